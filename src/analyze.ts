@@ -1,0 +1,119 @@
+// The core pipeline: bytes → text → lines → events → tracked blocks → report.
+// Options are compiled once into a context; the per-line path only reads it. No I/O
+// here: adapters (analyzeBuffer, analyzeStream) feed it bytes.
+import { ByteDecoder } from './read/decode.js';
+import { LineSplitter } from './read/lines.js';
+import { classifyLine } from './parse/classify.js';
+import { compileParseContext, type MarkerOptions } from './parse/options.js';
+import { Tracker } from './track/tracker.js';
+import { judge } from './classify/verdict.js';
+import type { Report } from './report/schema.js';
+
+export interface AnalyzeOptions {
+  /** Shown as the report's `source` (a path, or `-` for stdin). */
+  source?: string;
+  markers?: Partial<MarkerOptions>;
+  /** Count never-freed blocks of an incomplete log as true leaks. */
+  assumeComplete?: boolean;
+  /** Longer lines are cut to this many characters and reported as anomalies. */
+  maxLineLength?: number;
+  /** Anomalies listed per kind; all are counted. */
+  anomaliesPerKind?: number;
+  /** Frees held while their phase is undecided before they are only counted. */
+  windowLimit?: number;
+}
+
+export const DEFAULTS = {
+  maxLineLength: 64 * 1024,
+  anomaliesPerKind: 100,
+  windowLimit: 100_000,
+  contextLength: 80,
+};
+
+export interface Analyzer {
+  write(chunk: Uint8Array): void;
+  end(): Report;
+}
+
+export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
+  const parse = compileParseContext(options.markers);
+  const windowLimit = options.windowLimit ?? DEFAULTS.windowLimit;
+  const tracker = new Tracker({
+    anomaliesPerKind: options.anomaliesPerKind ?? DEFAULTS.anomaliesPerKind,
+    windowLimit,
+    contextLength: DEFAULTS.contextLength,
+  });
+  const decoder = new ByteDecoder();
+  const lines = new LineSplitter(
+    {
+      line(text, lineNo, dropped) {
+        if (dropped > 0) tracker.overlong(lineNo, dropped);
+        tracker.event(classifyLine(text, parse), lineNo);
+      },
+    },
+    options.maxLineLength ?? DEFAULTS.maxLineLength,
+  );
+  let ended = false;
+
+  return {
+    write(chunk) {
+      if (ended) throw new Error('write after end');
+      const text = decoder.write(chunk);
+      if (text) lines.push(text);
+    },
+    end() {
+      ended = true;
+      const rest = decoder.end();
+      if (rest) lines.push(rest);
+      lines.end();
+      const trace = tracker.finish(lines.lineNo);
+      return judge(
+        trace,
+        {
+          source: options.source ?? '-',
+          bytes: decoder.bytes,
+          encoding: decoder.encoding ?? 'utf8',
+          lines: lines.lineNo,
+          endedOnLineEnd: lines.endedOnLineEnd,
+          endedOnBareCR: lines.endedOnBareCR,
+        },
+        {
+          assumeComplete: options.assumeComplete ?? false,
+          windowLimit,
+          coUninitializeMarker: parse.markers.coUninitialize,
+        },
+      );
+    },
+  };
+}
+
+/** Sync adapter, for tests and small inputs already in memory. */
+export function analyzeBuffer(input: Uint8Array | string, options: AnalyzeOptions = {}): Report {
+  const analyzer = createAnalyzer(options);
+  analyzer.write(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+  return analyzer.end();
+}
+
+/** Stream adapter: consumes 'data' events (never `for await` per chunk on the hot path). */
+export function analyzeStream(
+  stream: NodeJS.ReadableStream,
+  options: AnalyzeOptions = {},
+  onChunk?: (bytes: number) => void,
+): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    const analyzer = createAnalyzer(options);
+    stream.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      analyzer.write(bytes);
+      onChunk?.(bytes.length);
+    });
+    stream.once('error', reject);
+    stream.once('end', () => {
+      try {
+        resolve(analyzer.end());
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}

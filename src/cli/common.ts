@@ -1,0 +1,59 @@
+// Options shared by the commands that analyse a log, compiled once into AnalyzeOptions.
+import type { Argv } from 'yargs';
+import type { AnalyzeOptions } from '../analyze.js';
+import { DEFAULT_MARKERS } from '../parse/options.js';
+
+export function analysisOptions<T>(y: Argv<T>) {
+  return y
+    .option('assume-complete', {
+      type: 'boolean',
+      default: false,
+      describe: 'treat the log as complete: never-freed blocks are true leaks even if it may be truncated',
+    })
+    .option('couninitialize-marker', {
+      type: 'string',
+      default: DEFAULT_MARKERS.coUninitialize,
+      describe: 'program line printed after CoUninitialize() returned',
+    })
+    .option('revoke-marker', {
+      type: 'string',
+      default: DEFAULT_MARKERS.revoke,
+      describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT",
+    })
+    .option('register-marker', {
+      type: 'string',
+      default: DEFAULT_MARKERS.register,
+      describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT",
+    })
+    .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
+    .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
+    .option('max-line-length', {
+      type: 'number',
+      default: 65536,
+      describe: 'longer lines are cut and reported as anomalies (bounds memory)',
+    });
+}
+
+export interface AnalysisArgs {
+  assumeComplete: boolean;
+  couninitializeMarker: string;
+  revokeMarker: string;
+  registerMarker: string;
+  spyPrefix: string;
+  dumpMarker: string;
+  maxLineLength: number;
+}
+
+export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
+  return {
+    assumeComplete: a.assumeComplete,
+    maxLineLength: a.maxLineLength > 0 ? a.maxLineLength : 65536,
+    markers: {
+      coUninitialize: a.couninitializeMarker,
+      revoke: a.revokeMarker,
+      register: a.registerMarker,
+      spyPrefix: a.spyPrefix,
+      dumpStart: a.dumpMarker,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// What a command may touch of the outside world, passed in so tests can run main()
+// in-process and the core never sees `process`.
+import { SpylogError } from '../errors.js';
+import { openLog } from '../read/source.js';
+import { fileError } from '../read/source.js';
+import { analyzeStream, type AnalyzeOptions } from '../analyze.js';
+import type { Report } from '../report/schema.js';
+import { COLOR, PLAIN, type Style } from '../report/style.js';
+
+export interface Io {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/** Colour only on a terminal, never with NO_COLOR (https://no-color.org). */
+export function styleFor(io: Io): Style {
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return PLAIN;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return COLOR;
+  return io.stdoutIsTTY ? COLOR : PLAIN;
+}
+
+export function warn(io: Io, message: string): void {
+  io.stderr.write(`spylog: ${message}\n`);
+}
+
+/** Reads and analyses one log; file errors (also mid-read) name the file. */
+export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions): Promise<Report> {
+  const source = await openLog(path, io.stdin);
+  try {
+    return await analyzeStream(source.stream, { ...options, source: source.name });
+  } catch (err) {
+    throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);
+  }
+}

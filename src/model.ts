@@ -1,0 +1,44 @@
+// Domain types shared by the tracker, the classifier and the reporters.
+
+/** Every block ends in exactly one category (SPEC §3). */
+export const CATEGORIES = ['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** What decided a never-freed block's category. */
+export type DecidedBy = 'log' | 'baseline' | 'assume-complete';
+
+export type Truncation = 'complete' | 'truncated' | 'possibly-truncated';
+
+/** One spied allocation, from its allocation (or first sighting) to its free. */
+export interface Block {
+  /** The address as the log printed it (the newest one after a realloc). */
+  address: string;
+  /** Upper-case hex without leading zeros: how addresses are compared. */
+  key: string;
+  size: number;
+  /** Line of the allocation; null when the block was first seen in the dump. */
+  allocLine: number | null;
+  /** Line where the block was first seen (allocation or dump entry): for ordering. */
+  firstLine: number;
+  freeLine: number | null;
+  /** The program call the block was allocated in; null until the next program line. */
+  context: string | null;
+  inDump: boolean;
+  data: string | null;
+  reallocs: number;
+  /** Set while the block sits in the window of frees not yet assigned to a phase. */
+  windowed: boolean;
+}
+
+export interface Tally {
+  blocks: number;
+  bytes: number;
+}
+
+export const CATEGORY_MEANING: Record<Category, string> = {
+  freed: 'freed while the program ran: normal',
+  couninitialize: 'freed inside CoUninitialize: normal COM cleanup',
+  exitprocess: 'outlived CoUninitialize, freed during process exit: held by the COM runtime',
+  'true-leak': 'never freed, and the log is complete: the program\u2019s leak',
+  unresolved: 'never freed, but the log may be truncated: exit-time free or leak, the log cannot say',
+};

@@ -1,0 +1,175 @@
+// The pure line → event classifier. Spy lines are parsed with character tests, not
+// regexes: they are almost every line of a big log. Program lines (rare) may use
+// regexes. Anything that starts like a spy line but does not parse is `malformed`.
+import type { Address, LineEvent, Marker } from './events.js';
+import type { ParseContext } from './options.js';
+
+const BLANK: LineEvent = { type: 'blank' };
+const DUMP_START: LineEvent = { type: 'dump-start' };
+
+/** Control characters (bar TAB), DEL and U+FFFD (an undecodable byte): not text. */
+const BINARY = /[\x00-\x08\x0B-\x1F\x7F\uFFFD]/;
+/** The article's own elisions: `more allocations...`, `more leaks...`, `...`. */
+const ELISION = /^(?:more\b.*|)(?:\.\.\.|\u2026)$/i;
+/** `<Name>(args) returns <value>`: the call a program line reports. */
+const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
+const HRESULT = /^\s*(?:0x)?([0-9A-Fa-f]{1,8})\b/;
+
+export function classifyLine(line: string, ctx: ParseContext): LineEvent {
+  if (line.length === 0) return BLANK;
+  const c0 = line.charCodeAt(0);
+  if (c0 === ctx.spyFirst && line.startsWith(ctx.markers.spyPrefix)) return classifySpy(line, ctx);
+  if (c0 === 48 /* 0 */ && line.charCodeAt(1) === 120 /* x */) {
+    const entry = parseDumpEntry(line);
+    if (entry) return entry;
+  }
+  return classifyOther(line, ctx);
+}
+
+function classifySpy(line: string, ctx: ParseContext): LineEvent {
+  const end = trimEnd(line);
+  let i = ctx.markers.spyPrefix.length;
+  if (line.charCodeAt(i) === 48 /* 0 */) {
+    const address = readAddress(line, i);
+    if (address) {
+      i = address.end;
+      if (line.startsWith(' - ', i)) {
+        i += 3;
+        const c = line.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+          // `<n> bytes allocated`
+          const n = readDecimal(line, i);
+          if (n >= 0 && line.startsWith(' bytes allocated', pos) && pos + 16 === end) {
+            return { type: 'alloc', address: address.addr, size: n };
+          }
+        } else if (line.startsWith('freed', i)) {
+          // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
+          i += 5;
+          if (line.startsWith(' (realloc to 0 bytes)', i)) i += 21;
+          if (line.startsWith(', ', i)) {
+            const k = readDecimal(line, i + 2);
+            if (k >= 0 && endsWithRemaining(line, pos, end)) {
+              return { type: 'free', address: address.addr, remaining: k };
+            }
+          }
+        } else if (line.startsWith('reallocated to ', i)) {
+          const to = readAddress(line, i + 15);
+          if (to && line.startsWith(', ', to.end)) {
+            const n = readDecimal(line, to.end + 2);
+            if (n >= 0 && line.startsWith(' bytes', pos) && pos + 6 === end) {
+              return { type: 'realloc', from: address.addr, to: to.addr, size: n };
+            }
+          }
+        }
+      }
+    }
+  } else if (line.startsWith('allocation of ', i)) {
+    const n = readDecimal(line, i + 14);
+    if (n >= 0 && line.startsWith(' bytes failed', pos) && pos + 13 === end) return { type: 'alloc-failed', size: n };
+  } else if (end === line.length ? line === ctx.markers.dumpStart : line.slice(0, end) === ctx.markers.dumpStart) {
+    return DUMP_START;
+  }
+  return { type: 'malformed', text: line, reason: 'starts like a spy line but does not parse' };
+}
+
+function endsWithRemaining(line: string, at: number, end: number): boolean {
+  if (line.startsWith(' blocks remaining', at)) return at + 17 === end;
+  if (line.startsWith(' block remaining', at)) return at + 16 === end;
+  return false;
+}
+
+/** `0x<ptr> - <n> bytes: <hex bytes> <ascii>`: one live block in the dump. */
+function parseDumpEntry(line: string): LineEvent | null {
+  const address = readAddress(line, 0);
+  if (!address || !line.startsWith(' - ', address.end)) return null;
+  const n = readDecimal(line, address.end + 3);
+  if (n < 0 || !line.startsWith(' bytes:', pos)) return null;
+  return { type: 'dump-entry', address: address.addr, size: n, data: dumpBytes(line, pos + 7, Math.min(16, n)) };
+}
+
+/**
+ * The hex bytes of a dump entry, normalised to `XX XX ...` (the ascii column is
+ * derived from them, so it is not kept). Stops at the first token that is not a
+ * two-digit hex byte: the ascii column, or the end of a cut line.
+ */
+function dumpBytes(line: string, from: number, max: number): string {
+  let i = from;
+  let out = '';
+  let count = 0;
+  while (count < max) {
+    while (line.charCodeAt(i) === 32) i++;
+    if (i + 2 > line.length || !isHex(line.charCodeAt(i)) || !isHex(line.charCodeAt(i + 1))) break;
+    const next = line.charCodeAt(i + 2);
+    if (i + 2 < line.length && next !== 32) break; // e.g. ascii text starting with two hex letters
+    out += (count ? ' ' : '') + line.slice(i, i + 2).toUpperCase();
+    count++;
+    i += 2;
+  }
+  return out;
+}
+
+function classifyOther(line: string, ctx: ParseContext): LineEvent {
+  if (BINARY.test(line)) return { type: 'unreadable', text: line };
+  const text = line.trim();
+  if (text.length === 0) return BLANK;
+  if (ELISION.test(text)) return { type: 'elision', text };
+  const m = ctx.markers;
+  let marker: Marker | null = null;
+  let hresult: number | null = null;
+  if (text === m.coUninitialize) marker = 'couninitialize';
+  else if (text.startsWith(m.revoke)) {
+    marker = 'revoke';
+    hresult = parseHresult(text.slice(m.revoke.length));
+  } else if (text.startsWith(m.register)) {
+    marker = 'register';
+    hresult = parseHresult(text.slice(m.register.length));
+  }
+  const call = CALL.exec(text);
+  return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
+}
+
+function parseHresult(rest: string): number | null {
+  const h = HRESULT.exec(rest);
+  return h ? parseInt(h[1]!, 16) >>> 0 : null;
+}
+
+// --- character-level readers. `pos` is where the last reader stopped: a module-level
+// cursor, so the hot path allocates no result objects for numbers.
+let pos = 0;
+
+function readDecimal(s: string, i: number): number {
+  let n = 0;
+  const start = i;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) n = n * 10 + (c - 48);
+  pos = i;
+  return i > start && i - start <= 15 ? n : -1;
+}
+
+function readAddress(s: string, i: number): { addr: Address; end: number } | null {
+  if (s.charCodeAt(i) !== 48 || (s.charCodeAt(i + 1) | 32) !== 120) return null;
+  const digits = i + 2;
+  let j = digits;
+  let lower = false;
+  for (let c = s.charCodeAt(j); isHex(c); c = s.charCodeAt(++j)) if (c >= 97) lower = true;
+  const count = j - digits;
+  if (count < 1 || count > 16) return null;
+  let z = digits;
+  while (z < j - 1 && s.charCodeAt(z) === 48) z++;
+  const key = lower ? s.slice(z, j).toUpperCase() : s.slice(z, j);
+  return { addr: { text: s.slice(i, j), key }, end: j };
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function trimEnd(s: string): number {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return end;
+}
+
+/** True when an address is the null pointer (a realloc from or to NULL). */
+export function isNull(a: Address): boolean {
+  return a.key === '0';
+}

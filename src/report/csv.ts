@@ -1,0 +1,25 @@
+// One row per non-freed block (RFC 4180 quoting). The `source` column keeps rows of
+// several logs apart; the header is written once.
+import type { Report } from './schema.js';
+
+export const CSV_COLUMNS = ['source', 'address', 'size', 'category', 'context', 'allocLine', 'freeLine', 'inDump', 'decidedBy', 'data'] as const;
+
+export function csvHeader(): string {
+  return CSV_COLUMNS.join(',') + '\r\n';
+}
+
+export function renderCsvRows(report: Report): string {
+  let out = '';
+  for (const b of report.blocks) {
+    out +=
+      [report.source, b.address, b.size, b.category, b.context, b.allocLine ?? '', b.freeLine ?? '', b.inDump, b.decidedBy, b.data ?? '']
+        .map(csvField)
+        .join(',') + '\r\n';
+  }
+  return out;
+}
+
+export function csvField(value: string | number | boolean): string {
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}

@@ -1,0 +1,23 @@
+// Reporters: a registry of functions over one result type. The CLI picks one by name.
+import type { Report } from './schema.js';
+import type { Style } from './style.js';
+import { renderJson } from './json.js';
+import { csvHeader, renderCsvRows } from './csv.js';
+import { renderText } from './text.js';
+
+export interface Reporter {
+  /** Written once before the first report (e.g. a CSV header). */
+  header?: () => string;
+  render: (report: Report, style: Style) => string;
+  /** Written between two reports. */
+  separator?: string;
+}
+
+export const REPORTERS = {
+  text: { render: renderText, separator: '\n' },
+  json: { render: (r: Report) => renderJson(r) },
+  csv: { header: csvHeader, render: (r: Report) => renderCsvRows(r) },
+} satisfies Record<string, Reporter>;
+
+export type ReportFormat = keyof typeof REPORTERS;
+export const REPORT_FORMATS = Object.keys(REPORTERS) as ReportFormat[];

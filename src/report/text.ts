@@ -1,0 +1,128 @@
+// The human report: verdict first, then why the log is (or is not) complete, the
+// categories, the blocks that outlived the program grouped by where they were
+// allocated, and the anomalies summarised by kind.
+import Table from 'cli-table3';
+import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
+import type { Report } from './schema.js';
+import type { Style } from './style.js';
+
+const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
+/** No rule between rows: the tables stay compact in a CI log. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+export function renderText(report: Report, style: Style): string {
+  const out: string[] = [];
+  out.push(style.bold(`spylog report: ${report.source}`));
+  out.push(verdictLine(report, style));
+  out.push('');
+  const p = report.peak;
+  out.push(
+    `Log: ${truncationWord(report, style)}; ${count(report.lines, 'line')}, ${count(report.allocs, 'allocation')}, ${count(report.frees, 'free')}` +
+      (report.reallocs ? `, ${count(report.reallocs, 'reallocation')}` : '') +
+      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : ''),
+  );
+  for (const e of report.evidence) out.push(`  - ${e}`);
+  out.push('');
+
+  const categories = new Table({ head: ['category', 'blocks', 'bytes', 'meaning'], style: TABLE_STYLE, chars: COMPACT, colAligns: ['left', 'right', 'right', 'left'] });
+  for (const c of CATEGORIES) {
+    const t = report.summary[c];
+    categories.push([c, n(t.blocks), n(t.bytes), CATEGORY_MEANING[c]]);
+  }
+  out.push(categories.toString());
+
+  const groups = groupBlocks(report);
+  if (groups.length > 0) {
+    out.push('');
+    out.push('Not freed by the program, by where they were allocated:');
+    const table = new Table({
+      head: ['category', 'context', 'size', 'blocks', 'bytes', 'lines'],
+      style: TABLE_STYLE,
+      chars: COMPACT,
+      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
+    });
+    for (const g of groups) {
+      table.push([g.category, g.context, n(g.size), n(g.blocks), n(g.size * g.blocks), g.lines]);
+    }
+    out.push(table.toString());
+  }
+
+  const kinds = Object.entries(report.anomalyCounts);
+  if (kinds.length > 0) {
+    const total = kinds.reduce((s, [, k]) => s + k, 0);
+    out.push('');
+    out.push(style.yellow(`Anomalies: ${n(total)} (the analysis went on; --format json lists them with line numbers)`));
+    for (const [kind, count] of kinds) {
+      const first = report.anomalies.find((a) => a.kind === kind);
+      out.push(`  ${kind} \u00d7${n(count)}` + (first ? `, first at line ${first.line}: ${first.message}` : ''));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export function verdictLine(report: Report, style: Style): string {
+  const s = report.summary;
+  const parts: string[] = [];
+  if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
+  if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);
+  const also = parts.length ? `; ${parts.join('; ')}` : '';
+  if (s['true-leak'].blocks) {
+    return style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) + also;
+  }
+  if (s.unresolved.blocks) {
+    return (
+      style.yellow(style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`)) +
+      also +
+      '\n  To decide: capture on a console, or use `spylog check --baseline`, or pass --assume-complete.'
+    );
+  }
+  return style.green(style.bold('OK: no leaks')) + also;
+}
+
+interface Group {
+  category: Category;
+  context: string;
+  size: number;
+  blocks: number;
+  lines: string;
+}
+
+const ORDER: Record<Category, number> = { 'true-leak': 0, unresolved: 1, exitprocess: 2, couninitialize: 3, freed: 4 };
+
+function groupBlocks(report: Report): Group[] {
+  const map = new Map<string, Group & { lineList: number[] }>();
+  for (const b of report.blocks) {
+    const key = `${b.category}\0${b.context}\0${b.size}`;
+    let g = map.get(key);
+    if (!g) map.set(key, (g = { category: b.category, context: b.context, size: b.size, blocks: 0, lines: '', lineList: [] }));
+    g.blocks++;
+    if (b.allocLine !== null) g.lineList.push(b.allocLine);
+  }
+  return [...map.values()]
+    .map((g) => ({ ...g, lines: lineSummary(g.lineList) }))
+    .sort((a, b) => ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
+}
+
+function lineSummary(lines: number[]): string {
+  if (lines.length === 0) return 'dump only';
+  const shown = lines.slice(0, 3).join(', ');
+  return lines.length > 3 ? `${shown}, \u2026` : shown;
+}
+
+function truncationWord(report: Report, style: Style): string {
+  if (report.truncation === 'complete') return style.green('complete');
+  if (report.truncation === 'truncated') return style.red('truncated');
+  return style.yellow('possibly truncated');
+}
+
+function blocks(k: number): string {
+  return count(k, 'block');
+}
+
+function count(k: number, noun: string): string {
+  return `${n(k)} ${noun}${k === 1 ? '' : 's'}`;
+}
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}

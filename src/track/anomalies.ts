@@ -1,0 +1,37 @@
+// Inconsistencies are data: each is kept with its line number, up to a bound per kind
+// so that a file of binary garbage cannot grow memory without end. Totals per kind are
+// always exact; the report says how many were not listed.
+
+export interface Anomaly {
+  kind: string;
+  line: number;
+  message: string;
+}
+
+export class AnomalyLog {
+  readonly counts = new Map<string, number>();
+  private readonly kept: Anomaly[] = [];
+
+  constructor(private readonly keepPerKind: number) {}
+
+  add(kind: string, line: number, message: string): void {
+    const n = (this.counts.get(kind) ?? 0) + 1;
+    this.counts.set(kind, n);
+    if (n <= this.keepPerKind) this.kept.push({ kind, line, message });
+  }
+
+  count(kind: string): number {
+    return this.counts.get(kind) ?? 0;
+  }
+
+  get total(): number {
+    let t = 0;
+    for (const n of this.counts.values()) t += n;
+    return t;
+  }
+
+  /** The listed anomalies, in line order. */
+  list(): Anomaly[] {
+    return [...this.kept].sort((a, b) => a.line - b.line);
+  }
+}

@@ -1,0 +1,425 @@
+// The lifecycle tracker: rebuilds every block's life from the event stream.
+//
+// Memory is proportional to the blocks alive, plus the blocks the report must list,
+// plus the "window": the blocks freed since the last program line. Which phase those
+// frees belong to is only known at the next program line (was it `Called
+// CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
+// frees that turn out to be ordinary are then dropped, keeping only their tally.
+import type { Address, LineEvent } from '../parse/events.js';
+import { isNull } from '../parse/classify.js';
+import type { Block, Category, Tally } from '../model.js';
+import { AnomalyLog } from './anomalies.js';
+
+export interface TrackerOptions {
+  /** Anomalies listed per kind (all are counted). */
+  anomaliesPerKind: number;
+  /** Blocks the window of undecided frees may hold before it only counts them. */
+  windowLimit: number;
+  /** Characters kept of a program line used as a context. */
+  contextLength: number;
+}
+
+export interface Marks {
+  register: number | null;
+  coUninitialize: number | null;
+  revoke: { line: number; hresult: number | null; liveBlocks: number } | null;
+  dump: { line: number; entries: number; endLine: number } | null;
+  lastProgramLine: number | null;
+  /** Spy events (alloc, free, realloc) after the program's last line. */
+  exitEvents: number;
+  /** Spy events in the whole log. */
+  events: number;
+  elisions: number;
+  /** The last `<k> blocks remaining` the spy printed, and where. */
+  spyRemaining: { count: number; line: number } | null;
+}
+
+/** What the tracker knows at the end of the input, before any verdict. */
+export interface Trace {
+  live: Block[];
+  /** Blocks freed after the program's last line (exit-time frees if the run got that far). */
+  window: Block[];
+  windowOverflow: Tally;
+  /** Blocks freed inside CoUninitialize. */
+  couninitialize: Block[];
+  /** Tallies of what is only counted: ordinary frees. */
+  freed: Tally;
+  couninitializeOverflow: Tally;
+  allocs: number;
+  frees: number;
+  reallocs: number;
+  peak: { blocks: number; bytes: number; line: number };
+  marks: Marks;
+  anomalies: AnomalyLog;
+  lastEvent: LineEvent | null;
+}
+
+const RECENT_FREES = 4096;
+
+export class Tracker {
+  private readonly live = new Map<string, Block>();
+  private liveBytes = 0;
+  private window: Block[] = [];
+  private windowOverflow: Tally = { blocks: 0, bytes: 0 };
+  private readonly couninit: Block[] = [];
+  private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
+  private readonly freed: Tally = { blocks: 0, bytes: 0 };
+  /** Blocks allocated since the last program line: their context is that line. */
+  private pendingContext: Block[] = [];
+  private pendingCompactAt = 1024;
+  private allocs = 0;
+  private frees = 0;
+  private reallocs = 0;
+  private peak = { blocks: 0, bytes: 0, line: 0 };
+  /** Spy count minus reconstructed count, as last reported: a change is an anomaly. */
+  private countDrift = 0;
+  /** Recently freed addresses: tells a double free from a free of an unknown block. */
+  private readonly recentFrees = new Set<string>();
+  private readonly recentOrder: string[] = [];
+  private recentNext = 0;
+  private dumpActive = false;
+  private dumpSeen = new Set<string>();
+  private lastEvent: LineEvent | null = null;
+  readonly anomalies: AnomalyLog;
+  private readonly marks: Marks = {
+    register: null,
+    coUninitialize: null,
+    revoke: null,
+    dump: null,
+    lastProgramLine: null,
+    exitEvents: 0,
+    events: 0,
+    elisions: 0,
+    spyRemaining: null,
+  };
+
+  constructor(private readonly opts: TrackerOptions) {
+    this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
+  }
+
+  /** An overlong line was cut to the line limit before classification. */
+  overlong(line: number, dropped: number): void {
+    this.anomalies.add('overlong-line', line, `line is ${dropped} characters over the limit; only its start was read`);
+  }
+
+  event(e: LineEvent, line: number): void {
+    this.lastEvent = e;
+    if (this.dumpActive && e.type !== 'dump-entry' && e.type !== 'blank') this.endDump(line - 1);
+    switch (e.type) {
+      case 'alloc':
+        this.alloc(e.address, e.size, line);
+        break;
+      case 'free':
+        this.free(e.address, e.remaining, line);
+        break;
+      case 'realloc':
+        this.realloc(e.from, e.to, e.size, line);
+        break;
+      case 'alloc-failed':
+        this.anomalies.add('allocation-failed', line, `the spy saw an allocation of ${e.size} bytes fail`);
+        break;
+      case 'dump-start':
+        this.startDump(line);
+        break;
+      case 'dump-entry':
+        this.dumpEntry(e.address, e.size, e.data, line);
+        break;
+      case 'program':
+        this.program(e, line);
+        break;
+      case 'elision':
+        this.marks.elisions++;
+        this.anomalies.add('elided-lines', line, `"${e.text}": lines were left out of this log`);
+        break;
+      case 'malformed':
+        this.anomalies.add('malformed-spy-line', line, `${e.reason}: ${quote(e.text)}`);
+        break;
+      case 'unreadable':
+        this.anomalies.add('unreadable-line', line, 'binary or undecodable bytes, not a log line');
+        break;
+      case 'blank':
+        break;
+    }
+  }
+
+  finish(lastLine: number): Trace {
+    if (this.dumpActive) this.endDump(lastLine);
+    return {
+      live: [...this.live.values()],
+      window: this.window,
+      windowOverflow: this.windowOverflow,
+      couninitialize: this.couninit,
+      freed: this.freed,
+      couninitializeOverflow: this.couninitOverflow,
+      allocs: this.allocs,
+      frees: this.frees,
+      reallocs: this.reallocs,
+      peak: this.peak,
+      marks: this.marks,
+      anomalies: this.anomalies,
+      lastEvent: this.lastEvent,
+    };
+  }
+
+  private alloc(address: Address, size: number, line: number): void {
+    this.allocs++;
+    this.spyEvent();
+    this.born(address, size, line);
+  }
+
+  private born(address: Address, size: number, line: number): Block {
+    const old = this.live.get(address.key);
+    if (old) {
+      // The free of the old block is missing from the log; the address was reused.
+      this.anomalies.add(
+        'address-reused-while-alive',
+        line,
+        `${address.text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
+      );
+      this.die(old);
+      this.freed.blocks++;
+      this.freed.bytes += old.size;
+    }
+    const block: Block = {
+      address: address.text,
+      key: address.key,
+      size,
+      allocLine: line,
+      firstLine: line,
+      freeLine: null,
+      context: null,
+      inDump: false,
+      data: null,
+      reallocs: 0,
+      windowed: false,
+    };
+    this.live.set(address.key, block);
+    this.liveBytes += size;
+    this.pendingContext.push(block);
+    this.notePeak(line);
+    return block;
+  }
+
+  private free(address: Address, remaining: number, line: number): void {
+    this.spyEvent();
+    this.frees++; // every free line, like allocs: what `grep -c freed` would count
+    const block = this.live.get(address.key);
+    if (!block) {
+      if (this.recentFrees.has(address.key)) {
+        this.anomalies.add('double-free', line, `${address.text} freed again: it was already freed`);
+      } else {
+        this.anomalies.add('unknown-free', line, `free of ${address.text}, which was never allocated in this log`);
+      }
+    } else {
+      this.die(block);
+      block.freeLine = line;
+      this.rememberFree(address.key);
+      if (this.window.length < this.opts.windowLimit) {
+        block.windowed = true;
+        this.window.push(block);
+      } else {
+        this.windowOverflow.blocks++;
+        this.windowOverflow.bytes += block.size;
+      }
+    }
+    this.checkCount(remaining, line);
+  }
+
+  private realloc(from: Address, to: Address, size: number, line: number): void {
+    this.spyEvent();
+    if (isNull(from)) {
+      // realloc(NULL, n) is an allocation.
+      this.allocs++;
+      this.born(to, size, line);
+      return;
+    }
+    const block = this.live.get(from.key);
+    if (isNull(to)) {
+      this.anomalies.add('realloc-failed', line, `reallocation of ${from.text} to ${size} bytes failed`);
+      return;
+    }
+    this.reallocs++;
+    if (!block) {
+      this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
+      this.allocs++;
+      this.born(to, size, line);
+      return;
+    }
+    // The block keeps its identity (allocation line, context); address and size follow.
+    this.live.delete(from.key);
+    const other = this.live.get(to.key);
+    if (other) {
+      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${other.firstLine}`);
+      this.die(other);
+      this.freed.blocks++;
+      this.freed.bytes += other.size;
+    }
+    this.liveBytes += size - block.size;
+    block.address = to.text;
+    block.key = to.key;
+    block.size = size;
+    block.reallocs++;
+    this.live.set(to.key, block);
+    this.notePeak(line);
+  }
+
+  private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
+    // The frees since the previous program line happened inside this call: inside
+    // CoUninitialize if this is its marker, otherwise while the program ran.
+    this.settleWindow(e.marker === 'couninitialize');
+    const context = e.call ?? e.text.slice(0, this.opts.contextLength);
+    for (const block of this.pendingContext) block.context = context;
+    this.pendingContext = [];
+    this.pendingCompactAt = 1024;
+    this.marks.lastProgramLine = line;
+    this.marks.exitEvents = 0;
+    if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
+    else if (e.marker === 'register') this.marks.register ??= line;
+    else if (e.marker === 'revoke') {
+      this.marks.revoke = { line, hresult: e.hresult, liveBlocks: this.live.size };
+      if (e.hresult === 0 && this.live.size > 0) {
+        this.anomalies.add(
+          'revoke-with-live-blocks',
+          line,
+          `CoRevokeMallocSpy succeeded, so the spy had no blocks outstanding, but ${this.live.size} are alive in this log: their frees are missing`,
+        );
+      }
+    }
+  }
+
+  private settleWindow(inCoUninitialize: boolean): void {
+    if (inCoUninitialize) {
+      for (const block of this.window) {
+        block.windowed = false;
+        this.couninit.push(block);
+      }
+      this.couninitOverflow.blocks += this.windowOverflow.blocks;
+      this.couninitOverflow.bytes += this.windowOverflow.bytes;
+    } else {
+      for (const block of this.window) {
+        block.windowed = false;
+        this.freed.blocks++;
+        this.freed.bytes += block.size;
+      }
+      this.freed.blocks += this.windowOverflow.blocks;
+      this.freed.bytes += this.windowOverflow.bytes;
+    }
+    if (this.windowOverflow.blocks > 0 && inCoUninitialize) {
+      this.anomalies.add(
+        'window-overflow',
+        this.marks.coUninitialize ?? 0,
+        `${this.windowOverflow.blocks} blocks freed inside CoUninitialize are counted but not listed (more than ${this.opts.windowLimit} frees without program output)`,
+      );
+    }
+    this.window = [];
+    this.windowOverflow = { blocks: 0, bytes: 0 };
+  }
+
+  private startDump(line: number): void {
+    this.dumpActive = true;
+    this.dumpSeen = new Set();
+    this.marks.dump = { line, entries: 0, endLine: line };
+  }
+
+  private dumpEntry(address: Address, size: number, data: string, line: number): void {
+    if (!this.dumpActive) {
+      this.anomalies.add('dump-entry-outside-dump', line, `a dump entry for ${address.text} outside a dump`);
+      return;
+    }
+    this.marks.dump!.entries++;
+    this.dumpSeen.add(address.key);
+    let block = this.live.get(address.key);
+    if (!block) {
+      this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
+      block = this.born(address, size, line);
+      block.allocLine = null;
+      block.context = 'unknown (first seen in the dump)';
+      this.pendingContext.pop();
+    } else if (block.size !== size) {
+      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${address.text} ${size} bytes; it was allocated with ${block.size}`);
+    }
+    block.inDump = true;
+    block.data = data;
+  }
+
+  private endDump(endLine: number): void {
+    this.dumpActive = false;
+    const dump = this.marks.dump!;
+    dump.endLine = endLine;
+    let missing = 0;
+    let first = '';
+    for (const block of this.live.values()) {
+      if (!this.dumpSeen.has(block.key)) {
+        if (missing++ === 0) first = block.address;
+      }
+    }
+    if (missing > 0) {
+      this.anomalies.add(
+        'not-in-dump',
+        dump.line,
+        `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`,
+      );
+    }
+    this.dumpSeen = new Set();
+  }
+
+  private die(block: Block): void {
+    this.live.delete(block.key);
+    this.liveBytes -= block.size;
+    if (this.pendingContext.length >= this.pendingCompactAt) this.compactPending();
+  }
+
+  /**
+   * Blocks waiting for their context are kept only while they are alive or listed in
+   * the window; a long stretch of alloc/free pairs without program output would
+   * otherwise grow this list with the log.
+   */
+  private compactPending(): void {
+    this.pendingContext = this.pendingContext.filter((b) => b.freeLine === null || b.windowed);
+    this.pendingCompactAt = Math.max(1024, this.pendingContext.length * 2);
+  }
+
+  private checkCount(remaining: number, line: number): void {
+    this.marks.spyRemaining = { count: remaining, line };
+    const drift = remaining - this.live.size;
+    if (drift !== this.countDrift) {
+      this.anomalies.add(
+        'count-mismatch',
+        line,
+        `the spy says ${remaining} block${remaining === 1 ? '' : 's'} remaining; this log accounts for ${this.live.size}`,
+      );
+      this.countDrift = drift;
+    }
+  }
+
+  private spyEvent(): void {
+    this.marks.events++;
+    this.marks.exitEvents++;
+  }
+
+  private notePeak(line: number): void {
+    if (this.liveBytes > this.peak.bytes || (this.liveBytes === this.peak.bytes && this.live.size > this.peak.blocks)) {
+      this.peak = { blocks: this.live.size, bytes: this.liveBytes, line };
+    }
+  }
+
+  private rememberFree(key: string): void {
+    if (this.recentOrder.length < RECENT_FREES) {
+      this.recentOrder.push(key);
+    } else {
+      this.recentFrees.delete(this.recentOrder[this.recentNext]!);
+      this.recentOrder[this.recentNext] = key;
+      this.recentNext = (this.recentNext + 1) % RECENT_FREES;
+    }
+    this.recentFrees.add(key);
+  }
+
+  /** Blocks alive now; the finished trace also exposes them. */
+  get liveCount(): number {
+    return this.live.size;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 120 ? text.slice(0, 120) + '\u2026' : text);
+}
