@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { SpylogError } from '../errors.js';
 import { reportBuilder, reportCommand, type ReportArgs } from './commands/report.js';
+import { diffBuilder, diffCommand, type DiffArgs } from './commands/diff.js';
 import { warn, type Io } from './io.js';
 
 /** yargs-parser drops a lone `-`; it stands for standard input, so carry it through. */
@@ -22,6 +23,9 @@ export async function main(rawArgv: string[], io: Io): Promise<number> {
         action = () => reportCommand(withStdin(args) as unknown as ReportArgs, io);
       },
     )
+    .command('diff <a> <b>', 'what changed between two runs (NT 4 vs Windows 2000, before vs after a fix)', (y) => diffBuilder(y), (args) => {
+      action = () => diffCommand(withStdin(args) as unknown as DiffArgs, io);
+    })
     .example('$0 report fixtures/w2k-console.log', 'text report')
     .example('$0 report --format json run.log', 'one JSON object (spylog/report@1) per log, one per line')
     .example('prog.exe | $0 -', 'read standard input')
