@@ -6,6 +6,14 @@ import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
 import type { Style } from './style.js';
 
+/** Encodings worth naming (plain UTF-8 is the norm and goes unsaid). */
+const ENCODING_NAMES: Record<string, string> = {
+  'utf8-bom': 'UTF-8 with BOM',
+  'utf16le-bom': 'UTF-16LE with BOM',
+  utf16le: 'UTF-16LE without BOM',
+  'utf16be-bom': 'UTF-16BE with BOM',
+};
+
 const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
 /** No rule between rows: the tables stay compact in a CI log. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -19,7 +27,8 @@ export function renderText(report: Report, style: Style): string {
   out.push(
     `Log: ${truncationWord(report, style)}; ${count(report.lines, 'line')}, ${count(report.allocs, 'allocation')}, ${count(report.frees, 'free')}` +
       (report.reallocs ? `, ${count(report.reallocs, 'reallocation')}` : '') +
-      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : ''),
+      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : '') +
+      (ENCODING_NAMES[report.encoding] ? `; read as ${ENCODING_NAMES[report.encoding]}` : ''),
   );
   for (const e of report.evidence) out.push(`  - ${e}`);
   out.push('');
