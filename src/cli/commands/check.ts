@@ -1,6 +1,7 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or the output file).
 import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { fileError } from '../../read/source.js';
@@ -51,6 +52,7 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   if (args.output !== undefined) {
     const text = CHECK_REPORTERS[args.format](result, PLAIN);
     try {
+      await fsp.mkdir(dirname(args.output), { recursive: true });
       await fsp.writeFile(args.output, text);
     } catch (err) {
       throw new SpylogError('BAD_OUTPUT', `cannot write ${args.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
