@@ -5,6 +5,9 @@ import Table from 'cli-table3';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
 import type { Style } from './style.js';
+import { sparkline } from './sparkline.js';
+
+const SPARK_WIDTH = 64;
 
 /** Encodings worth naming (plain UTF-8 is the norm and goes unsaid). */
 const ENCODING_NAMES: Record<string, string> = {
@@ -33,6 +36,13 @@ export function renderText(report: Report, style: Style): string {
   for (const e of report.evidence) out.push(`  - ${e}`);
   out.push('');
 
+  const spark = sparkline(report.timeline, report.lines, SPARK_WIDTH, style.unicode);
+  if (spark.length > 0) {
+    out.push(`Live bytes over the log (${count(report.lines, 'line')}, highest ${n(report.peak.bytes)} bytes):`);
+    for (const line of spark) out.push(`  ${line}`);
+    out.push('');
+  }
+
   const categories = new Table({ head: ['category', 'blocks', 'bytes', 'meaning'], style: TABLE_STYLE, chars: COMPACT, colAligns: ['left', 'right', 'right', 'left'] });
   for (const c of CATEGORIES) {
     const t = report.summary[c];
@@ -54,6 +64,12 @@ export function renderText(report: Report, style: Style): string {
       table.push([g.category, g.context, n(g.size), n(g.blocks), n(g.size * g.blocks), g.lines]);
     }
     out.push(table.toString());
+  }
+
+  if (report.findings.length > 0) {
+    out.push('');
+    out.push('Findings:');
+    for (const f of report.findings) out.push(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`);
   }
 
   const kinds = Object.entries(report.anomalyCounts);
