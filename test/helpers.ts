@@ -38,14 +38,5 @@ export function spylog(args: string[], opts: { input?: string | Buffer; env?: Re
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A small deterministic PRNG (mulberry32): property tests must be reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (the fixture model's mulberry32): property tests must be reproducible. */
+export { mulberry32 as prng } from '../fixtures/synth.js';

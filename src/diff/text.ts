@@ -1,13 +1,11 @@
 // The human diff: whether the comparison can be trusted first, then both sides'
 // completeness, the category table, and the changed groups UMDH-style
 // (`+ 44 bytes x 1 in CLSIDFromProgID: exitprocess (B only)`).
-import Table from 'cli-table3';
+import { compactTable } from '../report/table.js';
 import { CATEGORIES, type Truncation } from '../model.js';
 import type { Style } from '../report/style.js';
 import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
 
-const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderDiffText(diff: DiffResult, style: Style): string {
   const out: string[] = [];
@@ -22,12 +20,7 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
   out.push(`B: ${sideLine(diff.b, style)}`);
   out.push('');
 
-  const table = new Table({
-    head: ['category', 'A blocks', 'A bytes', 'B blocks', 'B bytes', '\u0394 blocks', '\u0394 bytes'],
-    style: TABLE_STYLE,
-    chars: COMPACT,
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
+  const table = compactTable(['category', 'A blocks', 'A bytes', 'B blocks', 'B bytes', '\u0394 blocks', '\u0394 bytes'], ['left', 'right', 'right', 'right', 'right', 'right', 'right']);
   for (const c of CATEGORIES) {
     const t = diff.categories[c];
     table.push([c, n(t.a.blocks), n(t.a.bytes), n(t.b.blocks), n(t.b.bytes), signed(t.delta.blocks), signed(t.delta.bytes)]);

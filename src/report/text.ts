@@ -1,7 +1,7 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
-import Table from 'cli-table3';
+import { compactTable } from './table.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
 import type { Style } from './style.js';
@@ -17,9 +17,6 @@ const ENCODING_NAMES: Record<string, string> = {
   'utf16be-bom': 'UTF-16BE with BOM',
 };
 
-const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
-/** No rule between rows: the tables stay compact in a CI log. */
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderText(report: Report, style: Style): string {
   const out: string[] = [];
@@ -43,7 +40,7 @@ export function renderText(report: Report, style: Style): string {
     out.push('');
   }
 
-  const categories = new Table({ head: ['category', 'blocks', 'bytes', 'meaning'], style: TABLE_STYLE, chars: COMPACT, colAligns: ['left', 'right', 'right', 'left'] });
+  const categories = compactTable(['category', 'blocks', 'bytes', 'meaning'], ['left', 'right', 'right', 'left']);
   for (const c of CATEGORIES) {
     const t = report.summary[c];
     categories.push([c, n(t.blocks), n(t.bytes), CATEGORY_MEANING[c]]);
@@ -54,12 +51,7 @@ export function renderText(report: Report, style: Style): string {
   if (groups.length > 0) {
     out.push('');
     out.push('Not freed by the program, by where they were allocated:');
-    const table = new Table({
-      head: ['category', 'context', 'size', 'blocks', 'bytes', 'lines'],
-      style: TABLE_STYLE,
-      chars: COMPACT,
-      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
-    });
+    const table = compactTable(['category', 'context', 'size', 'blocks', 'bytes', 'lines'], ['left', 'left', 'right', 'right', 'right', 'left']);
     for (const g of groups) {
       table.push([g.category, g.context, n(g.size), n(g.blocks), n(g.size * g.blocks), g.lines]);
     }

@@ -1,11 +1,9 @@
 // The human gate report for a CI log: the checks, the leaked and undecided groups with
 // their lines, stale baseline entries, and the verdict as the very last line.
-import Table from 'cli-table3';
+import { compactTable } from '../../report/table.js';
 import type { Style } from '../../report/style.js';
 import { bytes, plural, type BlockGroup, type GateResult, type Outcome } from '../gate.js';
 
-const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderCheckText(r: GateResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${r.source}`)];
@@ -17,12 +15,7 @@ export function renderCheckText(r: GateResult, style: Style): string {
   const groups = [...r.leaks, ...r.unresolved];
   if (groups.length) {
     out.push('');
-    const table = new Table({
-      head: ['category', 'context', 'size', 'blocks', 'bytes', 'allocated at line'],
-      style: TABLE_STYLE,
-      chars: COMPACT,
-      colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
-    });
+    const table = compactTable(['category', 'context', 'size', 'blocks', 'bytes', 'allocated at line'], ['left', 'left', 'right', 'right', 'right', 'left']);
     for (const g of groups) table.push([g.category, g.context, g.size, g.blocks.length, g.bytes, lines(g)]);
     out.push(table.toString());
   }
