@@ -71,6 +71,10 @@ describe('diffReports', () => {
         else assert.fail(`seed ${seed}: unexpected group ${JSON.stringify(g)}`);
       }
       assert.deepEqual(left.sort(), arrived.sort());
+      // ...and the moves pair every one of them: couninitialize in A became exitprocess in B.
+      assert.ok(d.moves.every((m) => m.from.category === 'couninitialize' && m.to.category === 'exitprocess'));
+      assert.equal(d.moves.reduce((t, m) => t + m.blocks, 0), moved.blocks);
+      assert.equal(d.moves.reduce((t, m) => t + m.bytes, 0), moved.bytes);
       assert.equal(d.weak, false, d.weaknesses.join('\n'));
     }
   });

@@ -4,7 +4,7 @@
 // Pure: two Reports in, one DiffResult out.
 import { CATEGORIES, type Category, type Tally } from '../model.js';
 import type { Report, ReportBlock } from '../report/schema.js';
-import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffResult, type DiffSide } from './schema.js';
+import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
 
 /** Unmatched allocation lines listed per group and side (the counts are always exact). */
@@ -58,8 +58,42 @@ export function diffReports(a: Report, b: Report): DiffResult {
     weaknesses,
     categories: compareCategories(a, b),
     groups,
+    moves: pairMoves(groups),
     unchanged,
   };
+}
+
+/**
+ * Pairs, size by size, what left a category with what joined another: largest groups
+ * first, so the NT 4 → Windows 2000 picture reads as "couninitialize → exitprocess".
+ */
+export function pairMoves(groups: readonly DiffGroup[]): DiffMove[] {
+  const moves: DiffMove[] = [];
+  const bySize = new Map<number, { left: { g: DiffGroup; n: number }[]; joined: { g: DiffGroup; n: number }[] }>();
+  for (const g of groups) {
+    let entry = bySize.get(g.size);
+    if (!entry) bySize.set(g.size, (entry = { left: [], joined: [] }));
+    (g.delta.blocks < 0 ? entry.left : entry.joined).push({ g, n: Math.abs(g.delta.blocks) });
+  }
+  for (const [size, { left, joined }] of bySize) {
+    for (const l of left) {
+      for (const j of joined) {
+        if (l.n === 0) break;
+        if (j.n === 0 || j.g.category === l.g.category) continue;
+        const blocks = Math.min(l.n, j.n);
+        l.n -= blocks;
+        j.n -= blocks;
+        moves.push({
+          size,
+          blocks,
+          bytes: blocks * size,
+          from: { category: l.g.category, context: l.g.context },
+          to: { category: j.g.category, context: j.g.context },
+        });
+      }
+    }
+  }
+  return moves.sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }
 
 /** Per category from the summaries: the only place `freed` (a tally, not a list) appears. */

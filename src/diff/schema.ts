@@ -40,6 +40,19 @@ export interface DiffGroup {
   bOnlyLines: (number | null)[];
 }
 
+/**
+ * Blocks of one size that left one category in A and joined another in B: the same
+ * memory decided differently, e.g. freed inside CoUninitialize on NT 4, held until
+ * ExitProcess on Windows 2000. Derived from `groups` (which still list both sides).
+ */
+export interface DiffMove {
+  size: number;
+  blocks: number;
+  bytes: number;
+  from: { category: Category; context: string };
+  to: { category: Category; context: string };
+}
+
 export interface DiffResult {
   schema: typeof DIFF_SCHEMA;
   a: DiffSide;
@@ -52,6 +65,8 @@ export interface DiffResult {
   categories: Record<Category, CategoryDelta>;
   /** Only the groups whose block count changed, largest absolute byte change first. */
   groups: DiffGroup[];
+  /** Same-size blocks that changed category between the runs, paired from `groups`. */
+  moves: DiffMove[];
   /** Non-freed blocks matched one to one on both sides (same context, size and category). */
   unchanged: Tally;
 }

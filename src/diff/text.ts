@@ -36,6 +36,17 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
     for (const g of diff.groups) out.push(groupLine(g, style));
     if (diff.unchanged.blocks > 0) out.push(style.dim(`${count(diff.unchanged.blocks, 'other block')} match one to one.`));
   }
+  if (diff.moves.length > 0) {
+    const moved = diff.moves.reduce((t, m) => t + m.blocks, 0);
+    out.push('');
+    out.push(`Of these, ${count(moved, 'block')} of the same sizes changed category (the same memory, decided differently):`);
+    for (const m of diff.moves) {
+      const ctx = m.from.context === m.to.context ? ` in ${m.from.context}` : '';
+      const from = ctx ? m.from.category : `${m.from.category} (${m.from.context})`;
+      const to = ctx ? m.to.category : `${m.to.category} (${m.to.context})`;
+      out.push(`~ ${n(m.size)} bytes x ${n(m.blocks)}${ctx}: ${from} \u2192 ${to}`);
+    }
+  }
   return out.join('\n') + '\n';
 }
 
