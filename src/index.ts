@@ -5,3 +5,7 @@ export { CATEGORIES, type Category, type Truncation, type DecidedBy } from './mo
 export { DEFAULT_MARKERS, type MarkerOptions } from './parse/options.js';
 export { REPORTERS, type ReportFormat } from './report/index.js';
 export { SpylogError } from './errors.js';
+export { noDialectMatched } from './capture/nomatch.js';
+export { parseUserDialect } from './dialect/user.js';
+export { builtinDialect, BUILTIN_DIALECTS } from './dialect/registry.js';
+export type { Dialect } from './dialect/dialect.js';

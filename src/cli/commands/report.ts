@@ -4,6 +4,7 @@ import { SpylogError } from '../../errors.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat, type Reporter } from '../../report/index.js';
 import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
+import { noDialectMatched } from '../../capture/nomatch.js';
 
 export function reportBuilder<T>(y: Argv<T>) {
   return analysisOptions(
@@ -29,6 +30,8 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   for (const log of args.logs) {
     try {
       const report = await analyzeLog(log, io, options);
+      const unmatched = noDialectMatched(report);
+      if (unmatched) warn(io, unmatched);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
       io.stdout.write(reporter.render(report, style));
     } catch (err) {
