@@ -3,16 +3,18 @@
 // here: adapters (analyzeBuffer, analyzeStream) feed it bytes.
 import { ByteDecoder } from './read/decode.js';
 import { LineSplitter } from './read/lines.js';
-import { classifyLine } from './parse/classify.js';
-import { compileParseContext, type MarkerOptions } from './parse/options.js';
-import { Tracker } from './track/tracker.js';
-import { judge } from './classify/verdict.js';
+import type { MarkerOptions } from './parse/options.js';
 import type { Report } from './report/schema.js';
+import { LogDemux } from './capture/demux.js';
+import type { Dialect } from './dialect/dialect.js';
+import { builtinDialects } from './dialect/registry.js';
 
 export interface AnalyzeOptions {
   /** Shown as the report's `source` (a path, or `-` for stdin). */
   source?: string;
   markers?: Partial<MarkerOptions>;
+  /** Read the log in this dialect; by default the built-ins are tried (MallocSpyTest first). */
+  dialect?: Dialect;
   /** Count never-freed blocks of an incomplete log as true leaks. */
   assumeComplete?: boolean;
   /** Longer lines are cut to this many characters and reported as anomalies. */
@@ -39,25 +41,21 @@ export interface Analyzer {
 }
 
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
-  const parse = compileParseContext(options.markers);
   const windowLimit = options.windowLimit ?? DEFAULTS.windowLimit;
   const episodeThreshold = options.episodeThreshold ?? DEFAULTS.episodeThreshold;
-  const tracker = new Tracker({
-    anomaliesPerKind: options.anomaliesPerKind ?? DEFAULTS.anomaliesPerKind,
-    windowLimit,
-    contextLength: DEFAULTS.contextLength,
-    episodeThreshold,
+  // Routes each line to the tracker of its process and run (capture/demux.ts).
+  const demux = new LogDemux({
+    dialects: options.dialect ? [options.dialect] : builtinDialects(options.markers),
+    named: options.dialect !== undefined,
+    tracker: {
+      anomaliesPerKind: options.anomaliesPerKind ?? DEFAULTS.anomaliesPerKind,
+      windowLimit,
+      contextLength: DEFAULTS.contextLength,
+      episodeThreshold,
+    },
   });
   const decoder = new ByteDecoder();
-  const lines = new LineSplitter(
-    {
-      line(text, lineNo, dropped) {
-        if (dropped > 0) tracker.overlong(lineNo, dropped);
-        tracker.event(classifyLine(text, parse), lineNo);
-      },
-    },
-    options.maxLineLength ?? DEFAULTS.maxLineLength,
-  );
+  const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
 
   return {
@@ -71,9 +69,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       const rest = decoder.end();
       if (rest) lines.push(rest);
       lines.end();
-      const trace = tracker.finish(lines.lineNo);
-      return judge(
-        trace,
+      return demux.finish(
         {
           source: options.source ?? '-',
           bytes: decoder.bytes,
@@ -82,12 +78,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
           endedOnLineEnd: lines.endedOnLineEnd,
           endedOnBareCR: lines.endedOnBareCR,
         },
-        {
-          assumeComplete: options.assumeComplete ?? false,
-          windowLimit,
-          coUninitializeMarker: parse.markers.coUninitialize,
-          episodeThreshold,
-        },
+        { assumeComplete: options.assumeComplete ?? false, windowLimit, episodeThreshold },
       );
     },
   };

@@ -6,3 +6,7 @@ export { DEFAULT_MARKERS, type MarkerOptions } from './parse/options.js';
 export { REPORTERS, type ReportFormat } from './report/index.js';
 export { SpylogError } from './errors.js';
 export { diffReports, DIFF_SCHEMA, type DiffResult, type DiffGroup } from './diff/index.js';
+export { noDialectMatched } from './capture/nomatch.js';
+export { parseUserDialect } from './dialect/user.js';
+export { builtinDialect, BUILTIN_DIALECTS } from './dialect/registry.js';
+export type { Dialect } from './dialect/dialect.js';

@@ -12,6 +12,10 @@ export interface InputFacts {
   lines: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  /** The number of the last line, when it differs from `lines` (one run or process of a file). */
+  lastLine?: number;
+  /** Whether the C runtime's 4096-byte buffering can have cut this input (default true). */
+  crtBuffered?: boolean;
 }
 
 export interface VerdictOptions {
@@ -101,6 +105,7 @@ export function judge(trace: Trace, input: InputFacts, opts: VerdictOptions): Re
 function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { truncation: Truncation; evidence: string[] } {
   const m = trace.marks;
   const live = trace.live.length;
+  const last = input.lastLine ?? input.lines;
   const cut: string[] = [];
   const doubt: string[] = [];
   const fine: string[] = [];
@@ -108,12 +113,12 @@ function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { 
   if (!input.endedOnLineEnd) {
     cut.push(
       input.endedOnBareCR
-        ? `the last line (${input.lines}) ends in a CR without its LF: the log was cut inside a line end`
-        : `the last line (${input.lines}) has no line end: the log was cut`,
+        ? `the last line (${last}) ends in a CR without its LF: the log was cut inside a line end`
+        : `the last line (${last}) has no line end: the log was cut`,
     );
   }
   if (trace.lastEvent?.type === 'malformed') {
-    cut.push(`the last line (${input.lines}) is an incomplete spy event`);
+    cut.push(`the last line (${last}) is an incomplete spy event`);
   }
 
   const r = m.revoke;
@@ -123,7 +128,7 @@ function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { 
         `and no spy output follows the program's last line (${m.lastProgramLine}): the exit-time frees are missing, as when stdout is redirected`,
     );
   }
-  if (input.bytes > 0 && input.bytes % CRT_BUFFER === 0 && live > 0) {
+  if (input.crtBuffered !== false && input.bytes > 0 && input.bytes % CRT_BUFFER === 0 && live > 0) {
     doubt.push(
       `the file is exactly ${input.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`,
     );
@@ -141,7 +146,7 @@ function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { 
   else {
     if (input.endedOnLineEnd) fine.push('the last line ends with a line end');
     if ((m.coUninitialize !== null || m.dump !== null) && m.exitEvents > 0) {
-      fine.push(`${m.exitEvents} spy event${m.exitEvents === 1 ? '' : 's'} follow the program's last line (${m.lastProgramLine}): the exit-time output is present`);
+      fine.push(`${m.exitEvents} spy event${m.exitEvents === 1 ? ' follows' : 's follow'} the program's last line (${m.lastProgramLine}): the exit-time output is present`);
     }
     if (r && r.hresult === 0) fine.push(`CoRevokeMallocSpy succeeded (line ${r.line}): no spied block was outstanding`);
     if (live === 0) fine.push('no block is outstanding at the end of the log');

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
+import { loadDialect } from './dialect.js';
 
 export function analysisOptions<T>(y: Argv<T>) {
   return y
@@ -27,6 +28,10 @@ export function analysisOptions<T>(y: Argv<T>) {
     })
     .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
     .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
+    .option('dialect', {
+      type: 'string',
+      describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detect from the first lines)',
+    })
     .option('max-line-length', {
       type: 'number',
       default: 65536,
@@ -42,10 +47,19 @@ export interface AnalysisArgs {
   spyPrefix: string;
   dumpMarker: string;
   maxLineLength: number;
+  dialect?: string;
 }
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
+  const markers = {
+    coUninitialize: a.couninitializeMarker,
+    revoke: a.revokeMarker,
+    register: a.registerMarker,
+    spyPrefix: a.spyPrefix,
+    dumpStart: a.dumpMarker,
+  };
   return {
+    ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
     assumeComplete: a.assumeComplete,
     maxLineLength: a.maxLineLength > 0 ? a.maxLineLength : 65536,
     markers: {

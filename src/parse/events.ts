@@ -9,11 +9,13 @@ export interface Address {
 
 export type LineEvent =
   | { type: 'alloc'; address: Address; size: number }
+  /** `remaining` is -1 when the dialect's free lines carry no count. */
   | { type: 'free'; address: Address; remaining: number }
   | { type: 'realloc'; from: Address; to: Address; size: number }
   | { type: 'alloc-failed'; size: number }
   | { type: 'dump-start' }
-  | { type: 'dump-entry'; address: Address; size: number; data: string }
+  /** `context`: what a dump-only dialect knows of the allocation (e.g. CRT `file(line) #813`). */
+  | { type: 'dump-entry'; address: Address; size: number; data: string; context?: string }
   | { type: 'program'; text: string; call: string | null; marker: Marker | null; hresult: number | null }
   | { type: 'elision'; text: string }
   | { type: 'malformed'; text: string; reason: string }

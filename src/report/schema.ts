@@ -19,6 +19,29 @@ export interface ReportBlock {
   decidedBy: DecidedBy;
   /** extra: how many times the block was reallocated. */
   reallocs: number;
+  /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
+  dataHint?: DataHint;
+  /** extra, only in a report merged from several processes or runs: where the block lived. */
+  pid?: number | null;
+  run?: number;
+}
+
+/** What the first dump bytes of a block look like. */
+export interface DataHint {
+  kind: 'vtable' | 'utf16-text' | 'ascii-text';
+  /** The decoded text (`…` when it runs on past the dumped bytes). */
+  text?: string;
+  /** Byte offset of the text in the block. */
+  offset?: number;
+  /** The pointer read from the first bytes (little-endian), for `vtable`. */
+  pointer?: string;
+}
+
+/** extra: one process of a DebugView capture, or one run of a file with several. */
+export interface ReportPart {
+  firstLine: number;
+  lastLine: number;
+  report: Report;
 }
 
 export type { Finding } from '../model.js';
@@ -63,4 +86,12 @@ export interface Report {
     lastProgramLine: number | null;
     exitEvents: number;
   };
+  /** extra, only for a DebugView capture. */
+  capture?: 'debugview';
+  /** extra, only when the log was read with another dialect than MallocSpyTest's, or matched none. */
+  dialect?: { name: string; tried: string[]; matched: boolean };
+  /** extra, only when a DebugView capture holds more than one process: one report per pid. */
+  processes?: (ReportPart & { pid: number | null })[];
+  /** extra, only when the log holds more than one run: one report per run. */
+  runs?: (ReportPart & { index: number })[];
 }

@@ -4,8 +4,10 @@
 import { compactTable } from './table.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
+import type { ReportBlock } from './schema.js';
 import type { Style } from './style.js';
 import { sparkline } from './sparkline.js';
+import { dataLine, formatLine, hintText, partOf, partsTable, PLAIN } from './parts.js';
 
 const SPARK_WIDTH = 64;
 
@@ -31,6 +33,8 @@ export function renderText(report: Report, style: Style): string {
       (ENCODING_NAMES[report.encoding] ? `; read as ${ENCODING_NAMES[report.encoding]}` : ''),
   );
   for (const e of report.evidence) out.push(`  - ${e}`);
+  const format = formatLine(report);
+  if (format) out.push(format);
   out.push('');
 
   const spark = sparkline(report.timeline, report.lines, SPARK_WIDTH, style.unicode);
@@ -47,15 +51,42 @@ export function renderText(report: Report, style: Style): string {
   }
   out.push(categories.toString());
 
+  const parts = partsTable(report, (r) => verdictLine(r, PLAIN));
+  if (parts) {
+    out.push('');
+    out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
+    out.push(parts);
+  }
+
   const groups = groupBlocks(report);
   if (groups.length > 0) {
+    // Extra columns only when they say something: which process/run, what the data looks like.
+    const byPart = groups.some((g) => g.part !== '');
+    const hinted = groups.some((g) => g.first.dataHint !== undefined);
     out.push('');
     out.push('Not freed by the program, by where they were allocated:');
-    const table = compactTable(['category', 'context', 'size', 'blocks', 'bytes', 'lines'], ['left', 'left', 'right', 'right', 'right', 'left']);
+    const table = compactTable(
+      [...(byPart ? ['part'] : []), 'category', 'context', 'size', 'blocks', 'bytes', 'lines', ...(hinted ? ['data (first block)'] : [])],
+      [...(byPart ? ['left' as const] : []), 'left', 'left', 'right', 'right', 'right', 'left', 'left'],
+    );
     for (const g of groups) {
-      table.push([g.category, g.context, n(g.size), n(g.blocks), n(g.size * g.blocks), g.lines]);
+      table.push([
+        ...(byPart ? [g.part] : []),
+        g.category,
+        g.context,
+        n(g.size),
+        n(g.blocks),
+        n(g.size * g.blocks),
+        g.lines,
+        ...(hinted ? [hintText(g.first.dataHint)] : []),
+      ]);
     }
     out.push(table.toString());
+    const dumped = groups.filter((g) => g.first.data);
+    if (dumped.length > 0) {
+      out.push('Dump data (first block of each group, hex and text):');
+      for (const g of dumped) out.push(dataLine(g.first));
+    }
   }
 
   if (report.findings.length > 0) {
@@ -97,6 +128,8 @@ export function verdictLine(report: Report, style: Style): string {
 }
 
 interface Group {
+  part: string;
+  first: ReportBlock;
   category: Category;
   context: string;
   size: number;
@@ -109,15 +142,16 @@ const ORDER: Record<Category, number> = { 'true-leak': 0, unresolved: 1, exitpro
 function groupBlocks(report: Report): Group[] {
   const map = new Map<string, Group & { lineList: number[] }>();
   for (const b of report.blocks) {
-    const key = `${b.category}\0${b.context}\0${b.size}`;
+    const part = partOf(b);
+    const key = `${part}\0${b.category}\0${b.context}\0${b.size}`;
     let g = map.get(key);
-    if (!g) map.set(key, (g = { category: b.category, context: b.context, size: b.size, blocks: 0, lines: '', lineList: [] }));
+    if (!g) map.set(key, (g = { part, first: b, category: b.category, context: b.context, size: b.size, blocks: 0, lines: '', lineList: [] }));
     g.blocks++;
     if (b.allocLine !== null) g.lineList.push(b.allocLine);
   }
   return [...map.values()]
     .map((g) => ({ ...g, lines: lineSummary(g.lineList) }))
-    .sort((a, b) => ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
+    .sort((a, b) => a.part.localeCompare(b.part, 'en', { numeric: true }) || ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
 }
 
 function lineSummary(lines: number[]): string {

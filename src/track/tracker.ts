@@ -134,7 +134,7 @@ export class Tracker {
         this.startDump(line);
         break;
       case 'dump-entry':
-        this.dumpEntry(e.address, e.size, e.data, line);
+        this.dumpEntry(e.address, e.size, e.data, line, e.context);
         break;
       case 'program':
         this.program(e, line);
@@ -241,7 +241,7 @@ export class Tracker {
         this.windowOverflow.bytes += block.size;
       }
     }
-    this.checkCount(remaining, line);
+    if (remaining >= 0) this.checkCount(remaining, line);
   }
 
   private realloc(from: Address, to: Address, size: number, line: number): void {
@@ -344,7 +344,7 @@ export class Tracker {
     this.marks.dump = { line, entries: 0, endLine: line };
   }
 
-  private dumpEntry(address: Address, size: number, data: string, line: number): void {
+  private dumpEntry(address: Address, size: number, data: string, line: number, context?: string): void {
     if (!this.dumpActive) {
       this.anomalies.add('dump-entry-outside-dump', line, `a dump entry for ${address.text} outside a dump`);
       return;
@@ -356,7 +356,7 @@ export class Tracker {
       this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
       block = this.born(address, size, line);
       block.allocLine = null;
-      block.context = 'unknown (first seen in the dump)';
+      block.context = context ?? 'unknown (first seen in the dump)';
       this.pendingContext.pop();
     } else if (block.size !== size) {
       this.anomalies.add('dump-size-mismatch', line, `the dump gives ${address.text} ${size} bytes; it was allocated with ${block.size}`);

@@ -7,6 +7,7 @@ import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
 import { renderHtml } from '../../report/html.js';
 import type { Report } from '../../report/schema.js';
+import { noDialectMatched } from '../../capture/nomatch.js';
 
 export function reportBuilder<T>(y: Argv<T>) {
   return analysisOptions(
@@ -41,6 +42,8 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   for (const log of args.logs) {
     try {
       const report = await analyzeLog(log, io, options);
+      const unmatched = noDialectMatched(report);
+      if (unmatched) warn(io, unmatched);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
       io.stdout.write(reporter.render(report, style));
       if (args.html !== undefined) forHtml.push(report);

@@ -1,0 +1,115 @@
+// Several reports of one file (its processes, or its runs) into the file's report: counts
+// and the summary are summed, the truncation is the worst of them, the peak the highest,
+// evidence is labelled with its part, and every block says which part it lived in. Pure.
+import { CATEGORIES, type Category, type Tally, type Truncation } from '../model.js';
+import type { Report, ReportBlock, Timeline as TimelineJson } from '../report/schema.js';
+import { Timeline } from '../track/timeline.js';
+
+export interface Part {
+  /** `run 2`, `pid 4242`: prefixes the part's evidence. */
+  label: string;
+  firstLine: number;
+  lastLine: number;
+  report: Report;
+  /** Stamped on the part's blocks. */
+  tag: { pid: number | null } | { run: number };
+}
+
+const SEVERITY: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 1, truncated: 2 };
+
+export function mergeReports(parts: Part[], file: { lines: number }): Report {
+  const first = parts[0]!.report;
+  const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
+  const blocks: ReportBlock[] = [];
+  const anomalyCounts: Record<string, number> = {};
+  let truncation: Truncation = 'complete';
+  let peak = { blocks: 0, bytes: 0, line: 0 };
+  const merged: Report = {
+    ...first,
+    truncation,
+    evidence: [],
+    lines: file.lines,
+    allocs: 0,
+    frees: 0,
+    summary,
+    blocks,
+    anomalies: [],
+    findings: [],
+    reallocs: 0,
+    anomalyCounts: {},
+  };
+  for (const { label, firstLine, lastLine, report: r, tag } of parts) {
+    if (SEVERITY[r.truncation] > SEVERITY[truncation]) truncation = r.truncation;
+    const where = firstLine === lastLine ? `line ${firstLine}` : `lines ${firstLine}\u2013${lastLine}`;
+    for (const e of r.evidence) merged.evidence.push(`${label} (${where}): ${e}`);
+    merged.allocs += r.allocs;
+    merged.frees += r.frees;
+    merged.reallocs += r.reallocs;
+    for (const c of CATEGORIES) {
+      summary[c].blocks += r.summary[c].blocks;
+      summary[c].bytes += r.summary[c].bytes;
+    }
+    for (const b of r.blocks) blocks.push({ ...b, ...tag });
+    merged.anomalies.push(...r.anomalies);
+    for (const [kind, n] of Object.entries(r.anomalyCounts)) anomalyCounts[kind] = (anomalyCounts[kind] ?? 0) + n;
+    merged.findings.push(...r.findings.map((f) => ({ ...f, ...tag })));
+    if (r.peak.bytes > peak.bytes || (r.peak.bytes === peak.bytes && r.peak.blocks > peak.blocks)) peak = r.peak;
+  }
+  merged.truncation = truncation;
+  merged.peak = peak;
+  blocks.sort((a, b) => (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || a.address.localeCompare(b.address));
+  merged.anomalies.sort((a, b) => a.line - b.line);
+  for (const kind of Object.keys(anomalyCounts).sort()) merged.anomalyCounts[kind] = anomalyCounts[kind]!;
+  merged.phases = mergePhases(parts.map((p) => p.report.phases));
+  merged.timeline = mergeTimelines(parts, peak.line);
+  delete merged.processes;
+  delete merged.runs;
+  return merged;
+}
+
+/** The file's phases: the first registration, the last of every later mark, all exit events. */
+function mergePhases(all: Report['phases'][]): Report['phases'] {
+  const min = (xs: (number | null)[]) => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
+  const latest = <T extends { line: number }>(xs: (T | null)[]) => xs.reduce<T | null>((m, x) => (x && (!m || x.line > m.line) ? x : m), null);
+  const max = (xs: (number | null)[]) => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
+  return {
+    spyRegistered: min(all.map((p) => p.spyRegistered)),
+    coUninitialize: max(all.map((p) => p.coUninitialize)),
+    revoke: latest(all.map((p) => p.revoke)),
+    dump: latest(all.map((p) => p.dump)),
+    lastProgramLine: max(all.map((p) => p.lastProgramLine)),
+    exitEvents: all.reduce((s, p) => s + p.exitEvents, 0),
+  };
+}
+
+/**
+ * The file's live memory: at each bucket of a part, the sum of that part's value and the
+ * last value of every other part still running (a part's memory is gone after its last
+ * line: a finished run's process has exited). Re-bucketed, so it stays bounded; for
+ * interleaved processes it is an approximation at bucket resolution.
+ */
+function mergeTimelines(parts: Part[], peakLine: number): TimelineJson {
+  const series = parts.flatMap((part, i) => part.report.timeline.points.map((point) => ({ i, point })));
+  series.sort((a, b) => a.point.fromLine - b.point.fromLine || a.point.toLine - b.point.toLine);
+  const bytes = new Array<number>(parts.length).fill(0);
+  const blocks = new Array<number>(parts.length).fill(0);
+  const timeline = new Timeline();
+  let lastLine = 0;
+  for (const { i, point } of series) {
+    parts.forEach((part, j) => {
+      if (part.lastLine < point.fromLine) bytes[j] = blocks[j] = 0;
+    });
+    const others = (xs: number[]) => xs.reduce((s, x, j) => (j === i ? s : s + x), 0);
+    const from = Math.max(point.fromLine, lastLine);
+    timeline.sample(from, others(blocks) + point.maxBlocks, others(bytes) + point.maxBytes);
+    bytes[i] = point.bytes;
+    blocks[i] = point.blocks;
+    lastLine = Math.max(from, point.toLine);
+    timeline.sample(lastLine, others(blocks) + point.blocks, others(bytes) + point.bytes);
+  }
+  // Each part's phase marks; one peak: the file's (the highest part's).
+  const marks = parts.flatMap((p) => p.report.timeline.marks.filter((m) => m.kind !== 'peak'));
+  if (peakLine > 0) marks.push({ kind: 'peak', line: peakLine });
+  marks.sort((a, b) => a.line - b.line);
+  return { ...timeline.finish(), marks };
+}

@@ -1,0 +1,22 @@
+// `--dialect NAME|FILE`: a built-in by name, otherwise a user dialect file (read here, at the
+// edge; parsing and checking it is the core's job). Every failure is exit 2 with the reason.
+import { readFileSync } from 'node:fs';
+import type { MarkerOptions } from '../parse/options.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { BUILTIN_DIALECTS, builtinDialect, type BuiltinDialect } from '../dialect/registry.js';
+import { parseUserDialect } from '../dialect/user.js';
+import { fileError } from '../read/source.js';
+import { SpylogError } from '../errors.js';
+
+export function loadDialect(spec: string, markers: Partial<MarkerOptions>): Dialect {
+  if ((BUILTIN_DIALECTS as readonly string[]).includes(spec)) return builtinDialect(spec as BuiltinDialect, markers);
+  if (spec.trim() === '') throw new SpylogError('USAGE', `--dialect needs a name (${BUILTIN_DIALECTS.join(', ')}) or a JSON file`);
+  let text: string;
+  try {
+    text = readFileSync(spec, 'utf8');
+  } catch (err) {
+    const e = fileError(spec, err);
+    throw new SpylogError(e.code, `${e.message.replace(/^cannot read /, 'cannot read dialect file ')} (built-in dialects: ${BUILTIN_DIALECTS.join(', ')})`);
+  }
+  return parseUserDialect(text, spec);
+}

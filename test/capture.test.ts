@@ -1,0 +1,223 @@
+// Real captures: DebugView (pids interleaved), several runs in one file, realloc chains,
+// the CRT dump dialect, user dialects, data hints, and logs that match no dialect.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeBuffer, createAnalyzer, type AnalyzeOptions } from '../src/analyze.js';
+import { csvHeader, renderCsvRows } from '../src/report/csv.js';
+import { renderText } from '../src/report/text.js';
+import { PLAIN } from '../src/report/style.js';
+import { dataHint } from '../src/report/datahint.js';
+import { parseUserDialect } from '../src/dialect/user.js';
+import { noDialectMatched } from '../src/capture/nomatch.js';
+import { parseDebugViewLine } from '../src/capture/debugview.js';
+import type { Report } from '../src/report/schema.js';
+import { ROOT, spylog } from './helpers.js';
+
+const CAPTURE = join(ROOT, 'fixtures', 'capture');
+const GOLDEN = join(ROOT, 'test', 'golden', 'report');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+/** A capture fixture, read with the dialect file next to it (`NAME.dialect.json`) if any. */
+function analyzeCapture(name: string, opts: AnalyzeOptions = {}): Report {
+  const dialectFile = join(CAPTURE, name.replace(/\.log$/, '.dialect.json'));
+  const dialect = existsSync(dialectFile) ? { dialect: parseUserDialect(readFileSync(dialectFile, 'utf8'), dialectFile) } : {};
+  return analyzeBuffer(readFileSync(join(CAPTURE, name)), { source: `fixtures/capture/${name}`, ...dialect, ...opts });
+}
+
+function golden(file: string, actual: string): void {
+  const path = join(GOLDEN, file);
+  if (UPDATE) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  assert.ok(existsSync(path), `missing golden ${file}: run npm run golden`);
+  assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs from its golden file`);
+}
+
+for (const name of readdirSync(CAPTURE).filter((f) => f.endsWith('.log')).sort()) {
+  test(`golden: fixtures/capture/${name}`, () => {
+    const report = analyzeCapture(name);
+    const base = `capture__${name.replace(/\.log$/, '')}`;
+    golden(`${base}.txt`, renderText(report, PLAIN));
+    golden(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+    golden(`${base}.csv`, csvHeader() + renderCsvRows(report));
+  });
+}
+
+test('DebugView columns: relative and wall-clock time, with and without a pid', () => {
+  assert.deepEqual(parseDebugViewLine('12\t0.00012345\t[4242] MALLOC SPY: 0x10 - 8 bytes allocated'), { pid: 4242, message: 'MALLOC SPY: 0x10 - 8 bytes allocated' });
+  assert.deepEqual(parseDebugViewLine('3\t10:23:45.123\tObject released'), { pid: null, message: 'Object released' });
+  assert.deepEqual(parseDebugViewLine('3\t10:23:45 AM\t[7] x'), { pid: 7, message: 'x' });
+  assert.equal(parseDebugViewLine('MALLOC SPY: 0x10 - 8 bytes allocated'), null);
+});
+
+test('DebugView with interleaved pids: one analysis per process, the same address in two processes is no conflict', () => {
+  const r = analyzeCapture('debugview-pids.log');
+  assert.equal(r.capture, 'debugview');
+  assert.deepEqual(
+    r.processes!.map((p) => [p.pid, p.report.truncation, p.report.summary['true-leak'].blocks, p.report.summary.exitprocess.blocks, p.report.allocs]),
+    [
+      [1111, 'complete', 1, 1, 2],
+      [2222, 'complete', 0, 0, 1],
+      [888, 'complete', 0, 0, 0],
+    ],
+  );
+  assert.deepEqual(r.anomalies, [], 'pid 2222 reuses pid 1111\u2019s address in its own address space');
+  assert.equal(r.lines, 22);
+  assert.deepEqual(r.summary['true-leak'], { blocks: 1, bytes: 64 });
+  // Line numbers stay the file's.
+  assert.deepEqual(r.blocks.map((b) => [b.pid, b.address, b.allocLine, b.category]), [
+    [1111, '0x0013BBB0', 6, 'exitprocess'],
+    [1111, '0x0023A000', 10, 'true-leak'],
+  ]);
+});
+
+test('a DebugView capture of one process reads like the same log without columns', () => {
+  const dv = readFileSync(join(CAPTURE, 'debugview-wallclock.log'), 'utf8');
+  const plain = dv.split('\n').map((l) => l.split('\t').slice(2).join('\t')).join('\n');
+  const a = analyzeBuffer(dv);
+  const b = analyzeBuffer(plain);
+  assert.equal(a.capture, 'debugview');
+  assert.equal(a.processes, undefined);
+  assert.deepEqual({ ...a, capture: undefined, bytes: 0 }, { ...b, capture: undefined, bytes: 0 });
+});
+
+test('two runs in one file: each its own verdict, the file gets the sum and the worst truncation', () => {
+  const r = analyzeCapture('two-runs.log');
+  assert.deepEqual(
+    r.runs!.map((x) => [x.index, x.firstLine, x.lastLine, x.report.truncation, x.report.summary['true-leak'].blocks, x.report.summary.unresolved.blocks]),
+    [
+      [1, 1, 13, 'complete', 1, 0],
+      [2, 14, 25, 'possibly-truncated', 0, 1],
+    ],
+  );
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.equal(r.allocs, 4);
+  assert.deepEqual(r.summary.exitprocess, { blocks: 1, bytes: 44 });
+  assert.deepEqual(r.summary.unresolved, { blocks: 1, bytes: 44 });
+  assert.deepEqual(r.anomalies, [], 'run 2 reallocating run 1\u2019s addresses is no conflict');
+  assert.ok(r.evidence.every((e) => /^run [12] \(lines/.test(e)));
+});
+
+test('a run is not split before the previous one finished', () => {
+  const r = analyzeBuffer(['CoInitialize() returns 0x00000000', 'MALLOC SPY: 0x10 - 8 bytes allocated', 'CoInitialize() returns 0x00000001', 'Called CoUninitialize()', ''].join('\n'));
+  assert.equal(r.runs, undefined);
+});
+
+test('realloc chain A→B→C: one block, its address and size follow; realloc to 0 bytes frees', () => {
+  const r = analyzeCapture('realloc-chain.log');
+  assert.equal(r.reallocs, 4);
+  assert.deepEqual(r.anomalies, []);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.size, b.allocLine, b.context, b.reallocs, b.category]),
+    [
+      ['0x0013A030', 44, 3, 'CLSIDFromProgID', 0, 'exitprocess'],
+      ['0x00230A00', 128, 13, 'BuildName', 2, 'true-leak'],
+    ],
+  );
+  assert.deepEqual(r.summary.freed, { blocks: 2, bytes: 256 + 24 });
+  assert.deepEqual(r.blocks[1]!.dataHint, { kind: 'utf16-text', offset: 0, text: 'Hello, w\u2026' });
+});
+
+test('CRT debug heap dump: detected without --dialect, every dumped block a leak with its allocation number', () => {
+  const r = analyzeCapture('crt-dump.log');
+  assert.equal(r.dialect?.name, 'crt');
+  assert.equal(r.truncation, 'complete');
+  assert.deepEqual(r.anomalies, []);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.size, b.context, b.category, b.data?.slice(0, 11)]),
+    [
+      ['0x00C07A10', 12, '#640 (client block)', 'true-leak', '98 B1 5A 77'],
+      ['0x00C08E30', 24, '#812 (normal block)', 'true-leak', '48 00 65 00'],
+      ['0x00C08E80', 16, 'c:\\src\\spytest\\main.cpp(42) #813 (normal block)', 'true-leak', '07 00 00 00'],
+    ],
+  );
+  assert.equal(r.blocks[0]!.dataHint?.kind, 'vtable');
+  assert.equal(noDialectMatched(r), null);
+});
+
+test('a second CRT dump after a finished one is a second run', () => {
+  const dump = ['Detected memory leaks!', 'Dumping objects ->', '{5} normal block at 0x00C08E80, 4 bytes long.', ' Data: <    > 00 00 00 00 ', 'Object dump complete.'];
+  const r = analyzeBuffer([...dump, ...dump, ''].join('\r\n'));
+  assert.equal(r.runs?.length, 2);
+  assert.deepEqual(r.anomalies, []);
+});
+
+test('user dialect: named regexes for events and markers, broken spy lines become anomalies', () => {
+  const r = analyzeCapture('heaptrace.log');
+  assert.equal(r.dialect?.name, 'heaptrace');
+  assert.deepEqual(r.anomalies.map((a) => `${a.kind}@${a.line}`), ['unknown-free@12', 'malformed-spy-line@13']);
+  assert.deepEqual(r.blocks.map((b) => [b.address, b.size, b.category, b.reallocs]), [
+    ['0x5200', 64, 'exitprocess', 1],
+    ['0x5300', 8, 'true-leak', 0],
+  ]);
+  assert.equal(r.phases.revoke?.hresult, '0x80070005');
+  assert.equal(r.anomalyCounts['count-mismatch'], undefined, 'frees without a count are not compared');
+});
+
+test('a bad dialect file is one error naming the reason', () => {
+  const cases: [string, RegExp][] = [
+    ['not json', /not valid JSON/],
+    ['[]', /expected a JSON object/],
+    ['{"alloc": "(?<address>x"}', /"alloc" is not a valid regular expression/],
+    ['{"alloc": "(?<address>\\\\w+)"}', /"alloc" needs the named group \(\?<size>\.\.\.\)/],
+    ['{"alloc": "(?<address>\\\\w+) (?<size>\\\\d+) (?<colour>\\\\w+)"}', /unknown named group \(\?<colour>/],
+    ['{"free": "(?<address>\\\\w+)"}', /needs at least an "alloc" or a "dumpEntry"/],
+    ['{"alloc": "(?<address>\\\\w+) (?<size>\\\\d+)", "alocate": "x"}', /unknown key "alocate"/],
+    ['{"alloc": "(?<address>\\\\w+) (?<size>\\\\d+)", "markers": {"revoked": "x"}}', /unknown marker "revoked"/],
+    ['{"alloc": 42}', /"alloc" must be a non-empty string/],
+  ];
+  for (const [text, why] of cases) {
+    assert.throws(() => parseUserDialect(text, 'd.json'), (err: Error) => err.name === 'SpylogError' && /^bad dialect file d\.json: /.test(err.message) && why.test(err.message), text);
+  }
+});
+
+test('a file that matches no dialect says so, with the dialects tried; empty files and spy logs do not', () => {
+  const r = analyzeCapture('unknown-format.log');
+  assert.deepEqual(r.dialect, { name: 'mallocspy', tried: ['mallocspy', 'crt'], matched: false });
+  assert.match(noDialectMatched(r)!, /unknown-format\.log: no line matches any dialect \(tried: mallocspy, crt\)/);
+  assert.equal(noDialectMatched(analyzeBuffer('')), null);
+  assert.equal(noDialectMatched(analyzeBuffer(readFileSync(join(ROOT, 'fixtures', 'program-only.log')))), null);
+  const garbage = analyzeBuffer(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x0a, 0x00, 0x41, 0x0a]));
+  assert.ok(typeof garbage.truncation === 'string', 'binary input is a report, not a crash');
+});
+
+test('data hints: vtable pointers (32- and 64-bit), BSTR-like UTF-16, ASCII; text is not a pointer', () => {
+  assert.deepEqual(dataHint('98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00', '0x0013A030', 44), { kind: 'vtable', pointer: '0x775AB198' });
+  assert.deepEqual(dataHint('48 1C 3A 7E F8 7F 00 00 01 00 00 00 00 00 00 00', '0x000000000034C030', 32), { kind: 'vtable', pointer: '0x00007FF87E3A1C48' });
+  assert.deepEqual(dataHint('F8 00 34 00 26 00 00 00 56 00 42 00 53 00 63 00', '0x0000000000377800', 48), { kind: 'utf16-text', offset: 8, text: 'VBSc\u2026' });
+  assert.deepEqual(dataHint('48 65 6C 6C 6F 20 77 6F 72 6C 64 00', '0x00230000', 12), { kind: 'ascii-text', offset: 0, text: 'Hello world' });
+  assert.equal(dataHint('00 00 00 00 CD CD CD CD', '0x00230000', 8), undefined);
+  assert.equal(dataHint('08 BC 13 00', '0x00230000', 4), undefined, 'a heap pointer is not an image pointer');
+  assert.equal(dataHint(null, '0x10', 4), undefined);
+});
+
+test('every capture fixture gives the same report however it is chunked (detection spans chunks)', () => {
+  for (const name of ['debugview-pids.log', 'two-runs.log', 'crt-dump.log']) {
+    const bytes = readFileSync(join(CAPTURE, name));
+    const whole = analyzeBuffer(bytes);
+    for (const size of [1, 7, 64]) {
+      const a = createAnalyzer();
+      for (let i = 0; i < bytes.length; i += size) a.write(bytes.subarray(i, i + size));
+      assert.deepEqual(a.end(), whole, `${name} in ${size}-byte chunks`);
+    }
+  }
+});
+
+test('CLI: --dialect with a bad file exits 2 with one line; an unmatched log warns on stderr', () => {
+  const bad = spylog(['report', '--dialect', 'fixtures/capture/heaptrace.log', 'fixtures/empty.log']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^spylog: bad dialect file fixtures\/capture\/heaptrace\.log: not valid JSON/);
+  assert.equal(bad.stderr.trim().split('\n').length, 2); // the reason, then the usage hint
+  const user = spylog(['report', '-f', 'json', '--dialect', 'fixtures/capture/heaptrace.dialect.json', 'fixtures/capture/heaptrace.log']);
+  assert.equal(user.status, 0, user.stderr);
+  assert.equal(JSON.parse(user.stdout).summary['true-leak'].blocks, 1);
+  const unknown = spylog(['report', 'fixtures/capture/unknown-format.log']);
+  assert.equal(unknown.status, 0);
+  assert.match(unknown.stderr, /no line matches any dialect \(tried: mallocspy, crt\)/);
+  const crt = spylog(['report', '--dialect', 'crt', 'fixtures/w2k-console.log']);
+  assert.match(crt.stderr, /no line matches the crt dialect/);
+});
