@@ -1,6 +1,6 @@
 // Opening a log: a path or `-` (stdin). File-system errors become SpylogErrors with a
 // message that names the file; nothing here reads the whole file.
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { SpylogError } from '../errors.js';
 
 export interface LogSource {
@@ -23,7 +23,9 @@ export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promi
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new SpylogError('IS_DIRECTORY', `cannot read ${path}: is a directory`);
-    const stream = createReadStream('', { fd: handle.fd, highWaterMark: CHUNK, autoClose: true });
+    // The stream must own the FileHandle itself, not its bare fd: a FileHandle that is
+    // garbage-collected closes its fd, which killed long reads with EBADF.
+    const stream = handle.createReadStream({ highWaterMark: CHUNK, autoClose: true });
     return { name: path, stream, size: stat.isFile() ? stat.size : null };
   } catch (err) {
     await handle.close().catch(() => undefined);
