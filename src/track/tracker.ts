@@ -9,6 +9,7 @@ import type { Address, LineEvent } from '../parse/events.js';
 import { isNull } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
+import { LiveTable } from './live.js';
 
 export interface TrackerOptions {
   /** Anomalies listed per kind (all are counted). */
@@ -57,7 +58,7 @@ export interface Trace {
 const RECENT_FREES = 4096;
 
 export class Tracker {
-  private readonly live = new Map<string, Block>();
+  private readonly live = new LiveTable();
   private liveBytes = 0;
   private window: Block[] = [];
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
@@ -145,7 +146,7 @@ export class Tracker {
   finish(lastLine: number): Trace {
     if (this.dumpActive) this.endDump(lastLine);
     return {
-      live: [...this.live.values()],
+      live: this.live.values(),
       window: this.window,
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,
