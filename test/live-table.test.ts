@@ -1,7 +1,7 @@
 // LiveTable must behave exactly like the Map it replaced (order included), or reports change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveTable } from '../src/track/live.js';
+import { KeySet, LiveTable } from '../src/track/live.js';
 import type { Block } from '../src/model.js';
 
 function block(key: string, n: number): Block {
@@ -58,4 +58,29 @@ test('LiveTable: re-setting a live key keeps its place; re-setting a freed key m
   t.set('B', b2);
   assert.deepEqual(t.values(), [a2, c, b2]);
   assert.equal(t.size, 3);
+});
+
+test('KeySet matches Set semantics under random add/delete, across sweeps', () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const set = new KeySet();
+  const ref = new Set<string>();
+  let fresh = 0;
+  for (let i = 0; i < 60_000; i++) {
+    const key = rand(2) === 0 ? `F${fresh++}` : `H${rand(16)}`;
+    set.add(key);
+    ref.add(key);
+    const gone = rand(2) === 0 ? `F${fresh - 10}` : `H${rand(16)}`;
+    set.delete(gone);
+    ref.delete(gone);
+    assert.equal(set.has(key), ref.has(key));
+    assert.equal(set.has(gone), false);
+    const probe = `H${rand(16)}`;
+    assert.equal(set.has(probe), ref.has(probe));
+  }
+  for (let h = 0; h < 16; h++) assert.equal(set.has(`H${h}`), ref.has(`H${h}`));
+  for (let f = 0; f < fresh; f++) assert.equal(set.has(`F${f}`), ref.has(`F${f}`));
 });

@@ -75,3 +75,34 @@ export class LiveTable {
     this.tombstones = 0;
   }
 }
+
+/**
+ * A Set of address keys with the same tombstone trick, for the ring of recently freed
+ * addresses: it adds and removes a key on every free, so a V8 Set has the same chain
+ * growth as the Map above.
+ */
+export class KeySet {
+  private present = new Map<string, boolean>();
+  private count = 0;
+
+  has(key: string): boolean {
+    return this.present.get(key) === true;
+  }
+
+  add(key: string): void {
+    if (this.present.get(key) === true) return;
+    this.present.set(key, true);
+    this.count++;
+  }
+
+  delete(key: string): void {
+    if (this.present.get(key) !== true) return;
+    this.present.set(key, false);
+    this.count--;
+    if (this.present.size > 3 * this.count + SWEEP_SLACK) {
+      const present = new Map<string, boolean>();
+      for (const [k, v] of this.present) if (v) present.set(k, true);
+      this.present = present;
+    }
+  }
+}

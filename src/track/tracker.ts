@@ -9,7 +9,7 @@ import type { Address, LineEvent } from '../parse/events.js';
 import { isNull } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
-import { LiveTable } from './live.js';
+import { KeySet, LiveTable } from './live.js';
 
 export interface TrackerOptions {
   /** Anomalies listed per kind (all are counted). */
@@ -75,7 +75,7 @@ export class Tracker {
   /** Spy count minus reconstructed count, as last reported: a change is an anomaly. */
   private countDrift = 0;
   /** Recently freed addresses: tells a double free from a free of an unknown block. */
-  private readonly recentFrees = new Set<string>();
+  private readonly recentFrees = new KeySet();
   private readonly recentOrder: string[] = [];
   private recentNext = 0;
   private dumpActive = false;
