@@ -27,6 +27,7 @@ export function analysisOptions<T>(y: Argv<T>) {
     })
     .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
     .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar on stderr' })
     .option('max-line-length', {
       type: 'number',
       default: 65536,
@@ -42,6 +43,7 @@ export interface AnalysisArgs {
   spyPrefix: string;
   dumpMarker: string;
   maxLineLength: number;
+  quiet: boolean;
 }
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {

@@ -28,7 +28,7 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   if (reporter.header) io.stdout.write(reporter.header());
   for (const log of args.logs) {
     try {
-      const report = await analyzeLog(log, io, options);
+      const report = await analyzeLog(log, io, options, args.quiet);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
       io.stdout.write(reporter.render(report, style));
     } catch (err) {
