@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   anomaliesPerKind?: number;
   /** Frees held while their phase is undecided before they are only counted. */
   windowLimit?: number;
+  /** Blocks of one size piled up then freed together (or never) that make a finding. */
+  episodeThreshold?: number;
 }
 
 export const DEFAULTS = {
@@ -28,6 +30,7 @@ export const DEFAULTS = {
   anomaliesPerKind: 100,
   windowLimit: 100_000,
   contextLength: 80,
+  episodeThreshold: 100,
 };
 
 export interface Analyzer {
@@ -38,10 +41,12 @@ export interface Analyzer {
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const parse = compileParseContext(options.markers);
   const windowLimit = options.windowLimit ?? DEFAULTS.windowLimit;
+  const episodeThreshold = options.episodeThreshold ?? DEFAULTS.episodeThreshold;
   const tracker = new Tracker({
     anomaliesPerKind: options.anomaliesPerKind ?? DEFAULTS.anomaliesPerKind,
     windowLimit,
     contextLength: DEFAULTS.contextLength,
+    episodeThreshold,
   });
   const decoder = new ByteDecoder();
   const lines = new LineSplitter(
@@ -81,6 +86,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
           assumeComplete: options.assumeComplete ?? false,
           windowLimit,
           coUninitializeMarker: parse.markers.coUninitialize,
+          episodeThreshold,
         },
       );
     },

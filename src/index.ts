@@ -5,3 +5,4 @@ export { CATEGORIES, type Category, type Truncation, type DecidedBy } from './mo
 export { DEFAULT_MARKERS, type MarkerOptions } from './parse/options.js';
 export { REPORTERS, type ReportFormat } from './report/index.js';
 export { SpylogError } from './errors.js';
+export { diffReports, DIFF_SCHEMA, type DiffResult, type DiffGroup } from './diff/index.js';

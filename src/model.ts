@@ -42,3 +42,9 @@ export const CATEGORY_MEANING: Record<Category, string> = {
   'true-leak': 'never freed, and the log is complete: the program\u2019s leak',
   unresolved: 'never freed, but the log may be truncated: exit-time free or leak, the log cannot say',
 };
+
+/** Something the whole run shows (a deferred release, unbounded growth): `kind` says which. */
+export interface Finding {
+  kind: string;
+  [field: string]: unknown;
+}

@@ -2,7 +2,8 @@
 // (SPEC §3), then one category for every block. Pure: no I/O.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model.js';
 import type { Trace } from '../track/tracker.js';
-import { REPORT_SCHEMA, type Report, type ReportBlock } from '../report/schema.js';
+import { REPORT_SCHEMA, type Report, type ReportBlock, type Timeline } from '../report/schema.js';
+import { findingsOf } from './findings.js';
 
 export interface InputFacts {
   source: string;
@@ -19,6 +20,8 @@ export interface VerdictOptions {
   windowLimit: number;
   /** The CoUninitialize marker text, for the evidence. */
   coUninitializeMarker: string;
+  /** Blocks in one group that make a deferred-release or unbounded-growth finding. */
+  episodeThreshold: number;
 }
 
 const E_ACCESSDENIED = 0x80070005;
@@ -77,8 +80,9 @@ export function judge(trace: Trace, input: InputFacts, opts: VerdictOptions): Re
     summary,
     blocks,
     anomalies: trace.anomalies.list(),
-    findings: [],
+    findings: findingsOf(trace.deferred, blocks, opts.episodeThreshold),
     peak: trace.peak,
+    timeline: timelineOf(trace, pastShutdown),
     reallocs: trace.reallocs,
     bytes: input.bytes,
     encoding: input.encoding,
@@ -149,6 +153,19 @@ function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { 
   if (cut.length > 0) return { truncation: 'truncated', evidence: [...cut, ...doubt] };
   if (doubt.length > 0) return { truncation: 'possibly-truncated', evidence: doubt };
   return { truncation: 'complete', evidence: fine };
+}
+
+function timelineOf(trace: Trace, pastShutdown: boolean): Timeline {
+  const m = trace.marks;
+  const marks: Timeline['marks'] = [];
+  if (m.register !== null) marks.push({ kind: 'spy-registered', line: m.register });
+  if (m.coUninitialize !== null) marks.push({ kind: 'couninitialize', line: m.coUninitialize });
+  if (m.revoke) marks.push({ kind: 'revoke', line: m.revoke.line });
+  if (m.dump) marks.push({ kind: 'dump', line: m.dump.line });
+  if (pastShutdown && m.exitFrom !== null) marks.push({ kind: 'exit', line: m.exitFrom });
+  if (trace.peak.line > 0) marks.push({ kind: 'peak', line: trace.peak.line });
+  marks.sort((a, b) => a.line - b.line);
+  return { ...trace.timeline, marks };
 }
 
 function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): ReportBlock {

@@ -17,11 +17,14 @@ export interface Io {
   stderrIsTTY: boolean;
 }
 
-/** Colour only on a terminal, never with NO_COLOR (https://no-color.org). */
+/** Colour only on a terminal, never with NO_COLOR (https://no-color.org); Unicode only on a UTF-8 terminal. */
 export function styleFor(io: Io): Style {
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return PLAIN;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return COLOR;
-  return io.stdoutIsTTY ? COLOR : PLAIN;
+  const locale = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG || '';
+  const unicode = io.stdoutIsTTY && /utf-?8/i.test(locale);
+  let colour = io.stdoutIsTTY;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') colour = true;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') colour = false;
+  return { ...(colour ? COLOR : PLAIN), unicode };
 }
 
 export function warn(io: Io, message: string): void {

@@ -3,7 +3,10 @@
 import yargs from 'yargs';
 import { SpylogError } from '../errors.js';
 import { reportBuilder, reportCommand, type ReportArgs } from './commands/report.js';
+import { diffBuilder, diffCommand, type DiffArgs } from './commands/diff.js';
 import { warn, type Io } from './io.js';
+import { checkBuilder, checkCommand, type CheckArgs } from './commands/check.js';
+import { baselineBuilder, baselineCommand, type BaselineArgs } from './commands/baseline.js';
 
 /** yargs-parser drops a lone `-`; it stands for standard input, so carry it through. */
 const STDIN_TOKEN = '\u0000stdin';
@@ -22,6 +25,15 @@ export async function main(rawArgv: string[], io: Io): Promise<number> {
         action = () => reportCommand(withStdin(args) as unknown as ReportArgs, io);
       },
     )
+    .command('diff <a> <b>', 'what changed between two runs (NT 4 vs Windows 2000, before vs after a fix)', (y) => diffBuilder(y), (args) => {
+      action = () => diffCommand(withStdin(args) as unknown as DiffArgs, io);
+    })
+    .command('check <log>', 'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)', (y) => checkBuilder(y), (args) => {
+      action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io);
+    })
+    .command('baseline <log>', 'CSV of the memory the COM runtime holds until ExitProcess, from a console capture', (y) => baselineBuilder(y), (args) => {
+      action = () => baselineCommand(withStdin(args) as unknown as BaselineArgs, io);
+    })
     .example('$0 report fixtures/w2k-console.log', 'text report')
     .example('$0 report --format json run.log', 'one JSON object (spylog/report@1) per log, one per line')
     .example('prog.exe | $0 -', 'read standard input')

@@ -23,8 +23,7 @@ export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promi
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new SpylogError('IS_DIRECTORY', `cannot read ${path}: is a directory`);
-    // The stream must own the FileHandle itself, not its bare fd: a FileHandle that is
-    // garbage-collected closes its fd, which killed long reads with EBADF.
+    // The stream owns the handle from here on and closes it at the end or on error.
     const stream = handle.createReadStream({ highWaterMark: CHUNK, autoClose: true });
     return { name: path, stream, size: stat.isFile() ? stat.size : null };
   } catch (err) {

@@ -1,7 +1,7 @@
 // The JSON shape of a report (`spylog/report@1`, SPEC §4). This type is the contract
 // every reporter reads and that scripts depend on: change meanings only with a new
 // schema version. Fields beyond SPEC §4 are marked "extra".
-import type { Category, DecidedBy, Tally, Truncation } from '../model.js';
+import type { Category, DecidedBy, Finding, Tally, Truncation } from '../model.js';
 import type { Anomaly } from '../track/anomalies.js';
 
 export const REPORT_SCHEMA = 'spylog/report@1';
@@ -21,9 +21,15 @@ export interface ReportBlock {
   reallocs: number;
 }
 
-export interface Finding {
-  kind: string;
-  [field: string]: unknown;
+export type { Finding } from '../model.js';
+
+export type TimelineMarkKind = 'spy-registered' | 'couninitialize' | 'revoke' | 'dump' | 'exit' | 'peak';
+
+/** Live memory over the log, downsampled into at most 256 buckets of `span` lines. */
+export interface Timeline {
+  span: number;
+  points: { fromLine: number; toLine: number; maxBytes: number; maxBlocks: number; bytes: number; blocks: number }[];
+  marks: { kind: TimelineMarkKind; line: number }[];
 }
 
 export interface Report {
@@ -39,6 +45,8 @@ export interface Report {
   anomalies: Anomaly[];
   findings: Finding[];
   peak: { blocks: number; bytes: number; line: number };
+  /** extra: live memory over the log (issue 5). */
+  timeline: Timeline;
   /** extra: reallocations seen. */
   reallocs: number;
   /** extra: input size in bytes and the encoding it was read as. */

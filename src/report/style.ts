@@ -1,6 +1,8 @@
 // Minimal ANSI styling, decided once by the CLI (TTY and NO_COLOR) and passed down:
 // reporters never look at the environment themselves.
 export interface Style {
+  /** Unicode drawing (sparklines) only on a UTF-8 terminal. */
+  unicode: boolean;
   bold(s: string): string;
   red(s: string): string;
   yellow(s: string): string;
@@ -11,6 +13,7 @@ export interface Style {
 const wrap = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
 
 export const COLOR: Style = {
+  unicode: false,
   bold: wrap(1, 22),
   red: wrap(31, 39),
   yellow: wrap(33, 39),
@@ -19,4 +22,4 @@ export const COLOR: Style = {
 };
 
 const id = (s: string) => s;
-export const PLAIN: Style = { bold: id, red: id, yellow: id, green: id, dim: id };
+export const PLAIN: Style = { unicode: false, bold: id, red: id, yellow: id, green: id, dim: id };

@@ -5,6 +5,17 @@ import Table from 'cli-table3';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
 import type { Style } from './style.js';
+import { sparkline } from './sparkline.js';
+
+const SPARK_WIDTH = 64;
+
+/** Encodings worth naming (plain UTF-8 is the norm and goes unsaid). */
+const ENCODING_NAMES: Record<string, string> = {
+  'utf8-bom': 'UTF-8 with BOM',
+  'utf16le-bom': 'UTF-16LE with BOM',
+  utf16le: 'UTF-16LE without BOM',
+  'utf16be-bom': 'UTF-16BE with BOM',
+};
 
 const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
 /** No rule between rows: the tables stay compact in a CI log. */
@@ -19,10 +30,18 @@ export function renderText(report: Report, style: Style): string {
   out.push(
     `Log: ${truncationWord(report, style)}; ${count(report.lines, 'line')}, ${count(report.allocs, 'allocation')}, ${count(report.frees, 'free')}` +
       (report.reallocs ? `, ${count(report.reallocs, 'reallocation')}` : '') +
-      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : ''),
+      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : '') +
+      (ENCODING_NAMES[report.encoding] ? `; read as ${ENCODING_NAMES[report.encoding]}` : ''),
   );
   for (const e of report.evidence) out.push(`  - ${e}`);
   out.push('');
+
+  const spark = sparkline(report.timeline, report.lines, SPARK_WIDTH, style.unicode);
+  if (spark.length > 0) {
+    out.push(`Live bytes over the log (${count(report.lines, 'line')}, highest ${n(report.peak.bytes)} bytes):`);
+    for (const line of spark) out.push(`  ${line}`);
+    out.push('');
+  }
 
   const categories = new Table({ head: ['category', 'blocks', 'bytes', 'meaning'], style: TABLE_STYLE, chars: COMPACT, colAligns: ['left', 'right', 'right', 'left'] });
   for (const c of CATEGORIES) {
@@ -45,6 +64,12 @@ export function renderText(report: Report, style: Style): string {
       table.push([g.category, g.context, n(g.size), n(g.blocks), n(g.size * g.blocks), g.lines]);
     }
     out.push(table.toString());
+  }
+
+  if (report.findings.length > 0) {
+    out.push('');
+    out.push('Findings:');
+    for (const f of report.findings) out.push(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`);
   }
 
   const kinds = Object.entries(report.anomalyCounts);

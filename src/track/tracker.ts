@@ -10,6 +10,8 @@ import { isNull } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
 import { KeySet, LiveTable } from './live.js';
+import { Timeline, type TimelinePoint } from './timeline.js';
+import { EpisodeDetector, type DeferredRelease } from './episodes.js';
 
 export interface TrackerOptions {
   /** Anomalies listed per kind (all are counted). */
@@ -18,6 +20,8 @@ export interface TrackerOptions {
   windowLimit: number;
   /** Characters kept of a program line used as a context. */
   contextLength: number;
+  /** Blocks of one size piled up and released together that make a deferred-release finding. */
+  episodeThreshold: number;
 }
 
 export interface Marks {
@@ -26,8 +30,9 @@ export interface Marks {
   revoke: { line: number; hresult: number | null; liveBlocks: number } | null;
   dump: { line: number; entries: number; endLine: number } | null;
   lastProgramLine: number | null;
-  /** Spy events (alloc, free, realloc) after the program's last line. */
+  /** Spy events (alloc, free, realloc) after the program's last line, and the first one's line. */
   exitEvents: number;
+  exitFrom: number | null;
   /** Spy events in the whole log. */
   events: number;
   elisions: number;
@@ -53,6 +58,8 @@ export interface Trace {
   marks: Marks;
   anomalies: AnomalyLog;
   lastEvent: LineEvent | null;
+  timeline: { span: number; points: TimelinePoint[] };
+  deferred: DeferredRelease[];
 }
 
 const RECENT_FREES = 4096;
@@ -89,13 +96,18 @@ export class Tracker {
     dump: null,
     lastProgramLine: null,
     exitEvents: 0,
+    exitFrom: null,
     events: 0,
     elisions: 0,
     spyRemaining: null,
   };
 
+  private readonly timeline = new Timeline();
+  private readonly episodes: EpisodeDetector;
+
   constructor(private readonly opts: TrackerOptions) {
     this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
+    this.episodes = new EpisodeDetector(opts.episodeThreshold);
   }
 
   /** An overlong line was cut to the line limit before classification. */
@@ -159,12 +171,14 @@ export class Tracker {
       marks: this.marks,
       anomalies: this.anomalies,
       lastEvent: this.lastEvent,
+      timeline: this.timeline.finish(),
+      deferred: this.episodes.finish(),
     };
   }
 
   private alloc(address: Address, size: number, line: number): void {
     this.allocs++;
-    this.spyEvent();
+    this.spyEvent(line);
     this.born(address, size, line);
   }
 
@@ -178,6 +192,7 @@ export class Tracker {
         `${address.text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
       );
       this.die(old);
+      this.episodes.free(old.size, line);
       this.freed.blocks++;
       this.freed.bytes += old.size;
     }
@@ -198,11 +213,13 @@ export class Tracker {
     this.liveBytes += size;
     this.pendingContext.push(block);
     this.notePeak(line);
+    this.episodes.alloc(block, line, this.liveBytes);
+    this.timeline.sample(line, this.live.size, this.liveBytes);
     return block;
   }
 
   private free(address: Address, remaining: number, line: number): void {
-    this.spyEvent();
+    this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
     const block = this.live.get(address.key);
     if (!block) {
@@ -213,6 +230,8 @@ export class Tracker {
       }
     } else {
       this.die(block);
+      this.episodes.free(block.size, line);
+      this.timeline.sample(line, this.live.size, this.liveBytes);
       block.freeLine = line;
       this.rememberFree(address.key);
       if (this.window.length < this.opts.windowLimit) {
@@ -227,7 +246,7 @@ export class Tracker {
   }
 
   private realloc(from: Address, to: Address, size: number, line: number): void {
-    this.spyEvent();
+    this.spyEvent(line);
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
@@ -256,12 +275,15 @@ export class Tracker {
       this.freed.bytes += other.size;
     }
     this.liveBytes += size - block.size;
+    this.episodes.free(block.size, line);
     block.address = to.text;
     block.key = to.key;
     block.size = size;
     block.reallocs++;
     this.live.set(to.key, block);
     this.notePeak(line);
+    this.episodes.alloc(block, line, this.liveBytes);
+    this.timeline.sample(line, this.live.size, this.liveBytes);
   }
 
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
@@ -274,6 +296,7 @@ export class Tracker {
     this.pendingCompactAt = 1024;
     this.marks.lastProgramLine = line;
     this.marks.exitEvents = 0;
+    this.marks.exitFrom = null;
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') this.marks.register ??= line;
     else if (e.marker === 'revoke') {
@@ -393,9 +416,9 @@ export class Tracker {
     }
   }
 
-  private spyEvent(): void {
+  private spyEvent(line: number): void {
     this.marks.events++;
-    this.marks.exitEvents++;
+    if (this.marks.exitEvents++ === 0) this.marks.exitFrom = line;
   }
 
   private notePeak(line: number): void {

@@ -1,0 +1,68 @@
+// From a trustworthy reference run (a complete console capture) to a baseline, and the
+// baseline's CSV text. Pure: the CLI does the I/O.
+import type { Report, ReportBlock } from '../report/schema.js';
+import { csvField } from '../report/csv.js';
+import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
+import { derivePattern, formatPattern } from './pattern.js';
+
+export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] as const;
+
+/**
+ * The runtime-held blocks of a reference report, one entry per (context, size). Blocks
+ * allocated inside ExitProcess itself are left out: a redirected run never shows them,
+ * so listing them would only make every such baseline stale.
+ */
+export function buildBaseline(report: Report): Baseline {
+  const groups = new Map<string, ReportBlock[]>();
+  for (const b of report.blocks) {
+    if (b.category !== 'exitprocess' || allocatedAtExit(report, b)) continue;
+    const key = `${b.context}\0${b.size}`;
+    const g = groups.get(key);
+    if (g) g.push(b);
+    else groups.set(key, [b]);
+  }
+  const wordSize = report.blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
+  const entries: BaselineEntry[] = [...groups.values()].map((blocks) => {
+    const first = blocks[0]!;
+    const lines = blocks.map((b) => b.allocLine ?? b.freeLine).filter((l) => l !== null);
+    return {
+      context: first.context,
+      size: first.size,
+      count: blocks.length,
+      pattern: derivePattern(
+        blocks.map((b) => b.data),
+        wordSize,
+      ),
+      note: lines.length ? `reference line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 4).join(' ')}${lines.length > 4 ? ' ...' : ''}` : '',
+      line: 0,
+    };
+  });
+  entries.sort((a, b) => a.context.localeCompare(b.context) || a.size - b.size);
+  return { file: report.source, entries, complete: new Set([ALL_CONTEXTS]) };
+}
+
+function allocatedAtExit(report: Report, b: ReportBlock): boolean {
+  const last = report.phases.lastProgramLine;
+  return b.allocLine !== null && last !== null && b.allocLine > last;
+}
+
+/** The baseline as CSV: comment lines say where it came from and what `complete` means. */
+export function renderBaseline(baseline: Baseline, reference: Report): string {
+  const out = [
+    '# spylog baseline: memory the COM runtime holds past CoUninitialize and frees in ExitProcess.',
+    `# reference: ${oneLine(reference.source)} (${reference.truncation}; ${reference.allocs} allocations)`,
+    '# pattern: the first dump bytes, ?? = any byte (pointers, or bytes that differ between blocks).',
+    '# Each "complete:" line names a context (* = all) for which this file lists everything the',
+    '# runtime holds: there, a never-freed block that matches no row is the program\'s true leak.',
+    ...[...baseline.complete].map((c) => `# complete: ${oneLine(c)}`),
+    BASELINE_COLUMNS.join(','),
+  ];
+  for (const e of baseline.entries) {
+    out.push([e.context, e.size, e.count, formatPattern(e.pattern), e.note].map(csvField).join(','));
+  }
+  return out.join('\n') + '\n';
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}

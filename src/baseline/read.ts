@@ -1,0 +1,81 @@
+// Reading a baseline back: csv-parse for the rows, a line scan for the `# complete:`
+// directives (csv-parse drops comment lines). Every problem names the file and line.
+import { parse } from 'csv-parse/sync';
+import { SpylogError } from '../errors.js';
+import type { Baseline, BaselineEntry } from './model.js';
+import { parsePattern } from './pattern.js';
+import { BASELINE_COLUMNS } from './build.js';
+
+const DIRECTIVE = /^#\s*complete\s*:(.*)$/i;
+const KNOWN = new Set<string>(BASELINE_COLUMNS);
+
+interface Row {
+  record: Record<string, string>;
+  info: { lines: number };
+}
+
+export function parseBaseline(text: string, file: string): Baseline {
+  const bad = (line: number, reason: string) => new SpylogError('BAD_BASELINE', `${file}:${line}: ${reason}`);
+  const complete = new Set<string>();
+  text.split(/\r\n|\n|\r/).forEach((raw, i) => {
+    const m = DIRECTIVE.exec(raw.replace(/^\uFEFF/, '').trim());
+    if (!m) return;
+    const context = m[1]!.trim();
+    if (!context) throw bad(i + 1, 'a "# complete:" line needs a context name (or *)');
+    complete.add(context);
+  });
+
+  let rows: Row[];
+  try {
+    rows = parse(text, {
+      columns: (header: string[]) => {
+        for (const h of header) if (!KNOWN.has(h)) throw new HeaderError(`unknown column "${h}" (expected ${BASELINE_COLUMNS.join(', ')})`);
+        for (const need of ['context', 'size']) if (!header.includes(need)) throw new HeaderError(`the header has no "${need}" column`);
+        return header;
+      },
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      info: true,
+    }) as Row[];
+  } catch (err) {
+    if (err instanceof HeaderError) throw bad(firstDataLine(text), err.message);
+    const e = err as { code?: string; lines?: number; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+      throw bad(e.lines ?? 0, `${(e.message ?? e.code).replace(/ (on|at) line \d+\.?$/, '')}`);
+    }
+    throw err;
+  }
+
+  const entries: BaselineEntry[] = rows.map(({ record, info }) => {
+    const line = info.lines;
+    const context = record.context ?? '';
+    if (!context) throw bad(line, 'empty context');
+    const size = positiveInt(record.size);
+    if (size === null) throw bad(line, `size "${record.size ?? ''}" is not a positive whole number of bytes`);
+    const count = record.count === undefined || record.count === '' ? 1 : positiveInt(record.count);
+    if (count === null) throw bad(line, `count "${record.count}" is not a positive whole number`);
+    const pattern = parsePattern(record.pattern ?? '');
+    if (typeof pattern === 'string') throw bad(line, pattern);
+    if (pattern.length > size) throw bad(line, `the pattern has ${pattern.length} bytes but the block only ${size}`);
+    return { context, size, count, pattern, note: record.note ?? '', line };
+  });
+  return { file, entries, complete };
+}
+
+class HeaderError extends Error {}
+
+function positiveInt(s: string | undefined): number | null {
+  if (s === undefined || !/^\d+$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** The header's line: the first line that is neither empty nor a comment. */
+function firstDataLine(text: string): number {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const i = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('#'));
+  return i < 0 ? 1 : i + 1;
+}

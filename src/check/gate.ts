@@ -1,0 +1,180 @@
+// The CI gate over a (baseline-applied) report: a list of checks, each passing, warning
+// or failing, the groups of blocks they are about, and one verdict line. Pure.
+import type { Report, ReportBlock } from '../report/schema.js';
+import type { BaselineOutcome } from './apply.js';
+import { formatPattern } from '../baseline/pattern.js';
+
+export type Policy = 'fail' | 'warn' | 'allow';
+export const POLICIES: Policy[] = ['fail', 'warn', 'allow'];
+
+export interface Thresholds {
+  /** True leaks tolerated (blocks). */
+  maxLeaks: number;
+  /** True-leak bytes tolerated; null: no byte limit. */
+  maxLeakBytes: number | null;
+  unresolved: Policy;
+  stale: Policy;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { maxLeaks: 0, maxLeakBytes: null, unresolved: 'fail', stale: 'warn' };
+
+export type Outcome = 'pass' | 'warn' | 'fail';
+
+export interface GateCheck {
+  id: 'true-leaks' | 'leak-bytes' | 'unresolved' | 'baseline';
+  /** A short title (a JUnit test case name). */
+  name: string;
+  outcome: Outcome;
+  message: string;
+}
+
+/** Blocks of one category allocated in one context with one size. */
+export interface BlockGroup {
+  category: 'true-leak' | 'unresolved';
+  context: string;
+  size: number;
+  blocks: ReportBlock[];
+  bytes: number;
+}
+
+export interface GateResult {
+  schema: 'spylog/check@1';
+  source: string;
+  passed: boolean;
+  verdict: string;
+  checks: GateCheck[];
+  leaks: BlockGroup[];
+  unresolved: BlockGroup[];
+  unresolvedPolicy: Policy;
+  baseline: { file: string; matched: number; convicted: number; stale: StaleSummary[] } | null;
+  report: Report;
+}
+
+export interface StaleSummary {
+  context: string;
+  size: number;
+  pattern: string;
+  line: number;
+  expected: number;
+  found: number;
+}
+
+export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<BaselineOutcome, 'report'> & { file: string }) | null = null): GateResult {
+  const s = report.summary;
+  const leaks = s['true-leak'];
+  const unresolved = s.unresolved;
+  const checks: GateCheck[] = [];
+
+  checks.push({
+    id: 'true-leaks',
+    name: `true leaks <= ${thresholds.maxLeaks}`,
+    outcome: leaks.blocks > thresholds.maxLeaks ? 'fail' : 'pass',
+    message: `${plural(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}); at most ${thresholds.maxLeaks} allowed`,
+  });
+  if (thresholds.maxLeakBytes !== null) {
+    checks.push({
+      id: 'leak-bytes',
+      name: `leaked bytes <= ${thresholds.maxLeakBytes}`,
+      outcome: leaks.bytes > thresholds.maxLeakBytes ? 'fail' : 'pass',
+      message: `${bytes(leaks.bytes)} in true leaks; at most ${thresholds.maxLeakBytes} allowed`,
+    });
+  }
+  checks.push({
+    id: 'unresolved',
+    name: 'no unresolved blocks',
+    outcome: unresolved.blocks === 0 ? 'pass' : policyOutcome(thresholds.unresolved),
+    message:
+      unresolved.blocks === 0
+        ? 'every never-freed block is decided'
+        : `${plural(unresolved.blocks, 'block')} (${bytes(unresolved.bytes)}) never freed, but the log is ${report.truncation}: ` +
+          `they may be runtime memory freed during ExitProcess, whose output a redirected stdout loses. ` +
+          `To decide them, check with --baseline FILE (made by \`spylog baseline\` from a console capture of the same program), ` +
+          `capture the run on a console, or pass --assume-complete` +
+          (thresholds.unresolved === 'fail' ? ' (or --unresolved warn to let them pass)' : ''),
+  });
+
+  let baselineSummary: GateResult['baseline'] = null;
+  if (baseline) {
+    const stale = baseline.stale.map((st) => ({
+      context: st.entry.context,
+      size: st.entry.size,
+      pattern: formatPattern(st.entry.pattern),
+      line: st.entry.line,
+      expected: st.expected,
+      found: st.found,
+    }));
+    const matched = baseline.matched.reduce((n, m) => n + m.byLog + m.byBaseline, 0);
+    baselineSummary = { file: baseline.file, matched, convicted: baseline.convicted, stale };
+    checks.push({
+      id: 'baseline',
+      name: 'baseline is current',
+      outcome: stale.length === 0 ? 'pass' : policyOutcome(thresholds.stale),
+      message:
+        stale.length === 0
+          ? `every entry of ${baseline.file} found its blocks (${plural(matched, 'block')})`
+          : `${plural(stale.length, 'entry', 'entries')} of ${baseline.file} found fewer blocks than expected: ` +
+            stale.map((x) => `line ${x.line} ${x.context} ${x.size} bytes (expected ${x.expected}, found ${x.found})`).join('; ') +
+            `. The runtime now holds less, or the program changed: regenerate the baseline with \`spylog baseline\``,
+    });
+  }
+
+  const passed = checks.every((c) => c.outcome !== 'fail');
+  const result: GateResult = {
+    schema: 'spylog/check@1',
+    source: report.source,
+    passed,
+    verdict: '',
+    checks,
+    leaks: groupBlocks(report.blocks, 'true-leak'),
+    unresolved: groupBlocks(report.blocks, 'unresolved'),
+    unresolvedPolicy: thresholds.unresolved,
+    baseline: baselineSummary,
+    report,
+  };
+  result.verdict = verdictLine(result);
+  return result;
+}
+
+function policyOutcome(p: Policy): Outcome {
+  return p === 'fail' ? 'fail' : p === 'warn' ? 'warn' : 'pass';
+}
+
+/** One line for a CI log: PASS or FAIL, the leaks, and what the baseline explained. */
+export function verdictLine(r: GateResult): string {
+  const s = r.report.summary;
+  const parts: string[] = [];
+  parts.push(s['true-leak'].blocks ? `${plural(s['true-leak'].blocks, 'true leak')} (${bytes(s['true-leak'].bytes)})` : 'no true leaks');
+  if (s.unresolved.blocks) parts.push(`${plural(s.unresolved.blocks, 'unresolved block')} (${bytes(s.unresolved.bytes)}, log ${r.report.truncation})`);
+  const head = `${r.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;
+  const tail: string[] = [];
+  if (r.baseline) {
+    tail.push(`${plural(r.baseline.matched, 'runtime-held block')} matched the baseline`);
+    if (r.baseline.stale.length) tail.push(`baseline stale (${plural(r.baseline.stale.length, 'entry', 'entries')} unmatched)`);
+  } else if (s.exitprocess.blocks) {
+    tail.push(`${plural(s.exitprocess.blocks, 'block')} held by the runtime until ExitProcess`);
+  }
+  const failed = r.checks.filter((c) => c.outcome === 'fail').map((c) => c.id);
+  if (failed.length) tail.push(`failed: ${failed.join(', ')}`);
+  return tail.length ? `${head} \u2014 ${tail.join('; ')}` : head;
+}
+
+function groupBlocks(blocks: ReportBlock[], category: BlockGroup['category']): BlockGroup[] {
+  const map = new Map<string, BlockGroup>();
+  for (const b of blocks) {
+    if (b.category !== category) continue;
+    const key = `${b.context}\0${b.size}`;
+    let g = map.get(key);
+    if (!g) map.set(key, (g = { category, context: b.context, size: b.size, blocks: [], bytes: 0 }));
+    g.blocks.push(b);
+    g.bytes += b.size;
+  }
+  return [...map.values()].sort((a, b) => b.bytes - a.bytes || a.context.localeCompare(b.context) || a.size - b.size);
+}
+
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+export function bytes(n: number): string {
+  return `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,35 @@
+// `spylog baseline LOG > known-runtime.csv`: the runtime-held blocks of a trustworthy
+// reference run (a console capture), as a CSV for `spylog check --baseline`.
+import type { Argv } from 'yargs';
+import { SpylogError } from '../../errors.js';
+import { buildBaseline, renderBaseline } from '../../baseline/build.js';
+import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { analyzeLog, warn, type Io } from '../io.js';
+
+export function baselineBuilder<T>(y: Argv<T>) {
+  return analysisOptions(y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }));
+}
+
+export interface BaselineArgs extends AnalysisArgs {
+  log: string;
+}
+
+export async function baselineCommand(args: BaselineArgs, io: Io): Promise<number> {
+  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false });
+  // A baseline lists what the runtime frees in ExitProcess; only a log that shows the
+  // exit can say what that is. A redirected capture would give an empty, misleading file.
+  if (report.truncation !== 'complete') {
+    throw new SpylogError(
+      'USAGE',
+      `${report.source} is ${report.truncation} (${report.evidence[0] ?? 'no evidence'}); a baseline needs a complete reference run: capture the program on a console`,
+    );
+  }
+  const baseline = buildBaseline(report);
+  const leaks = report.summary['true-leak'];
+  if (leaks.blocks > 0) {
+    warn(io, `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`);
+  }
+  if (baseline.entries.length === 0) warn(io, `${report.source}: no block outlived CoUninitialize; the baseline has no entries`);
+  io.stdout.write(renderBaseline(baseline, report));
+  return 0;
+}

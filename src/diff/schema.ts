@@ -1,0 +1,57 @@
+// The JSON shape of a comparison (`spylog/diff@1`). Like the report schema, this is a
+// contract for scripts: change meanings only with a new schema version.
+import type { Category, Tally, Truncation } from '../model.js';
+
+export const DIFF_SCHEMA = 'spylog/diff@1';
+
+/** What the comparison needs to know about one side, so its completeness is part of the output. */
+export interface DiffSide {
+  source: string;
+  truncation: Truncation;
+  evidence: string[];
+  lines: number;
+  allocs: number;
+  frees: number;
+  /** Total anomalies of every kind on this side. */
+  anomalies: number;
+}
+
+export interface CategoryDelta {
+  a: Tally;
+  b: Tally;
+  /** b minus a. */
+  delta: Tally;
+}
+
+/** How a group (context × size × category) changed from A to B. */
+export type GroupChange = 'added' | 'removed' | 'grown' | 'shrunk';
+
+export interface DiffGroup {
+  context: string;
+  size: number;
+  category: Category;
+  a: Tally;
+  b: Tally;
+  delta: Tally;
+  change: GroupChange;
+  /** Allocation lines in A of blocks with no match in B (first few; null: seen only in the dump). */
+  aOnlyLines: (number | null)[];
+  /** Allocation lines in B of blocks with no match in A (first few). */
+  bOnlyLines: (number | null)[];
+}
+
+export interface DiffResult {
+  schema: typeof DIFF_SCHEMA;
+  a: DiffSide;
+  b: DiffSide;
+  /** Both sides' completeness verdicts (also in `a` and `b`). */
+  truncation: { a: Truncation; b: Truncation };
+  /** True when any of `weaknesses` applies: the deltas may not mean what they seem. */
+  weak: boolean;
+  weaknesses: string[];
+  categories: Record<Category, CategoryDelta>;
+  /** Only the groups whose block count changed, largest absolute byte change first. */
+  groups: DiffGroup[];
+  /** Non-freed blocks matched one to one on both sides (same context, size and category). */
+  unchanged: Tally;
+}

@@ -1,0 +1,89 @@
+// The human diff: whether the comparison can be trusted first, then both sides'
+// completeness, the category table, and the changed groups UMDH-style
+// (`+ 44 bytes x 1 in CLSIDFromProgID: exitprocess (B only)`).
+import Table from 'cli-table3';
+import { CATEGORIES, type Truncation } from '../model.js';
+import type { Style } from '../report/style.js';
+import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
+
+const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+export function renderDiffText(diff: DiffResult, style: Style): string {
+  const out: string[] = [];
+  out.push(style.bold(`spylog diff: A = ${diff.a.source}, B = ${diff.b.source}`));
+  if (diff.weak) {
+    out.push(style.yellow(style.bold('Comparison: WEAK, the deltas may not mean what they seem:')));
+    for (const w of diff.weaknesses) out.push(`  - ${w}`);
+  } else {
+    out.push(style.green('Comparison: sound (both logs complete, no anomalies, similar event counts)'));
+  }
+  out.push(`A: ${sideLine(diff.a, style)}`);
+  out.push(`B: ${sideLine(diff.b, style)}`);
+  out.push('');
+
+  const table = new Table({
+    head: ['category', 'A blocks', 'A bytes', 'B blocks', 'B bytes', '\u0394 blocks', '\u0394 bytes'],
+    style: TABLE_STYLE,
+    chars: COMPACT,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const c of CATEGORIES) {
+    const t = diff.categories[c];
+    table.push([c, n(t.a.blocks), n(t.a.bytes), n(t.b.blocks), n(t.b.bytes), signed(t.delta.blocks), signed(t.delta.bytes)]);
+  }
+  out.push(table.toString());
+  out.push(style.dim('(freed blocks are only counted in a report, so `freed` has no groups below)'));
+  out.push('');
+
+  if (diff.groups.length === 0) {
+    out.push(`No group changed: ${count(diff.unchanged.blocks, 'block')} not freed by the program match one to one (context, size, category).`);
+  } else {
+    out.push('Changed groups (context \u00d7 size \u00d7 category), largest byte change first:');
+    for (const g of diff.groups) out.push(groupLine(g, style));
+    if (diff.unchanged.blocks > 0) out.push(style.dim(`${count(diff.unchanged.blocks, 'other block')} match one to one.`));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function groupLine(g: DiffGroup, style: Style): string {
+  const sign = g.delta.blocks > 0 ? '+' : '-';
+  const where =
+    g.change === 'added' ? 'B only' : g.change === 'removed' ? 'A only' : `A ${n(g.a.blocks)} \u2192 B ${n(g.b.blocks)}`;
+  const lines = g.delta.blocks > 0 ? lineList('B', g.bOnlyLines, g.delta.blocks) : lineList('A', g.aOnlyLines, -g.delta.blocks);
+  const text = `${sign} ${n(g.size)} bytes x ${n(Math.abs(g.delta.blocks))} in ${g.context}: ${g.category} (${where}${lines})`;
+  const bad = g.delta.blocks > 0 && (g.category === 'true-leak' || g.category === 'unresolved');
+  return bad ? style.red(text) : text;
+}
+
+function lineList(side: 'A' | 'B', lines: (number | null)[], total: number): string {
+  const known = lines.filter((l): l is number => l !== null);
+  if (known.length === 0) return lines.length > 0 ? `; ${side}: dump only` : '';
+  const more = total > known.length ? ', \u2026' : '';
+  return `; ${side} line${known.length > 1 || more ? 's' : ''} ${known.join(', ')}${more}`;
+}
+
+function sideLine(s: DiffSide, style: Style): string {
+  return (
+    `${truncationWord(s.truncation, style)}; ${count(s.lines, 'line')}, ${count(s.allocs, 'allocation')}, ${count(s.frees, 'free')}; ` +
+    (s.anomalies > 0 ? style.yellow(count(s.anomalies, 'anomaly', 'anomalies')) : 'no anomalies')
+  );
+}
+
+function truncationWord(t: Truncation, style: Style): string {
+  if (t === 'complete') return style.green('complete');
+  if (t === 'truncated') return style.red('truncated');
+  return style.yellow('possibly truncated');
+}
+
+function signed(x: number): string {
+  return x > 0 ? `+${n(x)}` : x < 0 ? `-${n(-x)}` : '0';
+}
+
+function count(k: number, noun: string, plural = noun + 's'): string {
+  return `${n(k)} ${k === 1 ? noun : plural}`;
+}
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}

@@ -1,0 +1,54 @@
+// When a diff cannot be taken at face value. A truncated side turns runtime-held blocks
+// into `unresolved`, runs of different length did different work, and anomalies mean a
+// side's counts may be off. Each reason is a sentence for the user.
+import { CATEGORIES } from '../model.js';
+import type { Report } from '../report/schema.js';
+
+/** Event counts further apart than this factor mean the runs did not do the same work. */
+export const EVENT_RATIO = 2;
+
+export function assessWeaknesses(a: Report, b: Report): string[] {
+  const out: string[] = [];
+  for (const [name, r] of [['A', a], ['B', b]] as const) {
+    if (r.truncation !== 'complete') {
+      const why = r.evidence[0] ? `: ${r.evidence[0]}` : '';
+      out.push(
+        `${name} (${r.source}) is ${r.truncation.replace('-', ' ')}${why}; its never-freed blocks count as unresolved, ` +
+          'so runtime-held memory and leaks cannot be told apart on that side',
+      );
+    }
+  }
+  const ea = events(a);
+  const eb = events(b);
+  if (Math.max(ea, eb) > EVENT_RATIO * Math.min(ea, eb)) {
+    out.push(
+      `very different event counts: A has ${count(a.allocs, 'allocation')} and ${count(a.frees, 'free')}, ` +
+        `B has ${count(b.allocs, 'allocation')} and ${count(b.frees, 'free')}: the runs may not have done the same work`,
+    );
+  }
+  for (const [name, r] of [['A', a], ['B', b]] as const) {
+    const kinds = Object.entries(r.anomalyCounts).filter(([, k]) => k > 0);
+    if (kinds.length > 0) {
+      const total = kinds.reduce((s, [, k]) => s + k, 0);
+      out.push(
+        `${name} has ${count(total, 'anomaly', 'anomalies')} (${kinds.map(([kind, k]) => `${kind} \u00d7${k}`).join(', ')}): ` +
+          'its block counts may be off',
+      );
+    }
+    const listed = r.blocks.length;
+    let counted = 0;
+    for (const c of CATEGORIES) if (c !== 'freed') counted += r.summary[c].blocks;
+    if (listed < counted) {
+      out.push(`${name} lists ${listed} of its ${counted} non-freed blocks: the groups cover only the listed ones`);
+    }
+  }
+  return out;
+}
+
+function events(r: Report): number {
+  return r.allocs + r.frees + r.reallocs;
+}
+
+function count(k: number, noun: string, plural = noun + 's'): string {
+  return `${k.toLocaleString('en-US')} ${k === 1 ? noun : plural}`;
+}

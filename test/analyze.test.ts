@@ -1,0 +1,208 @@
+// Scenarios from SPEC §3 on small inline logs: phases, categories, context,
+// completeness and its evidence, and every inconsistency as an anomaly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeBuffer } from '../src/analyze.js';
+import type { Report } from '../src/report/schema.js';
+
+const log = (...lines: string[]) => lines.join('\n') + '\n';
+const cats = (r: Report) => r.blocks.map((b) => `${b.address}:${b.category}:${b.context}:${b.decidedBy}`);
+const kinds = (r: Report) => r.anomalies.map((a) => `${a.kind}@${a.line}`);
+
+const HEAD = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+
+test('NT 4 picture: frees right before `Called CoUninitialize()` are CoUninitialize cleanup', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x00139E90 - 216 bytes allocated',
+      'MALLOC SPY: 0x00138650 - 16 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x00138650 - freed, 1 blocks remaining',
+      'Object released',
+      'MALLOC SPY: 0x00139E90 - freed, 0 blocks remaining',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x00000000',
+    ),
+  );
+  assert.equal(r.truncation, 'complete');
+  assert.deepEqual(cats(r), ['0x00139E90:couninitialize:CoCreateInstance:log']);
+  assert.deepEqual(r.summary.freed, { blocks: 1, bytes: 16 });
+  assert.deepEqual(r.summary.couninitialize, { blocks: 1, bytes: 216 });
+  assert.equal(r.blocks[0]!.allocLine, 4);
+  assert.equal(r.blocks[0]!.freeLine, 9);
+  assert.deepEqual(r.peak, { blocks: 2, bytes: 232, line: 5 });
+  assert.deepEqual(r.anomalies, []);
+});
+
+const W2K = [
+  ...HEAD,
+  'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+  'CLSIDFromProgID() returns 0x00000000',
+  'MALLOC SPY: 0x0013C000 - 64 bytes allocated',
+  'CoTaskMemAlloc(64) returns 0x0013C000 (deliberately never freed)',
+  'Object released',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: detected memory leaks!',
+  '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  '0x0013C000 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........',
+];
+
+test('Windows 2000 console capture: exit-time frees are runtime-held, the rest is a true leak', () => {
+  const r = analyzeBuffer(log(...W2K, 'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining'));
+  assert.equal(r.truncation, 'complete');
+  assert.deepEqual(cats(r), ['0x0013A8F8:exitprocess:CLSIDFromProgID:log', '0x0013C000:true-leak:CoTaskMemAlloc:log']);
+  assert.equal(r.blocks[0]!.data, '98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00');
+  assert.equal(r.blocks[0]!.inDump, true);
+  assert.equal(r.phases.dump?.entries, 2);
+  assert.equal(r.phases.exitEvents, 1);
+  assert.ok(r.evidence.some((e) => e.includes('exit-time output is present')));
+});
+
+test('the same run redirected (ends at the dump): possibly truncated, blocks unresolved', () => {
+  const r = analyzeBuffer(log(...W2K));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.match(r.evidence[0]!, /CoRevokeMallocSpy failed with 0x80070005 \(line 9\) while 2 blocks were outstanding/);
+  assert.deepEqual(cats(r), ['0x0013A8F8:unresolved:CLSIDFromProgID:log', '0x0013C000:unresolved:CoTaskMemAlloc:log']);
+  const assumed = analyzeBuffer(log(...W2K), { assumeComplete: true });
+  assert.deepEqual(cats(assumed), [
+    '0x0013A8F8:true-leak:CLSIDFromProgID:assume-complete',
+    '0x0013C000:true-leak:CoTaskMemAlloc:assume-complete',
+  ]);
+  assert.equal(assumed.truncation, 'possibly-truncated', '--assume-complete decides blocks, not the verdict');
+});
+
+test('a cut last line: truncated, with the cut event still applied when it parsed', () => {
+  const text = log(...W2K) + 'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining';
+  const r = analyzeBuffer(text);
+  assert.equal(r.truncation, 'truncated');
+  assert.match(r.evidence[0]!, /last line \(13\) has no line end/);
+  assert.deepEqual(cats(r), ['0x0013A8F8:exitprocess:CLSIDFromProgID:log', '0x0013C000:unresolved:CoTaskMemAlloc:log']);
+  const midEvent = analyzeBuffer(log(...W2K, 'MALLOC SPY: 0x0013A8F8 - freed, 1 bl'));
+  assert.equal(midEvent.truncation, 'truncated');
+  assert.ok(midEvent.evidence.some((e) => e.includes('incomplete spy event')));
+});
+
+test('a file of exactly k x 4096 bytes with blocks outstanding is possibly truncated', () => {
+  let text = log(...HEAD, 'MALLOC SPY: 0x10 - 8 bytes allocated', 'CoTaskMemAlloc(8) returns 0x10');
+  text += 'x'.repeat(4096 - text.length - 1) + '\n';
+  assert.equal(Buffer.byteLength(text), 4096);
+  const r = analyzeBuffer(text);
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.match(r.evidence.join(' '), /exactly 1 \u00d7 4096 bytes/);
+  assert.equal(r.blocks[0]!.category, 'unresolved');
+});
+
+test('context: the next `Name() returns` line, else the next program line, else ExitProcess', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 8 bytes allocated',
+      'Marshal loop: 3 iterations',
+      'MALLOC SPY: 0x20 - 8 bytes allocated',
+      'IUnknown::QueryInterface(IID_IDispatch) returns 0x00000000',
+      'Called CoUninitialize()',
+      'MALLOC SPY: 0x30 - 8 bytes allocated',
+    ),
+  );
+  assert.deepEqual(
+    r.blocks.map((b) => b.context),
+    ['Marshal loop: 3 iterations', 'IUnknown::QueryInterface', 'ExitProcess'],
+  );
+});
+
+test('realloc: the block keeps its identity; size and address follow', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 16 bytes allocated',
+      'CoTaskMemAlloc(16) returns 0x10',
+      'MALLOC SPY: 0x10 - reallocated to 0x40, 256 bytes',
+      'CoTaskMemRealloc(0x10, 256) returns 0x40',
+      'Called CoUninitialize()',
+    ),
+  );
+  assert.equal(r.reallocs, 1);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.size, b.context, b.allocLine, b.reallocs]),
+    [['0x40', 256, 'CoTaskMemAlloc', 3, 1]],
+  );
+  assert.equal(r.peak.bytes, 256);
+});
+
+test('inconsistencies are anomalies with line numbers, and the analysis goes on', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 8 bytes allocated', // 3
+      'MALLOC SPY: 0x99 - freed, 1 blocks remaining', // 4: unknown address
+      'MALLOC SPY: 0x10 - freed, 0 blocks remaining', // 5
+      'MALLOC SPY: 0x10 - freed, 0 blocks remaining', // 6: double free
+      'MALLOC SPY: 0x20 - 8 bytes allocated', // 7
+      'MALLOC SPY: 0x20 - 9 bytes allocated', // 8: allocated again while alive
+      'more allocations...', // 9
+      'MALLOC SPY: 0xZZ - 1 bytes allocated', // 10
+      'Called CoUninitialize()', // 11
+      'CoRevokeMallocSpy() returns 0x80070005', // 12
+      'MALLOC SPY: detected memory leaks!', // 13
+      '0x20 - 4 bytes: 00 00 00 00             ....', // 14: other size
+      '0x77 - 4 bytes: 00 00 00 00             ....', // 15: never allocated
+      'MALLOC SPY: 0x20 - freed, 5 blocks remaining', // 16: count disagrees
+    ),
+  );
+  assert.deepEqual(kinds(r), [
+    'unknown-free@4',
+    'double-free@6',
+    'address-reused-while-alive@8',
+    'elided-lines@9',
+    'malformed-spy-line@10',
+    'dump-size-mismatch@14',
+    'dump-unknown-block@15',
+    'count-mismatch@16',
+  ]);
+  assert.equal(r.truncation, 'possibly-truncated', 'lost lines make never-freed blocks undecidable');
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.category, b.allocLine]),
+    [
+      // freed with no program line between it and `Called CoUninitialize()`: that window
+      ['0x10', 'couninitialize', 3],
+      ['0x20', 'exitprocess', 8],
+      ['0x77', 'unresolved', null],
+    ],
+  );
+});
+
+test('CoRevokeMallocSpy succeeding while blocks are alive means their frees are missing', () => {
+  const r = analyzeBuffer(log(...HEAD, 'MALLOC SPY: 0x10 - 8 bytes allocated', 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000'));
+  assert.deepEqual(kinds(r), ['revoke-with-live-blocks@5']);
+  assert.equal(r.truncation, 'possibly-truncated');
+});
+
+test('empty input and a log without spy events give valid reports', () => {
+  const empty = analyzeBuffer('');
+  assert.equal(empty.truncation, 'complete');
+  assert.deepEqual(empty.evidence, ['the log is empty: it has no events']);
+  assert.equal(empty.lines, 0);
+  const quiet = analyzeBuffer(log(...HEAD, 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000'));
+  assert.deepEqual(quiet.evidence, ['the log has no spy events: the spy saw no allocation']);
+});
+
+test('anomalies are bounded per kind but counted exactly', () => {
+  const lines = Array.from({ length: 500 }, (_, i) => `MALLOC SPY: 0x${(i + 1).toString(16)} - freed, 0 blocks remaining`);
+  const r = analyzeBuffer(log(...lines), { anomaliesPerKind: 10 });
+  assert.equal(r.anomalies.length, 10);
+  assert.equal(r.anomalyCounts['unknown-free'], 500);
+});
+
+test('a long stretch of frees without program output stays bounded (window limit)', () => {
+  const lines = [...HEAD, 'Object released'];
+  for (let i = 1; i <= 50; i++) lines.push(`MALLOC SPY: 0x${i.toString(16)} - 8 bytes allocated`);
+  for (let i = 1; i <= 50; i++) lines.push(`MALLOC SPY: 0x${i.toString(16)} - freed, ${50 - i} blocks remaining`);
+  lines.push('Called CoUninitialize()');
+  const r = analyzeBuffer(log(...lines), { windowLimit: 20 });
+  assert.deepEqual(r.summary.couninitialize, { blocks: 50, bytes: 400 });
+  assert.equal(r.blocks.length, 20);
+  assert.equal(r.anomalyCounts['window-overflow'], 1);
+});

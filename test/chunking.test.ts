@@ -1,0 +1,61 @@
+// Property: the report does not depend on how the input is cut into chunks. Cuts
+// fall anywhere: inside a CRLF pair, inside a UTF-8 character, inside a UTF-16 code
+// unit or its BOM, inside an overlong line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeBuffer, createAnalyzer } from '../src/analyze.js';
+import { ROOT, allFixtureLogs, prng } from './helpers.js';
+
+function inChunks(bytes: Uint8Array, nextSize: () => number): string {
+  const a = createAnalyzer({ source: 'x', maxLineLength: 1000 });
+  for (let i = 0; i < bytes.length; ) {
+    const n = Math.max(1, nextSize());
+    a.write(bytes.subarray(i, i + n));
+    i += n;
+  }
+  return JSON.stringify(a.end());
+}
+
+function assertChunkInvariant(name: string, bytes: Uint8Array, seed: number): void {
+  const whole = JSON.stringify(analyzeBuffer(bytes, { source: 'x', maxLineLength: 1000 }));
+  const rnd = prng(seed);
+  const strategies: [string, () => number][] = [
+    ['tiny', () => 1 + Math.floor(rnd() * 4)],
+    ['small', () => 1 + Math.floor(rnd() * 64)],
+    ['large', () => 1 + Math.floor(rnd() * 8192)],
+  ];
+  if (bytes.length <= 20_000) strategies.push(['bytewise', () => 1]);
+  for (const [label, size] of strategies) {
+    assert.equal(inChunks(bytes, size), whole, `${name}: ${label} chunks (seed ${seed})`);
+  }
+}
+
+test('every fixture gives the identical report however it is chunked', () => {
+  const logs = allFixtureLogs();
+  assert.ok(logs.length >= 10, 'fixtures are present');
+  logs.forEach((log, i) => assertChunkInvariant(log, readFileSync(join(ROOT, log)), 1000 + i));
+});
+
+test('CRLF, UTF-8 multibyte text, UTF-16LE with BOM and overlong lines, chunked anywhere', () => {
+  const lines = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013BBB0 - 28 bytes allocated',
+    'Objet créé — ünïcødé € 𝄞',
+    'y'.repeat(2500),
+    'MALLOC SPY: 0x0013BBB0 - freed, 0 blocks remaining',
+    'Called CoUninitialize()',
+    'MALLOC SPY: 0x0013BBC0 - 12 bytes allocated',
+  ];
+  const text = lines.join('\r\n') + '\r';
+  const variants: [string, Uint8Array][] = [
+    ['utf8 crlf, cut after CR', Buffer.from(text)],
+    ['utf8 bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text + '\n')])],
+    ['utf16le bom', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text + '\n', 'utf16le')])],
+  ];
+  variants.forEach(([name, bytes], i) => {
+    for (let seed = 0; seed < 5; seed++) assertChunkInvariant(name, bytes, 77 * i + seed);
+  });
+});

@@ -1,0 +1,91 @@
+// The pure line classifier: every line becomes one event, malformed input included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyLine } from '../src/parse/classify.js';
+import { compileParseContext } from '../src/parse/options.js';
+
+const ctx = compileParseContext();
+const c = (line: string) => classifyLine(line, ctx);
+
+test('spy events: alloc, free (both spellings), realloc, realloc-to-0 free, failed allocation', () => {
+  assert.deepEqual(c('MALLOC SPY: 0x0013BBB0 - 28 bytes allocated'), {
+    type: 'alloc',
+    address: { text: '0x0013BBB0', key: '13BBB0' },
+    size: 28,
+  });
+  assert.deepEqual(c('MALLOC SPY: 0x0013c150 - freed, 18 blocks remaining'), {
+    type: 'free',
+    address: { text: '0x0013c150', key: '13C150' },
+    remaining: 18,
+  });
+  assert.equal(c('MALLOC SPY: 0x1 - freed, 1 block remaining').type, 'free');
+  assert.deepEqual(c('MALLOC SPY: 0x000000000034CCE0 - reallocated to 0x0000000000376030, 256 bytes'), {
+    type: 'realloc',
+    from: { text: '0x000000000034CCE0', key: '34CCE0' },
+    to: { text: '0x0000000000376030', key: '376030' },
+    size: 256,
+  });
+  assert.equal(c('MALLOC SPY: 0x0013C150 - freed (realloc to 0 bytes), 3 blocks remaining').type, 'free');
+  assert.deepEqual(c('MALLOC SPY: allocation of 64 bytes failed'), { type: 'alloc-failed', size: 64 });
+  assert.deepEqual(c('MALLOC SPY: detected memory leaks!'), { type: 'dump-start' });
+  assert.equal(c('MALLOC SPY: 0x0013BBB0 - 28 bytes allocated  ').type, 'alloc', 'trailing blanks are tolerated');
+});
+
+test('dump entries keep the hex bytes only, also for blocks shorter than 16 bytes', () => {
+  assert.deepEqual(c('0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............'), {
+    type: 'dump-entry',
+    address: { text: '0x0013A8F8', key: '13A8F8' },
+    size: 44,
+    data: '98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00',
+  });
+  const short = c('0x0013A8F8 - 2 bytes: 41 42' + ' '.repeat(42) + 'AB');
+  assert.equal(short.type === 'dump-entry' && short.data, '41 42');
+  const cut = c('0x0013A8F8 - 44 bytes: 98 B1 5');
+  assert.equal(cut.type === 'dump-entry' && cut.data, '98 B1');
+});
+
+test('malformed spy lines are events, not exceptions', () => {
+  for (const line of [
+    'MALLOC SPY: 0xZZZZ - ??? bytes allocated',
+    'MALLOC SPY: 0x0013C0C0 - freed, 11 blo',
+    'MALLOC SPY: 0x0013C0C0 - 12',
+    'MALLOC SPY: 0x00000000000000000 - 1 bytes allocated',
+    'MALLOC SPY: ',
+  ]) {
+    assert.equal(c(line).type, 'malformed', line);
+  }
+});
+
+test('program lines: call names, markers with HRESULTs, elisions, binary, blanks', () => {
+  assert.deepEqual(c('CLSIDFromProgID() returns 0x00000000'), {
+    type: 'program',
+    text: 'CLSIDFromProgID() returns 0x00000000',
+    call: 'CLSIDFromProgID',
+    marker: null,
+    hresult: null,
+  });
+  const q = c('IUnknown::QueryInterface(IID_IDispatch) returns 0x00000000 (100 of 100 calls succeeded)');
+  assert.equal(q.type === 'program' && q.call, 'IUnknown::QueryInterface');
+  const revoke = c('CoRevokeMallocSpy() returns 0x80070005');
+  assert.equal(revoke.type === 'program' && revoke.marker, 'revoke');
+  assert.equal(revoke.type === 'program' && revoke.hresult, 0x80070005);
+  const un = c('Called CoUninitialize()');
+  assert.equal(un.type === 'program' && un.marker, 'couninitialize');
+  assert.equal(un.type === 'program' && un.call, null);
+  assert.equal(c('Object released').type, 'program');
+  assert.equal(c('more leaks...').type, 'elision');
+  assert.equal(c('more allocations...').type, 'elision');
+  assert.equal(c('\u0000\u0001garbage').type, 'unreadable');
+  assert.equal(c('bad \uFFFD byte').type, 'unreadable');
+  assert.equal(c('').type, 'blank');
+  assert.equal(c('   ').type, 'blank');
+});
+
+test('markers are configurable', () => {
+  const custom = compileParseContext({ spyPrefix: 'SPY> ', coUninitialize: 'uninit done', dumpStart: 'SPY> leaks:' });
+  assert.equal(classifyLine('SPY> 0x10 - 8 bytes allocated', custom).type, 'alloc');
+  assert.equal(classifyLine('SPY> leaks:', custom).type, 'dump-start');
+  const u = classifyLine('uninit done', custom);
+  assert.equal(u.type === 'program' && u.marker, 'couninitialize');
+  assert.equal(classifyLine('MALLOC SPY: 0x10 - 8 bytes allocated', custom).type, 'program');
+});

@@ -1,0 +1,205 @@
+// diffReports over fixture pairs: the article's NT 4 vs Windows 2000 logs, the same
+// generated program on NT 4 and on 2000, a run against itself, a run with one added leak,
+// and a truncated run against a complete one.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { analyzeBuffer } from '../src/analyze.js';
+import { diffReports, matchBlocks } from '../src/diff/diff.js';
+import { failOnNew } from '../src/diff/gate.js';
+import type { DiffResult } from '../src/diff/schema.js';
+import { CATEGORIES, type Category } from '../src/model.js';
+import type { Report, ReportBlock } from '../src/report/schema.js';
+import { render, runLines } from '../fixtures/synth.js';
+import { fixture } from './helpers.js';
+
+function analyzeFixture(name: string): Report {
+  return analyzeBuffer(readFileSync(fixture(name)), { source: name });
+}
+
+function diffFixtures(a: string, b: string): DiffResult {
+  return diffReports(analyzeFixture(a), analyzeFixture(b));
+}
+
+/** Category deltas that are not zero, as `category: blocks/bytes`. */
+function changedCategories(d: DiffResult): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of CATEGORIES) {
+    const t = d.categories[c].delta;
+    if (t.blocks !== 0 || t.bytes !== 0) out[c] = `${t.blocks}/${t.bytes}`;
+  }
+  return out;
+}
+
+describe('diffReports', () => {
+  test("the article's NT 4 log against its Windows 2000 log: CoUninitialize cleanup gone, undecided blocks, weak", () => {
+    const d = diffFixtures('article-nt4.log', 'article-win2000.log');
+    assert.deepEqual(changedCategories(d), { couninitialize: '-3/-248', unresolved: '2/72' });
+    assert.deepEqual(
+      d.groups.map((g) => `${g.delta.blocks > 0 ? '+' : '-'} ${g.size} x ${Math.abs(g.delta.blocks)} ${g.context}: ${g.category} ${g.change}`),
+      [
+        '- 216 x 1 CoCreateInstance: couninitialize removed',
+        '+ 44 x 1 unknown (first seen in the dump): unresolved added',
+        '- 16 x 2 CoCreateInstance: couninitialize removed',
+        '+ 28 x 1 CLSIDFromProgID: unresolved added',
+      ],
+    );
+    assert.equal(d.weak, true);
+    assert.deepEqual(d.truncation, { a: 'complete', b: 'possibly-truncated' });
+    assert.ok(d.weaknesses.some((w) => w.startsWith('B (article-win2000.log) is possibly truncated')), d.weaknesses.join('\n'));
+    assert.ok(d.weaknesses.some((w) => w.startsWith('B has 10 anomalies')), d.weaknesses.join('\n'));
+  });
+
+  test('the same generated program on NT 4 and on 2000: runtime-held blocks move from couninitialize to exitprocess, nothing else', () => {
+    for (const seed of [1, 0x1234, 0x57324b30]) {
+      const nt4 = analyzeBuffer(render(runLines({ os: 'nt4', seed })), { source: 'nt4' });
+      const w2k = analyzeBuffer(render(runLines({ os: 'w2k', seed })), { source: 'w2k' });
+      const d = diffReports(nt4, w2k);
+      const moved = d.categories.exitprocess.delta;
+      assert.ok(moved.blocks > 0, `seed ${seed}: some blocks are held until ExitProcess on 2000`);
+      assert.deepEqual(changedCategories(d), {
+        couninitialize: `${-moved.blocks}/${-moved.bytes}`,
+        exitprocess: `${moved.blocks}/${moved.bytes}`,
+      });
+      // Every changed group is a block that left CoUninitialize in A or joined ExitProcess in B,
+      // and the sizes that left are exactly the sizes that arrived.
+      const left: number[] = [];
+      const arrived: number[] = [];
+      for (const g of d.groups) {
+        if (g.category === 'couninitialize' && g.delta.blocks < 0) left.push(...Array<number>(-g.delta.blocks).fill(g.size));
+        else if (g.category === 'exitprocess' && g.change === 'added') arrived.push(...Array<number>(g.delta.blocks).fill(g.size));
+        else assert.fail(`seed ${seed}: unexpected group ${JSON.stringify(g)}`);
+      }
+      assert.deepEqual(left.sort(), arrived.sort());
+      assert.equal(d.weak, false, d.weaknesses.join('\n'));
+    }
+  });
+
+  test('a run against itself is an empty diff', () => {
+    for (const name of ['w2k-console.log', 'article-win2000.log', 'copyproxy-unreleased.log']) {
+      const r = analyzeFixture(name);
+      const d = diffReports(r, r);
+      assert.deepEqual(d.groups, [], name);
+      assert.deepEqual(changedCategories(d), {}, name);
+      assert.equal(d.unchanged.blocks, r.blocks.length, name);
+    }
+  });
+
+  test('one added leak on NT 4: exactly that leak, and the comparison is weak because B looks truncated', () => {
+    const d = diffFixtures('nt4-clean.log', 'nt4-leak1.log');
+    assert.deepEqual(changedCategories(d), { unresolved: '1/64' });
+    assert.equal(d.groups.length, 1);
+    const [g] = d.groups;
+    assert.deepEqual(
+      { ...g },
+      {
+        context: 'CoTaskMemAlloc',
+        size: 64,
+        category: 'unresolved',
+        a: { blocks: 0, bytes: 0 },
+        b: { blocks: 1, bytes: 64 },
+        delta: { blocks: 1, bytes: 64 },
+        change: 'added',
+        aOnlyLines: [],
+        bOnlyLines: [3],
+      },
+    );
+    // NT 4 has no exit-time frees, so a failed revoke with nothing after it reads as a cut log.
+    assert.equal(d.weak, true);
+    assert.equal(d.truncation.b, 'possibly-truncated');
+  });
+
+  test('two added leaks on 2000, both logs complete: exactly those, a sound comparison', () => {
+    const d = diffFixtures('w2k-console-noleak.log', 'w2k-console.log');
+    assert.deepEqual(changedCategories(d), { 'true-leak': '2/128' });
+    assert.deepEqual(
+      d.groups.map((g) => [g.context, g.size, g.category, g.delta.blocks, g.bOnlyLines]),
+      [['CoTaskMemAlloc', 64, 'true-leak', 2, [3, 5]]],
+    );
+    assert.equal(d.weak, false);
+    assert.deepEqual(d.weaknesses, []);
+  });
+
+  test('truncated against complete: the diff says the comparison is weak, and why', () => {
+    const d = diffFixtures('w2k-redirected.log', 'w2k-console.log');
+    assert.equal(d.weak, true);
+    assert.deepEqual(d.truncation, { a: 'possibly-truncated', b: 'complete' });
+    assert.equal(d.weaknesses.length, 1);
+    assert.match(d.weaknesses[0] ?? '', /^A \(w2k-redirected\.log\) is possibly truncated: CoRevokeMallocSpy failed/);
+    assert.deepEqual(changedCategories(d), { exitprocess: '11/784', 'true-leak': '2/128', unresolved: '-13/-912' });
+    // A tail cut inside the exit-time frees is weak too.
+    const cut = diffFixtures('w2k-console.log', 'w2k-cut4096.log');
+    assert.equal(cut.truncation.b, 'truncated');
+    assert.ok(cut.weaknesses.some((w) => w.startsWith('B (w2k-cut4096.log) is truncated')), cut.weaknesses.join('\n'));
+  });
+
+  test('very different event counts make the comparison weak', () => {
+    const d = diffFixtures('w2k-console.log', 'copyproxy-released.log');
+    assert.ok(d.weaknesses.some((w) => w.startsWith('very different event counts: A has 25 allocations and 23 frees')), d.weaknesses.join('\n'));
+  });
+
+  test('groups are sorted by the size of their byte change, a moved block kept next to its twin', () => {
+    const d = diffFixtures('w2k-redirected.log', 'w2k-console.log');
+    const bytes = d.groups.map((g) => Math.abs(g.delta.bytes));
+    assert.deepEqual(bytes, [...bytes].sort((x, y) => y - x));
+    assert.deepEqual(
+      d.groups.slice(0, 2).map((g) => `${g.context} ${g.size} ${g.category} ${g.delta.blocks}`),
+      ['CLSIDFromProgID 216 unresolved -2', 'CLSIDFromProgID 216 exitprocess 2'],
+    );
+  });
+});
+
+describe('matchBlocks', () => {
+  const block = (allocLine: number, data: string | null, category: Category = 'true-leak'): ReportBlock => ({
+    address: `0x${allocLine.toString(16)}`,
+    size: 16,
+    category,
+    context: 'Leaky',
+    allocLine,
+    freeLine: null,
+    inDump: data !== null,
+    data,
+    decidedBy: 'log',
+    reallocs: 0,
+  });
+
+  test('pairs identical dump data first, then the rest in order', () => {
+    const a = [block(1, 'AA'), block(2, 'BB')];
+    const b = [block(10, 'CC'), block(11, 'BB'), block(12, 'DD')];
+    const m = matchBlocks(a, b);
+    assert.equal(m.matched, 2);
+    assert.deepEqual(m.aOnly, []);
+    // BB pairs with BB; AA then pairs with the first unpaired B block (CC): DD is the new one.
+    assert.deepEqual(m.bOnly.map((x) => x.allocLine), [12]);
+  });
+
+  test('without data, the later blocks of the larger side are the unmatched ones', () => {
+    const m = matchBlocks([block(1, null), block(2, null), block(3, null)], [block(5, null)]);
+    assert.equal(m.matched, 1);
+    assert.deepEqual(m.aOnly.map((x) => x.allocLine), [2, 3]);
+    assert.deepEqual(m.bOnly, []);
+  });
+});
+
+describe('failOnNew', () => {
+  test('trips on a new true leak, not when there is none', () => {
+    const d = diffFixtures('w2k-console-noleak.log', 'w2k-console.log');
+    const gate = failOnNew(d, 'true-leak');
+    assert.equal(gate.tripped, true);
+    assert.equal(gate.message, '--fail-on-new true-leak: B has 2 new blocks (128 bytes) that A does not: 64 bytes x 2 in CoTaskMemAlloc');
+    assert.equal(failOnNew(d, 'unresolved').tripped, false);
+    const fixed = diffFixtures('w2k-console.log', 'w2k-console-noleak.log');
+    for (const which of ['true-leak', 'unresolved', 'any'] as const) assert.equal(failOnNew(fixed, which).tripped, false, which);
+  });
+
+  test('`any`: a block that was unresolved in A and is a true leak in B is not new', () => {
+    const d = diffFixtures('w2k-redirected.log', 'w2k-console.log');
+    assert.equal(failOnNew(d, 'true-leak').tripped, true);
+    assert.equal(failOnNew(d, 'any').tripped, false);
+    // The other way round, B cannot tell its runtime-held blocks from leaks: they count.
+    const back = diffFixtures('w2k-console.log', 'w2k-redirected.log');
+    const gate = failOnNew(back, 'any');
+    assert.equal(gate.tripped, true);
+    assert.equal(gate.grown.reduce((s, x) => s + x.blocks, 0), 11);
+  });
+});

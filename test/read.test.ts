@@ -1,0 +1,107 @@
+// The reading layer: encoding sniffing and line splitting, across chunk boundaries.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteDecoder } from '../src/read/decode.js';
+import { LineSplitter } from '../src/read/lines.js';
+
+function decodeInChunks(bytes: Uint8Array, size: number): { text: string; encoding: string | null } {
+  const d = new ByteDecoder();
+  let text = '';
+  for (let i = 0; i < bytes.length; i += size) text += d.write(bytes.subarray(i, i + size));
+  text += d.end();
+  return { text, encoding: d.encoding };
+}
+
+function utf16le(s: string, bom = true): Uint8Array {
+  return Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(s, 'utf16le')]);
+}
+
+test('decoder: UTF-8, UTF-8 BOM, UTF-16LE with and without BOM, UTF-16BE, at every chunk size', () => {
+  const s = 'MALLOC SPY: 0x0013BBB0 - 28 bytes allocated\r\nné €\n';
+  const cases: [Uint8Array, string][] = [
+    [Buffer.from(s), 'utf8'],
+    [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s)]), 'utf8-bom'],
+    [utf16le(s), 'utf16le-bom'],
+    [utf16le(s, false), 'utf16le'],
+    [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(s, 'utf16le').swap16()]), 'utf16be-bom'],
+  ];
+  for (const [bytes, encoding] of cases) {
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const out = decodeInChunks(bytes, size);
+      assert.equal(out.text, s, `${encoding} in chunks of ${size}`);
+      assert.equal(out.encoding, encoding);
+    }
+  }
+});
+
+test('decoder: counts raw bytes, and a short or empty input still decodes', () => {
+  const d = new ByteDecoder();
+  assert.equal(d.write(Buffer.from('ab')), '');
+  assert.equal(d.end(), 'ab');
+  assert.equal(d.bytes, 2);
+  const e = new ByteDecoder();
+  assert.equal(e.end(), '');
+  assert.equal(e.bytes, 0);
+});
+
+test('decoder: invalid UTF-8 and a dangling UTF-16 byte become U+FFFD, never an exception', () => {
+  assert.equal(decodeInChunks(Buffer.from([0x41, 0xff, 0x42, 0x0a]), 1).text, 'A\uFFFDB\n');
+  const odd = Buffer.concat([utf16le('AB'), Buffer.from([0x43])]);
+  assert.match(decodeInChunks(odd, 1).text, /^AB\uFFFD?$/);
+});
+
+interface Got {
+  lines: [string, number, number][];
+  endedOnLineEnd: boolean;
+  endedOnBareCR: boolean;
+}
+
+function split(text: string, chunk: number, max = 1000): Got {
+  const lines: [string, number, number][] = [];
+  const s = new LineSplitter({ line: (t, n, d) => lines.push([t, n, d]) }, max);
+  for (let i = 0; i < text.length; i += chunk) s.push(text.slice(i, i + chunk));
+  s.end();
+  return { lines, endedOnLineEnd: s.endedOnLineEnd, endedOnBareCR: s.endedOnBareCR };
+}
+
+test('lines: LF and CRLF, a CRLF split across chunks, numbering, final line without end', () => {
+  const text = 'a\r\nbb\n\r\nccc\r\nlast';
+  for (const chunk of [1, 2, 3, 4, 100]) {
+    const got = split(text, chunk);
+    assert.deepEqual(got.lines, [
+      ['a', 1, 0],
+      ['bb', 2, 0],
+      ['', 3, 0],
+      ['ccc', 4, 0],
+      ['last', 5, 0],
+    ]);
+    assert.equal(got.endedOnLineEnd, false);
+  }
+  assert.equal(split('a\n', 1).endedOnLineEnd, true);
+  assert.deepEqual(split('', 1).lines, []);
+});
+
+test('lines: a log cut between CR and LF is reported as such', () => {
+  for (const chunk of [1, 3, 50]) {
+    const got = split('one\r\ntwo\r', chunk);
+    assert.deepEqual(got.lines.at(-1), ['two', 2, 0]);
+    assert.equal(got.endedOnLineEnd, false);
+    assert.equal(got.endedOnBareCR, true);
+  }
+});
+
+test('lines: an overlong line is cut to the limit, counted, and numbering goes on', () => {
+  const long = 'x'.repeat(25);
+  for (const chunk of [1, 4, 7, 100]) {
+    for (const eol of ['\n', '\r\n']) {
+      const got = split(`ok${eol}${long}${eol}after${eol}`, chunk, 10);
+      assert.deepEqual(got.lines, [
+        ['ok', 1, 0],
+        ['x'.repeat(10), 2, 15],
+        ['after', 3, 0],
+      ], `chunk ${chunk} eol ${JSON.stringify(eol)}`);
+    }
+  }
+  // exactly at the limit, with a CR: not overlong
+  assert.deepEqual(split(`${'y'.repeat(10)}\r\n`, 3, 10).lines, [['y'.repeat(10), 1, 0]]);
+});
