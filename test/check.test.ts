@@ -290,3 +290,11 @@ test('parseBaseline and runCheck are usable without the CLI (pure)', () => {
   assert.equal(result.report.summary.exitprocess.blocks, 1);
   assert.equal(report.summary.unresolved.blocks, 13, 'the input report is not changed');
 });
+
+test('check on a file that matches no dialect is exit 2 naming the dialects tried (a vacuous pass would hide it)', () => {
+  const r = spylog(['check', 'fixtures/capture/unknown-format.log']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^spylog: fixtures\/capture\/unknown-format\.log: no line matches any dialect \(tried: mallocspy, crt\)/);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+});

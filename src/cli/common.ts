@@ -32,6 +32,7 @@ export function analysisOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detect from the first lines)',
     })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar on stderr' })
     .option('max-line-length', {
       type: 'number',
       default: 65536,
@@ -48,6 +49,7 @@ export interface AnalysisArgs {
   dumpMarker: string;
   maxLineLength: number;
   dialect?: string;
+  quiet: boolean;
 }
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {

@@ -6,6 +6,7 @@ import { fileError } from '../read/source.js';
 import { analyzeStream, type AnalyzeOptions } from '../analyze.js';
 import type { Report } from '../report/schema.js';
 import { COLOR, PLAIN, type Style } from '../report/style.js';
+import { createProgress } from './progress.js';
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -31,11 +32,14 @@ export function warn(io: Io, message: string): void {
 }
 
 /** Reads and analyses one log; file errors (also mid-read) name the file. */
-export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions): Promise<Report> {
+export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, quiet = false): Promise<Report> {
   const source = await openLog(path, io.stdin);
+  const progress = createProgress(io.stderr, { name: source.name, size: source.size, enabled: io.stderrIsTTY && !quiet });
   try {
-    return await analyzeStream(source.stream, { ...options, source: source.name });
+    return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
   } catch (err) {
     throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);
+  } finally {
+    progress.done();
   }
 }

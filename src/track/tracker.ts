@@ -9,6 +9,7 @@ import type { Address, LineEvent } from '../parse/events.js';
 import { isNull } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
+import { KeySet, LiveTable } from './live.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector, type DeferredRelease } from './episodes.js';
 
@@ -64,7 +65,7 @@ export interface Trace {
 const RECENT_FREES = 4096;
 
 export class Tracker {
-  private readonly live = new Map<string, Block>();
+  private readonly live = new LiveTable();
   private liveBytes = 0;
   private window: Block[] = [];
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
@@ -81,7 +82,7 @@ export class Tracker {
   /** Spy count minus reconstructed count, as last reported: a change is an anomaly. */
   private countDrift = 0;
   /** Recently freed addresses: tells a double free from a free of an unknown block. */
-  private readonly recentFrees = new Set<string>();
+  private readonly recentFrees = new KeySet();
   private readonly recentOrder: string[] = [];
   private recentNext = 0;
   private dumpActive = false;
@@ -157,7 +158,7 @@ export class Tracker {
   finish(lastLine: number): Trace {
     if (this.dumpActive) this.endDump(lastLine);
     return {
-      live: [...this.live.values()],
+      live: this.live.values(),
       window: this.window,
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,

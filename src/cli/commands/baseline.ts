@@ -15,7 +15,7 @@ export interface BaselineArgs extends AnalysisArgs {
 }
 
 export async function baselineCommand(args: BaselineArgs, io: Io): Promise<number> {
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false });
+  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
   // A baseline lists what the runtime frees in ExitProcess; only a log that shows the
   // exit can say what that is. A redirected capture would give an empty, misleading file.
   if (report.truncation !== 'complete') {

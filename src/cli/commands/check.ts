@@ -1,5 +1,6 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or the output file).
+import { noDialectMatched } from '../../capture/nomatch.js';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
@@ -44,7 +45,10 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   // The baseline is read first: a bad baseline should not cost a long analysis.
   const baseline = args.baseline === undefined ? null : parseBaseline(await readText(args.baseline), args.baseline);
   // --assume-complete must apply after the baseline, so the analysis itself leaves blocks unresolved.
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false });
+  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
+  // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
+  const unmatched = noDialectMatched(report);
+  if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);
   const result = runCheck(report, baseline, {
     thresholds: { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale },
     assumeComplete: args.assumeComplete,

@@ -29,8 +29,8 @@ export interface DiffArgs extends AnalysisArgs {
 export async function diffCommand(args: DiffArgs, io: Io): Promise<number> {
   if (args.a === '-' && args.b === '-') throw new SpylogError('USAGE', 'standard input (-) can be only one side of a diff');
   const options = toAnalyzeOptions(args);
-  const a = await analyzeLog(args.a, io, options);
-  const b = await analyzeLog(args.b, io, options);
+  const a = await analyzeLog(args.a, io, options, args.quiet);
+  const b = await analyzeLog(args.b, io, options, args.quiet);
   const diff = diffReports(a, b);
   io.stdout.write(DIFF_REPORTERS[args.format](diff, styleFor(io)));
   if (!args.failOnNew) return 0;

@@ -41,7 +41,7 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   if (reporter.header) io.stdout.write(reporter.header());
   for (const log of args.logs) {
     try {
-      const report = await analyzeLog(log, io, options);
+      const report = await analyzeLog(log, io, options, args.quiet);
       const unmatched = noDialectMatched(report);
       if (unmatched) warn(io, unmatched);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
