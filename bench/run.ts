@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   process.stdout.write(`reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`);
 
   const rows: string[][] = [['log', 'tool', 'seconds', 'MB/s', 'events/s', 'peak RSS MB', 'spylog/awk']];
+
+  const notes: string[] = [];
   for (const size of args.sizes) {
     const log = join(DATA, `soak-${size}mb-s${args.seed}.log`);
     if (!existsSync(log)) {
@@ -120,9 +122,13 @@ async function main(): Promise<void> {
     rows.push(row('spylog report --format json', s, `${fmt(a.seconds / s.seconds, 2)}× awk speed`));
     rows.push(row(`${awk.split('/').pop()} live.awk`, a, ''));
     rmSync(awkOut, { force: true });
+    // The timeline is bounded by design (256 buckets that merge): show it stays flat.
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { timeline: { span: number; points: unknown[] }; blocks: unknown[] };
+    notes.push(`${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') + '\n');
+  process.stdout.write('\n' + notes.join('\n') + '\n');
   process.stdout.write(`\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in bench/data/ (git-ignored): delete them when done.\n`);
 }
 

@@ -10,7 +10,8 @@ export interface LogSource {
   size: number | null;
 }
 
-const CHUNK = 1 << 20;
+/** 64 KB: decoded chunks stay in V8's young generation and die cheaply (1 MB ones did not). */
+const CHUNK = 64 * 1024;
 
 export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promise<LogSource> {
   if (path === '-') return { name: '-', stream: stdin, size: null };
