@@ -1,0 +1,23 @@
+// The README's example report is the real output for its fixture, not a mock-up.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, spylog } from './helpers.js';
+
+test('README: the example text report is what spylog prints for fixtures/w2k-console.log', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const marker = 'with two deliberate leaks):\n\n```\n';
+  const start = readme.indexOf(marker);
+  assert.ok(start > 0, 'example block found');
+  const example = readme.slice(start + marker.length, readme.indexOf('```\n', start + marker.length));
+  assert.equal(example, spylog(['report', 'fixtures/w2k-console.log']).stdout);
+});
+
+test('README: the quick start and test commands are the ones .ci/run runs', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+  assert.match(readme, /npm install && npx spylog report fixtures\/w2k-console\.log\nnpm test\n/);
+  assert.match(ci, /^npm install$/m);
+  assert.match(ci, /^npm test$/m);
+});
