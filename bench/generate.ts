@@ -13,6 +13,7 @@
 // Same (bytes, seed) → same file, byte for byte (mulberry32, no Date, no Math.random).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mulberry32 } from '../fixtures/synth.js';
 
 export interface GenerateOptions {
   /** Approximate size of the body; the shutdown tail adds a little and the cut removes a little. */
@@ -34,17 +35,6 @@ const RUNTIME_CACHE = 3000;
 /** Deliberate leaks over the whole run, whatever its length. */
 const MAX_LEAKS = 100;
 const FLUSH_AT = 1 << 20;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex8 = (n: number): string => '0x' + (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 

@@ -2,7 +2,7 @@
 // the CRT dump dialect, user dialects, data hints, and logs that match no dialect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeBuffer, createAnalyzer, type AnalyzeOptions } from '../src/analyze.js';
 import { csvHeader, renderCsvRows } from '../src/report/csv.js';
@@ -13,12 +13,9 @@ import { parseUserDialect } from '../src/dialect/user.js';
 import { noDialectMatched } from '../src/capture/nomatch.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
 import type { Report } from '../src/report/schema.js';
-import { ROOT, spylog } from './helpers.js';
+import { assertGolden, ROOT, spylog } from './helpers.js';
 
 const CAPTURE = join(ROOT, 'fixtures', 'capture');
-const GOLDEN = join(ROOT, 'test', 'golden', 'report');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
 /** A capture fixture, read with the dialect file next to it (`NAME.dialect.json`) if any. */
 function analyzeCapture(name: string, opts: AnalyzeOptions = {}): Report {
   const dialectFile = join(CAPTURE, name.replace(/\.log$/, '.dialect.json'));
@@ -26,24 +23,14 @@ function analyzeCapture(name: string, opts: AnalyzeOptions = {}): Report {
   return analyzeBuffer(readFileSync(join(CAPTURE, name)), { source: `fixtures/capture/${name}`, ...dialect, ...opts });
 }
 
-function golden(file: string, actual: string): void {
-  const path = join(GOLDEN, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  assert.ok(existsSync(path), `missing golden ${file}: run npm run golden`);
-  assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs from its golden file`);
-}
 
 for (const name of readdirSync(CAPTURE).filter((f) => f.endsWith('.log')).sort()) {
   test(`golden: fixtures/capture/${name}`, () => {
     const report = analyzeCapture(name);
     const base = `capture__${name.replace(/\.log$/, '')}`;
-    golden(`${base}.txt`, renderText(report, PLAIN));
-    golden(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
-    golden(`${base}.csv`, csvHeader() + renderCsvRows(report));
+    assertGolden('report', `${base}.txt`, renderText(report, PLAIN));
+    assertGolden('report', `${base}.json`, JSON.stringify(report, null, 2) + '\n');
+    assertGolden('report', `${base}.csv`, csvHeader() + renderCsvRows(report));
   });
 }
 

@@ -2,21 +2,10 @@
 // read a rewritten file before committing it), exit codes, and bad input.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, spylog } from './helpers.js';
+import { assertGolden, ROOT, spylog } from './helpers.js';
 
-const GOLDEN = join(ROOT, 'test', 'golden', 'diff');
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  assert.equal(actual, readFileSync(path, 'utf8'), `output differs from test/golden/diff/${name} (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const CASES: [string, string, string][] = [
   ['article', 'fixtures/article-nt4.log', 'fixtures/article-win2000.log'],
@@ -31,7 +20,7 @@ describe('spylog diff output', () => {
         const r = spylog(['diff', a, b, '--format', format]);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stderr, '');
-        golden(`${name}.${format === 'text' ? 'txt' : format}`, r.stdout);
+        assertGolden('diff', `${name}.${format === 'text' ? 'txt' : format}`, r.stdout);
       });
     }
   }

@@ -1,6 +1,7 @@
 // Shared test helpers: repository paths (tests run from dist/test) and a CLI runner.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,3 +41,19 @@ export function spylog(args: string[], opts: { input?: string | Buffer; env?: Re
 
 /** A deterministic PRNG (the fixture model's mulberry32): property tests must be reproducible. */
 export { mulberry32 as prng } from '../fixtures/synth.js';
+
+/**
+ * Compares output with test/golden/<area>/<file>; with UPDATE_GOLDEN=1 (`npm run golden`)
+ * writes it instead. Read every rewritten file before committing it.
+ */
+export function assertGolden(area: 'report' | 'diff', file: string, actual: string): void {
+  const dir = join(ROOT, 'test', 'golden', area);
+  const path = join(dir, file);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  assert.ok(existsSync(path), `missing golden test/golden/${area}/${file}: run npm run golden`);
+  assert.equal(actual, readFileSync(path, 'utf8'), `output differs from test/golden/${area}/${file} (npm run golden rewrites it)`);
+}
