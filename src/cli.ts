@@ -2,13 +2,19 @@
 import { main } from './cli/main.js';
 
 export function run(argv: string[]): void {
-  // A closed pipe (`spylog report big.log | head`) is not an error worth a stack trace.
+  // A closed pipe (`spylog report big.log | head`) is not an error worth a stack trace;
+  // any other output failure (a full disk) is unreadable-output: one line, exit 2.
   const quietOnEpipe = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {
       process.exitCode ??= 0;
       return;
     }
-    throw err;
+    process.exitCode = 2;
+    try {
+      process.stderr.write(`spylog: cannot write the output: ${err.code ?? err.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code must say it
+    }
   };
   process.stdout.on('error', quietOnEpipe);
   process.stderr.on('error', quietOnEpipe);

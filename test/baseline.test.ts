@@ -94,7 +94,7 @@ test('reading: comments, a note, BOM, CRLF, an optional count, directives per co
 
 test('a malformed baseline is BAD_BASELINE with file and line', () => {
   const cases: [string, RegExp][] = [
-    ['context,size\nA,44\nB,0\n', /^kr\.csv:3: size "0" is not a positive whole number of bytes$/],
+    ['context,size\nA,44\nB,x\n', /^kr\.csv:3: size "x" is not a whole number of bytes$/],
     ['context,size,count\nA,44,two\n', /^kr\.csv:2: count "two" is not a positive whole number$/],
     ['# c\ncontext,sise\nA,44\n', /^kr\.csv:2: unknown column "sise"/],
     ['context,note\nA,x\n', /^kr\.csv:1: the header has no "size" column$/],
@@ -112,4 +112,12 @@ test('a malformed baseline is BAD_BASELINE with file and line', () => {
       `${JSON.stringify(text)} should fail with ${message}`,
     );
   }
+});
+
+test('a 0-byte block is a valid baseline row (CoTaskMemAlloc(0) is a real allocation)', () => {
+  const b = parseBaseline('# complete: *\ncontext,size,count\nCLSIDFromProgID,0,1\n', 'zero.csv');
+  assert.deepEqual(
+    b.entries.map((e) => [e.context, e.size, e.count]),
+    [['CLSIDFromProgID', 0, 1]],
+  );
 });

@@ -160,7 +160,7 @@ test('exit code 2: bad usage and unreadable input, one line naming the file (and
   const cases: [string[], RegExp][] = [
     [['check', 'fixtures/nope.log'], /^spylog: cannot read fixtures\/nope\.log: no such file\n$/],
     [['check', 'fixtures/w2k-redirected.log', '-b', join(tmp, 'nope.csv')], /^spylog: cannot read .*nope\.csv: no such file\n$/],
-    [['check', 'fixtures/w2k-redirected.log', '-b', bad], /^spylog: .*bad\.csv:3: size "-3" is not a positive whole number of bytes\n$/],
+    [['check', 'fixtures/w2k-redirected.log', '-b', bad], /^spylog: .*bad\.csv:3: size "-3" is not a whole number of bytes\n$/],
     [['check', 'fixtures/w2k-redirected.log', '--max-leaks', 'x'], /^spylog: --max-leaks needs a whole number >= 0\n$/],
     [['check', 'fixtures/w2k-redirected.log', '--max-leak-bytes', '-1'], /^spylog: --max-leak-bytes needs a whole number >= 0\n$/],
     [['check', 'fixtures/w2k-redirected.log', '--unresolved', 'maybe'], /^spylog: Invalid values:/],

@@ -53,8 +53,9 @@ export function parseBaseline(text: string, file: string): Baseline {
     const line = info.lines;
     const context = record.context ?? '';
     if (!context) throw bad(line, 'empty context');
-    const size = positiveInt(record.size);
-    if (size === null) throw bad(line, `size "${record.size ?? ''}" is not a positive whole number of bytes`);
+    // 0 is a real size: CoTaskMemAlloc(0) returns a block the runtime may hold too.
+    const size = wholeNumber(record.size);
+    if (size === null) throw bad(line, `size "${record.size ?? ''}" is not a whole number of bytes`);
     const count = record.count === undefined || record.count === '' ? 1 : positiveInt(record.count);
     if (count === null) throw bad(line, `count "${record.count}" is not a positive whole number`);
     const pattern = parsePattern(record.pattern ?? '');
@@ -67,10 +68,15 @@ export function parseBaseline(text: string, file: string): Baseline {
 
 class HeaderError extends Error {}
 
-function positiveInt(s: string | undefined): number | null {
+function wholeNumber(s: string | undefined): number | null {
   if (s === undefined || !/^\d+$/.test(s)) return null;
   const n = Number(s);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function positiveInt(s: string | undefined): number | null {
+  const n = wholeNumber(s);
+  return n !== null && n > 0 ? n : null;
 }
 
 /** The header's line: the first line that is neither empty nor a comment. */

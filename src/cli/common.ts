@@ -1,4 +1,5 @@
 // Options shared by the commands that analyse a log, compiled once into AnalyzeOptions.
+import { SpylogError } from '../errors.js';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
@@ -52,6 +53,14 @@ export interface AnalysisArgs {
   quiet: boolean;
 }
 
+/** A whole number of at least `min`, or a usage error naming the option. */
+export function wholeOption(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new SpylogError('USAGE', `${name} must be a whole number of at least ${min} (got ${String(value)})`);
+  }
+  return value;
+}
+
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
   const markers = {
     coUninitialize: a.couninitializeMarker,
@@ -60,16 +69,20 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
     spyPrefix: a.spyPrefix,
     dumpStart: a.dumpMarker,
   };
+  for (const [name, text] of Object.entries({
+    '--couninitialize-marker': a.couninitializeMarker,
+    '--revoke-marker': a.revokeMarker,
+    '--register-marker': a.registerMarker,
+    '--spy-prefix': a.spyPrefix,
+    '--dump-marker': a.dumpMarker,
+  })) {
+    // An empty marker would silently read every line as a program line (or none).
+    if (text.trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
+  }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
     assumeComplete: a.assumeComplete,
-    maxLineLength: a.maxLineLength > 0 ? a.maxLineLength : 65536,
-    markers: {
-      coUninitialize: a.couninitializeMarker,
-      revoke: a.revokeMarker,
-      register: a.registerMarker,
-      spyPrefix: a.spyPrefix,
-      dumpStart: a.dumpMarker,
-    },
+    maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80),
+    markers,
   };
 }

@@ -57,10 +57,10 @@ export function parseUserDialect(text: string, file: string): Dialect {
     } else if (key === 'markers') {
       if (!isObject(value)) throw bad('"markers" must be an object');
       for (const [m, pattern] of Object.entries(value)) {
-        if (!(m in MARKERS)) throw bad(`unknown marker "${m}" (expected ${Object.keys(MARKERS).join(', ')})`);
+        if (!Object.hasOwn(MARKERS, m)) throw bad(`unknown marker "${m}" (expected ${Object.keys(MARKERS).join(', ')})`);
         compiled.markers[m as MarkerKey] = compile(`markers.${m}`, pattern, MARKERS[m as MarkerKey], bad);
       }
-    } else if (key in EVENTS) {
+    } else if (Object.hasOwn(EVENTS, key)) {
       compiled.events[key as EventKey] = compile(key, value, EVENTS[key as EventKey], bad);
     } else {
       throw bad(`unknown key "${key}" (expected name, ${Object.keys(EVENTS).join(', ')}, markers)`);

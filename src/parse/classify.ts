@@ -112,6 +112,11 @@ function classifyOther(line: string, ctx: ParseContext): LineEvent {
   if (BINARY.test(line)) return { type: 'unreadable', text: line };
   const text = line.trim();
   if (text.length === 0) return BLANK;
+  // A spy line or dump entry cut short (a 4096-byte buffer boundary, often glued to the next
+  // run's first line) is a broken spy event: taken as program output it would settle the
+  // pending frees as ordinary ones.
+  const cut = cutSpyLine(line, ctx.markers.spyPrefix);
+  if (cut) return { type: 'malformed', text: line, reason: cut };
   if (ELISION.test(text)) return { type: 'elision', text };
   const m = ctx.markers;
   let marker: Marker | null = null;
@@ -126,6 +131,27 @@ function classifyOther(line: string, ctx: ParseContext): LineEvent {
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
+}
+
+const SPY_FRAGMENT = 6;
+/** What may follow the address in a dump entry cut before its `bytes:` (` - 44 by`). */
+const DUMP_ENTRY_HEAD_PREFIX = /^(?: -?| - \d*(?: (?:b(?:y(?:t(?:es?)?)?)?)?)?)?$/;
+
+/** Why a line looks like the start of a spy line or dump entry that was cut, or null. */
+function cutSpyLine(line: string, prefix: string): string | null {
+  let common = 0;
+  while (common < line.length && common < prefix.length && line.charCodeAt(common) === prefix.charCodeAt(common)) common++;
+  if (common === line.length && common >= 3) return 'a spy line cut short';
+  if (common >= Math.min(SPY_FRAGMENT, prefix.length - 1) && common < prefix.length) return 'a spy line cut short, run into the next line';
+  if (line.charCodeAt(0) === 48 && (line.charCodeAt(1) | 32) === 120) {
+    // `0x<hex>[ - [<n>[ bytes]]]`: a prefix of a dump entry
+    const address = readAddress(line, 0);
+    const rest = address ? line.slice(address.end) : line.length === 2 ? '' : null;
+    if (rest !== null && DUMP_ENTRY_HEAD_PREFIX.test(rest)) {
+      return 'a dump entry cut short';
+    }
+  }
+  return null;
 }
 
 function parseHresult(rest: string): number | null {

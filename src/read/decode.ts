@@ -16,6 +16,8 @@ export class ByteDecoder {
   private head: Uint8Array | null = null;
   private swap = false;
   private oddByte: number | null = null;
+  /** UTF-16 bytes decoded so far (after the BOM): an odd total leaves a byte no decoder shows. */
+  private utf16Bytes = 0;
 
   /** Returns the text decoded from this chunk ('' while still sniffing). */
   write(chunk: Uint8Array): string {
@@ -31,7 +33,7 @@ export class ByteDecoder {
     if (!this.decoder && this.head) text = this.start();
     if (this.decoder) text += this.decoder.end();
     // A dangling odd byte of a UTF-16 stream cannot be decoded: keep it visible.
-    if (this.oddByte !== null) text += '\uFFFD';
+    if (this.oddByte !== null || (this.encoding?.startsWith('utf16le') && this.utf16Bytes % 2 === 1)) text += '\uFFFD';
     return text;
   }
 
@@ -60,6 +62,7 @@ export class ByteDecoder {
   }
 
   private decode(chunk: Uint8Array): string {
+    this.utf16Bytes += chunk.length;
     if (!this.swap) return this.decoder!.write(chunk as Buffer);
     // UTF-16BE: swap byte pairs, carrying an odd trailing byte to the next chunk.
     let bytes = chunk;

@@ -289,7 +289,7 @@ export class Tracker {
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
-    this.settleWindow(e.marker === 'couninitialize');
+    this.settleWindow(e.marker === 'couninitialize', line);
     const context = e.call ?? e.text.slice(0, this.opts.contextLength);
     for (const block of this.pendingContext) block.context = context;
     this.pendingContext = [];
@@ -311,7 +311,7 @@ export class Tracker {
     }
   }
 
-  private settleWindow(inCoUninitialize: boolean): void {
+  private settleWindow(inCoUninitialize: boolean, line: number): void {
     if (inCoUninitialize) {
       for (const block of this.window) {
         block.windowed = false;
@@ -331,7 +331,7 @@ export class Tracker {
     if (this.windowOverflow.blocks > 0 && inCoUninitialize) {
       this.anomalies.add(
         'window-overflow',
-        this.marks.coUninitialize ?? 0,
+        line,
         `${this.windowOverflow.blocks} blocks freed inside CoUninitialize are counted but not listed (more than ${this.opts.windowLimit} frees without program output)`,
       );
     }
@@ -399,7 +399,9 @@ export class Tracker {
    * otherwise grow this list with the log.
    */
   private compactPending(): void {
-    this.pendingContext = this.pendingContext.filter((b) => b.freeLine === null || b.windowed);
+    // Keep what is still alive (the live table holds this very block) or listed in the window;
+    // a block whose address was reused while alive is neither, though its free line is unknown.
+    this.pendingContext = this.pendingContext.filter((b) => b.windowed || this.live.get(b.key) === b);
     this.pendingCompactAt = Math.max(1024, this.pendingContext.length * 2);
   }
 

@@ -46,6 +46,8 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const baseline = args.baseline === undefined ? null : parseBaseline(await readText(args.baseline), args.baseline);
   // --assume-complete must apply after the baseline, so the analysis itself leaves blocks unresolved.
   const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
+  // An empty log is no evidence of anything: a program that died before printing must not pass.
+  if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
   // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
   const unmatched = noDialectMatched(report);
   if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);

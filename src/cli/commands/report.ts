@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat, type Reporter } from '../../report/index.js';
-import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { analysisOptions, toAnalyzeOptions, wholeOption, type AnalysisArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
 import { renderHtml } from '../../report/html.js';
 import type { Report } from '../../report/schema.js';
@@ -34,7 +34,7 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   if (args.logs.filter((l) => l === '-').length > 1) throw new SpylogError('USAGE', 'standard input (-) can be read only once');
   const reporter: Reporter = REPORTERS[args.format];
   const style = styleFor(io);
-  const options = { ...toAnalyzeOptions(args), episodeThreshold: Math.max(2, args.episodeThreshold) };
+  const options = { ...toAnalyzeOptions(args), episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2) };
   const forHtml: Report[] = [];
   let status = 0;
   let written = 0;

@@ -1,0 +1,107 @@
+// Edge cases found in review: cut spy lines, odd UTF-16, hostile dialect keys, bad option
+// values, empty logs at the CI gate, output failures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeBuffer } from '../src/analyze.js';
+import { BIN, ROOT, fixture, spylog } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'spylog-edges-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+test('a log cut inside the spy prefix: truncated, and the exit-time frees before it stay exit-time', () => {
+  const whole = readFileSync(fixture('w2k-cut4096.log'));
+  const cut = whole.subarray(0, whole.length - 23); // ends "...remaining\nMALLOC SP"
+  assert.match(cut.toString('latin1'), /\nMALLOC SP$/);
+  const r = analyzeBuffer(cut);
+  assert.equal(r.truncation, 'truncated');
+  assert.deepEqual(r.summary.exitprocess, { blocks: 2, bytes: 260 });
+  assert.equal(r.anomalies.at(-1)?.kind, 'malformed-spy-line');
+});
+
+test('a run cut inside a spy line and glued to the next run keeps its exit-time free', () => {
+  const run1 = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x10 - 8 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x10 - freed, 0 blocks remaining',
+  ].join('\n');
+  const r = analyzeBuffer(run1 + '\nMALLOC SPCoInitialize() returns 0x00000000\nCoRegisterMallocSpy() returns 0x00000000\n');
+  const block = r.blocks.find((b) => b.address === '0x10');
+  assert.equal(block?.category, 'exitprocess');
+  assert.ok(r.anomalies.some((a) => a.kind === 'malformed-spy-line' && a.line === 8));
+});
+
+test('a cut dump entry is a malformed spy line, not program output', () => {
+  const r = analyzeBuffer('MALLOC SPY: detected memory leaks!\n0x0013A8F8 - 4');
+  assert.equal(r.anomalies[0]?.kind, 'malformed-spy-line');
+  assert.equal(r.truncation, 'truncated');
+});
+
+test('UTF-16LE with an odd number of bytes: the lost byte shows (truncated, unreadable)', () => {
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('CoInitialize() returns 0x00000000\r\n', 'utf16le'), Buffer.from([0x4d])]);
+  const r = analyzeBuffer(bytes);
+  assert.equal(r.truncation, 'truncated');
+  assert.equal(r.anomalyCounts['unreadable-line'], 1);
+});
+
+test('a window overflow inside CoUninitialize is reported at the marker line', () => {
+  const lines = ['Object released'];
+  for (let i = 1; i <= 30; i++) lines.push(`MALLOC SPY: 0x${i.toString(16)} - 8 bytes allocated`);
+  for (let i = 1; i <= 30; i++) lines.push(`MALLOC SPY: 0x${i.toString(16)} - freed, ${30 - i} blocks remaining`);
+  lines.push('Called CoUninitialize()');
+  const r = analyzeBuffer(lines.join('\n') + '\n', { windowLimit: 10 });
+  const overflow = r.anomalies.find((a) => a.kind === 'window-overflow');
+  assert.equal(overflow?.line, 62);
+});
+
+test('a dialect file naming inherited properties is a clear error, not a crash', () => {
+  for (const [i, text] of ['{"constructor":"x"}', '{"markers":{"toString":"x"}}'].entries()) {
+    const path = join(tmp, `d${i}.json`);
+    writeFileSync(path, text);
+    const r = spylog(['report', 'fixtures/w2k-console.log', '--dialect', path]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+    assert.match(r.stderr, /^spylog: .*unknown/);
+  }
+});
+
+test('bad option values are usage errors (exit 2), not silent defaults', () => {
+  for (const args of [
+    ['--max-line-length', '0'],
+    ['--max-line-length', 'abc'],
+    ['--max-line-length', '1.5'],
+    ['--episode-threshold', 'abc'],
+    ['--spy-prefix', ''],
+    ['--couninitialize-marker', ' '],
+  ]) {
+    const r = spylog(['report', 'fixtures/w2k-console.log', ...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, new RegExp(`^spylog: ${args[0]} must`));
+  }
+});
+
+test('check and baseline refuse an empty log: a program that printed nothing must not pass', () => {
+  const check = spylog(['check', 'fixtures/empty.log']);
+  assert.equal(check.status, 2);
+  assert.equal(check.stderr, 'spylog: fixtures/empty.log is empty: there is nothing to check\n');
+  const baseline = spylog(['baseline', 'fixtures/empty.log']);
+  assert.equal(baseline.status, 2);
+  assert.equal(baseline.stdout, '');
+});
+
+test('an output failure (full disk) is one line and exit 2, not a stack trace', (t) => {
+  if (!existsSync('/dev/full')) {
+    t.skip('no /dev/full here');
+    return;
+  }
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" check fixtures/w2k-console.log > /dev/full`], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'spylog: cannot write the output: ENOSPC\n');
+});
