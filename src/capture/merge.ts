@@ -91,21 +91,33 @@ function mergePhases(all: Report['phases'][]): Report['phases'] {
 function mergeTimelines(parts: Part[], peakLine: number): TimelineJson {
   const series = parts.flatMap((part, i) => part.report.timeline.points.map((point) => ({ i, point })));
   series.sort((a, b) => a.point.fromLine - b.point.fromLine || a.point.toLine - b.point.toLine);
+  // Running totals over the parts, and the parts in the order they end: each step is
+  // O(1) amortised, whatever the number of parts (a CI file may hold thousands of runs).
   const bytes = new Array<number>(parts.length).fill(0);
   const blocks = new Array<number>(parts.length).fill(0);
+  let totalBytes = 0;
+  let totalBlocks = 0;
+  const byEnd = parts.map((_, j) => j).sort((x, y) => parts[x]!.lastLine - parts[y]!.lastLine);
+  let ended = 0;
   const timeline = new Timeline();
   let lastLine = 0;
   for (const { i, point } of series) {
-    parts.forEach((part, j) => {
-      if (part.lastLine < point.fromLine) bytes[j] = blocks[j] = 0;
-    });
-    const others = (xs: number[]) => xs.reduce((s, x, j) => (j === i ? s : s + x), 0);
+    while (ended < byEnd.length && parts[byEnd[ended]!]!.lastLine < point.fromLine) {
+      const j = byEnd[ended++]!;
+      totalBytes -= bytes[j]!;
+      totalBlocks -= blocks[j]!;
+      bytes[j] = blocks[j] = 0;
+    }
+    const otherBytes = totalBytes - bytes[i]!;
+    const otherBlocks = totalBlocks - blocks[i]!;
     const from = Math.max(point.fromLine, lastLine);
-    timeline.sample(from, others(blocks) + point.maxBlocks, others(bytes) + point.maxBytes);
+    timeline.sample(from, otherBlocks + point.maxBlocks, otherBytes + point.maxBytes);
+    totalBytes += point.bytes - bytes[i]!;
+    totalBlocks += point.blocks - blocks[i]!;
     bytes[i] = point.bytes;
     blocks[i] = point.blocks;
     lastLine = Math.max(from, point.toLine);
-    timeline.sample(lastLine, others(blocks) + point.blocks, others(bytes) + point.bytes);
+    timeline.sample(lastLine, totalBlocks, totalBytes);
   }
   // Each part's phase marks; one peak: the file's (the highest part's).
   const marks = parts.flatMap((p) => p.report.timeline.marks.filter((m) => m.kind !== 'peak'));
