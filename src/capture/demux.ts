@@ -12,6 +12,8 @@ import type { Report } from '../report/schema.js';
 import { addDataHints } from '../report/datahint.js';
 import type { Dialect, DialectReader, Emit } from '../dialect/dialect.js';
 import { parseDebugViewLine } from './debugview.js';
+import { scanAllocFree, SCAN_OTHER } from '../parse/classify.js';
+import type { ParseContext } from '../parse/options.js';
 import { mergeReports, type Part } from './merge.js';
 
 export interface DemuxOptions {
@@ -54,6 +56,8 @@ export class LogDemux implements LineSink {
   private debugView: boolean | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
+  /** Set for the default dialect: alloc and free lines skip their events (the fast path). */
+  private spyContext: ParseContext | null = null;
   /** A dialect recognised a line during detection. */
   private recognized = false;
   private nonBlank = 0;
@@ -163,6 +167,7 @@ export class LogDemux implements LineSink {
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
     this.classify = this.dialect.classify ?? null;
+    this.spyContext = this.classify !== null ? (this.dialect.spyContext ?? null) : null;
     for (const h of held) this.dispatch(h.text, h.lineNo, h.dropped);
   }
 
@@ -181,7 +186,11 @@ export class LogDemux implements LineSink {
     }
     proc ??= this.proc(null, lineNo);
     this.lastProc = proc;
-    if (this.classify !== null) {
+    let kind = SCAN_OTHER;
+    if (this.spyContext !== null && dropped === 0 && (kind = scanAllocFree(message, this.spyContext)) !== SCAN_OTHER) {
+      // An alloc or free: never a run start nor a run end (see route).
+      proc.run.tracker.spy(kind, message, lineNo);
+    } else if (this.classify !== null) {
       this.route(proc, this.classify(message), lineNo, dropped);
     } else {
       if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);

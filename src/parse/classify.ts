@@ -26,7 +26,61 @@ export function classifyLine(line: string, ctx: ParseContext): LineEvent {
   return classifyOther(line, ctx);
 }
 
+/** What `scanAllocFree` found: read right after the call (module-level, no allocation). */
+export const scanned = { key: '', from: 0, to: 0, n: 0 };
+export const SCAN_OTHER = 0;
+export const SCAN_ALLOC = 1;
+export const SCAN_FREE = 2;
+
+/**
+ * The hot path: is the line an alloc or a free spy line? Fills `scanned` (address key,
+ * its text as line[from, to), size or remaining) and allocates only the key. Every
+ * other line gives SCAN_OTHER; `classifyLine` builds its events from this same scan.
+ */
+export function scanAllocFree(line: string, ctx: ParseContext): number {
+  const prefix = ctx.markers.spyPrefix;
+  let i = prefix.length;
+  if (line.charCodeAt(0) !== ctx.spyFirst || line.charCodeAt(i) !== 48 /* 0 */ || !line.startsWith(prefix)) return SCAN_OTHER;
+  const key = readAddressKey(line, i);
+  if (key === null) return SCAN_OTHER;
+  const from = i;
+  i = pos;
+  if (line.charCodeAt(i) !== 32 || line.charCodeAt(i + 1) !== 45 || line.charCodeAt(i + 2) !== 32) return SCAN_OTHER; // ' - '
+  const to = i;
+  i += 3;
+  const c = line.charCodeAt(i);
+  let kind = SCAN_OTHER;
+  let n = -1;
+  if (c >= 48 && c <= 57) {
+    // `<n> bytes allocated`
+    n = readDecimal(line, i);
+    if (n >= 0 && pos + 16 === trimEnd(line) && line.startsWith(' bytes allocated', pos)) kind = SCAN_ALLOC;
+  } else if (c === 102 /* f */ && line.startsWith('freed', i)) {
+    // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
+    i += 5;
+    if (line.charCodeAt(i) === 32 && line.startsWith(' (realloc to 0 bytes)', i)) i += 21;
+    if (line.charCodeAt(i) === 44 && line.charCodeAt(i + 1) === 32) {
+      n = readDecimal(line, i + 2);
+      if (n >= 0 && endsWithRemaining(line, pos, trimEnd(line))) kind = SCAN_FREE;
+    }
+  }
+  if (kind !== SCAN_OTHER) {
+    scanned.key = key;
+    scanned.from = from;
+    scanned.to = to;
+    scanned.n = n;
+  }
+  return kind;
+}
+
 function classifySpy(line: string, ctx: ParseContext): LineEvent {
+  const kind = scanAllocFree(line, ctx);
+  if (kind === SCAN_ALLOC) {
+    return { type: 'alloc', address: { text: line.slice(scanned.from, scanned.to), key: scanned.key }, size: scanned.n };
+  }
+  if (kind === SCAN_FREE) {
+    return { type: 'free', address: { text: line.slice(scanned.from, scanned.to), key: scanned.key }, remaining: scanned.n };
+  }
   const end = trimEnd(line);
   let i = ctx.markers.spyPrefix.length;
   if (line.charCodeAt(i) === 48 /* 0 */) {
@@ -143,6 +197,21 @@ function readDecimal(s: string, i: number): number {
   for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) n = n * 10 + (c - 48);
   pos = i;
   return i > start && i - start <= 15 ? n : -1;
+}
+
+/** The key of the address at `i` (or null); `pos` is left after its digits. */
+function readAddressKey(s: string, i: number): string | null {
+  if (s.charCodeAt(i) !== 48 || (s.charCodeAt(i + 1) | 32) !== 120) return null;
+  const digits = i + 2;
+  let j = digits;
+  let lower = false;
+  for (let c = s.charCodeAt(j); isHex(c); c = s.charCodeAt(++j)) if (c >= 97) lower = true;
+  const count = j - digits;
+  if (count < 1 || count > 16) return null;
+  pos = j;
+  let z = digits;
+  while (z < j - 1 && s.charCodeAt(z) === 48) z++;
+  return lower ? s.slice(z, j).toUpperCase() : s.slice(z, j);
 }
 
 function readAddress(s: string, i: number): { addr: Address; end: number } | null {
