@@ -77,6 +77,23 @@ export class LogDemux implements LineSink {
     if (this.detect(text) || this.pending.length >= DETECT_LINES || this.pendingChars >= DETECT_CHARS) this.decide();
   }
 
+  /** The hot path (LineSplitter): an alloc or free line of a plain log, read in its chunk. */
+  span(text: string, start: number, end: number, lineNo: number): boolean {
+    const ctx = this.spyContext; // set once detection has ended, for the default dialect
+    if (ctx === null || this.debugView) return false;
+    const kind = scanAllocFree(text, start, end, ctx);
+    if (kind === SCAN_OTHER) return false;
+    if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
+    const proc = this.lastProc ?? this.proc(null, lineNo);
+    this.lastProc = proc;
+    const run = proc.run;
+    run.tracker.spy(kind, text, lineNo);
+    run.lines++;
+    run.lastLine = lineNo;
+    this.endRun = run;
+    return true;
+  }
+
   finish(input: InputFacts, opts: JudgeOptions): Report {
     if (this.pending !== null) this.decide();
     const dialect = this.dialect!;
@@ -187,7 +204,7 @@ export class LogDemux implements LineSink {
     proc ??= this.proc(null, lineNo);
     this.lastProc = proc;
     let kind = SCAN_OTHER;
-    if (this.spyContext !== null && dropped === 0 && (kind = scanAllocFree(message, this.spyContext)) !== SCAN_OTHER) {
+    if (this.spyContext !== null && dropped === 0 && (kind = scanAllocFree(message, 0, message.length, this.spyContext)) !== SCAN_OTHER) {
       // An alloc or free: never a run start nor a run end (see route).
       proc.run.tracker.spy(kind, message, lineNo);
     } else if (this.classify !== null) {

@@ -11,6 +11,11 @@ export interface LineSink {
    * off an overlong line (0 normally): the line is kept to `maxLineLength` characters.
    */
   line(text: string, lineNo: number, dropped: number): void;
+  /**
+   * Optional hot path: the line is text[start, end) (within the limit, not cut). Return
+   * true when it was consumed; false and it comes again, sliced, through `line`.
+   */
+  span?(text: string, start: number, end: number, lineNo: number): boolean;
 }
 
 export class LineSplitter {
@@ -24,11 +29,14 @@ export class LineSplitter {
   private dropped = 0;
   /** Whether the last character of the pending line (kept or dropped) is a CR. */
   private lastCR = false;
+  private readonly spans: boolean;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineLength: number,
-  ) {}
+  ) {
+    this.spans = typeof sink.span === 'function';
+  }
 
   push(text: string): void {
     let start = 0;
@@ -44,7 +52,8 @@ export class LineSplitter {
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
         if (end - start <= this.maxLineLength) {
-          this.sink.line(text.slice(start, end), ++this.lineNo, 0);
+          const lineNo = ++this.lineNo;
+          if (!this.spans || !this.sink.span!(text, start, end, lineNo)) this.sink.line(text.slice(start, end), lineNo, 0);
         } else {
           this.sink.line(text.slice(start, start + this.maxLineLength), ++this.lineNo, end - start - this.maxLineLength);
         }
