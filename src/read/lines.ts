@@ -53,9 +53,9 @@ export class LineSplitter {
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
         if (end - start <= this.maxLineLength) {
           const lineNo = ++this.lineNo;
-          if (!this.spans || !this.sink.span!(text, start, end, lineNo)) this.sink.line(text.slice(start, end), lineNo, 0);
+          if (!this.spans || !this.sink.span!(text, start, end, lineNo)) this.sink.line(own(text.slice(start, end)), lineNo, 0);
         } else {
-          this.sink.line(text.slice(start, start + this.maxLineLength), ++this.lineNo, end - start - this.maxLineLength);
+          this.sink.line(own(text.slice(start, start + this.maxLineLength)), ++this.lineNo, end - start - this.maxLineLength);
         }
       } else {
         this.keep(text, start, nl);
@@ -101,6 +101,17 @@ export class LineSplitter {
     }
     this.pending = '';
     this.dropped = 0;
-    this.sink.line(text, ++this.lineNo, dropped);
+    this.sink.line(own(text), ++this.lineNo, dropped);
   }
+}
+
+/**
+ * A copy of a line that does not keep its chunk alive. V8 makes a slice of 13 or more
+ * characters a view into the chunk (64 KB); a program line's text or call name kept in a
+ * block's context, an event or an anomaly would then pin the whole chunk and get it
+ * promoted to the old generation. Concatenating flattens into a fresh string; slicing
+ * that drops the extra character.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (s + ' ').slice(0, -1);
 }
