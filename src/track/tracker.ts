@@ -437,7 +437,12 @@ export class Tracker {
   }
 
   private checkCount(remaining: number, line: number): void {
-    this.marks.spyRemaining = { count: remaining, line };
+    const last = this.marks.spyRemaining; // updated in place: one object, not one per free line
+    if (last === null) this.marks.spyRemaining = { count: remaining, line };
+    else {
+      last.count = remaining;
+      last.line = line;
+    }
     const drift = remaining - this.live.size;
     if (drift !== this.countDrift) {
       this.anomalies.add(
