@@ -214,22 +214,9 @@ export class Tracker {
   }
 
   private born(text: string, key: string, size: number, line: number): Block {
-    const old = this.live.get(key);
-    if (old) {
-      // The free of the old block is missing from the log; the address was reused.
-      this.anomalies.add(
-        'address-reused-while-alive',
-        line,
-        `${text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
-      );
-      this.die(old);
-      this.episodes.free(old.size, line);
-      this.freed.blocks++;
-      this.freed.bytes += old.size;
-    }
     const block: Block = {
       address: text,
-      key: key,
+      key,
       size,
       allocLine: line,
       firstLine: line,
@@ -240,7 +227,19 @@ export class Tracker {
       reallocs: 0,
       windowed: false,
     };
-    this.live.set(key, block);
+    const old = this.live.put(key, block);
+    if (old !== undefined) {
+      // The free of the old block is missing from the log; the address was reused.
+      this.anomalies.add(
+        'address-reused-while-alive',
+        line,
+        `${text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
+      );
+      this.died(old);
+      this.episodes.free(old.size, line);
+      this.freed.blocks++;
+      this.freed.bytes += old.size;
+    }
     this.liveBytes += size;
     this.pendingContext.push(block);
     this.notePeak(line);
@@ -253,7 +252,7 @@ export class Tracker {
   private free(key: string, src: string, from: number, to: number, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
-    const block = this.live.get(key);
+    const block = this.live.take(key);
     if (!block) {
       const text = src.slice(from, to);
       if (this.recentFrees.has(key)) {
@@ -262,7 +261,7 @@ export class Tracker {
         this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
       }
     } else {
-      this.die(block);
+      this.died(block);
       this.episodes.free(block.size, line);
       this.timeline.sample(line, this.live.size, this.liveBytes);
       block.freeLine = line;
@@ -422,6 +421,11 @@ export class Tracker {
 
   private die(block: Block): void {
     this.live.delete(block.key);
+    this.died(block);
+  }
+
+  /** The rest of `die`, for a block already out of the live table. */
+  private died(block: Block): void {
     this.liveBytes -= block.size;
     if (this.pendingContext.length >= this.pendingCompactAt) this.compactPending();
   }
