@@ -202,13 +202,19 @@ function readDecimal(s: string, i: number, end = s.length): number {
   return i > start && i - start <= 15 ? n : -1;
 }
 
+/** Hex digit classes by character code: 1 for 0-9 and A-F, 2 for a-f, 0 otherwise. */
+const HEX_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HEX_CLASS[c] = 1;
+for (let c = 65; c <= 70; c++) HEX_CLASS[c] = 1;
+for (let c = 97; c <= 102; c++) HEX_CLASS[c] = 2;
+
 /** The key of the address at `i` (or null); `pos` is left after its digits. */
 function readAddressKey(s: string, i: number, end: number): string | null {
   if (i + 2 > end || s.charCodeAt(i) !== 48 || (s.charCodeAt(i + 1) | 32) !== 120) return null;
   const digits = i + 2;
   let j = digits;
   let lower = false;
-  for (let c = s.charCodeAt(j); j < end && isHex(c); c = s.charCodeAt(++j)) if (c >= 97) lower = true;
+  for (let c = s.charCodeAt(j); j < end && c < 128 && HEX_CLASS[c] !== 0; c = s.charCodeAt(++j)) if (HEX_CLASS[c] === 2) lower = true;
   const count = j - digits;
   if (count < 1 || count > 16) return null;
   pos = j;
