@@ -12,6 +12,8 @@ import type { Report } from '../report/schema.js';
 import { addDataHints } from '../report/datahint.js';
 import type { Dialect, DialectReader, Emit } from '../dialect/dialect.js';
 import { parseDebugViewLine } from './debugview.js';
+import { scanAllocFree, SCAN_OTHER } from '../parse/classify.js';
+import type { ParseContext } from '../parse/options.js';
 import { mergeReports, type Part } from './merge.js';
 
 export interface DemuxOptions {
@@ -54,6 +56,8 @@ export class LogDemux implements LineSink {
   private debugView: boolean | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
+  /** Set for the default dialect: alloc and free lines skip their events (the fast path). */
+  private spyContext: ParseContext | null = null;
   /** A dialect recognised a line during detection. */
   private recognized = false;
   private nonBlank = 0;
@@ -71,6 +75,23 @@ export class LogDemux implements LineSink {
     this.pending.push({ text, lineNo, dropped });
     this.pendingChars += text.length;
     if (this.detect(text) || this.pending.length >= DETECT_LINES || this.pendingChars >= DETECT_CHARS) this.decide();
+  }
+
+  /** The hot path (LineSplitter): an alloc or free line of a plain log, read in its chunk. */
+  span(text: string, start: number, end: number, lineNo: number): boolean {
+    const ctx = this.spyContext; // set once detection has ended, for the default dialect
+    if (ctx === null || this.debugView) return false;
+    const kind = scanAllocFree(text, start, end, ctx);
+    if (kind === SCAN_OTHER) return false;
+    if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
+    const proc = this.lastProc ?? this.proc(null, lineNo);
+    this.lastProc = proc;
+    const run = proc.run;
+    run.tracker.spy(kind, text, lineNo);
+    run.lines++;
+    run.lastLine = lineNo;
+    this.endRun = run;
+    return true;
   }
 
   finish(input: InputFacts, opts: JudgeOptions): Report {
@@ -163,6 +184,7 @@ export class LogDemux implements LineSink {
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
     this.classify = this.dialect.classify ?? null;
+    this.spyContext = this.classify !== null ? (this.dialect.spyContext ?? null) : null;
     for (const h of held) this.dispatch(h.text, h.lineNo, h.dropped);
   }
 
@@ -181,7 +203,11 @@ export class LogDemux implements LineSink {
     }
     proc ??= this.proc(null, lineNo);
     this.lastProc = proc;
-    if (this.classify !== null) {
+    let kind = SCAN_OTHER;
+    if (this.spyContext !== null && dropped === 0 && (kind = scanAllocFree(message, 0, message.length, this.spyContext)) !== SCAN_OTHER) {
+      // An alloc or free: never a run start nor a run end (see route).
+      proc.run.tracker.spy(kind, message, lineNo);
+    } else if (this.classify !== null) {
       this.route(proc, this.classify(message), lineNo, dropped);
     } else {
       if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);

@@ -4,7 +4,7 @@
 // verdict never know which one was read.
 import type { Address, LineEvent } from '../parse/events.js';
 import { classifyLine } from '../parse/classify.js';
-import { compileParseContext, type MarkerOptions } from '../parse/options.js';
+import { compileParseContext, type MarkerOptions, type ParseContext } from '../parse/options.js';
 
 export type Emit = (e: LineEvent, line: number) => void;
 
@@ -21,6 +21,11 @@ export interface Dialect {
   readonly dumpOnly: boolean;
   /** Stateless dialects classify here; the demultiplexer calls it directly (the fast path). */
   readonly classify?: (line: string) => LineEvent;
+  /**
+   * The default classifier's context, when `classify` is `classifyLine` with it: the
+   * demultiplexer then hands alloc and free lines to the tracker without their events.
+   */
+  readonly spyContext?: ParseContext;
   /** Stateful dialects give each process its own reader. */
   readonly reader?: () => DialectReader;
   /** For auto-detection: is this line recognisably this dialect's? */
@@ -42,6 +47,7 @@ export function mallocSpyDialect(markers: Partial<MarkerOptions> = {}): Dialect 
     name: 'mallocspy',
     dumpOnly: false,
     classify,
+    spyContext: ctx,
     recognizes: (line) => isRecognized(classify(line)),
     isRunStart: (e) => e.type === 'program' && (e.marker === 'register' || (e.call !== null && RUN_CALLS.has(e.call))),
     coUninitializeMarker: ctx.markers.coUninitialize,

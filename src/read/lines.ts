@@ -11,6 +11,11 @@ export interface LineSink {
    * off an overlong line (0 normally): the line is kept to `maxLineLength` characters.
    */
   line(text: string, lineNo: number, dropped: number): void;
+  /**
+   * Optional hot path: the line is text[start, end) (within the limit, not cut). Return
+   * true when it was consumed; false and it comes again, sliced, through `line`.
+   */
+  span?(text: string, start: number, end: number, lineNo: number): boolean;
 }
 
 export class LineSplitter {
@@ -24,11 +29,14 @@ export class LineSplitter {
   private dropped = 0;
   /** Whether the last character of the pending line (kept or dropped) is a CR. */
   private lastCR = false;
+  private readonly spans: boolean;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineLength: number,
-  ) {}
+  ) {
+    this.spans = typeof sink.span === 'function';
+  }
 
   push(text: string): void {
     let start = 0;
@@ -44,9 +52,10 @@ export class LineSplitter {
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
         if (end - start <= this.maxLineLength) {
-          this.sink.line(text.slice(start, end), ++this.lineNo, 0);
+          const lineNo = ++this.lineNo;
+          if (!this.spans || !this.sink.span!(text, start, end, lineNo)) this.sink.line(own(text.slice(start, end)), lineNo, 0);
         } else {
-          this.sink.line(text.slice(start, start + this.maxLineLength), ++this.lineNo, end - start - this.maxLineLength);
+          this.sink.line(own(text.slice(start, start + this.maxLineLength)), ++this.lineNo, end - start - this.maxLineLength);
         }
       } else {
         this.keep(text, start, nl);
@@ -92,6 +101,17 @@ export class LineSplitter {
     }
     this.pending = '';
     this.dropped = 0;
-    this.sink.line(text, ++this.lineNo, dropped);
+    this.sink.line(own(text), ++this.lineNo, dropped);
   }
+}
+
+/**
+ * A copy of a line that does not keep its chunk alive. V8 makes a slice of 13 or more
+ * characters a view into the chunk (64 KB); a program line's text or call name kept in a
+ * block's context, an event or an anomaly would then pin the whole chunk and get it
+ * promoted to the old generation. Concatenating flattens into a fresh string; slicing
+ * that drops the extra character.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (s + ' ').slice(0, -1);
 }

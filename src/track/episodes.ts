@@ -44,10 +44,23 @@ interface SizeState {
   burstStart: number;
   burstFreed: number;
   burstEnd: number;
+  /** False once the pile is gone: the entry stays in the Map (see `state`). */
+  present: boolean;
+  /** Order of (re)insertion: what the Map's order would be had it been deleted and re-added. */
+  seq: number;
 }
 
+const SWEEP_SLACK = 4096;
+
 export class EpisodeDetector {
-  private readonly sizes = new Map<number, SizeState>();
+  /**
+   * Per block size. An entry whose pile is gone is not deleted but marked absent and
+   * revived in place: alloc/free pairs of one size would otherwise delete and re-add
+   * the same key over and over, the Map churn live.ts explains.
+   */
+  private sizes = new Map<number, SizeState>();
+  private absent = 0;
+  private nextSeq = 0;
   private readonly pending: { state: EpisodeFacts; first: Block | null }[] = [];
 
   constructor(private readonly threshold: number) {}
@@ -73,7 +86,7 @@ export class EpisodeDetector {
 
   free(size: number, line: number): void {
     const s = this.sizes.get(size);
-    if (!s || s.live === 0) return;
+    if (s === undefined || s.live === 0) return;
     s.live--;
     if (s.burstFreed === 0) s.burstStart = line;
     s.burstFreed++;
@@ -83,7 +96,10 @@ export class EpisodeDetector {
 
   /** Episodes found, with their contexts (known only once the log has ended). */
   finish(): DeferredRelease[] {
-    for (const [size, s] of this.sizes) if (s.burstFreed > 0) this.closeBurst(size, s);
+    const open: [number, SizeState][] = [];
+    for (const entry of this.sizes) if (entry[1].present && entry[1].burstFreed > 0) open.push(entry);
+    open.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [size, s] of open) this.closeBurst(size, s);
     return this.pending.map(({ state, first }) => {
       const context = first?.context ?? 'unknown';
       return {
@@ -120,12 +136,37 @@ export class EpisodeDetector {
     s.peak = s.live;
     s.peakLine = s.burstEnd;
     s.allocs = 0;
-    if (s.live === 0) this.sizes.delete(size);
+    if (s.live === 0) this.remove(s);
+  }
+
+  /** Like deleting the entry: a revived one starts as a fresh state, at the end of the order. */
+  private remove(s: SizeState): void {
+    s.present = false;
+    s.first = null;
+    if (++this.absent > 2 * (this.sizes.size - this.absent) + SWEEP_SLACK) {
+      const sizes = new Map<number, SizeState>();
+      const kept = [...this.sizes].filter(([, st]) => st.present).sort((a, b) => a[1].seq - b[1].seq);
+      for (const [size, st] of kept) sizes.set(size, st);
+      this.sizes = sizes;
+      this.absent = 0;
+    }
   }
 
   private state(size: number): SizeState {
     let s = this.sizes.get(size);
-    if (!s) {
+    if (s !== undefined && !s.present) {
+      // Revive: every field a fresh state reads before writing it is zero after closeBurst.
+      s.present = true;
+      s.seq = this.nextSeq++;
+      s.firstLine = 0;
+      s.peakLine = 0;
+      s.startBytes = 0;
+      s.peakBytes = 0;
+      s.allocsAtPeak = 0;
+      s.burstStart = 0;
+      s.burstEnd = 0;
+      this.absent--;
+    } else if (s === undefined) {
       s = {
         live: 0,
         allocs: 0,
@@ -139,6 +180,8 @@ export class EpisodeDetector {
         burstStart: 0,
         burstFreed: 0,
         burstEnd: 0,
+        present: true,
+        seq: this.nextSeq++,
       };
       this.sizes.set(size, s);
     }

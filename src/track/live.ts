@@ -59,6 +59,39 @@ export class LiveTable {
     if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
   }
 
+  /** `get` then `delete` in one lookup: the live block of `key`, now removed (or undefined). */
+  take(key: string): Block | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined || slot.block === null) return undefined;
+    const block = slot.block;
+    slot.block = null;
+    this.count--;
+    if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
+    return block;
+  }
+
+  /**
+   * `get`, then `delete` and `set`, in one lookup: stores `block` at the end of the
+   * order and returns the live block it replaces (or undefined).
+   */
+  put(key: string, block: Block): Block | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) {
+      this.slots.set(key, { block, seq: this.nextSeq++ });
+      this.count++;
+      return undefined;
+    }
+    const old = slot.block;
+    slot.block = block;
+    slot.seq = this.nextSeq++;
+    if (old === null) {
+      this.count++;
+      this.tombstones--;
+      return undefined;
+    }
+    return old;
+  }
+
   /** The live blocks in insertion order (a sort: call it once per dump or at the end, not per event). */
   values(): Block[] {
     const alive: Slot[] = [];

@@ -6,7 +6,7 @@
 // CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
 // frees that turn out to be ordinary are then dropped, keeping only their tally.
 import type { Address, LineEvent } from '../parse/events.js';
-import { isNull } from '../parse/classify.js';
+import { isNull, scanned } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
 import { KeySet, LiveTable } from './live.js';
@@ -88,6 +88,10 @@ export class Tracker {
   private dumpActive = false;
   private dumpSeen = new Set<string>();
   private lastEvent: LineEvent | null = null;
+  /** When the last event came by the fast path: its line, kind (1 alloc, 2 free) and scan; the event is built at the end. */
+  private lastFastKind = 0;
+  private lastFastLine = '';
+  private lastFastScan = { key: '', from: 0, to: 0, n: 0 };
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
@@ -115,15 +119,41 @@ export class Tracker {
     this.anomalies.add('overlong-line', line, `line is ${dropped} characters over the limit; only its start was read`);
   }
 
+  /**
+   * The hot path: an alloc (kind 1) or free (kind 2) line that `scanAllocFree` just
+   * scanned (its results are in `scanned`), without building its event. Does exactly
+   * what `event` does with the event `classifyLine` would have built.
+   */
+  spy(kind: number, text: string, line: number): void {
+    this.lastFastKind = kind;
+    this.lastFastLine = text;
+    const last = this.lastFastScan;
+    last.key = scanned.key;
+    last.from = scanned.from;
+    last.to = scanned.to;
+    last.n = scanned.n;
+    if (this.dumpActive) this.endDump(line - 1);
+    if (kind === 1) {
+      this.allocs++;
+      this.spyEvent(line);
+      this.born(text.slice(scanned.from, scanned.to), scanned.key, scanned.n, line);
+    } else {
+      this.free(scanned.key, text, scanned.from, scanned.to, scanned.n, line);
+    }
+  }
+
   event(e: LineEvent, line: number): void {
     this.lastEvent = e;
+    this.lastFastKind = 0;
     if (this.dumpActive && e.type !== 'dump-entry' && e.type !== 'blank') this.endDump(line - 1);
     switch (e.type) {
       case 'alloc':
-        this.alloc(e.address, e.size, line);
+        this.allocs++;
+        this.spyEvent(line);
+        this.born(e.address.text, e.address.key, e.size, line);
         break;
       case 'free':
-        this.free(e.address, e.remaining, line);
+        this.free(e.address.key, e.address.text, 0, e.address.text.length, e.remaining, line);
         break;
       case 'realloc':
         this.realloc(e.from, e.to, e.size, line);
@@ -170,35 +200,23 @@ export class Tracker {
       peak: this.peak,
       marks: this.marks,
       anomalies: this.anomalies,
-      lastEvent: this.lastEvent,
+      lastEvent: this.lastFastKind === 0 ? this.lastEvent : this.fastEvent(),
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
     };
   }
 
-  private alloc(address: Address, size: number, line: number): void {
-    this.allocs++;
-    this.spyEvent(line);
-    this.born(address, size, line);
+  /** The event the fast path's last line would have been. */
+  private fastEvent(): LineEvent {
+    const { key, from, to, n } = this.lastFastScan;
+    const address = { text: this.lastFastLine.slice(from, to), key };
+    return this.lastFastKind === 1 ? { type: 'alloc', address, size: n } : { type: 'free', address, remaining: n };
   }
 
-  private born(address: Address, size: number, line: number): Block {
-    const old = this.live.get(address.key);
-    if (old) {
-      // The free of the old block is missing from the log; the address was reused.
-      this.anomalies.add(
-        'address-reused-while-alive',
-        line,
-        `${address.text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
-      );
-      this.die(old);
-      this.episodes.free(old.size, line);
-      this.freed.blocks++;
-      this.freed.bytes += old.size;
-    }
+  private born(text: string, key: string, size: number, line: number): Block {
     const block: Block = {
-      address: address.text,
-      key: address.key,
+      address: text,
+      key,
       size,
       allocLine: line,
       firstLine: line,
@@ -209,7 +227,19 @@ export class Tracker {
       reallocs: 0,
       windowed: false,
     };
-    this.live.set(address.key, block);
+    const old = this.live.put(key, block);
+    if (old !== undefined) {
+      // The free of the old block is missing from the log; the address was reused.
+      this.anomalies.add(
+        'address-reused-while-alive',
+        line,
+        `${text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
+      );
+      this.died(old);
+      this.episodes.free(old.size, line);
+      this.freed.blocks++;
+      this.freed.bytes += old.size;
+    }
     this.liveBytes += size;
     this.pendingContext.push(block);
     this.notePeak(line);
@@ -218,22 +248,24 @@ export class Tracker {
     return block;
   }
 
-  private free(address: Address, remaining: number, line: number): void {
+  /** A free of `key`, printed as src[from, to) (sliced only for an anomaly). */
+  private free(key: string, src: string, from: number, to: number, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
-    const block = this.live.get(address.key);
+    const block = this.live.take(key);
     if (!block) {
-      if (this.recentFrees.has(address.key)) {
-        this.anomalies.add('double-free', line, `${address.text} freed again: it was already freed`);
+      const text = src.slice(from, to);
+      if (this.recentFrees.has(key)) {
+        this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else {
-        this.anomalies.add('unknown-free', line, `free of ${address.text}, which was never allocated in this log`);
+        this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
       }
     } else {
-      this.die(block);
+      this.died(block);
       this.episodes.free(block.size, line);
       this.timeline.sample(line, this.live.size, this.liveBytes);
       block.freeLine = line;
-      this.rememberFree(address.key);
+      this.rememberFree(key);
       if (this.window.length < this.opts.windowLimit) {
         block.windowed = true;
         this.window.push(block);
@@ -250,7 +282,7 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to, size, line);
+      this.born(to.text, to.key, size, line);
       return;
     }
     const block = this.live.get(from.key);
@@ -262,7 +294,7 @@ export class Tracker {
     if (!block) {
       this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
       this.allocs++;
-      this.born(to, size, line);
+      this.born(to.text, to.key, size, line);
       return;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
@@ -355,7 +387,7 @@ export class Tracker {
     let block = this.live.get(address.key);
     if (!block) {
       this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
-      block = this.born(address, size, line);
+      block = this.born(address.text, address.key, size, line);
       block.allocLine = null;
       block.context = context ?? 'unknown (first seen in the dump)';
       this.pendingContext.pop();
@@ -389,6 +421,11 @@ export class Tracker {
 
   private die(block: Block): void {
     this.live.delete(block.key);
+    this.died(block);
+  }
+
+  /** The rest of `die`, for a block already out of the live table. */
+  private died(block: Block): void {
     this.liveBytes -= block.size;
     if (this.pendingContext.length >= this.pendingCompactAt) this.compactPending();
   }
@@ -406,7 +443,12 @@ export class Tracker {
   }
 
   private checkCount(remaining: number, line: number): void {
-    this.marks.spyRemaining = { count: remaining, line };
+    const last = this.marks.spyRemaining; // updated in place: one object, not one per free line
+    if (last === null) this.marks.spyRemaining = { count: remaining, line };
+    else {
+      last.count = remaining;
+      last.line = line;
+    }
     const drift = remaining - this.live.size;
     if (drift !== this.countDrift) {
       this.anomalies.add(
