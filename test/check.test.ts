@@ -298,3 +298,25 @@ test('check on a file that matches no dialect is exit 2 naming the dialects trie
   assert.match(r.stderr, /^spylog: fixtures\/capture\/unknown-format\.log: no line matches any dialect \(tried: mallocspy, crt\)/);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1);
 });
+
+test('a baseline applies to each run of a file on its own (CI appends runs to one file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-runs-'));
+  try {
+    const kr = join(dir, 'kr.csv');
+    writeFileSync(kr, spylog(['baseline', 'fixtures/w2k-console-noleak.log']).stdout);
+    const noleak = readFileSync(join(ROOT, 'fixtures', 'w2k-redirected-noleak.log'));
+    const leak = readFileSync(join(ROOT, 'fixtures', 'w2k-redirected.log'));
+    const twoClean = join(dir, 'two-clean.log');
+    writeFileSync(twoClean, Buffer.concat([noleak, noleak]));
+    const pass = spylog(['check', twoClean, '-b', kr]);
+    assert.equal(pass.status, 0, pass.stdout);
+    assert.match(pass.stdout, /PASS: no true leaks — 22 runtime-held blocks matched the baseline\n$/);
+    const cleanThenLeak = join(dir, 'clean-then-leak.log');
+    writeFileSync(cleanThenLeak, Buffer.concat([noleak, leak]));
+    const fail = spylog(['check', cleanThenLeak, '-b', kr]);
+    assert.equal(fail.status, 1);
+    assert.match(fail.stdout, /FAIL: 2 true leaks \(128 bytes\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

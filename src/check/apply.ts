@@ -35,21 +35,39 @@ export function applyBaseline(report: Report, baseline: Baseline): BaselineOutco
   const matched: BaselineMatch[] = [];
   const stale: StaleEntry[] = [];
 
+  // A baseline describes one run of the program: a file with several runs (or DebugView
+  // processes) matches it once per run, never with one run's blocks counted against another's.
+  const parts = new Map<string, ReportBlock[]>();
+  for (const b of blocks) {
+    const key = `${b.pid ?? ''}/${b.run ?? ''}`;
+    const list = parts.get(key);
+    if (list) list.push(b);
+    else parts.set(key, [b]);
+  }
+  if (parts.size === 0) parts.set('/', []);
+
   for (const entry of baseline.entries) {
     const fits = (b: ReportBlock) => !taken.has(b) && b.context === entry.context && b.size === entry.size && matchesPattern(b.data, entry.pattern);
-    // Blocks the log already shows freed at exit count first: a console capture checked
-    // against its own baseline changes nothing.
-    const byLog = blocks.filter((b) => b.category === 'exitprocess' && fits(b)).slice(0, entry.count);
-    byLog.forEach((b) => taken.add(b));
-    const byBaseline = blocks.filter((b) => b.category === 'unresolved' && fits(b)).slice(0, entry.count - byLog.length);
-    for (const b of byBaseline) {
-      taken.add(b);
-      b.category = 'exitprocess';
-      b.decidedBy = 'baseline';
+    let byLogCount = 0;
+    let byBaselineCount = 0;
+    let short = false;
+    for (const partBlocks of parts.values()) {
+      // Blocks the log already shows freed at exit count first: a console capture checked
+      // against its own baseline changes nothing.
+      const byLog = partBlocks.filter((b) => b.category === 'exitprocess' && fits(b)).slice(0, entry.count);
+      byLog.forEach((b) => taken.add(b));
+      const byBaseline = partBlocks.filter((b) => b.category === 'unresolved' && fits(b)).slice(0, entry.count - byLog.length);
+      for (const b of byBaseline) {
+        taken.add(b);
+        b.category = 'exitprocess';
+        b.decidedBy = 'baseline';
+      }
+      byLogCount += byLog.length;
+      byBaselineCount += byBaseline.length;
+      if (byLog.length + byBaseline.length < entry.count) short = true;
     }
-    matched.push({ entry, byLog: byLog.length, byBaseline: byBaseline.length });
-    const found = byLog.length + byBaseline.length;
-    if (found < entry.count) stale.push({ entry, expected: entry.count, found });
+    matched.push({ entry, byLog: byLogCount, byBaseline: byBaselineCount });
+    if (short) stale.push({ entry, expected: entry.count * parts.size, found: byLogCount + byBaselineCount });
   }
 
   let convicted = 0;
