@@ -320,3 +320,17 @@ test('a baseline applies to each run of a file on its own (CI appends runs to on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a baseline saved as UTF-16 with a BOM (PowerShell 5.1 `>`) reads like the UTF-8 one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-u16-'));
+  try {
+    const text = spylog(['baseline', 'fixtures/w2k-console-noleak.log']).stdout.replace(/\n/g, '\r\n');
+    const kr = join(dir, 'kr.csv');
+    writeFileSync(kr, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const r = spylog(['check', 'fixtures/w2k-redirected-noleak.log', '-b', kr]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /PASS: no true leaks — 11 runtime-held blocks matched the baseline\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

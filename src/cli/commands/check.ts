@@ -1,5 +1,6 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or the output file).
+import { ByteDecoder } from '../../read/decode.js';
 import { noDialectMatched } from '../../capture/nomatch.js';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
@@ -75,10 +76,14 @@ function count(flag: string, n: number): number {
   return n;
 }
 
+/** A baseline file as text: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */
 async function readText(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await fsp.readFile(path, 'utf8');
+    bytes = await fsp.readFile(path);
   } catch (err) {
     throw fileError(path, err);
   }
+  const decoder = new ByteDecoder();
+  return decoder.write(bytes) + decoder.end();
 }
