@@ -117,7 +117,7 @@ function completeness(trace: Trace, input: InputFacts, opts: VerdictOptions): { 
         : `the last line (${last}) has no line end: the log was cut`,
     );
   }
-  if (trace.lastEvent?.type === 'malformed') {
+  if (trace.endsInBrokenEvent) {
     cut.push(`the last line (${last}) is an incomplete spy event`);
   }
 

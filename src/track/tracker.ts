@@ -57,7 +57,8 @@ export interface Trace {
   peak: { blocks: number; bytes: number; line: number };
   marks: Marks;
   anomalies: AnomalyLog;
-  lastEvent: LineEvent | null;
+  /** The last line was a spy line that does not parse: the log ends inside an event. */
+  endsInBrokenEvent: boolean;
   timeline: { span: number; points: TimelinePoint[] };
   deferred: DeferredRelease[];
 }
@@ -87,11 +88,8 @@ export class Tracker {
   private recentNext = 0;
   private dumpActive = false;
   private dumpSeen = new Set<string>();
-  private lastEvent: LineEvent | null = null;
-  /** When the last event came by the fast path: its line, kind (1 alloc, 2 free) and scan; the event is built at the end. */
-  private lastFastKind = 0;
-  private lastFastLine = '';
-  private lastFastScan = { key: '', from: 0, to: 0, n: 0 };
+  /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
+  private lastMalformed = false;
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
@@ -125,13 +123,7 @@ export class Tracker {
    * what `event` does with the event `classifyLine` would have built.
    */
   spy(kind: number, text: string, line: number): void {
-    this.lastFastKind = kind;
-    this.lastFastLine = text;
-    const last = this.lastFastScan;
-    last.key = scanned.key;
-    last.from = scanned.from;
-    last.to = scanned.to;
-    last.n = scanned.n;
+    this.lastMalformed = false;
     if (this.dumpActive) this.endDump(line - 1);
     if (kind === 1) {
       this.allocs++;
@@ -143,8 +135,7 @@ export class Tracker {
   }
 
   event(e: LineEvent, line: number): void {
-    this.lastEvent = e;
-    this.lastFastKind = 0;
+    this.lastMalformed = e.type === 'malformed';
     if (this.dumpActive && e.type !== 'dump-entry' && e.type !== 'blank') this.endDump(line - 1);
     switch (e.type) {
       case 'alloc':
@@ -200,17 +191,10 @@ export class Tracker {
       peak: this.peak,
       marks: this.marks,
       anomalies: this.anomalies,
-      lastEvent: this.lastFastKind === 0 ? this.lastEvent : this.fastEvent(),
+      endsInBrokenEvent: this.lastMalformed,
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
     };
-  }
-
-  /** The event the fast path's last line would have been. */
-  private fastEvent(): LineEvent {
-    const { key, from, to, n } = this.lastFastScan;
-    const address = { text: this.lastFastLine.slice(from, to), key };
-    return this.lastFastKind === 1 ? { type: 'alloc', address, size: n } : { type: 'free', address, remaining: n };
   }
 
   private born(text: string, key: string, size: number, line: number): Block {
@@ -235,10 +219,7 @@ export class Tracker {
         line,
         `${text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
       );
-      this.died(old);
-      this.episodes.free(old.size, line);
-      this.freed.blocks++;
-      this.freed.bytes += old.size;
+      this.lost(old, line);
     }
     this.liveBytes += size;
     this.pendingContext.push(block);
@@ -285,12 +266,12 @@ export class Tracker {
       this.born(to.text, to.key, size, line);
       return;
     }
-    const block = this.live.get(from.key);
     if (isNull(to)) {
       this.anomalies.add('realloc-failed', line, `reallocation of ${from.text} to ${size} bytes failed`);
       return;
     }
     this.reallocs++;
+    const block = this.live.take(from.key);
     if (!block) {
       this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
       this.allocs++;
@@ -298,21 +279,18 @@ export class Tracker {
       return;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
-    this.live.delete(from.key);
-    const other = this.live.get(to.key);
-    if (other) {
-      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${other.firstLine}`);
-      this.die(other);
-      this.freed.blocks++;
-      this.freed.bytes += other.size;
-    }
-    this.liveBytes += size - block.size;
+    this.liveBytes -= block.size;
     this.episodes.free(block.size, line);
     block.address = to.text;
     block.key = to.key;
     block.size = size;
     block.reallocs++;
-    this.live.set(to.key, block);
+    const other = this.live.put(to.key, block);
+    if (other) {
+      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${other.firstLine}`);
+      this.lost(other, line);
+    }
+    this.liveBytes += size;
     this.notePeak(line);
     this.episodes.alloc(block, line, this.liveBytes);
     this.timeline.sample(line, this.live.size, this.liveBytes);
@@ -419,12 +397,15 @@ export class Tracker {
     this.dumpSeen = new Set();
   }
 
-  private die(block: Block): void {
-    this.live.delete(block.key);
+  /** A block whose address was allocated again while it lived: its free line is missing. */
+  private lost(block: Block, line: number): void {
     this.died(block);
+    this.episodes.free(block.size, line);
+    this.freed.blocks++;
+    this.freed.bytes += block.size;
   }
 
-  /** The rest of `die`, for a block already out of the live table. */
+  /** A block just taken out of the live table. */
   private died(block: Block): void {
     this.liveBytes -= block.size;
     if (this.pendingContext.length >= this.pendingCompactAt) this.compactPending();
@@ -466,8 +447,11 @@ export class Tracker {
   }
 
   private notePeak(line: number): void {
-    if (this.liveBytes > this.peak.bytes || (this.liveBytes === this.peak.bytes && this.live.size > this.peak.blocks)) {
-      this.peak = { blocks: this.live.size, bytes: this.liveBytes, line };
+    const peak = this.peak; // updated in place: a growing loop sets a new peak on every allocation
+    if (this.liveBytes > peak.bytes || (this.liveBytes === peak.bytes && this.live.size > peak.blocks)) {
+      peak.blocks = this.live.size;
+      peak.bytes = this.liveBytes;
+      peak.line = line;
     }
   }
 
@@ -480,11 +464,6 @@ export class Tracker {
       this.recentNext = (this.recentNext + 1) % RECENT_FREES;
     }
     this.recentFrees.add(key);
-  }
-
-  /** Blocks alive now; the finished trace also exposes them. */
-  get liveCount(): number {
-    return this.live.size;
   }
 }
 
