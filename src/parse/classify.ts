@@ -89,32 +89,13 @@ function classifySpy(line: string, ctx: ParseContext): LineEvent {
     const address = readAddress(line, i);
     if (address) {
       i = address.end;
-      if (line.startsWith(' - ', i)) {
-        i += 3;
-        const c = line.charCodeAt(i);
-        if (c >= 48 && c <= 57) {
-          // `<n> bytes allocated`
-          const n = readDecimal(line, i);
-          if (n >= 0 && line.startsWith(' bytes allocated', pos) && pos + 16 === end) {
-            return { type: 'alloc', address: address.addr, size: n };
-          }
-        } else if (line.startsWith('freed', i)) {
-          // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
-          i += 5;
-          if (line.startsWith(' (realloc to 0 bytes)', i)) i += 21;
-          if (line.startsWith(', ', i)) {
-            const k = readDecimal(line, i + 2);
-            if (k >= 0 && endsWithRemaining(line, pos, end)) {
-              return { type: 'free', address: address.addr, remaining: k };
-            }
-          }
-        } else if (line.startsWith('reallocated to ', i)) {
-          const to = readAddress(line, i + 15);
-          if (to && line.startsWith(', ', to.end)) {
-            const n = readDecimal(line, to.end + 2);
-            if (n >= 0 && line.startsWith(' bytes', pos) && pos + 6 === end) {
-              return { type: 'realloc', from: address.addr, to: to.addr, size: n };
-            }
+      // Alloc and free lines were settled by scanAllocFree above; what is left is a realloc.
+      if (line.startsWith(' - reallocated to ', i)) {
+        const to = readAddress(line, i + 18);
+        if (to && line.startsWith(', ', to.end)) {
+          const n = readDecimal(line, to.end + 2);
+          if (n >= 0 && line.startsWith(' bytes', pos) && pos + 6 === end) {
+            return { type: 'realloc', from: address.addr, to: to.addr, size: n };
           }
         }
       }
@@ -249,22 +230,14 @@ function readAddressKey(s: string, i: number, end: number): string | null {
   return lower ? s.slice(z, j).toUpperCase() : s.slice(z, j);
 }
 
+/** The address at `i` with its printed text, for the paths that keep it (`pos` moves too). */
 function readAddress(s: string, i: number): { addr: Address; end: number } | null {
-  if (s.charCodeAt(i) !== 48 || (s.charCodeAt(i + 1) | 32) !== 120) return null;
-  const digits = i + 2;
-  let j = digits;
-  let lower = false;
-  for (let c = s.charCodeAt(j); isHex(c); c = s.charCodeAt(++j)) if (c >= 97) lower = true;
-  const count = j - digits;
-  if (count < 1 || count > 16) return null;
-  let z = digits;
-  while (z < j - 1 && s.charCodeAt(z) === 48) z++;
-  const key = lower ? s.slice(z, j).toUpperCase() : s.slice(z, j);
-  return { addr: { text: s.slice(i, j), key }, end: j };
+  const key = readAddressKey(s, i, s.length);
+  return key === null ? null : { addr: { text: s.slice(i, pos), key }, end: pos };
 }
 
 function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  return c < 128 && HEX_CLASS[c] !== 0;
 }
 
 function trimEnd(s: string, start = 0, to = s.length): number {
