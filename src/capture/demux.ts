@@ -86,11 +86,8 @@ export class LogDemux implements LineSink {
     if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
     const proc = this.lastProc ?? this.proc(null, lineNo);
     this.lastProc = proc;
-    const run = proc.run;
-    run.tracker.spy(kind, text, lineNo);
-    run.lines++;
-    run.lastLine = lineNo;
-    this.endRun = run;
+    proc.run.tracker.spy(kind, text, lineNo);
+    this.counted(proc.run, lineNo);
     return true;
   }
 
@@ -213,7 +210,11 @@ export class LogDemux implements LineSink {
       if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
       proc.reader!.line(message, lineNo, proc.emit);
     }
-    const run = proc.run;
+    this.counted(proc.run, lineNo);
+  }
+
+  /** The line is the run's latest (and, so far, the file's last). */
+  private counted(run: Run, lineNo: number): void {
     run.lines++;
     run.lastLine = lineNo;
     this.endRun = run;
