@@ -112,6 +112,6 @@ export class LineSplitter {
  * promoted to the old generation. Concatenating flattens into a fresh string; slicing
  * that drops the extra character.
  */
-function own(s: string): string {
+export function own(s: string): string {
   return s.length < 13 ? s : (s + ' ').slice(0, -1);
 }

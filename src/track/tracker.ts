@@ -9,6 +9,7 @@ import type { Address, LineEvent } from '../parse/events.js';
 import { isNull, scanned } from '../parse/classify.js';
 import type { Block, Category, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
+import { own } from '../read/lines.js';
 import { KeySet, LiveTable } from './live.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector, type DeferredRelease } from './episodes.js';
@@ -128,7 +129,8 @@ export class Tracker {
     if (kind === 1) {
       this.allocs++;
       this.spyEvent(line);
-      this.born(text.slice(scanned.from, scanned.to), scanned.key, scanned.n, line);
+      // The line is a view into its 64 KB chunk: the block keeps copies, not views (own).
+      this.born(own(text.slice(scanned.from, scanned.to)), own(scanned.key), scanned.n, line);
     } else {
       this.free(scanned.key, text, scanned.from, scanned.to, scanned.n, line);
     }
