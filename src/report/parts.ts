@@ -1,12 +1,8 @@
 // Text for what a real capture adds to a report: the format it was read as, one row per
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
-import Table from 'cli-table3';
+import { compactTable } from './table.js';
 import type { DataHint, Report, ReportBlock } from './schema.js';
-import { PLAIN } from './style.js';
 import { hexAndText } from './datahint.js';
-
-const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
 export function formatLine(report: Report): string | null {
@@ -42,7 +38,7 @@ function rows(report: Report, prefix = ''): Row[] {
 export function partsTable(report: Report, verdict: (r: Report) => string): string | null {
   const list = rows(report);
   if (list.length === 0) return null;
-  const table = new Table({ head: ['part', 'lines', 'log', 'verdict'], style: TABLE_STYLE, chars: COMPACT });
+  const table = compactTable(['part', 'lines', 'log', 'verdict'], ['left', 'left', 'left', 'left']);
   for (const r of list) {
     const first = verdict(r.report).split('\n')[0]!;
     table.push([r.label, `${r.firstLine}\u2013${r.lastLine}`, r.report.truncation, first]);
@@ -70,5 +66,3 @@ export function dataLine(b: ReportBlock): string {
   const hint = hintText(b.dataHint);
   return `  ${b.address}  ${hexAndText(b.data ?? '')}${hint ? `  ${hint}` : ''}`;
 }
-
-export { PLAIN };

@@ -5,9 +5,9 @@ import { compactTable } from './table.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
 import type { Report } from './schema.js';
 import type { ReportBlock } from './schema.js';
-import type { Style } from './style.js';
+import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
-import { dataLine, formatLine, hintText, partOf, partsTable, PLAIN } from './parts.js';
+import { dataLine, formatLine, hintText, partOf, partsTable } from './parts.js';
 
 const SPARK_WIDTH = 64;
 
