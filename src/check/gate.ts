@@ -1,5 +1,6 @@
 // The CI gate over a (baseline-applied) report: a list of checks, each passing, warning
 // or failing, the groups of blocks they are about, and one verdict line. Pure.
+import { bytes, count } from '../report/words.js';
 import type { Report, ReportBlock } from '../report/schema.js';
 import type { BaselineOutcome } from './apply.js';
 import { formatPattern } from '../baseline/pattern.js';
@@ -69,7 +70,7 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
     id: 'true-leaks',
     name: `true leaks <= ${thresholds.maxLeaks}`,
     outcome: leaks.blocks > thresholds.maxLeaks ? 'fail' : 'pass',
-    message: `${plural(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}); at most ${thresholds.maxLeaks} allowed`,
+    message: `${count(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}); at most ${thresholds.maxLeaks} allowed`,
   });
   if (thresholds.maxLeakBytes !== null) {
     checks.push({
@@ -86,7 +87,7 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
     message:
       unresolved.blocks === 0
         ? 'every never-freed block is decided'
-        : `${plural(unresolved.blocks, 'block')} (${bytes(unresolved.bytes)}) never freed, but the log is ${report.truncation}: ` +
+        : `${count(unresolved.blocks, 'block')} (${bytes(unresolved.bytes)}) never freed, but the log is ${report.truncation}: ` +
           `they may be runtime memory freed during ExitProcess, whose output a redirected stdout loses. ` +
           `To decide them, check with --baseline FILE (made by \`spylog baseline\` from a console capture of the same program), ` +
           `capture the run on a console, or pass --assume-complete` +
@@ -111,8 +112,8 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
       outcome: stale.length === 0 ? 'pass' : policyOutcome(thresholds.stale),
       message:
         stale.length === 0
-          ? `every entry of ${baseline.file} found its blocks (${plural(matched, 'block')})`
-          : `${plural(stale.length, 'entry', 'entries')} of ${baseline.file} found fewer blocks than expected: ` +
+          ? `every entry of ${baseline.file} found its blocks (${count(matched, 'block')})`
+          : `${count(stale.length, 'entry', 'entries')} of ${baseline.file} found fewer blocks than expected: ` +
             stale.map((x) => `line ${x.line} ${x.context} ${x.size} bytes (expected ${x.expected}, found ${x.found})`).join('; ') +
             `. The runtime now holds less, or the program changed: regenerate the baseline with \`spylog baseline\``,
     });
@@ -143,15 +144,15 @@ function policyOutcome(p: Policy): Outcome {
 export function verdictLine(r: GateResult): string {
   const s = r.report.summary;
   const parts: string[] = [];
-  parts.push(s['true-leak'].blocks ? `${plural(s['true-leak'].blocks, 'true leak')} (${bytes(s['true-leak'].bytes)})` : 'no true leaks');
-  if (s.unresolved.blocks) parts.push(`${plural(s.unresolved.blocks, 'unresolved block')} (${bytes(s.unresolved.bytes)}, log ${r.report.truncation})`);
+  parts.push(s['true-leak'].blocks ? `${count(s['true-leak'].blocks, 'true leak')} (${bytes(s['true-leak'].bytes)})` : 'no true leaks');
+  if (s.unresolved.blocks) parts.push(`${count(s.unresolved.blocks, 'unresolved block')} (${bytes(s.unresolved.bytes)}, log ${r.report.truncation})`);
   const head = `${r.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;
   const tail: string[] = [];
   if (r.baseline) {
-    tail.push(`${plural(r.baseline.matched, 'runtime-held block')} matched the baseline`);
-    if (r.baseline.stale.length) tail.push(`baseline stale (${plural(r.baseline.stale.length, 'entry', 'entries')} unmatched)`);
+    tail.push(`${count(r.baseline.matched, 'runtime-held block')} matched the baseline`);
+    if (r.baseline.stale.length) tail.push(`baseline stale (${count(r.baseline.stale.length, 'entry', 'entries')} unmatched)`);
   } else if (s.exitprocess.blocks) {
-    tail.push(`${plural(s.exitprocess.blocks, 'block')} held by the runtime until ExitProcess`);
+    tail.push(`${count(s.exitprocess.blocks, 'block')} held by the runtime until ExitProcess`);
   }
   const failed = r.checks.filter((c) => c.outcome === 'fail').map((c) => c.id);
   if (failed.length) tail.push(`failed: ${failed.join(', ')}`);
@@ -169,12 +170,4 @@ function groupBlocks(blocks: ReportBlock[], category: BlockGroup['category']): B
     g.bytes += b.size;
   }
   return [...map.values()].sort((a, b) => b.bytes - a.bytes || a.context.localeCompare(b.context) || a.size - b.size);
-}
-
-export function plural(n: number, one: string, many = one + 's'): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
-
-export function bytes(n: number): string {
-  return `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,7 @@
 // The human diff: whether the comparison can be trusted first, then both sides'
 // completeness, the category table, and the changed groups UMDH-style
 // (`+ 44 bytes x 1 in CLSIDFromProgID: exitprocess (B only)`).
+import { count, num as n } from '../report/words.js';
 import { compactTable } from '../report/table.js';
 import { CATEGORIES, type Truncation } from '../model.js';
 import type { Style } from '../report/style.js';
@@ -82,12 +83,4 @@ function truncationWord(t: Truncation, style: Style): string {
 
 function signed(x: number): string {
   return x > 0 ? `+${n(x)}` : x < 0 ? `-${n(-x)}` : '0';
-}
-
-function count(k: number, noun: string, plural = noun + 's'): string {
-  return `${n(k)} ${k === 1 ? noun : plural}`;
-}
-
-function n(x: number): string {
-  return x.toLocaleString('en-US');
 }

@@ -1,6 +1,7 @@
 // When a diff cannot be taken at face value. A truncated side turns runtime-held blocks
 // into `unresolved`, runs of different length did different work, and anomalies mean a
 // side's counts may be off. Each reason is a sentence for the user.
+import { count } from '../report/words.js';
 import { CATEGORIES } from '../model.js';
 import type { Report } from '../report/schema.js';
 
@@ -47,8 +48,4 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
 
 function events(r: Report): number {
   return r.allocs + r.frees + r.reallocs;
-}
-
-function count(k: number, noun: string, plural = noun + 's'): string {
-  return `${k.toLocaleString('en-US')} ${k === 1 ? noun : plural}`;
 }

@@ -1,5 +1,6 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
+import { num as fmt } from './words.js';
 import { CATEGORIES, CATEGORY_MEANING } from '../model.js';
 import type { Report, Timeline } from './schema.js';
 import { verdictLine } from './text.js';
@@ -173,7 +174,6 @@ export function esc(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const fmt = (x: number) => x.toLocaleString('en-US');
 const n = (x: number) => (Math.round(x * 10) / 10).toString();
 
 const CSS = `

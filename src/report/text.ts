@@ -1,10 +1,10 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
+import { count, num as n } from './words.js';
 import { compactTable } from './table.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
-import type { Report } from './schema.js';
-import type { ReportBlock } from './schema.js';
+import type { Report, ReportBlock } from './schema.js';
 import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
 import { dataLine, formatLine, hintText, partOf, partsTable } from './parts.js';
@@ -168,12 +168,4 @@ function truncationWord(report: Report, style: Style): string {
 
 function blocks(k: number): string {
   return count(k, 'block');
-}
-
-function count(k: number, noun: string): string {
-  return `${n(k)} ${noun}${k === 1 ? '' : 's'}`;
-}
-
-function n(x: number): string {
-  return x.toLocaleString('en-US');
 }

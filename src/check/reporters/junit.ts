@@ -2,7 +2,7 @@
 // Azure Pipelines read: one test case per gate check and per group of leaked (or
 // undecided) blocks, so a CI's test tab names the leaking call.
 import type { BlockGroup, GateResult } from '../gate.js';
-import { bytes, plural } from '../gate.js';
+import { bytes, count } from '../../report/words.js';
 import { lines } from './text.js';
 import { xmlAttr, xmlText } from './xml.js';
 
@@ -50,7 +50,7 @@ export function renderJunit(r: GateResult): string {
 
 function groupCase(r: GateResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
   const what = g.category === 'true-leak' ? 'leaked' : 'never freed, undecided (log may be truncated)';
-  const message = `${plural(g.blocks.length, 'block')} of ${bytes(g.size)} allocated in ${g.context} ${what}: ${bytes(g.bytes)}`;
+  const message = `${count(g.blocks.length, 'block')} of ${bytes(g.size)} allocated in ${g.context} ${what}: ${bytes(g.bytes)}`;
   const body = [
     message,
     `allocated at line ${lines(g)} of ${r.source}`,

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ReportBlock } from '../../report/schema.js';
 import type { GateResult } from '../gate.js';
-import { bytes } from '../gate.js';
+import { bytes } from '../../report/words.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

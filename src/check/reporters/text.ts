@@ -2,12 +2,13 @@
 // their lines, stale baseline entries, and the verdict as the very last line.
 import { compactTable } from '../../report/table.js';
 import type { Style } from '../../report/style.js';
-import { bytes, plural, type BlockGroup, type GateResult, type Outcome } from '../gate.js';
+import type { BlockGroup, GateResult, Outcome } from '../gate.js';
+import { bytes, count } from '../../report/words.js';
 
 
 export function renderCheckText(r: GateResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${r.source}`)];
-  out.push(`Log: ${r.report.truncation}; ${plural(r.report.allocs, 'allocation')}, ${plural(r.report.frees, 'free')}`);
+  out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
   for (const e of r.report.evidence) out.push(`  - ${e}`);
   out.push('');
   for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${c.name}: ${c.message}`);
