@@ -1,5 +1,6 @@
 // From a trustworthy reference run (a complete console capture) to a baseline, and the
 // baseline's CSV text. Pure: the CLI does the I/O.
+import { bySignature, groupBy } from '../report/groups.js';
 import type { Report, ReportBlock } from '../report/schema.js';
 import { csvField } from '../report/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
@@ -13,14 +14,8 @@ export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] 
  * so listing them would only make every such baseline stale.
  */
 export function buildBaseline(report: Report): Baseline {
-  const groups = new Map<string, ReportBlock[]>();
-  for (const b of report.blocks) {
-    if (b.category !== 'exitprocess' || allocatedAtExit(report, b)) continue;
-    const key = `${b.context}\0${b.size}`;
-    const g = groups.get(key);
-    if (g) g.push(b);
-    else groups.set(key, [b]);
-  }
+  const held = report.blocks.filter((b) => b.category === 'exitprocess' && !allocatedAtExit(report, b));
+  const groups = groupBy(held, bySignature);
   const wordSize = report.blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
   const entries: BaselineEntry[] = [...groups.values()].map((blocks) => {
     const first = blocks[0]!;

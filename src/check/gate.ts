@@ -1,5 +1,6 @@
 // The CI gate over a (baseline-applied) report: a list of checks, each passing, warning
 // or failing, the groups of blocks they are about, and one verdict line. Pure.
+import { bySignature, groupBy } from '../report/groups.js';
 import { bytes, count } from '../report/words.js';
 import type { Report, ReportBlock } from '../report/schema.js';
 import type { BaselineOutcome } from './apply.js';
@@ -160,14 +161,11 @@ export function verdictLine(r: GateResult): string {
 }
 
 function groupBlocks(blocks: ReportBlock[], category: BlockGroup['category']): BlockGroup[] {
-  const map = new Map<string, BlockGroup>();
-  for (const b of blocks) {
-    if (b.category !== category) continue;
-    const key = `${b.context}\0${b.size}`;
-    let g = map.get(key);
-    if (!g) map.set(key, (g = { category, context: b.context, size: b.size, blocks: [], bytes: 0 }));
-    g.blocks.push(b);
-    g.bytes += b.size;
-  }
-  return [...map.values()].sort((a, b) => b.bytes - a.bytes || a.context.localeCompare(b.context) || a.size - b.size);
+  const groups = groupBy(
+    blocks.filter((b) => b.category === category),
+    bySignature,
+  );
+  return [...groups.values()]
+    .map((list): BlockGroup => ({ category, context: list[0]!.context, size: list[0]!.size, blocks: list, bytes: list.length * list[0]!.size }))
+    .sort((a, b) => b.bytes - a.bytes || a.context.localeCompare(b.context) || a.size - b.size);
 }

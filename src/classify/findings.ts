@@ -1,5 +1,6 @@
 // Findings read from the whole run: deferred releases (found while streaming) and
 // growth that was never given back, which is what a leak inside a loop looks like.
+import { byCategorySignature, groupBy } from '../report/groups.js';
 import type { Category } from '../model.js';
 import type { DeferredRelease } from '../track/episodes.js';
 import type { Finding, ReportBlock } from '../report/schema.js';
@@ -19,32 +20,26 @@ export interface UnboundedGrowth extends Finding {
 }
 
 export function unboundedGrowth(blocks: ReportBlock[], threshold: number): UnboundedGrowth[] {
-  const groups = new Map<string, UnboundedGrowth>();
-  for (const b of blocks) {
-    if ((b.category !== 'true-leak' && b.category !== 'unresolved') || b.allocLine === null) continue;
-    const key = `${b.category}\0${b.context}\0${b.size}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        kind: 'unbounded-growth',
-        context: b.context,
-        size: b.size,
-        blocks: 0,
-        bytes: 0,
-        category: b.category,
-        firstLine: b.allocLine,
-        peakLine: b.allocLine,
-        releaseLine: null,
-        message: '',
-      };
-      groups.set(key, g);
-    }
-    g.blocks++;
-    g.bytes += b.size;
-    g.firstLine = Math.min(g.firstLine, b.allocLine);
-    g.peakLine = Math.max(g.peakLine, b.allocLine);
-  }
-  return [...groups.values()]
+  const never = blocks.filter((b) => (b.category === 'true-leak' || b.category === 'unresolved') && b.allocLine !== null);
+  const groups = [...groupBy(never, byCategorySignature).values()].map((list): UnboundedGrowth => {
+    // A loop's group can hold millions of blocks: no spread into Math.min/max.
+    const lines = list.map((b) => b.allocLine!);
+    const first = lines.reduce((m, l) => (l < m ? l : m), lines[0]!);
+    const last = lines.reduce((m, l) => (l > m ? l : m), lines[0]!);
+    return {
+      kind: 'unbounded-growth',
+      context: list[0]!.context,
+      size: list[0]!.size,
+      blocks: list.length,
+      bytes: list.length * list[0]!.size,
+      category: list[0]!.category,
+      firstLine: first,
+      peakLine: last,
+      releaseLine: null,
+      message: '',
+    };
+  });
+  return groups
     .filter((g) => g.blocks >= threshold)
     .map((g) => ({
       ...g,

@@ -2,6 +2,7 @@
 // stays stable: category, allocating context and size (the group), then by order within
 // the group, pairing blocks with identical dump data first when both sides have it.
 // Pure: two Reports in, one DiffResult out.
+import { byCategorySignature, groupBy } from '../report/groups.js';
 import { CATEGORIES, type Category, type Tally } from '../model.js';
 import type { Report, ReportBlock } from '../report/schema.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
@@ -17,8 +18,8 @@ export function diffReports(a: Report, b: Report): DiffResult {
   const weaknesses = assessWeaknesses(a, b);
   const groups: DiffGroup[] = [];
   const unchanged: Tally = { blocks: 0, bytes: 0 };
-  const byKeyA = groupBlocks(a.blocks);
-  const byKeyB = groupBlocks(b.blocks);
+  const byKeyA = groupBy(a.blocks, byCategorySignature);
+  const byKeyB = groupBy(b.blocks, byCategorySignature);
   for (const key of new Set([...byKeyA.keys(), ...byKeyB.keys()])) {
     const as = byKeyA.get(key) ?? [];
     const bs = byKeyB.get(key) ?? [];
@@ -109,18 +110,6 @@ function compareCategories(a: Report, b: Report): Record<Category, CategoryDelta
     };
   }
   return out;
-}
-
-/** Blocks by group key, each list in the report's order (allocation line). */
-function groupBlocks(blocks: readonly ReportBlock[]): Map<string, ReportBlock[]> {
-  const map = new Map<string, ReportBlock[]>();
-  for (const block of blocks) {
-    const key = `${block.category}\u0000${block.context}\u0000${block.size}`;
-    const list = map.get(key);
-    if (list) list.push(block);
-    else map.set(key, [block]);
-  }
-  return map;
 }
 
 /**

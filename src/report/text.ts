@@ -1,6 +1,7 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
+import { byCategorySignature, groupBy } from './groups.js';
 import { count, num as n } from './words.js';
 import { compactTable } from './table.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
@@ -140,17 +141,13 @@ interface Group {
 const ORDER: Record<Category, number> = { 'true-leak': 0, unresolved: 1, exitprocess: 2, couninitialize: 3, freed: 4 };
 
 function groupBlocks(report: Report): Group[] {
-  const map = new Map<string, Group & { lineList: number[] }>();
-  for (const b of report.blocks) {
-    const part = partOf(b);
-    const key = `${part}\0${b.category}\0${b.context}\0${b.size}`;
-    let g = map.get(key);
-    if (!g) map.set(key, (g = { part, first: b, category: b.category, context: b.context, size: b.size, blocks: 0, lines: '', lineList: [] }));
-    g.blocks++;
-    if (b.allocLine !== null) g.lineList.push(b.allocLine);
-  }
-  return [...map.values()]
-    .map((g) => ({ ...g, lines: lineSummary(g.lineList) }))
+  const groups = groupBy(report.blocks, (b) => `${partOf(b)}\0${byCategorySignature(b)}`);
+  return [...groups.values()]
+    .map((list) => {
+      const first = list[0]!;
+      const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
+      return { part: partOf(first), first, category: first.category, context: first.context, size: first.size, blocks: list.length, lines: lineSummary(lines) };
+    })
     .sort((a, b) => a.part.localeCompare(b.part, 'en', { numeric: true }) || ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
 }
 

@@ -17,15 +17,11 @@ export interface TimelinePoint {
 export class Timeline {
   private span = 1;
   private readonly points: TimelinePoint[] = [];
-  private bytes = 0;
-  private blocks = 0;
 
   constructor(private readonly capacity = 256) {}
 
   /** Live totals after the event on `line` (lines arrive in increasing order). */
   sample(line: number, blocks: number, bytes: number): void {
-    this.bytes = bytes;
-    this.blocks = blocks;
     let index = Math.floor((line - 1) / this.span);
     while (index >= this.capacity) {
       this.merge();

@@ -7,7 +7,7 @@
 // frees that turn out to be ordinary are then dropped, keeping only their tally.
 import type { Address, LineEvent } from '../parse/events.js';
 import { isNull, scanned } from '../parse/classify.js';
-import type { Block, Category, Tally } from '../model.js';
+import type { Block, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
 import { own } from '../read/lines.js';
 import { KeySet, LiveTable } from './live.js';
