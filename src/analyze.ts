@@ -1,8 +1,9 @@
-// The core pipeline: bytes → text → lines → events → tracked blocks → report.
+// The core pipeline: bytes → UTF-8 → lines → events → tracked blocks → report (alloc and
+// free lines go from their bytes straight to the tracker, without a string or an event).
 // Options are compiled once into a context; the per-line path only reads it. No I/O
 // here: adapters (analyzeBuffer, analyzeStream) feed it bytes.
 import { ByteDecoder } from './read/decode.js';
-import { LineSplitter } from './read/lines.js';
+import { Utf8LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
 import type { Report } from './report/schema.js';
 import { LogDemux } from './capture/demux.js';
@@ -55,19 +56,19 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     },
   });
   const decoder = new ByteDecoder();
-  const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
+  const lines = new Utf8LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
 
   return {
     write(chunk) {
       if (ended) throw new Error('write after end');
-      const text = decoder.write(chunk);
-      if (text) lines.push(text);
+      const bytes = decoder.writeUtf8(chunk);
+      if (bytes.length > 0) lines.push(bytes);
     },
     end() {
       ended = true;
-      const rest = decoder.end();
-      if (rest) lines.push(rest);
+      const rest = decoder.endUtf8();
+      if (rest.length > 0) lines.push(rest);
       lines.end();
       return demux.finish(
         {

@@ -9,12 +9,19 @@ export type DecidedBy = 'log' | 'baseline' | 'assume-complete';
 
 export type Truncation = 'complete' | 'truncated' | 'possibly-truncated';
 
+/**
+ * A block's identity in the live table: the address as a number when it has at most 13
+ * significant hex digits (exact in a double; no string to build or hash per event), else
+ * its upper-case hex without leading zeros.
+ */
+export type BlockKey = number | string;
+
 /** One spied allocation, from its allocation (or first sighting) to its free. */
 export interface Block {
   /** The address as the log printed it (the newest one after a realloc). */
   address: string;
-  /** Upper-case hex without leading zeros: how addresses are compared. */
-  key: string;
+  /** How addresses are compared: the address's value, or for more than 13 hex digits its upper-case hex without leading zeros. */
+  key: BlockKey;
   size: number;
   /** Line of the allocation; null when the block was first seen in the dump. */
   allocLine: number | null;

@@ -12,7 +12,7 @@ import type { Report } from '../report/schema.js';
 import { addDataHints } from '../report/datahint.js';
 import type { Dialect, DialectReader, Emit } from '../dialect/dialect.js';
 import { parseDebugViewLine } from './debugview.js';
-import { scanAllocFree, SCAN_OTHER } from '../parse/classify.js';
+import { scanAllocFree, scanText, SCAN_OTHER } from '../parse/classify.js';
 import type { ParseContext } from '../parse/options.js';
 import { mergeReports, type Part } from './merge.js';
 
@@ -77,16 +77,21 @@ export class LogDemux implements LineSink {
     if (this.detect(text) || this.pending.length >= DETECT_LINES || this.pendingChars >= DETECT_CHARS) this.decide();
   }
 
-  /** The hot path (LineSplitter): an alloc or free line of a plain log, read in its chunk. */
-  span(text: string, start: number, end: number, lineNo: number): boolean {
+  /** Spans (undecoded lines) are read only in a plain log, once its dialect is the default one. */
+  spanning(): boolean {
+    return this.spyContext !== null && this.debugView === false;
+  }
+
+  /** The hot path (Utf8LineSplitter): an alloc or free line of a plain log, read from its bytes. */
+  span(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     const ctx = this.spyContext; // set once detection has ended, for the default dialect
     if (ctx === null || this.debugView) return false;
-    const kind = scanAllocFree(text, start, end, ctx);
+    const kind = scanAllocFree(bytes, start, end, ctx);
     if (kind === SCAN_OTHER) return false;
     if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
     const proc = this.lastProc ?? this.proc(null, lineNo);
     this.lastProc = proc;
-    proc.run.tracker.spy(kind, text, lineNo);
+    proc.run.tracker.spy(kind, lineNo);
     this.counted(proc.run, lineNo);
     return true;
   }
@@ -201,9 +206,9 @@ export class LogDemux implements LineSink {
     proc ??= this.proc(null, lineNo);
     this.lastProc = proc;
     let kind = SCAN_OTHER;
-    if (this.spyContext !== null && dropped === 0 && (kind = scanAllocFree(message, 0, message.length, this.spyContext)) !== SCAN_OTHER) {
+    if (this.spyContext !== null && dropped === 0 && (kind = scanText(message, this.spyContext)) !== SCAN_OTHER) {
       // An alloc or free: never a run start nor a run end (see route).
-      proc.run.tracker.spy(kind, message, lineNo);
+      proc.run.tracker.spy(kind, lineNo);
     } else if (this.classify !== null) {
       this.route(proc, this.classify(message), lineNo, dropped);
     } else {

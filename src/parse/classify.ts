@@ -3,6 +3,7 @@
 // regexes. Anything that starts like a spy line but does not parse is `malformed`.
 import type { Address, LineEvent, Marker } from './events.js';
 import type { ParseContext } from './options.js';
+import type { BlockKey } from '../model.js';
 
 const BLANK: LineEvent = { type: 'blank' };
 const DUMP_START: LineEvent = { type: 'dump-start' };
@@ -26,63 +27,126 @@ export function classifyLine(line: string, ctx: ParseContext): LineEvent {
   return classifyOther(line, ctx);
 }
 
+/** The table key of an event's address key (upper-case hex without leading zeros). */
+export function blockKey(key: string): BlockKey {
+  return key.length <= 13 ? parseInt(key, 16) : key;
+}
+
 /** What `scanAllocFree` found: read right after the call (module-level, no allocation). */
-export const scanned = { key: '', from: 0, to: 0, n: 0 };
+export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer };
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
 export const SCAN_FREE = 2;
 
+const BYTES_ALLOCATED = Buffer.from(' bytes allocated', 'latin1');
+const FREED_REALLOC = Buffer.from(' (realloc to 0 bytes)', 'latin1');
+const BLOCKS_REMAINING = Buffer.from(' blocks remaining', 'latin1');
+const BLOCK_REMAINING = Buffer.from(' block remaining', 'latin1');
+/** Hex digit values by byte (0-15), 16 for anything else. */
+const HEX_VALUE = new Uint8Array(256).fill(16);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
+
 /**
- * The hot path: is the line s[start, end) an alloc or a free spy line? Fills `scanned`
- * (address key, its text as s[from, to), size or remaining) and allocates only the key. Every
- * other line gives SCAN_OTHER; `classifyLine` builds its events from this same scan.
+ * The hot path: are the UTF-8 bytes b[start, end) an alloc or a free spy line? Fills
+ * `scanned` (the address as a table key, its text as bytes [from, to), size or remaining)
+ * and allocates nothing for an address of up to 13 hex digits. Every other line gives
+ * SCAN_OTHER. Bytes, not a decoded string: a big log is read without decoding its spy
+ * lines at all, and a byte test costs less than a charCodeAt. Lines that arrive as text
+ * (the slow path) are scanned by `scanText`, through the same code.
  */
-export function scanAllocFree(s: string, start: number, end: number, ctx: ParseContext): number {
-  const prefix = ctx.markers.spyPrefix;
+export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseContext): number {
+  const prefix = ctx.prefixBytes;
   let i = start + prefix.length;
-  if (i >= end || s.charCodeAt(start) !== ctx.spyFirst || s.charCodeAt(i) !== 48 /* 0 */ || s.slice(start, i) !== prefix) {
-    return SCAN_OTHER;
-  }
-  const key = readAddressKey(s, i, end);
-  if (key === null) return SCAN_OTHER;
+  if (i + 2 >= end || b[i] !== 48 /* 0 */ || (b[i + 1]! | 32) !== 120 /* x */) return SCAN_OTHER;
+  for (let k = 0; k < prefix.length; k++) if (b[start + k] !== prefix[k]) return SCAN_OTHER;
   const from = i;
-  i = pos;
-  if (i + 3 > end || s.charCodeAt(i) !== 32 || s.charCodeAt(i + 1) !== 45 || s.charCodeAt(i + 2) !== 32) return SCAN_OTHER; // ' - '
+  i += 2;
+  while (i < end && b[i] === 48) i++;
+  const significant = i;
+  let value = 0;
+  for (let d = 0; i < end && (d = HEX_VALUE[b[i]!]!) < 16; i++) value = value * 16 + d;
+  const digits = i - from - 2;
+  if (digits < 1 || digits > 16) return SCAN_OTHER;
   const to = i;
+  if (i + 3 > end || b[i] !== 32 || b[i + 1] !== 45 || b[i + 2] !== 32) return SCAN_OTHER; // ' - '
   i += 3;
-  const c = i < end ? s.charCodeAt(i) : -1;
+  const c = i < end ? b[i]! : -1;
   let kind = SCAN_OTHER;
   let n = -1;
   if (c >= 48 && c <= 57) {
     // `<n> bytes allocated`
-    n = readDecimal(s, i, end);
-    if (n >= 0 && pos + 16 === trimEnd(s, start, end) && s.endsWith(' bytes allocated', pos + 16)) kind = SCAN_ALLOC;
-  } else if (c === 102 /* f */ && i + 5 <= end && s.charCodeAt(i + 1) === 114 && s.charCodeAt(i + 2) === 101 && s.charCodeAt(i + 3) === 101 && s.charCodeAt(i + 4) === 100) {
+    n = readDecimalBytes(b, i, end);
+    if (n >= 0 && at(b, pos, end, BYTES_ALLOCATED) && blankTo(b, pos + 16, end)) kind = SCAN_ALLOC;
+  } else if (c === 102 /* f */ && i + 5 <= end && b[i + 1] === 114 && b[i + 2] === 101 && b[i + 3] === 101 && b[i + 4] === 100) {
     // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
     i += 5;
-    if (i + 21 <= end && s.charCodeAt(i) === 32 && s.endsWith(' (realloc to 0 bytes)', i + 21)) i += 21;
-    if (i + 2 <= end && s.charCodeAt(i) === 44 && s.charCodeAt(i + 1) === 32) {
-      n = readDecimal(s, i + 2, end);
-      if (n >= 0 && endsWithRemaining(s, pos, trimEnd(s, start, end))) kind = SCAN_FREE;
+    if (at(b, i, end, FREED_REALLOC)) i += FREED_REALLOC.length;
+    if (i + 2 <= end && b[i] === 44 && b[i + 1] === 32) {
+      n = readDecimalBytes(b, i + 2, end);
+      if (n >= 0 && (at(b, pos, end, BLOCKS_REMAINING) ? blankTo(b, pos + 17, end) : at(b, pos, end, BLOCK_REMAINING) && blankTo(b, pos + 16, end))) {
+        kind = SCAN_FREE;
+      }
     }
   }
   if (kind !== SCAN_OTHER) {
-    scanned.key = key;
+    // Up to 13 significant digits the value is exact; a longer address keys by its text.
+    scanned.key = to - significant <= 13 ? value : b.toString('latin1', significant, to).toUpperCase();
     scanned.from = from;
     scanned.to = to;
     scanned.n = n;
+    scanned.bytes = b;
   }
   return kind;
 }
 
+/** A line's text for `scanAllocFree`: encoded into a reused buffer (lines here are rare). */
+let scratch = Buffer.alloc(4096);
+
+/** `scanAllocFree` for a line that arrives as text (held, cut, or from a capture's message). */
+export function scanText(s: string, ctx: ParseContext): number {
+  if (s.length === 0 || s.charCodeAt(0) !== ctx.spyFirst) return SCAN_OTHER;
+  if (s.length * 3 > scratch.length) scratch = Buffer.alloc(Math.max(scratch.length * 2, s.length * 3));
+  return scanAllocFree(scratch, 0, scratch.write(s, 0, 'utf8'), ctx);
+}
+
+/**
+ * The address text of the last line `scanAllocFree` accepted (ASCII by construction).
+ * The usual 32- and 64-bit widths are built from their bytes in JavaScript: ~30 ns,
+ * where `toString('latin1', …)` crosses into C++ for ~90 ns, once per allocation.
+ */
+export function scannedAddress(): string {
+  const b = scanned.bytes;
+  const i = scanned.from;
+  switch (scanned.to - i) {
+    case 10: // 0x + 8 digits
+      return String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!, b[i + 9]!);
+    case 18: // 0x + 16 digits
+      return String.fromCharCode(
+        b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!,
+        b[i + 9]!, b[i + 10]!, b[i + 11]!, b[i + 12]!, b[i + 13]!, b[i + 14]!, b[i + 15]!, b[i + 16]!, b[i + 17]!,
+      );
+    default:
+      return b.toString('latin1', i, scanned.to);
+  }
+}
+
+function at(b: Buffer, i: number, end: number, lit: Buffer): boolean {
+  if (i + lit.length > end) return false;
+  for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) return false;
+  return true;
+}
+
+/** Only blanks (space, tab) from i to end: what trimming the line would drop. */
+function blankTo(b: Buffer, i: number, end: number): boolean {
+  for (; i < end; i++) if (b[i] !== 32 && b[i] !== 9) return false;
+  return true;
+}
+
 function classifySpy(line: string, ctx: ParseContext): LineEvent {
-  const kind = scanAllocFree(line, 0, line.length, ctx);
-  if (kind === SCAN_ALLOC) {
-    return { type: 'alloc', address: { text: line.slice(scanned.from, scanned.to), key: scanned.key }, size: scanned.n };
-  }
-  if (kind === SCAN_FREE) {
-    return { type: 'free', address: { text: line.slice(scanned.from, scanned.to), key: scanned.key }, remaining: scanned.n };
-  }
+  const kind = scanText(line, ctx);
+  if (kind === SCAN_ALLOC) return { type: 'alloc', address: scannedEventAddress(), size: scanned.n };
+  if (kind === SCAN_FREE) return { type: 'free', address: scannedEventAddress(), remaining: scanned.n };
   const end = trimEnd(line);
   let i = ctx.markers.spyPrefix.length;
   if (line.charCodeAt(i) === 48 /* 0 */) {
@@ -109,11 +173,11 @@ function classifySpy(line: string, ctx: ParseContext): LineEvent {
   return { type: 'malformed', text: line, reason: 'starts like a spy line but does not parse' };
 }
 
-function endsWithRemaining(line: string, at: number, end: number): boolean {
-  // endsWith at a bound, not startsWith: ~30 ns against ~50 ns (and a charCodeAt loop ~65 ns) on this path.
-  if (at + 17 === end) return line.endsWith(' blocks remaining', end);
-  if (at + 16 === end) return line.endsWith(' block remaining', end);
-  return false;
+/** The event form of the scanned address: its text, and its key as text. */
+function scannedEventAddress(): Address {
+  const text = scannedAddress();
+  const key = scanned.key;
+  return { text, key: typeof key === 'string' ? key : key.toString(16).toUpperCase() };
 }
 
 /** `0x<ptr> - <n> bytes: <hex bytes> <ascii>`: one live block in the dump. */
@@ -200,6 +264,14 @@ function parseHresult(rest: string): number | null {
 // --- character-level readers. `pos` is where the last reader stopped: a module-level
 // cursor, so the hot path allocates no result objects for numbers.
 let pos = 0;
+
+function readDecimalBytes(b: Buffer, i: number, end: number): number {
+  let n = 0;
+  const start = i;
+  for (let c = b[i]!; i < end && c >= 48 && c <= 57; c = b[++i]!) n = n * 10 + (c - 48);
+  pos = i;
+  return i > start && i - start <= 15 ? n : -1;
+}
 
 function readDecimal(s: string, i: number, end = s.length): number {
   let n = 0;

@@ -27,9 +27,11 @@ export interface ParseContext {
   readonly markers: MarkerOptions;
   /** First character code of the spy prefix: most lines are rejected on it alone. */
   readonly spyFirst: number;
+  /** The spy prefix in UTF-8: the hot path compares bytes. */
+  readonly prefixBytes: Buffer;
 }
 
 export function compileParseContext(markers: Partial<MarkerOptions> = {}): ParseContext {
   const m: MarkerOptions = { ...DEFAULT_MARKERS, ...markers };
-  return { markers: m, spyFirst: m.spyPrefix.charCodeAt(0) };
+  return { markers: m, spyFirst: m.spyPrefix.charCodeAt(0), prefixBytes: Buffer.from(m.spyPrefix, 'utf8') };
 }

@@ -18,26 +18,73 @@ export class ByteDecoder {
   private oddByte: number | null = null;
   /** UTF-16 bytes decoded so far (after the BOM): an odd total leaves a byte no decoder shows. */
   private utf16Bytes = 0;
+  /** writeUtf8: the first half of a surrogate pair, held until its second half is decoded. */
+  private highSurrogate = '';
 
   /** Returns the text decoded from this chunk ('' while still sniffing). */
   write(chunk: Uint8Array): string {
-    this.bytes += chunk.length;
-    if (this.decoder) return this.decode(chunk);
-    this.head = this.head ? concat(this.head, chunk) : chunk;
-    if (this.head.length < SNIFF_BYTES) return '';
-    return this.start();
+    const bytes = this.take(chunk);
+    return bytes === null ? '' : this.decode(bytes);
   }
 
   end(): string {
     let text = '';
-    if (!this.decoder && this.head) text = this.start();
+    if (!this.decoder && this.head) text = this.decode(this.sniff());
     if (this.decoder) text += this.decoder.end();
     // A dangling odd byte of a UTF-16 stream cannot be decoded: keep it visible.
     if (this.oddByte !== null || (this.encoding?.startsWith('utf16le') && this.utf16Bytes % 2 === 1)) text += '\uFFFD';
     return text;
   }
 
-  private start(): string {
+  /**
+   * Like `write`, but gives UTF-8 bytes, for Utf8LineSplitter: UTF-8 input passes through
+   * undecoded (a BOM dropped), UTF-16 is decoded and re-encoded. A decoder is read either
+   * with `write`/`end` or with `writeUtf8`/`endUtf8`, never both.
+   */
+  writeUtf8(chunk: Uint8Array): Buffer {
+    const bytes = this.take(chunk);
+    if (bytes === null) return EMPTY;
+    return this.isUtf8() ? asBuffer(bytes) : this.encode(this.decode(bytes), false);
+  }
+
+  endUtf8(): Buffer {
+    const head = !this.decoder && this.head ? this.sniff() : null;
+    // UTF-8: a character cut at the end is the line splitter's to show (its own decoder).
+    if (this.isUtf8()) return head === null ? EMPTY : asBuffer(head);
+    return this.encode((head === null ? '' : this.decode(head)) + this.end(), true);
+  }
+
+  /**
+   * Decoded UTF-16 text → UTF-8. A surrogate pair may come out of the decoder in two
+   * pieces (chunks cut inside it); encoded apart, each half would become U+FFFD, so a
+   * trailing high surrogate waits for the next piece.
+   */
+  private encode(text: string, last: boolean): Buffer {
+    let whole = this.highSurrogate + text;
+    this.highSurrogate = '';
+    const c = whole.charCodeAt(whole.length - 1);
+    if (!last && c >= 0xd800 && c <= 0xdbff) {
+      this.highSurrogate = whole.slice(-1);
+      whole = whole.slice(0, -1);
+    }
+    return Buffer.from(whole, 'utf8');
+  }
+
+  /** Counts the chunk; the bytes to decode, or null while the encoding is still being sniffed. */
+  private take(chunk: Uint8Array): Uint8Array | null {
+    this.bytes += chunk.length;
+    if (this.decoder) return chunk;
+    this.head = this.head ? concat(this.head, chunk) : chunk;
+    if (this.head.length < SNIFF_BYTES) return null;
+    return this.sniff();
+  }
+
+  private isUtf8(): boolean {
+    return this.encoding === 'utf8' || this.encoding === 'utf8-bom';
+  }
+
+  /** Decides the encoding from the head; returns the head's bytes after any BOM. */
+  private sniff(): Uint8Array {
     const head = this.head ?? new Uint8Array(0);
     this.head = null;
     let skip = 0;
@@ -57,8 +104,8 @@ export class ByteDecoder {
     } else {
       this.encoding = 'utf8';
     }
-    this.decoder = new StringDecoder(this.encoding === 'utf8' || this.encoding === 'utf8-bom' ? 'utf8' : 'utf16le');
-    return this.decode(head.subarray(skip));
+    this.decoder = new StringDecoder(this.isUtf8() ? 'utf8' : 'utf16le');
+    return head.subarray(skip);
   }
 
   private decode(chunk: Uint8Array): string {
@@ -79,6 +126,12 @@ export class ByteDecoder {
     }
     return this.decoder!.write(swapped);
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -5,6 +5,8 @@
 // truncation verdict depends on it), and no rescanning of a pending partial line on
 // every chunk (split2 re-splits its whole buffer, quadratic on a 50 MB line).
 
+import { StringDecoder } from 'node:string_decoder';
+
 export interface LineSink {
   /**
    * One line, without its line end (LF or CRLF). `dropped` counts the characters cut
@@ -12,10 +14,13 @@ export interface LineSink {
    */
   line(text: string, lineNo: number, dropped: number): void;
   /**
-   * Optional hot path: the line is text[start, end) (within the limit, not cut). Return
-   * true when it was consumed; false and it comes again, sliced, through `line`.
+   * Optional hot path (Utf8LineSplitter): the line is the UTF-8 bytes[start, end), without
+   * its line end. Return true when it was consumed; false and it comes again, decoded,
+   * through `line`. Nothing may keep `bytes` (the reader may reuse it).
    */
-  span?(text: string, start: number, end: number, lineNo: number): boolean;
+  span?(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
+  /** Whether `span` may take lines now (asked once per chunk; no means every line is decoded). */
+  spanning?(): boolean;
 }
 
 export class LineSplitter {
@@ -29,14 +34,11 @@ export class LineSplitter {
   private dropped = 0;
   /** Whether the last character of the pending line (kept or dropped) is a CR. */
   private lastCR = false;
-  private readonly spans: boolean;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineLength: number,
-  ) {
-    this.spans = typeof sink.span === 'function';
-  }
+  ) {}
 
   push(text: string): void {
     let start = 0;
@@ -52,8 +54,7 @@ export class LineSplitter {
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
         if (end - start <= this.maxLineLength) {
-          const lineNo = ++this.lineNo;
-          if (!this.spans || !this.sink.span!(text, start, end, lineNo)) this.sink.line(own(text.slice(start, end)), lineNo, 0);
+          this.sink.line(own(text.slice(start, end)), ++this.lineNo, 0);
         } else {
           this.sink.line(own(text.slice(start, start + this.maxLineLength)), ++this.lineNo, end - start - this.maxLineLength);
         }
@@ -63,6 +64,11 @@ export class LineSplitter {
       }
       start = nl + 1;
     }
+  }
+
+  /** A line the caller consumed itself (Utf8LineSplitter's hot path): only numbered. */
+  skip(): number {
+    return ++this.lineNo;
   }
 
   end(): void {
@@ -102,6 +108,84 @@ export class LineSplitter {
     this.pending = '';
     this.dropped = 0;
     this.sink.line(own(text), ++this.lineNo, dropped);
+  }
+}
+
+/**
+ * UTF-8 bytes → lines. The line ends are found in the bytes (a LF byte never occurs
+ * inside a multi-byte UTF-8 character), and each whole line of the chunk is first offered
+ * to the sink's `span` undecoded: in a big log nearly every line is a spy line the sink
+ * reads from its bytes, so nearly nothing is decoded. Everything else (lines the sink
+ * refuses, a line split across chunks, a line longer in bytes than the limit in
+ * characters) is decoded and goes through a LineSplitter, which keeps the numbering, the
+ * limit and the state of the last line, so both paths give exactly the same lines.
+ */
+export class Utf8LineSplitter {
+  private readonly text: LineSplitter;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly hasSpan: boolean;
+  /** The last bytes decoded did not end a line: the next ones continue it. */
+  private held = false;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxLineLength: number,
+  ) {
+    this.text = new LineSplitter(sink, maxLineLength);
+    this.hasSpan = typeof sink.span === 'function';
+  }
+
+  get lineNo(): number {
+    return this.text.lineNo;
+  }
+  get endedOnLineEnd(): boolean {
+    return this.text.endedOnLineEnd;
+  }
+  get endedOnBareCR(): boolean {
+    return this.text.endedOnBareCR;
+  }
+
+  push(bytes: Buffer): void {
+    const len = bytes.length;
+    let start = 0;
+    if (this.held) {
+      // The decoder and the text splitter hold the start of a line: its end goes there too.
+      const nl = bytes.indexOf(10);
+      start = nl === -1 ? len : nl + 1;
+      this.decode(bytes, 0, start);
+    }
+    if (!this.hasSpan || !this.sink.spanning!()) {
+      this.decode(bytes, start, len);
+      return;
+    }
+    const sink = this.sink;
+    const max = this.maxLineLength;
+    while (start < len) {
+      const nl = bytes.indexOf(10, start);
+      if (nl === -1) {
+        this.decode(bytes, start, len);
+        return;
+      }
+      let end = nl;
+      if (end > start && bytes[end - 1] === 13) end--;
+      // No more bytes than the limit: no more characters either.
+      if (end - start <= max && sink.span!(bytes, start, end, this.text.lineNo + 1)) this.text.skip();
+      else this.decode(bytes, start, nl + 1);
+      start = nl + 1;
+    }
+  }
+
+  end(): void {
+    const rest = this.decoder.end();
+    if (rest) this.text.push(rest);
+    this.text.end();
+  }
+
+  private decode(bytes: Buffer, from: number, to: number): void {
+    if (to <= from) return;
+    this.held = bytes[to - 1] !== 10;
+    const text = this.decoder.write(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to));
+    if (text) this.text.push(text);
   }
 }
 

@@ -10,7 +10,7 @@
 // `block = null` (a tombstone) and is revived in place; insertion order is kept by a
 // sequence number instead, and tombstones are swept when they outnumber the living,
 // so memory stays proportional to the live blocks.
-import type { Block } from '../model.js';
+import type { Block, BlockKey } from '../model.js';
 
 interface Slot {
   block: Block | null;
@@ -21,7 +21,7 @@ interface Slot {
 const SWEEP_SLACK = 4096;
 
 export class LiveTable {
-  private slots = new Map<string, Slot>();
+  private slots = new Map<BlockKey, Slot>();
   private count = 0;
   private tombstones = 0;
   private nextSeq = 0;
@@ -30,12 +30,12 @@ export class LiveTable {
     return this.count;
   }
 
-  get(key: string): Block | undefined {
+  get(key: BlockKey): Block | undefined {
     const slot = this.slots.get(key);
     return slot === undefined || slot.block === null ? undefined : slot.block;
   }
 
-  set(key: string, block: Block): void {
+  set(key: BlockKey, block: Block): void {
     const slot = this.slots.get(key);
     if (slot === undefined) {
       this.slots.set(key, { block, seq: this.nextSeq++ });
@@ -51,7 +51,7 @@ export class LiveTable {
     }
   }
 
-  delete(key: string): void {
+  delete(key: BlockKey): void {
     const slot = this.slots.get(key);
     if (slot === undefined || slot.block === null) return;
     slot.block = null;
@@ -60,7 +60,7 @@ export class LiveTable {
   }
 
   /** `get` then `delete` in one lookup: the live block of `key`, now removed (or undefined). */
-  take(key: string): Block | undefined {
+  take(key: BlockKey): Block | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined || slot.block === null) return undefined;
     const block = slot.block;
@@ -74,7 +74,7 @@ export class LiveTable {
    * `get`, then `delete` and `set`, in one lookup: stores `block` at the end of the
    * order and returns the live block it replaces (or undefined).
    */
-  put(key: string, block: Block): Block | undefined {
+  put(key: BlockKey, block: Block): Block | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) {
       this.slots.set(key, { block, seq: this.nextSeq++ });
@@ -102,7 +102,7 @@ export class LiveTable {
 
   /** Drops the tombstones by building a fresh Map (never by deleting from this one). */
   private sweep(): void {
-    const slots = new Map<string, Slot>();
+    const slots = new Map<BlockKey, Slot>();
     for (const [key, slot] of this.slots) if (slot.block !== null) slots.set(key, slot);
     this.slots = slots;
     this.tombstones = 0;
@@ -115,25 +115,25 @@ export class LiveTable {
  * growth as the Map above.
  */
 export class KeySet {
-  private present = new Map<string, boolean>();
+  private present = new Map<BlockKey, boolean>();
   private count = 0;
 
-  has(key: string): boolean {
+  has(key: BlockKey): boolean {
     return this.present.get(key) === true;
   }
 
-  add(key: string): void {
+  add(key: BlockKey): void {
     if (this.present.get(key) === true) return;
     this.present.set(key, true);
     this.count++;
   }
 
-  delete(key: string): void {
+  delete(key: BlockKey): void {
     if (this.present.get(key) !== true) return;
     this.present.set(key, false);
     this.count--;
     if (this.present.size > 3 * this.count + SWEEP_SLACK) {
-      const present = new Map<string, boolean>();
+      const present = new Map<BlockKey, boolean>();
       for (const [k, v] of this.present) if (v) present.set(k, true);
       this.present = present;
     }

@@ -6,10 +6,9 @@
 // CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
 // frees that turn out to be ordinary are then dropped, keeping only their tally.
 import type { Address, LineEvent } from '../parse/events.js';
-import { isNull, scanned } from '../parse/classify.js';
-import type { Block, Tally } from '../model.js';
+import { blockKey, isNull, scanned, scannedAddress } from '../parse/classify.js';
+import type { Block, BlockKey, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
-import { own } from '../read/lines.js';
 import { KeySet, LiveTable } from './live.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector, type DeferredRelease } from './episodes.js';
@@ -85,10 +84,10 @@ export class Tracker {
   private countDrift = 0;
   /** Recently freed addresses: tells a double free from a free of an unknown block. */
   private readonly recentFrees = new KeySet();
-  private readonly recentOrder: string[] = [];
+  private readonly recentOrder: BlockKey[] = [];
   private recentNext = 0;
   private dumpActive = false;
-  private dumpSeen = new Set<string>();
+  private dumpSeen = new Set<BlockKey>();
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
   private lastMalformed = false;
   readonly anomalies: AnomalyLog;
@@ -123,16 +122,15 @@ export class Tracker {
    * scanned (its results are in `scanned`), without building its event. Does exactly
    * what `event` does with the event `classifyLine` would have built.
    */
-  spy(kind: number, text: string, line: number): void {
+  spy(kind: number, line: number): void {
     this.lastMalformed = false;
     if (this.dumpActive) this.endDump(line - 1);
     if (kind === 1) {
       this.allocs++;
       this.spyEvent(line);
-      // The line is a view into its 64 KB chunk: the block keeps copies, not views (own).
-      this.born(own(text.slice(scanned.from, scanned.to)), own(scanned.key), scanned.n, line);
+      this.born(scannedAddress(), scanned.key, scanned.n, line);
     } else {
-      this.free(scanned.key, text, scanned.from, scanned.to, scanned.n, line);
+      this.free(scanned.key, null, scanned.n, line);
     }
   }
 
@@ -143,10 +141,10 @@ export class Tracker {
       case 'alloc':
         this.allocs++;
         this.spyEvent(line);
-        this.born(e.address.text, e.address.key, e.size, line);
+        this.born(e.address.text, blockKey(e.address.key), e.size, line);
         break;
       case 'free':
-        this.free(e.address.key, e.address.text, 0, e.address.text.length, e.remaining, line);
+        this.free(blockKey(e.address.key), e.address.text, e.remaining, line);
         break;
       case 'realloc':
         this.realloc(e.from, e.to, e.size, line);
@@ -199,7 +197,7 @@ export class Tracker {
     };
   }
 
-  private born(text: string, key: string, size: number, line: number): Block {
+  private born(text: string, key: BlockKey, size: number, line: number): Block {
     const block: Block = {
       address: text,
       key,
@@ -231,13 +229,13 @@ export class Tracker {
     return block;
   }
 
-  /** A free of `key`, printed as src[from, to) (sliced only for an anomaly). */
-  private free(key: string, src: string, from: number, to: number, remaining: number, line: number): void {
+  /** A free of `key`, printed as `text` (null: the line just scanned, whose text is built only for an anomaly). */
+  private free(key: BlockKey, printed: string | null, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
     const block = this.live.take(key);
     if (!block) {
-      const text = src.slice(from, to);
+      const text = printed ?? scannedAddress();
       if (this.recentFrees.has(key)) {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else {
@@ -265,7 +263,7 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to.text, to.key, size, line);
+      this.born(to.text, blockKey(to.key), size, line);
       return;
     }
     if (isNull(to)) {
@@ -273,21 +271,22 @@ export class Tracker {
       return;
     }
     this.reallocs++;
-    const block = this.live.take(from.key);
+    const block = this.live.take(blockKey(from.key));
+    const toKey = blockKey(to.key);
     if (!block) {
       this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
       this.allocs++;
-      this.born(to.text, to.key, size, line);
+      this.born(to.text, toKey, size, line);
       return;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
     this.liveBytes -= block.size;
     this.episodes.free(block.size, line);
     block.address = to.text;
-    block.key = to.key;
+    block.key = toKey;
     block.size = size;
     block.reallocs++;
-    const other = this.live.put(to.key, block);
+    const other = this.live.put(toKey, block);
     if (other) {
       this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${other.firstLine}`);
       this.lost(other, line);
@@ -363,11 +362,12 @@ export class Tracker {
       return;
     }
     this.marks.dump!.entries++;
-    this.dumpSeen.add(address.key);
-    let block = this.live.get(address.key);
+    const key = blockKey(address.key);
+    this.dumpSeen.add(key);
+    let block = this.live.get(key);
     if (!block) {
       this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
-      block = this.born(address.text, address.key, size, line);
+      block = this.born(address.text, key, size, line);
       block.allocLine = null;
       block.context = context ?? 'unknown (first seen in the dump)';
       this.pendingContext.pop();
@@ -457,7 +457,7 @@ export class Tracker {
     }
   }
 
-  private rememberFree(key: string): void {
+  private rememberFree(key: BlockKey): void {
     if (this.recentOrder.length < RECENT_FREES) {
       this.recentOrder.push(key);
     } else {
