@@ -36,6 +36,8 @@ export const DEFAULTS = {
   episodeThreshold: 100,
 };
 
+const SLICE = 64 * 1024;
+
 export interface Analyzer {
   write(chunk: Uint8Array): void;
   end(): Report;
@@ -62,8 +64,12 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   return {
     write(chunk) {
       if (ended) throw new Error('write after end');
-      const bytes = decoder.writeUtf8(chunk);
-      if (bytes.length > 0) lines.push(bytes);
+      // In slices: text decoded on the slow paths (a whole slice at a time for a capture
+      // or UTF-16) then stays small enough to die young (bench/README.md).
+      for (let i = 0; i < chunk.length; i += SLICE) {
+        const bytes = decoder.writeUtf8(i === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(i, i + SLICE));
+        if (bytes.length > 0) lines.push(bytes);
+      }
     },
     end() {
       ended = true;
