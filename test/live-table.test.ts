@@ -1,7 +1,7 @@
 // LiveTable must behave exactly like the Map it replaced (order included), or reports change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeySet, LiveTable } from '../src/track/live.js';
+import { LiveTable, RECENT_FREES } from '../src/track/live.js';
 import type { Block } from '../src/model.js';
 
 function block(key: string, n: number): Block {
@@ -60,27 +60,62 @@ test('LiveTable: re-setting a live key keeps its place; re-setting a freed key m
   assert.equal(t.size, 3);
 });
 
-test('KeySet matches Set semantics under random add/delete, across sweeps', () => {
+test('recentlyFreed: an address freed by one of the last RECENT_FREES frees and not alive since, across sweeps', () => {
   let seed = 7;
   const rand = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed % n;
   };
-  const set = new KeySet();
-  const ref = new Set<string>();
+  const table = new LiveTable();
+  // The reference: the free count (from 1) at each key's last free, 0 after a move.
+  const lastFree = new Map<string, number>();
+  const alive = new Set<string>();
+  let frees = 0;
   let fresh = 0;
+  const recent = (key: string): boolean => {
+    const at = lastFree.get(key) ?? 0;
+    return !alive.has(key) && at !== 0 && at > frees - RECENT_FREES;
+  };
   for (let i = 0; i < 60_000; i++) {
-    const key = rand(2) === 0 ? `F${fresh++}` : `H${rand(16)}`;
-    set.add(key);
-    ref.add(key);
-    const gone = rand(2) === 0 ? `F${fresh - 10}` : `H${rand(16)}`;
-    set.delete(gone);
-    ref.delete(gone);
-    assert.equal(set.has(key), ref.has(key));
-    assert.equal(set.has(gone), false);
-    const probe = `H${rand(16)}`;
-    assert.equal(set.has(probe), ref.has(probe));
+    // Fresh addresses freed once and never reused (their tombstones force sweeps), and a
+    // hot set freed, reallocated and moved away by reallocs.
+    const key = rand(3) === 0 ? `F${fresh++}` : `H${rand(64)}`;
+    if (!alive.has(key)) {
+      table.put(key, block(key, i));
+      alive.add(key);
+    }
+    const gone = rand(2) === 0 ? `F${fresh - 1 - rand(10)}` : `H${rand(64)}`;
+    const move = rand(10) === 0;
+    const took = table.take(gone, !move);
+    assert.equal(took !== undefined, alive.has(gone));
+    if (took) {
+      alive.delete(gone);
+      if (move) lastFree.set(gone, 0);
+      else lastFree.set(gone, ++frees);
+    }
+    const probe = rand(2) === 0 ? `H${rand(64)}` : `F${rand(fresh + 1)}`;
+    assert.equal(table.recentlyFreed(probe), recent(probe), `${probe} at step ${i}`);
   }
-  for (let h = 0; h < 16; h++) assert.equal(set.has(`H${h}`), ref.has(`H${h}`));
-  for (let f = 0; f < fresh; f++) assert.equal(set.has(`F${f}`), ref.has(`F${f}`));
+  for (let f = 0; f < fresh; f++) assert.equal(table.recentlyFreed(`F${f}`), recent(`F${f}`));
+});
+
+test('recentlyFreed: a key freed twice is remembered from its last free, not its first', () => {
+  const t = new LiveTable();
+  t.put('K', block('K', 1));
+  t.take('K', true);
+  t.put('K', block('K', 2));
+  for (let i = 0; i < RECENT_FREES - 10; i++) {
+    t.put(`X${i}`, block(`X${i}`, i));
+    t.take(`X${i}`, true);
+  }
+  t.take('K', true); // the last free of K
+  for (let i = 0; i < 20; i++) {
+    t.put(`Y${i}`, block(`Y${i}`, i));
+    t.take(`Y${i}`, true);
+  }
+  // K's first free is more than RECENT_FREES frees ago; its last one is not.
+  assert.equal(t.recentlyFreed('K'), true);
+  t.put('M', block('M', 3));
+  t.take('M'); // moved by a realloc, not freed
+  assert.equal(t.recentlyFreed('M'), false);
 });

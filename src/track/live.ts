@@ -16,15 +16,22 @@ interface Slot {
   block: Block | null;
   /** Order of insertion: what Map iteration order would have been. */
   seq: number;
+  /** The table's free count (from 1) at this address's last free; 0 when none, or its block left otherwise (a realloc moved it). */
+  freedAt: number;
 }
 
-const SWEEP_SLACK = 4096;
+/** Frees remembered for telling a double free from a free of an unknown block. */
+export const RECENT_FREES = 4096;
+/** More than the recent frees a sweep keeps, so sweeps stay amortised O(1) per free. */
+const SWEEP_SLACK = 2 * RECENT_FREES;
 
 export class LiveTable {
   private slots = new Map<BlockKey, Slot>();
   private count = 0;
   private tombstones = 0;
   private nextSeq = 0;
+  /** Frees so far (takes marked as frees). */
+  private frees = 0;
 
   get size(): number {
     return this.count;
@@ -38,7 +45,7 @@ export class LiveTable {
   set(key: BlockKey, block: Block): void {
     const slot = this.slots.get(key);
     if (slot === undefined) {
-      this.slots.set(key, { block, seq: this.nextSeq++ });
+      this.slots.set(key, { block, seq: this.nextSeq++, freedAt: 0 });
       this.count++;
     } else if (slot.block === null) {
       // Like Map.set after Map.delete: the key goes to the end of the order.
@@ -59,12 +66,16 @@ export class LiveTable {
     if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
   }
 
-  /** `get` then `delete` in one lookup: the live block of `key`, now removed (or undefined). */
-  take(key: BlockKey): Block | undefined {
+  /**
+   * `get` then `delete` in one lookup: the live block of `key`, now removed (or
+   * undefined). `freed`: the block was freed (remembered for `recentlyFreed`), not moved.
+   */
+  take(key: BlockKey, freed = false): Block | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined || slot.block === null) return undefined;
     const block = slot.block;
     slot.block = null;
+    slot.freedAt = freed ? ++this.frees : 0;
     this.count--;
     if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
     return block;
@@ -77,7 +88,7 @@ export class LiveTable {
   put(key: BlockKey, block: Block): Block | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) {
-      this.slots.set(key, { block, seq: this.nextSeq++ });
+      this.slots.set(key, { block, seq: this.nextSeq++, freedAt: 0 });
       this.count++;
       return undefined;
     }
@@ -92,6 +103,17 @@ export class LiveTable {
     return old;
   }
 
+  /**
+   * Whether `key` is not alive and was freed by one of the last RECENT_FREES frees:
+   * freeing it again is a double free, not a free of a block the log never showed.
+   * The tombstone a free leaves in the table remembers it (no separate set to update
+   * on every free).
+   */
+  recentlyFreed(key: BlockKey): boolean {
+    const slot = this.slots.get(key);
+    return slot !== undefined && slot.block === null && slot.freedAt !== 0 && slot.freedAt > this.frees - RECENT_FREES;
+  }
+
   /** The live blocks in insertion order (a sort: call it once per dump or at the end, not per event). */
   values(): Block[] {
     const alive: Slot[] = [];
@@ -100,42 +122,19 @@ export class LiveTable {
     return alive.map((s) => s.block!);
   }
 
-  /** Drops the tombstones by building a fresh Map (never by deleting from this one). */
+  /** Drops the tombstones but the recent frees' by building a fresh Map (never by deleting from this one). */
   private sweep(): void {
     const slots = new Map<BlockKey, Slot>();
-    for (const [key, slot] of this.slots) if (slot.block !== null) slots.set(key, slot);
-    this.slots = slots;
-    this.tombstones = 0;
-  }
-}
-
-/**
- * A Set of address keys with the same tombstone trick, for the ring of recently freed
- * addresses: it adds and removes a key on every free, so a V8 Set has the same chain
- * growth as the Map above.
- */
-export class KeySet {
-  private present = new Map<BlockKey, boolean>();
-  private count = 0;
-
-  has(key: BlockKey): boolean {
-    return this.present.get(key) === true;
-  }
-
-  add(key: BlockKey): void {
-    if (this.present.get(key) === true) return;
-    this.present.set(key, true);
-    this.count++;
-  }
-
-  delete(key: BlockKey): void {
-    if (this.present.get(key) !== true) return;
-    this.present.set(key, false);
-    this.count--;
-    if (this.present.size > 3 * this.count + SWEEP_SLACK) {
-      const present = new Map<BlockKey, boolean>();
-      for (const [k, v] of this.present) if (v) present.set(k, true);
-      this.present = present;
+    const recent = this.frees - RECENT_FREES;
+    let kept = 0;
+    for (const [key, slot] of this.slots) {
+      if (slot.block !== null) slots.set(key, slot);
+      else if (slot.freedAt !== 0 && slot.freedAt > recent) {
+        slots.set(key, slot);
+        kept++;
+      }
     }
+    this.slots = slots;
+    this.tombstones = kept;
   }
 }

@@ -9,7 +9,7 @@ import type { Address, LineEvent } from '../parse/events.js';
 import { blockKey, isNull, scanned, scannedAddress } from '../parse/classify.js';
 import type { Block, BlockKey, Tally } from '../model.js';
 import { AnomalyLog } from './anomalies.js';
-import { KeySet, LiveTable } from './live.js';
+import { LiveTable } from './live.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector, type DeferredRelease } from './episodes.js';
 
@@ -63,8 +63,6 @@ export interface Trace {
   deferred: DeferredRelease[];
 }
 
-const RECENT_FREES = 4096;
-
 export class Tracker {
   private readonly live = new LiveTable();
   private liveBytes = 0;
@@ -82,10 +80,6 @@ export class Tracker {
   private peak = { blocks: 0, bytes: 0, line: 0 };
   /** Spy count minus reconstructed count, as last reported: a change is an anomaly. */
   private countDrift = 0;
-  /** Recently freed addresses: tells a double free from a free of an unknown block. */
-  private readonly recentFrees = new KeySet();
-  private readonly recentOrder: BlockKey[] = [];
-  private recentNext = 0;
   private dumpActive = false;
   private dumpSeen = new Set<BlockKey>();
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
@@ -233,10 +227,10 @@ export class Tracker {
   private free(key: BlockKey, printed: string | null, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
-    const block = this.live.take(key);
+    const block = this.live.take(key, true);
     if (!block) {
       const text = printed ?? scannedAddress();
-      if (this.recentFrees.has(key)) {
+      if (this.live.recentlyFreed(key)) {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else {
         this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
@@ -246,7 +240,6 @@ export class Tracker {
       this.episodes.free(block.size, line);
       this.timeline.sample(line, this.live.size, this.liveBytes);
       block.freeLine = line;
-      this.rememberFree(key);
       if (this.window.length < this.opts.windowLimit) {
         block.windowed = true;
         this.window.push(block);
@@ -457,16 +450,6 @@ export class Tracker {
     }
   }
 
-  private rememberFree(key: BlockKey): void {
-    if (this.recentOrder.length < RECENT_FREES) {
-      this.recentOrder.push(key);
-    } else {
-      this.recentFrees.delete(this.recentOrder[this.recentNext]!);
-      this.recentOrder[this.recentNext] = key;
-      this.recentNext = (this.recentNext + 1) % RECENT_FREES;
-    }
-    this.recentFrees.add(key);
-  }
 }
 
 function quote(text: string): string {
