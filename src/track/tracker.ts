@@ -414,7 +414,8 @@ export class Tracker {
   private compactPending(): void {
     // Keep what is still alive (the live table holds this very block) or listed in the window;
     // a block whose address was reused while alive is neither, though its free line is unknown.
-    this.pendingContext = this.pendingContext.filter((b) => b.windowed || this.live.get(b.key) === b);
+    // A freed block has its free line: only the others need the table lookup.
+    this.pendingContext = this.pendingContext.filter((b) => b.windowed || (b.freeLine === null && this.live.get(b.key) === b));
     this.pendingCompactAt = Math.max(1024, this.pendingContext.length * 2);
   }
 
