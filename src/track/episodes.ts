@@ -51,6 +51,7 @@ interface SizeState {
 }
 
 const SWEEP_SLACK = 4096;
+const CACHE = 64;
 
 export class EpisodeDetector {
   /**
@@ -59,6 +60,12 @@ export class EpisodeDetector {
    * the same key over and over, the Map churn live.ts explains.
    */
   private sizes = new Map<number, SizeState>();
+  /**
+   * A small direct-mapped cache in front of `sizes` (slot: size & 63): every alloc and
+   * free looks its size up, and a loop's few sizes then cost an array read, not a Map get.
+   */
+  private readonly cachedSize = new Float64Array(CACHE).fill(-1);
+  private readonly cachedState: (SizeState | undefined)[] = new Array<SizeState | undefined>(CACHE).fill(undefined);
   private absent = 0;
   private nextSeq = 0;
   private readonly pending: { state: EpisodeFacts; first: Block | null }[] = [];
@@ -85,7 +92,7 @@ export class EpisodeDetector {
   }
 
   free(size: number, line: number): void {
-    const s = this.sizes.get(size);
+    const s = this.lookup(size);
     if (s === undefined || s.live === 0) return;
     s.live--;
     if (s.burstFreed === 0) s.burstStart = line;
@@ -149,11 +156,24 @@ export class EpisodeDetector {
       for (const [size, st] of kept) sizes.set(size, st);
       this.sizes = sizes;
       this.absent = 0;
+      this.cachedSize.fill(-1); // dropped states must not be found again
+      this.cachedState.fill(undefined);
     }
   }
 
+  private lookup(size: number): SizeState | undefined {
+    const slot = size & (CACHE - 1);
+    if (this.cachedSize[slot] === size) return this.cachedState[slot];
+    const s = this.sizes.get(size);
+    if (s !== undefined) {
+      this.cachedSize[slot] = size;
+      this.cachedState[slot] = s;
+    }
+    return s;
+  }
+
   private state(size: number): SizeState {
-    let s = this.sizes.get(size);
+    let s = this.lookup(size);
     if (s !== undefined && !s.present) {
       // Revive: every field a fresh state reads before writing it is zero after closeBurst.
       s.present = true;
