@@ -59,3 +59,34 @@ test('CRLF, UTF-8 multibyte text, UTF-16LE with BOM and overlong lines, chunked 
     for (let seed = 0; seed < 5; seed++) assertChunkInvariant(name, bytes, 77 * i + seed);
   });
 });
+
+test('lines read from their bytes and lines decoded agree: line limit, blanks, CRs, long and mixed-case addresses', () => {
+  const lines = [
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013BBB0 - 28 bytes allocated' + ' '.repeat(1100), // over the limit: cut, an anomaly
+    'MALLOC SPY: 0x0013BBC0 - 12 bytes allocated \t', // trailing blanks are fine
+    'MALLOC SPY: 0x0013BBD0 - 12 bytes allocated\r', // a CR before the CRLF is not
+    'MALLOC SPY: 0xFFFFF80012345678 - 8 bytes allocated', // 16 significant digits: keyed by text
+    'MALLOC SPY: 0x0000012345678ABC - 8 bytes allocated', // 13: keyed by value
+    'Object created',
+    'MALLOC SPY: 0xfffff80012345678 - freed, 3 blocks remaining',
+    'MALLOC SPY: 0x12345678abc - freed, 2 blocks remaining', // same address, other width and case
+    'MALLOC SPY: 0x13BBC0 - freed, 1 block remaining',
+    'Called CoUninitialize()',
+  ];
+  const bytes = Buffer.from(lines.join('\r\n') + '\r\n');
+  const r = analyzeBuffer(bytes, { source: 'x', maxLineLength: 1000 });
+  assert.deepEqual(r.anomalyCounts, { 'overlong-line': 1, 'malformed-spy-line': 1 });
+  assert.equal(r.allocs, 4);
+  assert.equal(r.frees, 3);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.category, b.freeLine]),
+    [
+      ['0x0013BBB0', 'true-leak', null],
+      ['0x0013BBC0', 'couninitialize', 10],
+      ['0xFFFFF80012345678', 'couninitialize', 8], // freed as 0xfffff80012345678
+      ['0x0000012345678ABC', 'couninitialize', 9], // freed as 0x12345678abc
+    ],
+  );
+  for (let seed = 0; seed < 5; seed++) assertChunkInvariant('hot path edges', bytes, 500 + seed);
+});

@@ -12,7 +12,7 @@ import type { Report } from '../report/schema.js';
 import { addDataHints } from '../report/datahint.js';
 import type { Dialect, DialectReader, Emit } from '../dialect/dialect.js';
 import { parseDebugViewLine } from './debugview.js';
-import { scanAllocFree, scanText, SCAN_OTHER } from '../parse/classify.js';
+import { scanLineAt, scanned, scanText, SCAN_OTHER } from '../parse/classify.js';
 import type { ParseContext } from '../parse/options.js';
 import { mergeReports, type Part } from './merge.js';
 
@@ -83,17 +83,18 @@ export class LogDemux implements LineSink {
   }
 
   /** The hot path (Utf8LineSplitter): an alloc or free line of a plain log, read from its bytes. */
-  span(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+  span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
     const ctx = this.spyContext; // set once detection has ended, for the default dialect
-    if (ctx === null || this.debugView) return false;
-    const kind = scanAllocFree(bytes, start, end, ctx);
-    if (kind === SCAN_OTHER) return false;
+    if (ctx === null || this.debugView) return -1;
+    const kind = scanLineAt(bytes, start, len, ctx);
+    if (kind === SCAN_OTHER || scanned.contentEnd > maxEnd) return -1;
     if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
     const proc = this.lastProc ?? this.proc(null, lineNo);
     this.lastProc = proc;
+    const lineEnd = scanned.lineEnd;
     proc.run.tracker.spy(kind, lineNo);
     this.counted(proc.run, lineNo);
-    return true;
+    return lineEnd;
   }
 
   finish(input: InputFacts, opts: JudgeOptions): Report {

@@ -33,7 +33,7 @@ export function blockKey(key: string): BlockKey {
 }
 
 /** What `scanAllocFree` found: read right after the call (module-level, no allocation). */
-export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer };
+export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer, contentEnd: 0, lineEnd: 0 };
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
 export const SCAN_FREE = 2;
@@ -48,14 +48,16 @@ for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
 
 /**
- * The hot path: are the UTF-8 bytes b[start, end) an alloc or a free spy line? Fills
- * `scanned` (the address as a table key, its text as bytes [from, to), size or remaining)
- * and allocates nothing for an address of up to 13 hex digits. Every other line gives
- * SCAN_OTHER. Bytes, not a decoded string: a big log is read without decoding its spy
- * lines at all, and a byte test costs less than a charCodeAt. Lines that arrive as text
- * (the slow path) are scanned by `scanText`, through the same code.
+ * The hot path: does an alloc or free spy line start at b[start]? Reads no further than
+ * `end` and stops at the end of the line's fixed words, which it leaves in `pos`; the
+ * callers check what follows (`scanAllocFree` for a whole line, `scanLineAt` for a line
+ * in a chunk). Fills `scanned` (the address as a table key, its text as bytes [from, to),
+ * size or remaining) and allocates nothing for an address of up to 13 hex digits.
+ * Bytes, not a decoded string: a big log is read without decoding its spy lines at all,
+ * and a byte test costs less than a charCodeAt. A LF byte never matches, so the scan
+ * never runs past its line.
  */
-export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseContext): number {
+function scanHead(b: Buffer, start: number, end: number, ctx: ParseContext): number {
   const prefix = ctx.prefixBytes;
   let i = start + prefix.length;
   if (i + 2 >= end || b[i] !== 48 /* 0 */ || (b[i + 1]! | 32) !== 120 /* x */) return SCAN_OTHER;
@@ -77,14 +79,21 @@ export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseC
   if (c >= 48 && c <= 57) {
     // `<n> bytes allocated`
     n = readDecimalBytes(b, i, end);
-    if (n >= 0 && at(b, pos, end, BYTES_ALLOCATED) && blankTo(b, pos + 16, end)) kind = SCAN_ALLOC;
+    if (n >= 0 && at(b, pos, end, BYTES_ALLOCATED)) {
+      pos += BYTES_ALLOCATED.length;
+      kind = SCAN_ALLOC;
+    }
   } else if (c === 102 /* f */ && i + 5 <= end && b[i + 1] === 114 && b[i + 2] === 101 && b[i + 3] === 101 && b[i + 4] === 100) {
     // `freed, <k> blocks remaining` or `freed (realloc to 0 bytes), <k> blocks remaining`
     i += 5;
     if (at(b, i, end, FREED_REALLOC)) i += FREED_REALLOC.length;
     if (i + 2 <= end && b[i] === 44 && b[i + 1] === 32) {
       n = readDecimalBytes(b, i + 2, end);
-      if (n >= 0 && (at(b, pos, end, BLOCKS_REMAINING) ? blankTo(b, pos + 17, end) : at(b, pos, end, BLOCK_REMAINING) && blankTo(b, pos + 16, end))) {
+      if (n >= 0 && at(b, pos, end, BLOCKS_REMAINING)) {
+        pos += BLOCKS_REMAINING.length;
+        kind = SCAN_FREE;
+      } else if (n >= 0 && at(b, pos, end, BLOCK_REMAINING)) {
+        pos += BLOCK_REMAINING.length;
         kind = SCAN_FREE;
       }
     }
@@ -97,6 +106,31 @@ export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseC
     scanned.n = n;
     scanned.bytes = b;
   }
+  return kind;
+}
+
+/** Is the whole line b[start, end) (no line end) an alloc or a free? Trailing blanks are allowed. */
+export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseContext): number {
+  const kind = scanHead(b, start, end, ctx);
+  return kind !== SCAN_OTHER && blankTo(b, pos, end) ? kind : SCAN_OTHER;
+}
+
+/**
+ * The line splitter's hot path: is the line starting at b[start], in a chunk of `len`
+ * bytes, an alloc or a free whose line end (LF or CRLF) is in the chunk? Finds the line
+ * end itself, so such a line is read once, not searched for its end and then scanned.
+ * Sets `scanned.contentEnd` (the line without CR and LF) and `scanned.lineEnd` (its LF).
+ */
+export function scanLineAt(b: Buffer, start: number, len: number, ctx: ParseContext): number {
+  const kind = scanHead(b, start, len, ctx);
+  if (kind === SCAN_OTHER) return SCAN_OTHER;
+  let i = pos;
+  while (i < len && (b[i] === 32 || b[i] === 9)) i++;
+  const contentEnd = i < len && b[i] === 13 ? i : -1;
+  if (contentEnd !== -1) i++;
+  if (i >= len || b[i] !== 10) return SCAN_OTHER;
+  scanned.contentEnd = contentEnd === -1 ? i : contentEnd;
+  scanned.lineEnd = i;
   return kind;
 }
 

@@ -14,11 +14,13 @@ export interface LineSink {
    */
   line(text: string, lineNo: number, dropped: number): void;
   /**
-   * Optional hot path (Utf8LineSplitter): the line is the UTF-8 bytes[start, end), without
-   * its line end. Return true when it was consumed; false and it comes again, decoded,
-   * through `line`. Nothing may keep `bytes` (the reader may reuse it).
+   * Optional hot path (Utf8LineSplitter): a line starts at bytes[start], in a chunk of
+   * `len` bytes. The sink may consume it undecoded if its line end is in the chunk and the
+   * line (without its line end) ends at `maxEnd` or before: it returns the index of the
+   * LF that ends it. Otherwise -1, and the line comes again, decoded, through `line`.
+   * Nothing may keep `bytes`.
    */
-  span?(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
+  span?(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number;
   /** Whether `span` may take lines now (asked once per chunk; no means every line is decoded). */
   spanning?(): boolean;
 }
@@ -161,16 +163,19 @@ export class Utf8LineSplitter {
     const sink = this.sink;
     const max = this.maxLineLength;
     while (start < len) {
+      // No more bytes than the limit: no more characters either.
+      const lf = sink.span!(bytes, start, len, start + max, this.text.lineNo + 1);
+      if (lf >= 0) {
+        this.text.skip();
+        start = lf + 1;
+        continue;
+      }
       const nl = bytes.indexOf(10, start);
       if (nl === -1) {
         this.decode(bytes, start, len);
         return;
       }
-      let end = nl;
-      if (end > start && bytes[end - 1] === 13) end--;
-      // No more bytes than the limit: no more characters either.
-      if (end - start <= max && sink.span!(bytes, start, end, this.text.lineNo + 1)) this.text.skip();
-      else this.decode(bytes, start, nl + 1);
+      this.decode(bytes, start, nl + 1);
       start = nl + 1;
     }
   }
