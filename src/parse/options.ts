@@ -27,11 +27,25 @@ export interface ParseContext {
   readonly markers: MarkerOptions;
   /** First character code of the spy prefix: most lines are rejected on it alone. */
   readonly spyFirst: number;
-  /** The spy prefix in UTF-8: the hot path compares bytes. */
-  readonly prefixBytes: Buffer;
+  /** The spy prefix in UTF-8, compiled for the hot path's byte compare. */
+  readonly prefix: Literal;
+}
+
+/** Text compared against bytes: its UTF-8 bytes, and them as little-endian 32-bit words (the last length % 4 bytes are not in `words`). */
+export interface Literal {
+  readonly length: number;
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+export function compileLiteral(text: string): Literal {
+  const bytes = Buffer.from(text, 'utf8');
+  const words = new Uint32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w++) words[w] = bytes.readUInt32LE(4 * w);
+  return { length: bytes.length, bytes, words };
 }
 
 export function compileParseContext(markers: Partial<MarkerOptions> = {}): ParseContext {
   const m: MarkerOptions = { ...DEFAULT_MARKERS, ...markers };
-  return { markers: m, spyFirst: m.spyPrefix.charCodeAt(0), prefixBytes: Buffer.from(m.spyPrefix, 'utf8') };
+  return { markers: m, spyFirst: m.spyPrefix.charCodeAt(0), prefix: compileLiteral(m.spyPrefix) };
 }
