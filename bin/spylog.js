@@ -3,12 +3,15 @@
 import v8 from 'node:v8';
 
 // The analysis keeps little alive (live blocks, the blocks it reports) but makes much
-// short-lived garbage; with V8's default growth the heap, and so the RSS, grows with the
-// log (250 MB at 100 MB of log, 500 MB at 1 GB). Sizing the heap for memory keeps the
-// peak near 110 MB whatever the log's length, for ~10 % of speed (bench/README.md).
-// It only tunes the garbage collector's heuristics, never a hard limit: a log with
-// millions of blocks really alive still gets the memory it needs.
-if (!process.env.SPYLOG_V8_DEFAULT_HEAP) v8.setFlagsFromString('--optimize-for-size');
+// short-lived garbage, and V8 lets the old generation grow by up to 4x between full
+// collections when it sees that: the peak RSS then follows the log's length (with the
+// byte-level hot path, ~125 MB at 100 MB of log and 155-170 MB at 1 GB). Growing the
+// old generation by 20 % at a time keeps the peak near 110-125 MB whatever the length,
+// for ~10 % of speed; --optimize-for-size, used before, kept it near 95 MB but cost
+// ~40 % (bench/README.md, round 3). Only the garbage collector's heuristics are tuned,
+// never a hard limit: a log with millions of blocks really alive still gets the memory
+// it needs. SPYLOG_V8_DEFAULT_HEAP=1 keeps V8's defaults.
+if (!process.env.SPYLOG_V8_DEFAULT_HEAP) v8.setFlagsFromString('--heap-growing-percent=20');
 
 const { run } = await import('../dist/src/cli.js');
 run(process.argv.slice(2));

@@ -149,24 +149,48 @@ export function scanText(s: string, ctx: ParseContext): number {
 }
 
 /**
- * The address text of the last line `scanAllocFree` accepted (ASCII by construction).
- * The usual 32- and 64-bit widths are built from their bytes in JavaScript: ~30 ns,
- * where `toString('latin1', …)` crosses into C++ for ~90 ns, once per allocation.
+ * The address text of the last line `scanHead` accepted (ASCII by construction). A loop
+ * allocates the same few addresses over and over, so the text is first looked up in a
+ * small cache by address value, checked byte for byte (the same address may be printed
+ * in another width or case): one string per address instead of one per allocation, less
+ * for the garbage collector to copy and promote. Otherwise the usual 32- and 64-bit
+ * widths are built in JavaScript (~30 ns, where `toString('latin1', …)` crosses into C++
+ * for ~90 ns).
  */
 export function scannedAddress(): string {
   const b = scanned.bytes;
   const i = scanned.from;
-  switch (scanned.to - i) {
-    case 10: // 0x + 8 digits
-      return String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!, b[i + 9]!);
-    case 18: // 0x + 16 digits
-      return String.fromCharCode(
-        b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!,
-        b[i + 9]!, b[i + 10]!, b[i + 11]!, b[i + 12]!, b[i + 13]!, b[i + 14]!, b[i + 15]!, b[i + 16]!, b[i + 17]!,
-      );
-    default:
-      return b.toString('latin1', i, scanned.to);
+  const n = scanned.to - i;
+  const key = scanned.key;
+  const slot = typeof key === 'number' ? key & (TEXT_CACHE - 1) : -1;
+  if (slot >= 0) {
+    const cached = textCache[slot]!;
+    if (cached.length === n && spells(cached, b, i)) return cached;
   }
+  let text: string;
+  if (n === 10) {
+    // 0x + 8 digits
+    text = String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!, b[i + 9]!);
+  } else if (n === 18) {
+    // 0x + 16 digits
+    text = String.fromCharCode(
+      b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!,
+      b[i + 9]!, b[i + 10]!, b[i + 11]!, b[i + 12]!, b[i + 13]!, b[i + 14]!, b[i + 15]!, b[i + 16]!, b[i + 17]!,
+    );
+  } else {
+    text = b.toString('latin1', i, scanned.to);
+  }
+  if (slot >= 0) textCache[slot] = text;
+  return text;
+}
+
+const TEXT_CACHE = 1024;
+const textCache: string[] = new Array<string>(TEXT_CACHE).fill('');
+
+/** Whether `text` is exactly the bytes at b[from] (compared from the end: cached addresses that share a slot differ in their low digits). */
+function spells(text: string, b: Buffer, from: number): boolean {
+  for (let k = text.length - 1; k >= 0; k--) if (text.charCodeAt(k) !== b[from + k]) return false;
+  return true;
 }
 
 /** The buffer `scanHead` reads, and a DataView on it (made once per buffer, not per line). */
