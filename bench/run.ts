@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [['log', 'tool', 'seconds', 'MB/s', 'events/s', 'peak RSS MB', 'spylog/awk']];
 
   const notes: string[] = [];
+  const spylogRuns: { label: string; bytes: number; m: Measure }[] = [];
   for (const size of args.sizes) {
     const log = join(DATA, `soak-${size}mb-s${args.seed}.log`);
     if (!existsSync(log)) {
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
       m.rss === null ? 'n/a' : mb(m.rss),
       ratio,
     ];
+    spylogRuns.push({ label, bytes, m: s });
     rows.push(row('spylog report --format json', s, `${fmt(a.seconds / s.seconds, 2)}× awk speed`));
     rows.push(row(`${awk.split('/').pop()} live.awk`, a, ''));
     rmSync(awkOut, { force: true });
@@ -128,6 +130,16 @@ async function main(): Promise<void> {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') + '\n');
+  // The issue's goals, stated against what was measured.
+  const largest = spylogRuns.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const smallest = spylogRuns.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+  notes.push(`goal 150 MB/s: spylog on ${largest.label}: ${fmt(largest.bytes / 1e6 / largest.m.seconds)} MB/s (best run)`);
+  if (largest !== smallest && largest.m.rss !== null && smallest.m.rss !== null) {
+    notes.push(
+      `goal peak RSS < 200 MB and within 10 % across sizes: ${mb(largest.m.rss)} MB on ${largest.label}, ` +
+        `${mb(smallest.m.rss)} MB on ${smallest.label} (ratio ${fmt(largest.m.rss / smallest.m.rss, 2)}, max over runs)`,
+    );
+  }
   process.stdout.write('\n' + notes.join('\n') + '\n');
   process.stdout.write(`\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in bench/data/ (git-ignored): delete them when done.\n`);
 }

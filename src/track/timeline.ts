@@ -17,11 +17,25 @@ export interface TimelinePoint {
 export class Timeline {
   private span = 1;
   private readonly points: TimelinePoint[] = [];
+  /** The last point, and the first line past its bucket: most events land in it (no division). */
+  private last: TimelinePoint | null = null;
+  private lastEnd = 0;
 
   constructor(private readonly capacity = 256) {}
 
   /** Live totals after the event on `line` (lines arrive in increasing order). */
   sample(line: number, blocks: number, bytes: number): void {
+    if (this.last === null || line >= this.lastEnd) this.locate(line);
+    const last = this.last!;
+    last.toLine = line;
+    if (bytes > last.maxBytes) last.maxBytes = bytes;
+    if (blocks > last.maxBlocks) last.maxBlocks = blocks;
+    last.bytes = bytes;
+    last.blocks = blocks;
+  }
+
+  /** Makes `last` the bucket of `line`: merging buckets when the log outgrows them, opening a new one. */
+  private locate(line: number): void {
     let index = Math.floor((line - 1) / this.span);
     while (index >= this.capacity) {
       this.merge();
@@ -29,15 +43,12 @@ export class Timeline {
     }
     let last = this.points[this.points.length - 1];
     if (!last || Math.floor((last.fromLine - 1) / this.span) !== index) {
-      last = { fromLine: index * this.span + 1, toLine: line, maxBytes: bytes, maxBlocks: blocks, bytes, blocks };
+      // Live totals are never negative: the caller's update sets the real values.
+      last = { fromLine: index * this.span + 1, toLine: line, maxBytes: 0, maxBlocks: 0, bytes: 0, blocks: 0 };
       this.points.push(last);
-      return;
     }
-    last.toLine = line;
-    if (bytes > last.maxBytes) last.maxBytes = bytes;
-    if (blocks > last.maxBlocks) last.maxBlocks = blocks;
-    last.bytes = bytes;
-    last.blocks = blocks;
+    this.last = last;
+    this.lastEnd = (index + 1) * this.span + 1;
   }
 
   /** The series, one point per bucket that saw an event. */
