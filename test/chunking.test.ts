@@ -112,3 +112,15 @@ test('a custom spy prefix (not ASCII, not a multiple of four bytes) is read the 
     assert.deepEqual(a.end(), whole);
   }
 });
+
+test('an address printed in several spellings keeps each spelling (the hot path shares address texts)', () => {
+  const spellings = ['0x00001a2b', '0x00001A2B', '0X00001A2B', '0x1a2b', '0x00001a2B', '0x00001a2b', '0x00001A2B'];
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000', 'Object created'];
+  for (const a of spellings) lines.push(`MALLOC SPY: ${a} - 8 bytes allocated`, `MALLOC SPY: ${a} - freed, 0 blocks remaining`);
+  lines.push('Called CoUninitialize()');
+  const r = analyzeBuffer(Buffer.from(lines.join('\n') + '\n'));
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.category]),
+    spellings.map((a) => [a, 'couninitialize']),
+  );
+});

@@ -33,7 +33,7 @@ export function blockKey(key: string): BlockKey {
 }
 
 /** What `scanAllocFree` found: read right after the call (module-level, no allocation). */
-export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer, contentEnd: 0, lineEnd: 0 };
+export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer, contentEnd: 0, lineEnd: 0, letters: 0 };
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
 export const SCAN_FREE = 2;
@@ -42,10 +42,16 @@ const BYTES_ALLOCATED = compileLiteral(' bytes allocated');
 const FREED_REALLOC = compileLiteral(' (realloc to 0 bytes)');
 const BLOCKS_REMAINING = compileLiteral(' blocks remaining');
 const BLOCK_REMAINING = compileLiteral(' block remaining');
-/** Hex digit values by byte (0-15), 16 for anything else. */
-const HEX_VALUE = new Uint8Array(256).fill(16);
+/** Hex digit values by byte (0-15), with a bit for the letter case; NOT_HEX for anything else. */
+const UPPER = 16;
+const LOWER = 32;
+const NOT_HEX = 64;
+const HEX_VALUE = new Uint8Array(256).fill(NOT_HEX);
 for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
-for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[65 + c] = (10 + c) | UPPER;
+  HEX_VALUE[97 + c] = (10 + c) | LOWER;
+}
 
 /**
  * The hot path: does an alloc or free spy line start at b[start]? Reads no further than
@@ -71,7 +77,11 @@ function scanHead(b: Buffer, start: number, end: number, ctx: ParseContext): num
   while (i < end && b[i] === 48) i++;
   const significant = i;
   let value = 0;
-  for (let d = 0; i < end && (d = HEX_VALUE[b[i]!]!) < 16; i++) value = value * 16 + d;
+  let letters = 0; // UPPER | LOWER: the cases of the address's letters
+  for (let d = 0; i < end && (d = HEX_VALUE[b[i]!]!) < NOT_HEX; i++) {
+    value = value * 16 + (d & 15);
+    letters |= d;
+  }
   const digits = i - from - 2;
   if (digits < 1 || digits > 16) return SCAN_OTHER;
   const to = i;
@@ -109,6 +119,7 @@ function scanHead(b: Buffer, start: number, end: number, ctx: ParseContext): num
     scanned.to = to;
     scanned.n = n;
     scanned.bytes = b;
+    scanned.letters = letters & (UPPER | LOWER);
   }
   return kind;
 }
@@ -150,23 +161,22 @@ export function scanText(s: string, ctx: ParseContext): number {
 
 /**
  * The address text of the last line `scanHead` accepted (ASCII by construction). A loop
- * allocates the same few addresses over and over, so the text is first looked up in a
- * small cache by address value, checked byte for byte (the same address may be printed
- * in another width or case): one string per address instead of one per allocation, less
- * for the garbage collector to copy and promote. Otherwise the usual 32- and 64-bit
- * widths are built in JavaScript (~30 ns, where `toString('latin1', …)` crosses into C++
- * for ~90 ns).
+ * allocates the same few addresses over and over, so texts are kept in a small cache by
+ * address value: one string per address instead of one per allocation, less for the
+ * garbage collector to copy and promote. A cached text is this line's spelling when the
+ * value, the width and the case of the `x` and of the letters all match (mixed-case
+ * digits are never cached), which needs no character compare. Otherwise the usual 32- and 64-bit widths are built in
+ * JavaScript (~30 ns, where `toString('latin1', …)` crosses into C++ for ~90 ns).
  */
 export function scannedAddress(): string {
   const b = scanned.bytes;
   const i = scanned.from;
   const n = scanned.to - i;
   const key = scanned.key;
-  const slot = typeof key === 'number' ? key & (TEXT_CACHE - 1) : -1;
-  if (slot >= 0) {
-    const cached = textCache[slot]!;
-    if (cached.length === n && spells(cached, b, i)) return cached;
-  }
+  const letters = scanned.letters;
+  const slot = typeof key === 'number' && letters !== (UPPER | LOWER) ? key & (TEXT_CACHE - 1) : -1;
+  const spelling = n * 256 + letters + (b[i + 1] === 88 /* X */ ? 128 : 0);
+  if (slot >= 0 && cachedValue[slot] === key && cachedSpelling[slot] === spelling) return cachedText[slot]!;
   let text: string;
   if (n === 10) {
     // 0x + 8 digits
@@ -180,18 +190,19 @@ export function scannedAddress(): string {
   } else {
     text = b.toString('latin1', i, scanned.to);
   }
-  if (slot >= 0) textCache[slot] = text;
+  if (slot >= 0) {
+    cachedValue[slot] = key as number;
+    cachedSpelling[slot] = spelling;
+    cachedText[slot] = text;
+  }
   return text;
 }
 
 const TEXT_CACHE = 1024;
-const textCache: string[] = new Array<string>(TEXT_CACHE).fill('');
-
-/** Whether `text` is exactly the bytes at b[from] (compared from the end: cached addresses that share a slot differ in their low digits). */
-function spells(text: string, b: Buffer, from: number): boolean {
-  for (let k = text.length - 1; k >= 0; k--) if (text.charCodeAt(k) !== b[from + k]) return false;
-  return true;
-}
+/** Per slot: the address value, its spelling (length * 256 + the case of the x and of the letters; 0: empty) and its text. */
+const cachedValue = new Float64Array(TEXT_CACHE);
+const cachedSpelling = new Uint16Array(TEXT_CACHE);
+const cachedText: string[] = new Array<string>(TEXT_CACHE).fill('');
 
 /** The buffer `scanHead` reads, and a DataView on it (made once per buffer, not per line). */
 let viewed: Buffer | null = null;
