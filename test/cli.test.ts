@@ -79,6 +79,20 @@ test('bad input: missing file, directory, bad usage: exit 2 with one line naming
   assert.match(twice.stderr, /standard input \(-\) can be read only once/);
 });
 
+test('bad input: a directory as standard input (`spylog - < dir`) is an error, not an empty log', () => {
+  const fd = openSync(join(ROOT, 'fixtures'), 'r');
+  try {
+    for (const command of ['report', 'check']) {
+      const r = spawnSync(process.execPath, [BIN, command, '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      assert.equal(r.status, 2, command);
+      assert.equal(r.stdout, '', command);
+      assert.equal(r.stderr, 'spylog: cannot read standard input: it is a directory\n', command);
+    }
+  } finally {
+    closeSync(fd);
+  }
+});
+
 test('one unreadable log among several: the others are reported, exit 2', () => {
   const r = spylog(['-f', 'json', 'fixtures/nt4-clean.log', 'missing.log']);
   assert.equal(r.status, 2);

@@ -1,6 +1,6 @@
 // Opening a log: a path or `-` (stdin). File-system errors become SpylogErrors with a
 // message that names the file; nothing here reads the whole file.
-import { promises as fsp } from 'node:fs';
+import { fstat, promises as fsp, type Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { SpylogError } from '../errors.js';
 
@@ -18,7 +18,15 @@ export interface LogSource {
 const CHUNK = 256 * 1024;
 
 export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promise<LogSource> {
-  if (path === '-') return { name: '-', stream: stdin, size: null };
+  if (path === '-') {
+    // `spylog - < dir`: the shell opens a directory as standard input, and reading it
+    // fails in a way the stream reports as an empty input. Ask the descriptor first.
+    const fd = (stdin as { fd?: unknown }).fd;
+    if (typeof fd === 'number' && (await fstatOf(fd))?.isDirectory()) {
+      throw new SpylogError('IS_DIRECTORY', 'cannot read standard input: it is a directory');
+    }
+    return { name: '-', stream: stdin, size: null };
+  }
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(path, 'r');
@@ -58,6 +66,10 @@ async function* readAhead(handle: fsp.FileHandle): AsyncGenerator<Buffer> {
     next.catch(() => undefined); // abandoned early: the read in flight may still fail
     await handle.close().catch(() => undefined);
   }
+}
+
+function fstatOf(fd: number): Promise<Stats | null> {
+  return new Promise((resolve) => fstat(fd, (err, stats) => resolve(err ? null : stats)));
 }
 
 export function fileError(path: string, err: unknown): SpylogError {
