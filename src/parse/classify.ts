@@ -32,7 +32,7 @@ export function blockKey(key: string): BlockKey {
   return key.length <= 13 ? parseInt(key, 16) : key;
 }
 
-/** What `scanAllocFree` found: read right after the call (module-level, no allocation). */
+/** What the last accepted scan found: read right after the call (module-level, no allocation). */
 export const scanned = { key: 0 as BlockKey, from: 0, to: 0, n: 0, bytes: Buffer.alloc(0) as Buffer, contentEnd: 0, lineEnd: 0, letters: 0 };
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
@@ -165,8 +165,9 @@ export function scanText(s: string, ctx: ParseContext): number {
  * address value: one string per address instead of one per allocation, less for the
  * garbage collector to copy and promote. A cached text is this line's spelling when the
  * value, the width and the case of the `x` and of the letters all match (mixed-case
- * digits are never cached), which needs no character compare. Otherwise the usual 32- and 64-bit widths are built in
- * JavaScript (~30 ns, where `toString('latin1', …)` crosses into C++ for ~90 ns).
+ * digits are never cached), which needs no character compare. Otherwise the usual 32-
+ * and 64-bit widths are built in JavaScript (~30 ns, where `toString('latin1', …)`
+ * crosses into C++ for ~90 ns).
  */
 export function scannedAddress(): string {
   const b = scanned.bytes;
