@@ -189,6 +189,22 @@ test('empty input and a log without spy events give valid reports', () => {
   assert.deepEqual(quiet.evidence, ['the log has no spy events: the spy saw no allocation']);
 });
 
+test('a realloc that moves an address away does not make a later double free of it look unknown', () => {
+  const r = analyzeBuffer(
+    log(
+      'MALLOC SPY: 0x3 - 4 bytes allocated',
+      'MALLOC SPY: 0x3 - freed, 0 blocks remaining',
+      'MALLOC SPY: 0x3 - 4 bytes allocated',
+      'MALLOC SPY: 0x3 - reallocated to 0x9, 4 bytes',
+      'MALLOC SPY: 0x3 - freed, 0 blocks remaining', // 5: 0x3 was freed at line 2 and not allocated since
+    ),
+  );
+  assert.deepEqual(
+    r.anomalies.filter((a) => a.kind.endsWith('-free')).map((a) => `${a.kind}@${a.line}`),
+    ['double-free@5'],
+  );
+});
+
 test('anomalies are bounded per kind but counted exactly', () => {
   const lines = Array.from({ length: 500 }, (_, i) => `MALLOC SPY: 0x${(i + 1).toString(16)} - freed, 0 blocks remaining`);
   const r = analyzeBuffer(log(...lines), { anomaliesPerKind: 10 });

@@ -67,7 +67,7 @@ test('recentlyFreed: an address freed by one of the last RECENT_FREES frees and 
     return seed % n;
   };
   const table = new LiveTable();
-  // The reference: the free count (from 1) at each key's last free, 0 after a move.
+  // The reference: the free count (from 1) at each key's last free (a move keeps it).
   const lastFree = new Map<string, number>();
   const alive = new Set<string>();
   let frees = 0;
@@ -90,8 +90,7 @@ test('recentlyFreed: an address freed by one of the last RECENT_FREES frees and 
     assert.equal(took !== undefined, alive.has(gone));
     if (took) {
       alive.delete(gone);
-      if (move) lastFree.set(gone, 0);
-      else lastFree.set(gone, ++frees);
+      if (!move) lastFree.set(gone, ++frees);
     }
     const probe = rand(2) === 0 ? `H${rand(64)}` : `F${rand(fresh + 1)}`;
     assert.equal(table.recentlyFreed(probe), recent(probe), `${probe} at step ${i}`);
@@ -116,6 +115,11 @@ test('recentlyFreed: a key freed twice is remembered from its last free, not its
   // K's first free is more than RECENT_FREES frees ago; its last one is not.
   assert.equal(t.recentlyFreed('K'), true);
   t.put('M', block('M', 3));
-  t.take('M'); // moved by a realloc, not freed
+  t.take('M'); // moved by a realloc, never freed
   assert.equal(t.recentlyFreed('M'), false);
+  t.put('M', block('M', 4));
+  t.take('M', true);
+  t.put('M', block('M', 5));
+  t.take('M'); // freed, then allocated again and moved: the free is still remembered
+  assert.equal(t.recentlyFreed('M'), true);
 });

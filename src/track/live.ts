@@ -16,7 +16,7 @@ interface Slot {
   block: Block | null;
   /** Order of insertion: what Map iteration order would have been. */
   seq: number;
-  /** The table's free count (from 1) at this address's last free; 0 when none, or its block left otherwise (a realloc moved it). */
+  /** The table's free count (from 1) at this address's last free; 0 when it was never freed. */
   freedAt: number;
 }
 
@@ -68,14 +68,17 @@ export class LiveTable {
 
   /**
    * `get` then `delete` in one lookup: the live block of `key`, now removed (or
-   * undefined). `freed`: the block was freed (remembered for `recentlyFreed`), not moved.
+   * undefined). `freed`: the block was freed (remembered for `recentlyFreed`), not moved
+   * away by a realloc.
    */
   take(key: BlockKey, freed = false): Block | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined || slot.block === null) return undefined;
     const block = slot.block;
     slot.block = null;
-    slot.freedAt = freed ? ++this.frees : 0;
+    // A move (realloc) leaves the memory of the address's last free as it was: freeing
+    // the address later is still a double free if that free was recent.
+    if (freed) slot.freedAt = ++this.frees;
     this.count--;
     if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
     return block;
