@@ -60,6 +60,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const decoder = new ByteDecoder();
   const lines = new Utf8LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
+  const feed = (out: Buffer | string): void => {
+    if (typeof out === 'string') lines.pushText(out);
+    else if (out.length > 0) lines.push(out);
+  };
 
   return {
     write(chunk) {
@@ -67,14 +71,12 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       // In slices: text decoded on the slow paths (a whole slice at a time for a capture
       // or UTF-16) then stays small enough to die young (bench/README.md).
       for (let i = 0; i < chunk.length; i += SLICE) {
-        const bytes = decoder.writeUtf8(i === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(i, i + SLICE));
-        if (bytes.length > 0) lines.push(bytes);
+        feed(decoder.writeUtf8(i === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(i, i + SLICE)));
       }
     },
     end() {
       ended = true;
-      const rest = decoder.endUtf8();
-      if (rest.length > 0) lines.push(rest);
+      feed(decoder.endUtf8());
       lines.end();
       return demux.finish(
         {

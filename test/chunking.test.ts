@@ -124,3 +124,16 @@ test('an address printed in several spellings keeps each spelling (the hot path 
     spellings.map((a) => [a, 'couninitialize']),
   );
 });
+
+test('UTF-16 with a lone surrogate (broken text, or a capture cut inside a pair) reads as text, not as an unreadable line', () => {
+  const utf16 = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+  const broken = utf16('Hello\uD800world\r\nMALLOC SPY: 0x1 - 4 bytes allocated\r\nA \uD83D\uDE00 pair\r\n');
+  const r = analyzeBuffer(broken);
+  assert.deepEqual(r.anomalyCounts, {});
+  assert.equal(r.allocs, 1);
+  assert.equal(r.phases.lastProgramLine, 3);
+  const cut = analyzeBuffer(utf16('Foo() returns 0\r\nX\uD83D'));
+  assert.deepEqual(cut.anomalyCounts, {});
+  assert.equal(cut.phases.lastProgramLine, 2, 'the cut last line is program output');
+  for (let seed = 0; seed < 5; seed++) assertChunkInvariant('lone surrogate', broken, 900 + seed);
+});

@@ -38,16 +38,18 @@ export class ByteDecoder {
 
   /**
    * Like `write`, but gives UTF-8 bytes, for Utf8LineSplitter: UTF-8 input passes through
-   * undecoded (a BOM dropped), UTF-16 is decoded and re-encoded. A decoder is read either
+   * undecoded (a BOM dropped), UTF-16 is decoded and re-encoded. UTF-16 text that UTF-8
+   * cannot carry (a lone surrogate: broken UTF-16, or a capture cut inside a pair) comes
+   * back as text instead, so that it reads exactly as it did. A decoder is read either
    * with `write`/`end` or with `writeUtf8`/`endUtf8`, never both.
    */
-  writeUtf8(chunk: Uint8Array): Buffer {
+  writeUtf8(chunk: Uint8Array): Buffer | string {
     const bytes = this.take(chunk);
     if (bytes === null) return EMPTY;
     return this.isUtf8() ? asBuffer(bytes) : this.encode(this.decode(bytes), false);
   }
 
-  endUtf8(): Buffer {
+  endUtf8(): Buffer | string {
     const head = !this.decoder && this.head ? this.sniff() : null;
     // UTF-8: a character cut at the end is the line splitter's to show (its own decoder).
     if (this.isUtf8()) return head === null ? EMPTY : asBuffer(head);
@@ -59,7 +61,7 @@ export class ByteDecoder {
    * pieces (chunks cut inside it); encoded apart, each half would become U+FFFD, so a
    * trailing high surrogate waits for the next piece.
    */
-  private encode(text: string, last: boolean): Buffer {
+  private encode(text: string, last: boolean): Buffer | string {
     let whole = this.highSurrogate + text;
     this.highSurrogate = '';
     const c = whole.charCodeAt(whole.length - 1);
@@ -67,7 +69,8 @@ export class ByteDecoder {
       this.highSurrogate = whole.slice(-1);
       whole = whole.slice(0, -1);
     }
-    return Buffer.from(whole, 'utf8');
+    // UTF-8 would turn a lone surrogate into U+FFFD (an unreadable line): keep the text.
+    return LONE_SURROGATE.test(whole) ? whole : Buffer.from(whole, 'utf8');
   }
 
   /** Counts the chunk; the bytes to decode, or null while the encoding is still being sniffed. */
@@ -129,6 +132,8 @@ export class ByteDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** In Unicode mode a well-formed pair is one code point: only a lone surrogate matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -180,6 +180,17 @@ export class Utf8LineSplitter {
     }
   }
 
+  /**
+   * Text that could not come as UTF-8 (ByteDecoder.writeUtf8: a lone surrogate). It goes
+   * to the text splitter as is; the bytes pushed before it were whole characters, so the
+   * decoder holds nothing that should come first.
+   */
+  pushText(text: string): void {
+    if (text === '') return;
+    this.held = text.charCodeAt(text.length - 1) !== 10;
+    this.text.push(text);
+  }
+
   end(): void {
     const rest = this.decoder.end();
     if (rest) this.text.push(rest);
