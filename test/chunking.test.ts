@@ -137,3 +137,18 @@ test('UTF-16 with a lone surrogate (broken text, or a capture cut inside a pair)
   assert.equal(cut.phases.lastProgramLine, 2, 'the cut last line is program output');
   for (let seed = 0; seed < 5; seed++) assertChunkInvariant('lone surrogate', broken, 900 + seed);
 });
+
+test('a spy prefix that is empty or spans a line break never matches, on either path (library use; the CLI refuses both)', () => {
+  const padding = 'CoRegisterMallocSpy() returns 0x00000000\n' + 'Object released\n'.repeat(4400); // > 64 KB: later lines take the byte path
+  for (const [spyPrefix, tail] of [
+    ['X\nY', 'X\nY0x1 - 4 bytes allocated\n'],
+    ['', '0x1 - 4 bytes allocated\n'],
+  ] as const) {
+    const bytes = Buffer.from(padding + tail);
+    const whole = analyzeBuffer(bytes, { markers: { spyPrefix } });
+    assert.equal(whole.allocs, 0, JSON.stringify(spyPrefix));
+    const a = createAnalyzer({ markers: { spyPrefix } });
+    for (let i = 0; i < bytes.length; i += 70_000) a.write(bytes.subarray(i, i + 70_000));
+    assert.deepEqual(a.end(), whole);
+  }
+});

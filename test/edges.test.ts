@@ -79,6 +79,7 @@ test('bad option values are usage errors (exit 2), not silent defaults', () => {
     ['--max-line-length', '1.5'],
     ['--episode-threshold', 'abc'],
     ['--spy-prefix', ''],
+    ['--spy-prefix', 'X\nY'],
     ['--couninitialize-marker', ' '],
   ]) {
     const r = spylog(['report', 'fixtures/w2k-console.log', ...args]);

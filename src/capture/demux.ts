@@ -79,13 +79,13 @@ export class LogDemux implements LineSink {
 
   /** Spans (undecoded lines) are read only in a plain log, once its dialect is the default one. */
   spanning(): boolean {
-    return this.spyContext !== null && this.debugView === false;
+    return this.spyContext !== null && this.spyContext.prefixFitsLine && this.debugView === false;
   }
 
   /** The hot path (Utf8LineSplitter): an alloc or free line of a plain log, read from its bytes. */
   span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
     const ctx = this.spyContext; // set once detection has ended, for the default dialect
-    if (ctx === null || this.debugView) return -1;
+    if (ctx === null || !ctx.prefixFitsLine || this.debugView) return -1;
     const kind = scanLineAt(bytes, start, len, ctx);
     if (kind === SCAN_OTHER || scanned.contentEnd > maxEnd) return -1;
     if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection

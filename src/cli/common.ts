@@ -76,8 +76,10 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
     '--spy-prefix': a.spyPrefix,
     '--dump-marker': a.dumpMarker,
   })) {
-    // An empty marker would silently read every line as a program line (or none).
+    // An empty marker would silently read every line as a program line (or none); one
+    // with a line break could never match a line.
     if (text.trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
+    if (/[\r\n]/.test(text)) throw new SpylogError('USAGE', `${name} must be a single line`);
   }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),

@@ -29,6 +29,12 @@ export interface ParseContext {
   readonly spyFirst: number;
   /** The spy prefix in UTF-8, compiled for the hot path's byte compare. */
   readonly prefix: Literal;
+  /**
+   * Whether lines may be read from their bytes with this prefix: not when it is empty or
+   * spans a line break (the byte scanner runs past no line end, but a prefix with one in
+   * it would; no decoded line can ever match such a prefix).
+   */
+  readonly prefixFitsLine: boolean;
 }
 
 /** Text compared against bytes: its UTF-8 bytes, and them as little-endian 32-bit words (the last length % 4 bytes are not in `words`). */
@@ -47,5 +53,10 @@ export function compileLiteral(text: string): Literal {
 
 export function compileParseContext(markers: Partial<MarkerOptions> = {}): ParseContext {
   const m: MarkerOptions = { ...DEFAULT_MARKERS, ...markers };
-  return { markers: m, spyFirst: m.spyPrefix.charCodeAt(0), prefix: compileLiteral(m.spyPrefix) };
+  return {
+    markers: m,
+    spyFirst: m.spyPrefix.charCodeAt(0),
+    prefix: compileLiteral(m.spyPrefix),
+    prefixFitsLine: m.spyPrefix !== '' && !/[\r\n]/.test(m.spyPrefix),
+  };
 }
