@@ -3,6 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteDecoder } from '../src/read/decode.js';
 import { LineSplitter } from '../src/read/lines.js';
+import { openLog } from '../src/read/source.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ROOT } from './helpers.js';
 
 function decodeInChunks(bytes: Uint8Array, size: number): { text: string; encoding: string | null } {
   const d = new ByteDecoder();
@@ -104,4 +109,17 @@ test('lines: an overlong line is cut to the limit, counted, and numbering goes o
   }
   // exactly at the limit, with a CR: not overlong
   assert.deepEqual(split(`${'y'.repeat(10)}\r\n`, 3, 10).lines, [['y'.repeat(10), 1, 0]]);
+});
+
+test('a log stream destroyed before or while it is read closes its file', async (t) => {
+  if (!existsSync('/proc/self/fd')) return t.skip('needs /proc/self/fd to count open files');
+  const open = (): number => readdirSync('/proc/self/fd').length;
+  const before = open();
+  const streamOf = async (name: string): Promise<Readable> => (await openLog(join(ROOT, 'fixtures', name), process.stdin)).stream as Readable;
+  for (let i = 0; i < 10; i++) (await streamOf('article-nt4.log')).destroy();
+  const reading = await streamOf('article-win2000.log');
+  reading.once('data', () => reading.destroy());
+  await new Promise((resolve) => reading.once('close', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // closing is asynchronous
+  assert.equal(open(), before);
 });

@@ -38,6 +38,9 @@ export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promi
     if (stat.isDirectory()) throw new SpylogError('IS_DIRECTORY', `cannot read ${path}: is a directory`);
     // The stream owns the handle from here on and closes it at the end or on error.
     const stream = Readable.from(readAhead(handle), { objectMode: false, highWaterMark: CHUNK });
+    // A stream destroyed before its first read never starts the generator, whose
+    // `finally` then never runs: close the handle then too (closing twice is harmless).
+    stream.once('close', () => void handle.close().catch(() => undefined));
     return { name: path, stream, size: stat.isFile() ? stat.size : null };
   } catch (err) {
     await handle.close().catch(() => undefined);
@@ -52,8 +55,13 @@ export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promi
  * One read in flight, so memory stays two chunks.
  */
 async function* readAhead(handle: fsp.FileHandle): AsyncGenerator<Buffer> {
-  const read = (): Promise<Buffer> =>
-    handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, null).then((r) => r.buffer.subarray(0, r.bytesRead));
+  const read = (): Promise<Buffer> => {
+    const pending = handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, null).then((r) => r.buffer.subarray(0, r.bytesRead));
+    // A read that fails while the consumer is paused is not awaited yet: without a
+    // handler it would be an unhandled rejection. The `await` below still sees the error.
+    pending.catch(() => undefined);
+    return pending;
+  };
   let next = read();
   try {
     for (;;) {
@@ -63,7 +71,6 @@ async function* readAhead(handle: fsp.FileHandle): AsyncGenerator<Buffer> {
       yield chunk;
     }
   } finally {
-    next.catch(() => undefined); // abandoned early: the read in flight may still fail
     await handle.close().catch(() => undefined);
   }
 }
