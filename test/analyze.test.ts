@@ -2,6 +2,7 @@
 // completeness and its evidence, and every inconsistency as an anomaly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { renderJsonParts } from '../src/report/json.js';
 import { analyzeBuffer } from '../src/analyze.js';
 import type { Report } from '../src/report/schema.js';
 
@@ -221,4 +222,19 @@ test('a long stretch of frees without program output stays bounded (window limit
   assert.deepEqual(r.summary.couninitialize, { blocks: 50, bytes: 400 });
   assert.equal(r.blocks.length, 20);
   assert.equal(r.anomalyCounts['window-overflow'], 1);
+});
+
+test('JSON in pieces is exactly JSON.stringify, with thousands of blocks and with nested run reports', () => {
+  const many = ['CoRegisterMallocSpy() returns 0x00000000'];
+  for (let i = 0; i < 2500; i++) many.push(`MALLOC SPY: 0x${(0x100000 + 16 * i).toString(16)} - 8 bytes allocated`);
+  many.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000');
+  const twoRuns = [...many, ...many.slice(0, 30), 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000'];
+  for (const text of [log(...many), log(...twoRuns)]) {
+    const r = analyzeBuffer(text);
+    assert.ok(r.blocks.length >= 2500);
+    const parts = [...renderJsonParts(r)];
+    assert.ok(parts.length >= 5, 'the blocks come in several pieces');
+    assert.equal(parts.join(''), JSON.stringify(r) + '\n');
+  }
+  assert.ok(analyzeBuffer(log(...twoRuns)).runs !== undefined, 'the second log has nested run reports');
 });

@@ -43,3 +43,28 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
     progress.done();
   }
 }
+
+/**
+ * Writes the pieces in order, waiting while the stream's buffer is full (a slow pipe
+ * would otherwise hold the whole output in memory). A stream that fails or closes ends
+ * the writing: its 'error' handler (cli.ts) reports that, not this.
+ */
+export async function writeParts(out: NodeJS.WritableStream, parts: Iterable<string>): Promise<void> {
+  for (const part of parts) {
+    if (out.write(part)) continue;
+    const open = await new Promise<boolean>((resolve) => {
+      const settle = (ok: boolean) => () => {
+        out.removeListener('drain', onDrain);
+        out.removeListener('close', onEnd);
+        out.removeListener('error', onEnd);
+        resolve(ok);
+      };
+      const onDrain = settle(true);
+      const onEnd = settle(false);
+      out.once('drain', onDrain);
+      out.once('close', onEnd);
+      out.once('error', onEnd);
+    });
+    if (!open) return;
+  }
+}

@@ -1,7 +1,7 @@
 // Reporters: a registry of functions over one result type. The CLI picks one by name.
 import type { Report } from './schema.js';
 import type { Style } from './style.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonParts } from './json.js';
 import { csvHeader, renderCsvRows } from './csv.js';
 import { renderText } from './text.js';
 
@@ -9,13 +9,15 @@ export interface Reporter {
   /** Written once before the first report (e.g. a CSV header). */
   header?: () => string;
   render: (report: Report, style: Style) => string;
+  /** `render` in pieces to write one after the other (a huge report need not be one string). */
+  parts?: (report: Report, style: Style) => Iterable<string>;
   /** Written between two reports. */
   separator?: string;
 }
 
 export const REPORTERS = {
   text: { render: renderText, separator: '\n' },
-  json: { render: (r: Report) => renderJson(r) },
+  json: { render: (r: Report) => renderJson(r), parts: (r: Report) => renderJsonParts(r) },
   csv: { header: csvHeader, render: (r: Report) => renderCsvRows(r) },
 } satisfies Record<string, Reporter>;
 

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat, type Reporter } from '../../report/index.js';
 import { analysisOptions, toAnalyzeOptions, wholeOption, type AnalysisArgs } from '../common.js';
-import { analyzeLog, styleFor, warn, type Io } from '../io.js';
+import { analyzeLog, styleFor, warn, writeParts, type Io } from '../io.js';
 import { renderHtml } from '../../report/html.js';
 import type { Report } from '../../report/schema.js';
 import { noDialectMatched } from '../../capture/nomatch.js';
@@ -45,7 +45,7 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
       const unmatched = noDialectMatched(report);
       if (unmatched) warn(io, unmatched);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
-      io.stdout.write(reporter.render(report, style));
+      await writeParts(io.stdout, reporter.parts ? reporter.parts(report, style) : [reporter.render(report, style)]);
       if (args.html !== undefined) forHtml.push(report);
     } catch (err) {
       if (!(err instanceof SpylogError)) throw err;
