@@ -20,9 +20,9 @@ const BLOCKS_KEY = '"blocks":[]';
 export function* renderJsonParts(report: Report): Generator<string> {
   const blocks = report.blocks;
   const shell = JSON.stringify({ ...report, blocks: [] });
-  const at = shell.indexOf(BLOCKS_KEY);
-  if (blocks.length === 0 || at < 0) {
-    yield JSON.stringify(report) + '\n';
+  const at = blocks.length === 0 ? -1 : shell.indexOf(BLOCKS_KEY);
+  if (at < 0) {
+    yield (blocks.length === 0 ? shell : JSON.stringify(report)) + '\n';
     return;
   }
   const open = at + BLOCKS_KEY.length - 1; // just after '['
