@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeBuffer, createAnalyzer } from '../src/analyze.js';
+import { analyzeBuffer, createAnalyzer, type AnalyzeOptions } from '../src/analyze.js';
 import { ROOT, allFixtureLogs, prng } from './helpers.js';
 
 function inChunks(bytes: Uint8Array, nextSize: () => number): string {
@@ -151,4 +151,62 @@ test('a spy prefix that is empty or spans a line break never matches, on either 
     for (let i = 0; i < bytes.length; i += 70_000) a.write(bytes.subarray(i, i + 70_000));
     assert.deepEqual(a.end(), whole);
   }
+});
+
+/** The whole log after its first line in one write: every later whole line is offered to the byte path. */
+function viaBytePath(bytes: Buffer, options: AnalyzeOptions): string {
+  const a = createAnalyzer(options);
+  const first = bytes.indexOf(10) + 1; // detection ends on the first (recognised) line
+  a.write(bytes.subarray(0, first));
+  a.write(bytes.subarray(first));
+  return JSON.stringify(a.end());
+}
+
+/** One byte per write: no line is ever whole in a chunk, so every line is decoded. */
+function viaTextPath(bytes: Buffer, options: AnalyzeOptions): string {
+  const a = createAnalyzer(options);
+  for (let i = 0; i < bytes.length; i++) a.write(bytes.subarray(i, i + 1));
+  return JSON.stringify(a.end());
+}
+
+test('the byte path and the text path agree on every one-character change of alloc and free lines', () => {
+  const cases: [string, AnalyzeOptions][] = [
+    ['MALLOC SPY: ', {}],
+    ['СПАЙ> ', { markers: { spyPrefix: 'СПАЙ> ' } }], // 11 bytes: two words and a 3-byte tail
+  ];
+  for (const [prefix, options] of cases) {
+    const valid = [
+      `${prefix}0x0013BBB0 - 28 bytes allocated`,
+      `${prefix}0x0013BBB0 - freed, 1 blocks remaining`,
+      `${prefix}0x0013BBB0 - freed, 0 block remaining`,
+      `${prefix}0x0013BBB0 - freed (realloc to 0 bytes), 0 blocks remaining`,
+    ];
+    const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
+    for (const line of valid) {
+      for (let i = 0; i < line.length; i++) {
+        for (const c of ['X', ' ', '0']) {
+          if (line[i] !== c) lines.push(line.slice(0, i) + c + line.slice(i + 1));
+        }
+      }
+      lines.push(line + ' \t', line + '\r', line + 'x', line.slice(0, -1));
+    }
+    lines.push('Called CoUninitialize()');
+    const bytes = Buffer.from(lines.join('\r\n') + '\r\n');
+    const text = viaTextPath(bytes, options);
+    assert.equal(viaBytePath(bytes, options), text, prefix);
+    // Still valid: each line as is and with trailing blanks, a '0' for any other address
+    // digit (5 per line) or size digit (2), and '0' for the count's '1': 9 allocs, 22 frees.
+    const counts = JSON.parse(text) as { allocs: number; frees: number };
+    assert.deepEqual([counts.allocs, counts.frees], [9, 22], prefix);
+  }
+});
+
+test('the byte path and the text path agree on the line limit (blanks past it)', () => {
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
+  for (let pad = 0; pad < 12; pad++) lines.push(`MALLOC SPY: 0x${(16 + pad).toString(16)} - 8 bytes allocated` + ' '.repeat(pad));
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  const options = { maxLineLength: 40 }; // the alloc lines are 36-37 characters before the blanks
+  const text = viaTextPath(bytes, options);
+  assert.equal(viaBytePath(bytes, options), text);
+  assert.ok((JSON.parse(text) as { anomalyCounts: Record<string, number> }).anomalyCounts['overlong-line']! > 0);
 });
