@@ -77,16 +77,18 @@ export class LogDemux implements LineSink {
     if (this.detect(text) || this.pending.length >= DETECT_LINES || this.pendingChars >= DETECT_CHARS) this.decide();
   }
 
-  /** Spans (undecoded lines) are read only in a plain log, once its dialect is the default one. */
+  /**
+   * Spans (undecoded lines) are read only in a plain log, once its dialect is the default
+   * one. Both are settled when detection ends and never change after: once true, this
+   * stays true, which is why `span` need not ask again per line.
+   */
   spanning(): boolean {
     return this.spyContext !== null && this.spyContext.prefixFitsLine && this.debugView === false;
   }
 
-  /** The hot path (Utf8LineSplitter): an alloc or free line of a plain log, read from its bytes. */
+  /** The hot path (Utf8LineSplitter, only after `spanning()`): an alloc or free line of a plain log, read from its bytes. */
   span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
-    const ctx = this.spyContext; // set once detection has ended, for the default dialect
-    if (ctx === null || !ctx.prefixFitsLine || this.debugView) return -1;
-    const kind = scanLineAt(bytes, start, len, ctx);
+    const kind = scanLineAt(bytes, start, len, this.spyContext!);
     if (kind === SCAN_OTHER || scanned.contentEnd > maxEnd) return -1;
     if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
     const proc = this.lastProc ?? this.proc(null, lineNo);

@@ -21,7 +21,10 @@ export interface LineSink {
    * Nothing may keep `bytes`.
    */
   span?(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number;
-  /** Whether `span` may take lines now (asked once per chunk; no means every line is decoded). */
+  /**
+   * Whether `span` may take lines now: asked once per chunk, and `span` is called only
+   * when it said yes (no means every line of the chunk is decoded). Once yes, always yes.
+   */
   spanning?(): boolean;
 }
 
@@ -134,7 +137,7 @@ export class Utf8LineSplitter {
     private readonly maxLineLength: number,
   ) {
     this.text = new LineSplitter(sink, maxLineLength);
-    this.hasSpan = typeof sink.span === 'function';
+    this.hasSpan = typeof sink.span === 'function' && typeof sink.spanning === 'function';
   }
 
   get lineNo(): number {
