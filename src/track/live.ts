@@ -58,12 +58,9 @@ export class LiveTable {
     }
   }
 
+  /** Like Map.delete (a move, not a free: see `take`). */
   delete(key: BlockKey): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined || slot.block === null) return;
-    slot.block = null;
-    this.count--;
-    if (++this.tombstones > 2 * this.count + SWEEP_SLACK) this.sweep();
+    this.take(key);
   }
 
   /**
