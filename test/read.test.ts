@@ -111,7 +111,7 @@ test('lines: an overlong line is cut to the limit, counted, and numbering goes o
   assert.deepEqual(split(`${'y'.repeat(10)}\r\n`, 3, 10).lines, [['y'.repeat(10), 1, 0]]);
 });
 
-test('a log stream destroyed before or while it is read closes its file', async (t) => {
+test('a log stream read to its end, or destroyed before or while it is read, closes its file', async (t) => {
   if (!existsSync('/proc/self/fd')) return t.skip('needs /proc/self/fd to count open files');
   const open = (): number => readdirSync('/proc/self/fd').length;
   const before = open();
@@ -120,6 +120,9 @@ test('a log stream destroyed before or while it is read closes its file', async 
   const reading = await streamOf('article-win2000.log');
   reading.once('data', () => reading.destroy());
   await new Promise((resolve) => reading.once('close', resolve));
+  const whole = await streamOf('article-nt4.log');
+  whole.resume(); // read to its end
+  await new Promise((resolve) => whole.once('close', resolve));
   await new Promise((resolve) => setTimeout(resolve, 100)); // closing is asynchronous
   assert.equal(open(), before);
 });

@@ -36,10 +36,10 @@ export async function openLog(path: string, stdin: NodeJS.ReadableStream): Promi
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new SpylogError('IS_DIRECTORY', `cannot read ${path}: is a directory`);
-    // The stream owns the handle from here on and closes it at the end or on error.
+    // The stream owns the handle from here on: it closes it however the stream ends (read
+    // to the end, failed, or destroyed, even before its first read, when the generator has
+    // not started and no `finally` of its would run).
     const stream = Readable.from(readAhead(handle), { objectMode: false, highWaterMark: CHUNK });
-    // A stream destroyed before its first read never starts the generator, whose
-    // `finally` then never runs: close the handle then too (closing twice is harmless).
     stream.once('close', () => void handle.close().catch(() => undefined));
     return { name: path, stream, size: stat.isFile() ? stat.size : null };
   } catch (err) {
@@ -63,15 +63,11 @@ async function* readAhead(handle: fsp.FileHandle): AsyncGenerator<Buffer> {
     return pending;
   };
   let next = read();
-  try {
-    for (;;) {
-      const chunk = await next;
-      if (chunk.length === 0) return;
-      next = read();
-      yield chunk;
-    }
-  } finally {
-    await handle.close().catch(() => undefined);
+  for (;;) {
+    const chunk = await next;
+    if (chunk.length === 0) return;
+    next = read();
+    yield chunk;
   }
 }
 
