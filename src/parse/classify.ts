@@ -125,7 +125,7 @@ function scanHead(b: Buffer, start: number, end: number, ctx: ParseContext): num
 }
 
 /** Is the whole line b[start, end) (no line end) an alloc or a free? Trailing blanks are allowed. */
-export function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseContext): number {
+function scanAllocFree(b: Buffer, start: number, end: number, ctx: ParseContext): number {
   const kind = scanHead(b, start, end, ctx);
   return kind !== SCAN_OTHER && blankTo(b, pos, end) ? kind : SCAN_OTHER;
 }
@@ -236,7 +236,7 @@ function classifySpy(line: string, ctx: ParseContext): LineEvent {
     const address = readAddress(line, i);
     if (address) {
       i = address.end;
-      // Alloc and free lines were settled by scanAllocFree above; what is left is a realloc.
+      // Alloc and free lines were settled by scanText above; what is left is a realloc.
       if (line.startsWith(' - reallocated to ', i)) {
         const to = readAddress(line, i + 18);
         if (to && line.startsWith(', ', to.end)) {

@@ -72,8 +72,8 @@ export class LineSplitter {
   }
 
   /** A line the caller consumed itself (Utf8LineSplitter's hot path): only numbered. */
-  skip(): number {
-    return ++this.lineNo;
+  skip(): void {
+    this.lineNo++;
   }
 
   end(): void {

@@ -112,7 +112,7 @@ export class Tracker {
   }
 
   /**
-   * The hot path: an alloc (kind 1) or free (kind 2) line that `scanAllocFree` just
+   * The hot path: an alloc (kind 1) or free (kind 2) line that `scanLineAt` or `scanText` just
    * scanned (its results are in `scanned`), without building its event. Does exactly
    * what `event` does with the event `classifyLine` would have built.
    */
