@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderJsonParts } from '../src/report/json.js';
 import { analyzeBuffer } from '../src/analyze.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from '../src/model/report.js';
 
 const log = (...lines: string[]) => lines.join('\n') + '\n';
 const cats = (r: Report) => r.blocks.map((b) => `${b.address}:${b.category}:${b.context}:${b.decidedBy}`);

@@ -8,11 +8,11 @@ import { analyzeBuffer, createAnalyzer, type AnalyzeOptions } from '../src/analy
 import { csvHeader, renderCsvRows } from '../src/report/csv.js';
 import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
-import { dataHint } from '../src/report/datahint.js';
+import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
-import { noDialectMatched } from '../src/capture/nomatch.js';
+import { noDialectMatched } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from '../src/model/report.js';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
 const CAPTURE = join(ROOT, 'fixtures', 'capture');

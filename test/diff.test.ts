@@ -8,8 +8,8 @@ import { analyzeBuffer } from '../src/analyze.js';
 import { diffReports, matchBlocks } from '../src/diff/diff.js';
 import { failOnNew } from '../src/diff/gate.js';
 import type { DiffResult } from '../src/diff/schema.js';
-import { CATEGORIES, type Category } from '../src/model.js';
-import type { Report, ReportBlock } from '../src/report/schema.js';
+import { CATEGORIES, type Category } from '../src/model/block.js';
+import type { Report, ReportBlock } from '../src/model/report.js';
 import { render, runLines } from '../fixtures/synth.js';
 import { fixture } from './helpers.js';
 

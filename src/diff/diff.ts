@@ -2,9 +2,9 @@
 // stays stable: category, allocating context and size (the group), then by order within
 // the group, pairing blocks with identical dump data first when both sides have it.
 // Pure: two Reports in, one DiffResult out.
-import { byCategorySignature, groupBy } from '../report/groups.js';
-import { CATEGORIES, type Category, type Tally } from '../model.js';
-import type { Report, ReportBlock } from '../report/schema.js';
+import { byCategorySignature, groupBy } from '../model/groups.js';
+import { CATEGORIES, type Category, type Tally } from '../model/block.js';
+import type { Report, ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
 

@@ -1,9 +1,9 @@
 // The human diff: whether the comparison can be trusted first, then both sides'
 // completeness, the category table, and the changed groups UMDH-style
 // (`+ 44 bytes x 1 in CLSIDFromProgID: exitprocess (B only)`).
-import { count, num as n } from '../report/words.js';
+import { count, num as n } from '../text/words.js';
 import { compactTable } from '../report/table.js';
-import { CATEGORIES, type Truncation } from '../model.js';
+import { CATEGORIES, type Truncation } from '../model/block.js';
 import type { Style } from '../report/style.js';
 import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
 

@@ -1,9 +1,9 @@
 // When a diff cannot be taken at face value. A truncated side turns runtime-held blocks
 // into `unresolved`, runs of different length did different work, and anomalies mean a
 // side's counts may be off. Each reason is a sentence for the user.
-import { count } from '../report/words.js';
-import { CATEGORIES } from '../model.js';
-import type { Report } from '../report/schema.js';
+import { count } from '../text/words.js';
+import { CATEGORIES } from '../model/block.js';
+import type { Report } from '../model/report.js';
 
 /** Event counts further apart than this factor mean the runs did not do the same work. */
 export const EVENT_RATIO = 2;

@@ -1,9 +1,9 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
-import { num as fmt } from './words.js';
-import { CATEGORIES, CATEGORY_MEANING } from '../model.js';
-import type { Report, Timeline } from './schema.js';
-import { verdictLine } from './text.js';
+import { num as fmt } from '../text/words.js';
+import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
+import type { Report, Timeline } from '../model/report.js';
+import { headline } from './text.js';
 import { PLAIN } from './style.js';
 
 const W = 1000;
@@ -33,7 +33,7 @@ ${reports.map(section).join('\n')}
 function section(r: Report, index: number): string {
   const s = r.summary;
   const verdictClass = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-  const [verdict, ...hint] = verdictLine(r, PLAIN).split('\n');
+  const [verdict, ...hint] = headline(r, PLAIN).split('\n');
   return `<main>
 <header>
 <h1>${esc(r.source)}</h1>

@@ -1,4 +1,4 @@
-import type { Report } from './schema.js';
+import type { Report } from '../model/report.js';
 
 /** One report as one line of JSON: several logs give JSON Lines (one object per line). */
 export function renderJson(report: Report): string {

@@ -1,11 +1,11 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
-import { byCategorySignature, groupBy } from './groups.js';
-import { count, num as n } from './words.js';
+import { byCategorySignature, groupBy } from '../model/groups.js';
+import { count, num as n } from '../text/words.js';
 import { compactTable } from './table.js';
-import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
-import type { Report, ReportBlock } from './schema.js';
+import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
+import type { Report, ReportBlock } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
 import { dataLine, formatLine, hintText, partOf, partsTable } from './parts.js';
@@ -24,7 +24,7 @@ const ENCODING_NAMES: Record<string, string> = {
 export function renderText(report: Report, style: Style): string {
   const out: string[] = [];
   out.push(style.bold(`spylog report: ${report.source}`));
-  out.push(verdictLine(report, style));
+  out.push(headline(report, style));
   out.push('');
   const p = report.peak;
   out.push(
@@ -52,7 +52,7 @@ export function renderText(report: Report, style: Style): string {
   }
   out.push(categories.toString());
 
-  const parts = partsTable(report, (r) => verdictLine(r, PLAIN));
+  const parts = partsTable(report, (r) => headline(r, PLAIN));
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
@@ -109,7 +109,7 @@ export function renderText(report: Report, style: Style): string {
   return out.join('\n') + '\n';
 }
 
-export function verdictLine(report: Report, style: Style): string {
+export function headline(report: Report, style: Style): string {
   const s = report.summary;
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);

@@ -1,10 +1,10 @@
 // JUnit XML in the testsuites/testsuite/testcase/failure shape that Jenkins, GitLab and
 // Azure Pipelines read: one test case per gate check and per group of leaked (or
 // undecided) blocks, so a CI's test tab names the leaking call.
-import type { BlockGroup, GateResult } from '../gate.js';
-import { bytes, count } from '../../report/words.js';
+import type { BlockGroup, CheckResult } from '../gate.js';
+import { bytes, count } from '../../text/words.js';
 import { lines } from './text.js';
-import { xmlAttr, xmlText } from './xml.js';
+import { xmlAttr, xmlText } from '../../text/xml.js';
 
 interface Case {
   classname: string;
@@ -13,7 +13,7 @@ interface Case {
   skipped?: string;
 }
 
-export function renderJunit(r: GateResult): string {
+export function renderJunit(r: CheckResult): string {
   const cases: Case[] = r.checks.map((c) => ({
     classname: 'spylog.gate',
     name: c.name,
@@ -48,7 +48,7 @@ export function renderJunit(r: GateResult): string {
   return out.join('\n') + '\n';
 }
 
-function groupCase(r: GateResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
+function groupCase(r: CheckResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
   const what = g.category === 'true-leak' ? 'leaked' : 'never freed, undecided (log may be truncated)';
   const message = `${count(g.blocks.length, 'block')} of ${bytes(g.size)} allocated in ${g.context} ${what}: ${bytes(g.bytes)}`;
   const body = [

@@ -2,9 +2,9 @@
 // located at the log line of its allocation, with a fingerprint that survives a rerun
 // (context, size and ordinal, never the address, which changes every run).
 import { createHash } from 'node:crypto';
-import type { ReportBlock } from '../../report/schema.js';
-import type { GateResult } from '../gate.js';
-import { bytes } from '../../report/words.js';
+import type { ReportBlock } from '../../model/report.js';
+import type { CheckResult } from '../gate.js';
+import { bytes } from '../../text/words.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -34,7 +34,7 @@ const RULES = [
 
 const LEVEL = { fail: 'error', warn: 'warning', allow: 'note' } as const;
 
-export function renderSarif(r: GateResult): string {
+export function renderSarif(r: CheckResult): string {
   const logUri = toUri(r.source);
   const fallbackLine = r.report.phases.dump?.line ?? 1;
   const results: unknown[] = [];

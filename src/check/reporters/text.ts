@@ -2,11 +2,11 @@
 // their lines, stale baseline entries, and the verdict as the very last line.
 import { compactTable } from '../../report/table.js';
 import type { Style } from '../../report/style.js';
-import type { BlockGroup, GateResult, Outcome } from '../gate.js';
-import { bytes, count } from '../../report/words.js';
+import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
+import { bytes, count } from '../../text/words.js';
 
 
-export function renderCheckText(r: GateResult, style: Style): string {
+export function renderCheckText(r: CheckResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${r.source}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
   for (const e of r.report.evidence) out.push(`  - ${e}`);

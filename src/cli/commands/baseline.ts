@@ -15,7 +15,7 @@ export interface BaselineArgs extends AnalysisArgs {
 }
 
 export async function baselineCommand(args: BaselineArgs, io: Io): Promise<number> {
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
+  const report = await analyzeLog(args.log, io, toAnalyzeOptions(args), args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to make a baseline from`);
   // A baseline lists what the runtime frees in ExitProcess; only a log that shows the

@@ -3,12 +3,12 @@
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { DIFF_FORMATS, DIFF_REPORTERS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
-import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
 
 export function diffBuilder<T>(y: Argv<T>) {
   return analysisOptions(
-    y
+    decisionOptions(y, false)
       .positional('a', { type: 'string', describe: 'the earlier (reference) log, - for standard input', demandOption: true })
       .positional('b', { type: 'string', describe: 'the later log, - for standard input', demandOption: true })
       .option('format', { alias: 'f', choices: DIFF_FORMATS, default: 'text' as DiffFormat, describe: 'output format' })
@@ -19,7 +19,7 @@ export function diffBuilder<T>(y: Argv<T>) {
   );
 }
 
-export interface DiffArgs extends AnalysisArgs {
+export interface DiffArgs extends AnalysisArgs, DecisionArgs {
   a: string;
   b: string;
   format: DiffFormat;
@@ -28,7 +28,7 @@ export interface DiffArgs extends AnalysisArgs {
 
 export async function diffCommand(args: DiffArgs, io: Io): Promise<number> {
   if (args.a === '-' && args.b === '-') throw new SpylogError('USAGE', 'standard input (-) can be only one side of a diff');
-  const options = toAnalyzeOptions(args);
+  const options = { ...toAnalyzeOptions(args), ...(await toDeciders(args)) };
   const a = await analyzeLog(args.a, io, options, args.quiet);
   const b = await analyzeLog(args.b, io, options, args.quiet);
   const diff = diffReports(a, b);

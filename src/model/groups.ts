@@ -1,6 +1,6 @@
 // Blocks are grouped the same way everywhere a report is summarised (text tables, diff,
 // the CI gate, baselines, findings): by what survives a new process, never by address.
-import type { ReportBlock } from './schema.js';
+import type { ReportBlock } from './report.js';
 
 /** The blocks under each key, keys in order of first appearance, blocks in report order. */
 export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {

@@ -2,7 +2,7 @@
 // report ("looks like"): a block starting with a pointer into a module's image is likely an
 // object (its vtable pointer); UTF-16 text is a string (a BSTR keeps its 4-byte length just
 // before the characters); plain ASCII is a char string. Pure.
-import type { DataHint, ReportBlock } from './schema.js';
+import type { DataHint, ReportBlock } from '../model/report.js';
 
 /** 32-bit Windows maps module images at 0x10000000–0x7FFFFFFF (system DLLs near the top). */
 const IMAGE32_LOW = 0x10000000;
@@ -77,11 +77,4 @@ function printable(b: number): boolean {
 
 function hex(n: number, digits: number): string {
   return '0x' + n.toString(16).toUpperCase().padStart(digits, '0');
-}
-
-/** The dump bytes as the article prints them: hex, then the printable characters (`.` for the rest). */
-export function hexAndText(data: string): string {
-  const bytes = data.split(' ').filter(Boolean);
-  const text = bytes.map((h) => parseInt(h, 16)).map((b) => (printable(b) ? String.fromCharCode(b) : '.')).join('');
-  return `${data}  |${text}|`;
 }

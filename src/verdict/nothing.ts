@@ -1,6 +1,6 @@
 // "This file is not a spy log at all": a reusable check over a finished report, for
 // `report` (a warning) and `check` (exit 2). Pure.
-import type { Report } from '../report/schema.js';
+import type { Report } from '../model/report.js';
 
 /** One line saying that no line of the log matched any dialect tried, or null when one did. */
 export function noDialectMatched(report: Report): string | null {

@@ -12,3 +12,8 @@ export function count(k: number, noun: string, plural = noun + 's'): string {
 export function bytes(k: number): string {
   return count(k, 'byte');
 }
+
+/** A 32-bit value as an HRESULT is printed: `0x80070005`. */
+export function hex32(n: number): string {
+  return '0x' + (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}

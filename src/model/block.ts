@@ -1,4 +1,5 @@
-// Domain types shared by the tracker, the classifier and the reporters.
+// Domain types shared by every layer: the five categories, what decided a block, and the
+// tracker's record of one block's life.
 
 /** Every block ends in exactly one category (SPEC §3). */
 export const CATEGORIES = ['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'] as const;
@@ -49,9 +50,3 @@ export const CATEGORY_MEANING: Record<Category, string> = {
   'true-leak': 'never freed, and the log is complete: the program\u2019s leak',
   unresolved: 'never freed, but the log may be truncated: exit-time free or leak, the log cannot say',
 };
-
-/** Something the whole run shows (a deferred release, unbounded growth): `kind` says which. */
-export interface Finding {
-  kind: string;
-  [field: string]: unknown;
-}

@@ -1,27 +1,12 @@
-// Findings read from the whole run: deferred releases (found while streaming) and
-// growth that was never given back, which is what a leak inside a loop looks like.
-import { byCategorySignature, groupBy } from '../report/groups.js';
-import type { Category } from '../model.js';
-import type { DeferredRelease } from '../track/episodes.js';
-import type { Finding, ReportBlock } from '../report/schema.js';
+// Findings read from the whole run, over the blocks as decided: deferred releases (found
+// while streaming) and growth that was never given back, which is what a leak inside a
+// loop looks like. A finding's category is the category its blocks ended in.
+import { byCategorySignature, groupBy } from '../model/groups.js';
+import type { DeferredReleaseFinding, Finding, ReportBlock, UnboundedGrowthFinding } from '../model/report.js';
 
-export interface UnboundedGrowth extends Finding {
-  kind: 'unbounded-growth';
-  context: string;
-  size: number;
-  blocks: number;
-  bytes: number;
-  category: Category;
-  firstLine: number;
-  /** The last allocation of the group: where its growth stood highest. */
-  peakLine: number;
-  releaseLine: null;
-  message: string;
-}
-
-export function unboundedGrowth(blocks: ReportBlock[], threshold: number): UnboundedGrowth[] {
+export function unboundedGrowth(blocks: ReportBlock[], threshold: number): UnboundedGrowthFinding[] {
   const never = blocks.filter((b) => (b.category === 'true-leak' || b.category === 'unresolved') && b.allocLine !== null);
-  const groups = [...groupBy(never, byCategorySignature).values()].map((list): UnboundedGrowth => {
+  const groups = [...groupBy(never, byCategorySignature).values()].map((list): UnboundedGrowthFinding => {
     // A loop's group can hold millions of blocks: no spread into Math.min/max.
     const lines = list.map((b) => b.allocLine!);
     const first = lines.reduce((m, l) => (l < m ? l : m), lines[0]!);
@@ -50,6 +35,6 @@ export function unboundedGrowth(blocks: ReportBlock[], threshold: number): Unbou
     .sort((a, b) => b.bytes - a.bytes);
 }
 
-export function findingsOf(deferred: DeferredRelease[], blocks: ReportBlock[], threshold: number): Finding[] {
+export function findingsOf(deferred: DeferredReleaseFinding[], blocks: ReportBlock[], threshold: number): Finding[] {
   return [...deferred, ...unboundedGrowth(blocks, threshold)];
 }

@@ -1,9 +1,12 @@
 // Several reports of one file (its processes, or its runs) into the file's report: counts
 // and the summary are summed, the truncation is the worst of them, the peak the highest,
-// evidence is labelled with its part, and every block says which part it lived in. Pure.
-import { CATEGORIES, type Category, type Tally, type Truncation } from '../model.js';
-import type { Report, ReportBlock, Timeline as TimelineJson } from '../report/schema.js';
+// evidence is labelled with its part, and every block and finding says which part it
+// lived in. Nothing is decided here: each part was decided on its own, so the parts
+// always add up to the whole. Pure.
+import { CATEGORIES, type Category, type Tally, type Truncation } from '../model/block.js';
+import type { PartTag, Report, ReportBlock, Timeline as TimelineJson } from '../model/report.js';
 import { Timeline } from '../track/timeline.js';
+import { byAllocation } from './decide.js';
 
 export interface Part {
   /** `run 2`, `pid 4242`: prefixes the part's evidence. */
@@ -11,13 +14,18 @@ export interface Part {
   firstLine: number;
   lastLine: number;
   report: Report;
-  /** Stamped on the part's blocks. */
+  /** Stamped on the part's blocks and findings. */
   tag: { pid: number | null } | { run: number };
 }
 
 const SEVERITY: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 1, truncated: 2 };
 
-export function mergeReports(parts: Part[], file: { lines: number }): Report {
+/**
+ * The file's report from its parts. `end` is the part holding the file's end: the file's
+ * `phases` are its phases (a phase of one run says nothing about another's), with `part`
+ * naming it.
+ */
+export function mergeReports(parts: Part[], file: { lines: number }, end: Part): Report {
   const first = parts[0]!.report;
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
@@ -57,29 +65,15 @@ export function mergeReports(parts: Part[], file: { lines: number }): Report {
   }
   merged.truncation = truncation;
   merged.peak = peak;
-  blocks.sort((a, b) => (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || a.address.localeCompare(b.address));
+  blocks.sort(byAllocation);
   merged.anomalies.sort((a, b) => a.line - b.line);
   for (const kind of Object.keys(anomalyCounts).sort()) merged.anomalyCounts[kind] = anomalyCounts[kind]!;
-  merged.phases = mergePhases(parts.map((p) => p.report.phases));
+  const part: PartTag = { ...end.tag, ...end.report.phases.part };
+  merged.phases = { ...end.report.phases, part };
   merged.timeline = mergeTimelines(parts, peak.line);
   delete merged.processes;
   delete merged.runs;
   return merged;
-}
-
-/** The file's phases: the first registration, the last of every later mark, all exit events. */
-function mergePhases(all: Report['phases'][]): Report['phases'] {
-  const min = (xs: (number | null)[]) => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
-  const latest = <T extends { line: number }>(xs: (T | null)[]) => xs.reduce<T | null>((m, x) => (x && (!m || x.line > m.line) ? x : m), null);
-  const max = (xs: (number | null)[]) => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
-  return {
-    spyRegistered: min(all.map((p) => p.spyRegistered)),
-    coUninitialize: max(all.map((p) => p.coUninitialize)),
-    revoke: latest(all.map((p) => p.revoke)),
-    dump: latest(all.map((p) => p.dump)),
-    lastProgramLine: max(all.map((p) => p.lastProgramLine)),
-    exitEvents: all.reduce((s, p) => s + p.exitEvents, 0),
-  };
 }
 
 /**
