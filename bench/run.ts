@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   if (!awk) throw new Error('no awk found (mawk or awk) for the reference');
   mkdirSync(DATA, { recursive: true });
   process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
-  process.stdout.write(`reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`);
+  process.stdout.write(
+    `reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`,
+  );
 
   const rows: string[][] = [['log', 'tool', 'seconds', 'MB/s', 'events/s', 'peak RSS MB', 'spylog/awk']];
 
@@ -126,7 +128,9 @@ async function main(): Promise<void> {
     rmSync(awkOut, { force: true });
     // The timeline is bounded by design (256 buckets that merge): show it stays flat.
     const json = JSON.parse(readFileSync(report, 'utf8')) as { timeline: { span: number; points: unknown[] }; blocks: unknown[] };
-    notes.push(`${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`);
+    notes.push(
+      `${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`,
+    );
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') + '\n');
@@ -141,7 +145,9 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write('\n' + notes.join('\n') + '\n');
-  process.stdout.write(`\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in bench/data/ (git-ignored): delete them when done.\n`);
+  process.stdout.write(
+    `\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in bench/data/ (git-ignored): delete them when done.\n`,
+  );
 }
 
 main().catch((err: unknown) => {

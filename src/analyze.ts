@@ -151,7 +151,12 @@ function judgeCapture(capture: Capture, input: InputEnd, deciders: Deciders, lim
     const decision = decide(trace, verdict, deciders, limits.windowLimit);
     addDataHints(decision.blocks);
     const findings = findingsOf(trace.deferred, decision.blocks, limits.episodeThreshold);
-    const report = assembleReport({ source: input.source, bytes: input.bytes, encoding: input.encoding, lines: single ? input.lines : run.lines }, trace, decision, findings);
+    const report = assembleReport(
+      { source: input.source, bytes: input.bytes, encoding: input.encoding, lines: single ? input.lines : run.lines },
+      trace,
+      decision,
+      findings,
+    );
     if (deciders.baseline && decision.baseline) report.baseline = baselineUse(deciders.baseline, [decision.baseline]);
     return { report, match: decision.baseline };
   };
@@ -215,11 +220,7 @@ export function analyzeBuffer(input: Uint8Array | string, options: AnalyzeOption
 }
 
 /** Stream adapter: consumes 'data' events (never `for await` per chunk on the hot path). */
-export function analyzeStream(
-  stream: NodeJS.ReadableStream,
-  options: AnalyzeOptions = {},
-  onChunk?: (bytes: number) => void,
-): Promise<Report> {
+export function analyzeStream(stream: NodeJS.ReadableStream, options: AnalyzeOptions = {}, onChunk?: (bytes: number) => void): Promise<Report> {
   return new Promise((resolve, reject) => {
     const analyzer = createAnalyzer(options);
     stream.on('data', (chunk: Buffer | string) => {

@@ -68,10 +68,7 @@ test('the same run redirected (ends at the dump): possibly truncated, blocks unr
   assert.match(r.evidence[0]!, /CoRevokeMallocSpy failed with 0x80070005 \(line 9\) while 2 blocks were outstanding/);
   assert.deepEqual(cats(r), ['0x0013A8F8:unresolved:CLSIDFromProgID:log', '0x0013C000:unresolved:CoTaskMemAlloc:log']);
   const assumed = analyzeBuffer(log(...W2K), { assumeComplete: true });
-  assert.deepEqual(cats(assumed), [
-    '0x0013A8F8:true-leak:CLSIDFromProgID:assume-complete',
-    '0x0013C000:true-leak:CoTaskMemAlloc:assume-complete',
-  ]);
+  assert.deepEqual(cats(assumed), ['0x0013A8F8:true-leak:CLSIDFromProgID:assume-complete', '0x0013C000:true-leak:CoTaskMemAlloc:assume-complete']);
   assert.equal(assumed.truncation, 'possibly-truncated', '--assume-complete decides blocks, not the verdict');
 });
 

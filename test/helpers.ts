@@ -89,7 +89,10 @@ export function everyFixtureLog(): FixtureLog[] {
  * The CLI in this process (main() with in-memory streams): what `spylog` prints and its
  * exit code, without starting a process. Run from the repository root's paths.
  */
-export async function runMain(args: string[], opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean } = {}): Promise<CliResult> {
+export async function runMain(
+  args: string[],
+  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean } = {},
+): Promise<CliResult> {
   const sink = () => {
     const chunks: Buffer[] = [];
     const stream = new Writable({
@@ -104,7 +107,14 @@ export async function runMain(args: string[], opts: { env?: Record<string, strin
   const err = sink();
   const stdin = new PassThrough();
   stdin.end(opts.stdin ?? '');
-  const io: Io = { stdin, stdout: out.stream, stderr: err.stream, env: { NO_COLOR: '1', ...opts.env }, stdoutIsTTY: opts.stdoutIsTTY ?? false, stderrIsTTY: false };
+  const io: Io = {
+    stdin,
+    stdout: out.stream,
+    stderr: err.stream,
+    env: { NO_COLOR: '1', ...opts.env },
+    stdoutIsTTY: opts.stdoutIsTTY ?? false,
+    stderrIsTTY: false,
+  };
   const cwd = process.cwd();
   process.chdir(ROOT);
   try {

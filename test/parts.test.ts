@@ -21,13 +21,17 @@ function leaves(r: Report, tag: { pid?: number | null; run?: number } = {}): { r
   return [{ report: r, tag }];
 }
 
-const blockId = (b: ReportBlock, tag: { pid?: number | null; run?: number }) => JSON.stringify([tag.pid ?? b.pid, tag.run ?? b.run, b.address, b.allocLine]);
+const blockId = (b: ReportBlock, tag: { pid?: number | null; run?: number }) =>
+  JSON.stringify([tag.pid ?? b.pid, tag.run ?? b.run, b.address, b.allocLine]);
 
 function assertAddsUp(name: string, file: Report): void {
   const parts = leaves(file);
   assert.ok(parts.length > 1, `${name}: several parts`);
   for (const c of CATEGORIES) {
-    const sum = parts.reduce((s, p) => ({ blocks: s.blocks + p.report.summary[c].blocks, bytes: s.bytes + p.report.summary[c].bytes }), { blocks: 0, bytes: 0 });
+    const sum = parts.reduce((s, p) => ({ blocks: s.blocks + p.report.summary[c].blocks, bytes: s.bytes + p.report.summary[c].bytes }), {
+      blocks: 0,
+      bytes: 0,
+    });
     assert.deepEqual(file.summary[c], sum, `${name}: ${c} is the sum of the parts`);
   }
   // Processes with several runs are themselves sums.
@@ -41,31 +45,46 @@ function assertAddsUp(name: string, file: Report): void {
   const inParts = new Map<string, Category>();
   for (const { report, tag } of parts) for (const b of report.blocks) inParts.set(blockId(b, tag), b.category);
   assert.equal(file.blocks.length, inParts.size, `${name}: the file lists the parts' blocks`);
-  for (const b of file.blocks) assert.equal(b.category, inParts.get(blockId(b, {})), `${name}: ${b.address} (line ${b.allocLine}) is decided alike in its part and in the file`);
+  for (const b of file.blocks)
+    assert.equal(b.category, inParts.get(blockId(b, {})), `${name}: ${b.address} (line ${b.allocLine}) is decided alike in its part and in the file`);
   // Every unbounded-growth finding says the category its blocks ended in, in its part and in the file.
   for (const { report, tag } of parts) {
     for (const f of report.findings) {
       if (f.kind !== 'unbounded-growth') continue;
       const group = report.blocks.filter((b) => b.context === f.context && b.size === f.size && b.category === f.category);
       assert.equal(group.length, f.blocks, `${name}: ${f.message}`);
-      const inFile = file.findings.find((g) => g.kind === 'unbounded-growth' && g.context === f.context && g.size === f.size && g.run === tag.run && g.pid === tag.pid);
+      const inFile = file.findings.find(
+        (g) => g.kind === 'unbounded-growth' && g.context === f.context && g.size === f.size && g.run === tag.run && g.pid === tag.pid,
+      );
       assert.equal(inFile?.kind === 'unbounded-growth' && inFile.category, f.category, `${name}: the file's finding`);
     }
   }
   // The gate reads the same decision.
   const result = gate(file);
-  assert.equal(result.leaks.reduce((s, g) => s + g.blocks.length, 0), file.summary['true-leak'].blocks);
-  assert.equal(result.unresolved.reduce((s, g) => s + g.blocks.length, 0), file.summary.unresolved.blocks);
+  assert.equal(
+    result.leaks.reduce((s, g) => s + g.blocks.length, 0),
+    file.summary['true-leak'].blocks,
+  );
+  assert.equal(
+    result.unresolved.reduce((s, g) => s + g.blocks.length, 0),
+    file.summary.unresolved.blocks,
+  );
   if (file.baseline) {
     const sum = (k: 'matched' | 'decided' | 'convicted') => parts.reduce((s, p) => s + (p.report.baseline?.[k] ?? 0), 0);
-    assert.deepEqual([file.baseline.matched, file.baseline.decided, file.baseline.convicted], [sum('matched'), sum('decided'), sum('convicted')], `${name}: baseline`);
+    assert.deepEqual(
+      [file.baseline.matched, file.baseline.decided, file.baseline.convicted],
+      [sum('matched'), sum('decided'), sum('convicted')],
+      `${name}: baseline`,
+    );
   }
 }
 
 const read = (name: string) => readFileSync(fixture(name), 'utf8');
 
 /** Several shipped runs appended to one file, as CI appends with `>>`. */
-const appended = ['w2k-console.log', 'w2k-redirected.log', 'copyproxy-unreleased.log', 'nt4-leak1.log', 'w2k-redirected-noleak.log'].map(read).join('');
+const appended = ['w2k-console.log', 'w2k-redirected.log', 'copyproxy-unreleased.log', 'nt4-leak1.log', 'w2k-redirected-noleak.log']
+  .map(read)
+  .join('');
 
 /** Two runs printed through OutputDebugString by two processes at once, as DebugView saves them. */
 function debugView(): string {
@@ -83,7 +102,10 @@ function debugView(): string {
 const baseline = buildBaseline(analyzeBuffer(readFileSync(fixture('w2k-console-noleak.log')), { source: 'w2k-console-noleak.log' }));
 
 test('the parts add up to the file under --assume-complete and under a baseline', () => {
-  const inputs: [string, string | Buffer, AnalyzeOptions][] = [['appended runs', appended, {}], ['DebugView pids', debugView(), {}]];
+  const inputs: [string, string | Buffer, AnalyzeOptions][] = [
+    ['appended runs', appended, {}],
+    ['DebugView pids', debugView(), {}],
+  ];
   for (const log of everyFixtureLog()) {
     const bytes = readFileSync(join(ROOT, log.path));
     const dialect = log.dialectFile ? { dialect: parseUserDialect(readFileSync(log.dialectFile, 'utf8'), log.dialectFile) } : {};

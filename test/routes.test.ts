@@ -69,7 +69,7 @@ const MALLOCSPY_AS_JSON = JSON.stringify({
   },
 });
 
-test('a user dialect file in MallocSpyTest\'s wording reads the clean shipped logs exactly like the built-in', () => {
+test("a user dialect file in MallocSpyTest's wording reads the clean shipped logs exactly like the built-in", () => {
   const dialect = parseUserDialect(MALLOCSPY_AS_JSON, 'mallocspy-as-regexes.json');
   let compared = 0;
   for (const log of everyFixtureLog()) {

@@ -43,8 +43,26 @@ test('CopyProxy loop fully released: a deferred-release finding, no leak', () =>
   const f = r.findings[0]!;
   assert.ok(f.kind === 'deferred-release');
   assert.deepEqual(
-    { kind: f.kind, context: f.context, size: f.size, blocks: f.blocks, bytes: f.bytes, firstLine: f.firstLine, peakLine: f.peakLine, releaseLine: f.releaseLine },
-    { kind: 'deferred-release', context: 'IClientSecurity::CopyProxy', size: 88, blocks: 2000, bytes: 176_000, firstLine: 34, peakLine: 2033, releaseLine: 2036 },
+    {
+      kind: f.kind,
+      context: f.context,
+      size: f.size,
+      blocks: f.blocks,
+      bytes: f.bytes,
+      firstLine: f.firstLine,
+      peakLine: f.peakLine,
+      releaseLine: f.releaseLine,
+    },
+    {
+      kind: 'deferred-release',
+      context: 'IClientSecurity::CopyProxy',
+      size: 88,
+      blocks: 2000,
+      bytes: 176_000,
+      firstLine: 34,
+      peakLine: 2033,
+      releaseLine: 2036,
+    },
   );
   assert.equal(f.growthPerAlloc, 88);
 });
@@ -131,7 +149,10 @@ test('20,000-call loop never released: unbounded-growth; with two program leaks:
     [['unbounded-growth', 88, 20_000]],
   );
   const mixed = analyzeBuffer(copyProxyRun(true, 2));
-  assert.deepEqual(mixed.findings.map((f) => f.kind), ['deferred-release']);
+  assert.deepEqual(
+    mixed.findings.map((f) => f.kind),
+    ['deferred-release'],
+  );
   assert.deepEqual(
     mixed.blocks.filter((b) => b.category === 'true-leak' || b.category === 'unresolved').map((b) => [b.context, b.size]),
     [

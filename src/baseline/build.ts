@@ -59,7 +59,7 @@ export function renderBaseline(baseline: Baseline, reference: Report): string {
     `# reference: ${oneLine(reference.source)} (${reference.truncation}; ${reference.allocs} allocations)`,
     '# pattern: the first dump bytes, ?? = any byte (pointers, or bytes that differ between blocks).',
     '# Each "complete:" line names a context (* = all) for which this file lists everything the',
-    '# runtime holds: there, a never-freed block that matches no row is the program\'s true leak.',
+    "# runtime holds: there, a never-freed block that matches no row is the program's true leak.",
     ...[...baseline.complete].map((c) => `# complete: ${oneLine(c)}`),
     BASELINE_COLUMNS.join(','),
   ];

@@ -111,6 +111,13 @@ export function baselineUse(baseline: Baseline, runs: readonly BaselineMatch[]):
   }
   const stale = rows
     .filter((r) => r.short)
-    .map(({ entry, expected, found }) => ({ context: entry.context, size: entry.size, pattern: formatPattern(entry.pattern), line: entry.line, expected, found }));
+    .map(({ entry, expected, found }) => ({
+      context: entry.context,
+      size: entry.size,
+      pattern: formatPattern(entry.pattern),
+      line: entry.line,
+      expected,
+      found,
+    }));
   return { file: baseline.file, matched, decided, convicted, stale };
 }

@@ -177,8 +177,8 @@ export class LogDemux implements LineSink {
       this.nonBlank++; // lines read after detection ended count too
     }
     proc ??= this.proc(null, lineNo);
-    let kind = SCAN_OTHER;
-    if (this.scanner !== null && dropped === 0 && (kind = this.scanner.text(message)) !== SCAN_OTHER) {
+    const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
+    if (kind !== SCAN_OTHER) {
       this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
       this.route(proc, this.classify(message), lineNo, dropped);

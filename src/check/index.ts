@@ -1,4 +1,15 @@
 // `check` as a function: the gate over a report whose blocks the analysis decided (give
 // the analysis the baseline and --assume-complete), and the reporters over its result.
-export { gate, checkVerdict, DEFAULT_THRESHOLDS, POLICIES, type CheckResult, type Thresholds, type Policy, type GateCheck, type BlockGroup, type Outcome } from './gate.js';
+export {
+  gate,
+  checkVerdict,
+  DEFAULT_THRESHOLDS,
+  POLICIES,
+  type CheckResult,
+  type Thresholds,
+  type Policy,
+  type GateCheck,
+  type BlockGroup,
+  type Outcome,
+} from './gate.js';
 export { CHECK_REPORTERS, CHECK_FORMATS, type CheckFormat } from './reporters/index.js';

@@ -5,7 +5,17 @@ import { csvField } from '../text/csv.js';
 import type { DiffResult } from './schema.js';
 
 export const DIFF_CSV_COLUMNS = [
-  'row', 'category', 'context', 'size', 'a_blocks', 'a_bytes', 'b_blocks', 'b_bytes', 'delta_blocks', 'delta_bytes', 'change',
+  'row',
+  'category',
+  'context',
+  'size',
+  'a_blocks',
+  'a_bytes',
+  'b_blocks',
+  'b_bytes',
+  'delta_blocks',
+  'delta_bytes',
+  'change',
 ] as const;
 
 export function renderDiffCsv(diff: DiffResult): string {

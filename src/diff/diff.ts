@@ -116,10 +116,7 @@ function compareCategories(a: Report, b: Report): Record<Category, CategoryDelta
  * One-to-one matching inside a group: first blocks whose dump data are identical (the
  * same object in both runs, even if allocated in another order), then the rest by order.
  */
-export function matchBlocks(
-  as: readonly ReportBlock[],
-  bs: readonly ReportBlock[],
-): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
+export function matchBlocks(as: readonly ReportBlock[], bs: readonly ReportBlock[]): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
   const taken = new Array<boolean>(bs.length).fill(false);
   const aLeft: ReportBlock[] = [];
   const byData = new Map<string, number[]>();

@@ -10,7 +10,10 @@ export const EVENT_RATIO = 2;
 
 export function assessWeaknesses(a: Report, b: Report): string[] {
   const out: string[] = [];
-  for (const [name, r] of [['A', a], ['B', b]] as const) {
+  for (const [name, r] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     if (r.truncation !== 'complete') {
       const why = r.evidence[0] ? `: ${r.evidence[0]}` : '';
       out.push(
@@ -27,7 +30,10 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
         `B has ${count(b.allocs, 'allocation')} and ${count(b.frees, 'free')}: the runs may not have done the same work`,
     );
   }
-  for (const [name, r] of [['A', a], ['B', b]] as const) {
+  for (const [name, r] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     const kinds = Object.entries(r.anomalyCounts).filter(([, k]) => k > 0);
     if (kinds.length > 0) {
       const total = kinds.reduce((s, [, k]) => s + k, 0);

@@ -29,7 +29,7 @@ function classifySpy(line: string, ctx: ParseContext, scanner: SpyScanner): Line
   if (kind === SCAN_ALLOC) return { type: 'alloc', address: scanned(scanner), size: scanner.n };
   if (kind === SCAN_FREE) return { type: 'free', address: scanned(scanner), remaining: scanner.n };
   const end = trimEnd(line);
-  let i = ctx.markers.spyPrefix.length;
+  const i = ctx.markers.spyPrefix.length;
   if (line.charCodeAt(i) === 48 /* 0 */) {
     const from = readAddress(line, i);
     // Alloc and free lines were settled by the scanner above; what is left is a realloc.

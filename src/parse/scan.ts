@@ -126,6 +126,7 @@ export class SpyScanner {
       text = String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!, b[i + 9]!);
     } else if (n === 18) {
       // 0x + 16 digits
+      // prettier-ignore
       text = String.fromCharCode(
         b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!, b[i + 8]!,
         b[i + 9]!, b[i + 10]!, b[i + 11]!, b[i + 12]!, b[i + 13]!, b[i + 14]!, b[i + 15]!, b[i + 16]!, b[i + 17]!,
@@ -162,7 +163,9 @@ export class SpyScanner {
     const significant = i;
     let value = 0;
     let letters = 0;
-    for (let d = 0; i < end && (d = HEX_VALUE[b[i]!]!) < NOT_HEX; i++) {
+    for (; i < end; i++) {
+      const d = HEX_VALUE[b[i]!]!;
+      if (d >= NOT_HEX) break;
       value = value * 16 + (d & 15);
       letters |= d;
     }

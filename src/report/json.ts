@@ -28,7 +28,10 @@ export function* renderJsonParts(report: Report): Generator<string> {
   const open = at + BLOCKS_KEY.length - 1; // just after '['
   yield shell.slice(0, open);
   for (let i = 0; i < blocks.length; i += BLOCKS_PER_PART) {
-    const part = blocks.slice(i, i + BLOCKS_PER_PART).map((b) => JSON.stringify(b)).join(',');
+    const part = blocks
+      .slice(i, i + BLOCKS_PER_PART)
+      .map((b) => JSON.stringify(b))
+      .join(',');
     yield i === 0 ? part : ',' + part;
   }
   yield shell.slice(open) + '\n';

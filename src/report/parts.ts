@@ -69,6 +69,9 @@ export function dataLine(b: ReportBlock): string {
 /** The dump bytes as the article prints them: hex, then the printable characters (`.` for the rest). */
 export function hexAndText(data: string): string {
   const bytes = data.split(' ').filter(Boolean);
-  const text = bytes.map((h) => parseInt(h, 16)).map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.')).join('');
+  const text = bytes
+    .map((h) => parseInt(h, 16))
+    .map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.'))
+    .join('');
   return `${data}  |${text}|`;
 }

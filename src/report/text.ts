@@ -20,7 +20,6 @@ const ENCODING_NAMES: Record<string, string> = {
   'utf16be-bom': 'UTF-16BE with BOM',
 };
 
-
 export function renderText(report: Report, style: Style): string {
   const out: string[] = [];
   out.push(style.bold(`spylog report: ${report.source}`));
@@ -116,11 +115,16 @@ export function headline(report: Report, style: Style): string {
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);
   const also = parts.length ? `; ${parts.join('; ')}` : '';
   if (s['true-leak'].blocks) {
-    return style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) + also;
+    return (
+      style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) +
+      also
+    );
   }
   if (s.unresolved.blocks) {
     return (
-      style.yellow(style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`)) +
+      style.yellow(
+        style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`),
+      ) +
       also +
       '\n  To decide: capture on a console, or use `spylog check --baseline`, or pass --assume-complete.'
     );
@@ -146,9 +150,24 @@ function groupBlocks(report: Report): Group[] {
     .map((list) => {
       const first = list[0]!;
       const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
-      return { part: partOf(first), first, category: first.category, context: first.context, size: first.size, blocks: list.length, lines: lineSummary(lines) };
+      return {
+        part: partOf(first),
+        first,
+        category: first.category,
+        context: first.context,
+        size: first.size,
+        blocks: list.length,
+        lines: lineSummary(lines),
+      };
     })
-    .sort((a, b) => a.part.localeCompare(b.part, 'en', { numeric: true }) || ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
+    .sort(
+      (a, b) =>
+        a.part.localeCompare(b.part, 'en', { numeric: true }) ||
+        ORDER[a.category] - ORDER[b.category] ||
+        b.size * b.blocks - a.size * a.blocks ||
+        a.context.localeCompare(b.context) ||
+        a.size - b.size,
+    );
 }
 
 function lineSummary(lines: number[]): string {

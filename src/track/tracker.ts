@@ -465,7 +465,6 @@ export class Tracker {
       peak.line = line;
     }
   }
-
 }
 
 function quote(text: string): string {

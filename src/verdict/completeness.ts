@@ -77,11 +77,12 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'revoke-failed-exit-missing',
     verdict: 'possibly-truncated',
-    when: '`CoRevokeMallocSpy` failed while blocks were outstanding and no spy output follows the program\'s last line (the exit-time output is missing, as when stdout is redirected)',
+    when: "`CoRevokeMallocSpy` failed while blocks were outstanding and no spy output follows the program's last line (the exit-time output is missing, as when stdout is redirected)",
     evidence: (f) => {
       const m = f.trace.marks;
       const r = m.revoke;
-      if (!r || r.hresult === null || r.hresult < 0x80000000 || !(r.liveBlocks > 0 || r.hresult === E_ACCESSDENIED) || m.exitEvents !== 0) return null;
+      if (!r || r.hresult === null || r.hresult < 0x80000000 || !(r.liveBlocks > 0 || r.hresult === E_ACCESSDENIED) || m.exitEvents !== 0)
+        return null;
       return (
         `CoRevokeMallocSpy failed with ${hex32(r.hresult)} (line ${r.line}) while ${r.liveBlocks} block${r.liveBlocks === 1 ? ' was' : 's were'} outstanding, ` +
         `and no spy output follows the program's last line (${m.lastProgramLine}): the exit-time frees are missing, as when stdout is redirected`
@@ -124,7 +125,8 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     id: 'no-spy-events',
     verdict: 'complete',
     when: 'the log has no spy event at all',
-    evidence: (f) => (f.bytes > 0 && f.trace.marks.events === 0 && f.dumpOnly === null ? 'the log has no spy events: the spy saw no allocation' : null),
+    evidence: (f) =>
+      f.bytes > 0 && f.trace.marks.events === 0 && f.dumpOnly === null ? 'the log has no spy events: the spy saw no allocation' : null,
   },
   {
     id: 'dump-only',

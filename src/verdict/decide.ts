@@ -91,7 +91,8 @@ export function decide(trace: Trace, verdict: Completeness, deciders: Deciders, 
         assumed++;
       }
     }
-    if (assumed > 0) evidence.push({ rule: 'assume-complete', text: '--assume-complete: blocks never freed are counted as true leaks despite this verdict' });
+    if (assumed > 0)
+      evidence.push({ rule: 'assume-complete', text: '--assume-complete: blocks never freed are counted as true leaks despite this verdict' });
   }
 
   for (const b of blocks) {

@@ -21,7 +21,8 @@ export function renderJunit(r: CheckResult): string {
     ...(c.outcome === 'warn' ? { skipped: `warning: ${c.message}` } : {}),
   }));
   for (const g of r.leaks) cases.push(groupCase(r, g, 'failure'));
-  if (r.unresolvedPolicy !== 'allow') for (const g of r.unresolved) cases.push(groupCase(r, g, r.unresolvedPolicy === 'fail' ? 'failure' : 'skipped'));
+  if (r.unresolvedPolicy !== 'allow')
+    for (const g of r.unresolved) cases.push(groupCase(r, g, r.unresolvedPolicy === 'fail' ? 'failure' : 'skipped'));
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;

@@ -7,7 +7,9 @@ import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.
 import { analyzeLog, warn, type Io } from '../io.js';
 
 export function baselineBuilder<T>(y: Argv<T>) {
-  return analysisOptions(y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }));
+  return analysisOptions(
+    y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }),
+  );
 }
 
 export interface BaselineArgs extends AnalysisArgs {
@@ -29,7 +31,10 @@ export async function baselineCommand(args: BaselineArgs, io: Io): Promise<numbe
   const baseline = buildBaseline(report);
   const leaks = report.summary['true-leak'];
   if (leaks.blocks > 0) {
-    warn(io, `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`);
+    warn(
+      io,
+      `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`,
+    );
   }
   if (baseline.entries.length === 0) warn(io, `${report.source}: no block outlived CoUninitialize; the baseline has no entries`);
   io.stdout.write(renderBaseline(baseline, report));

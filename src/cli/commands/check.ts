@@ -16,7 +16,11 @@ export function checkBuilder<T>(y: Argv<T>) {
     decisionOptions(y.positional('log', { type: 'string', describe: 'log file (- for standard input)', demandOption: true }))
       .option('max-leaks', { type: 'number', default: 0, describe: 'true leaks (blocks) tolerated' })
       .option('max-leak-bytes', { type: 'number', describe: 'true-leak bytes tolerated (default: no byte limit)' })
-      .option('unresolved', { choices: POLICIES, default: 'fail' as Policy, describe: 'what never-freed blocks of a possibly truncated log do to the gate' })
+      .option('unresolved', {
+        choices: POLICIES,
+        default: 'fail' as Policy,
+        describe: 'what never-freed blocks of a possibly truncated log do to the gate',
+      })
       .option('stale', { choices: POLICIES, default: 'warn' as Policy, describe: 'what baseline entries that found fewer blocks do to the gate' })
       .option('format', { alias: 'f', choices: CHECK_FORMATS, default: 'text' as CheckFormat, describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the output to FILE; the verdict line still goes to stdout' }),

@@ -14,7 +14,8 @@ export function diffBuilder<T>(y: Argv<T>) {
       .option('format', { alias: 'f', choices: DIFF_FORMATS, default: 'text' as DiffFormat, describe: 'output format' })
       .option('fail-on-new', {
         choices: FAIL_ON_NEW,
-        describe: 'exit 1 when B has more blocks of this category than A at some allocating context and size (any: true-leak and unresolved together)',
+        describe:
+          'exit 1 when B has more blocks of this category than A at some allocating context and size (any: true-leak and unresolved together)',
       }),
   );
 }

@@ -34,7 +34,11 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   if (args.logs.filter((l) => l === '-').length > 1) throw new SpylogError('USAGE', 'standard input (-) can be read only once');
   const reporter: Reporter = REPORTERS[args.format];
   const style = styleFor(io);
-  const options = { ...toAnalyzeOptions(args), ...(await toDeciders(args)), episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2) };
+  const options = {
+    ...toAnalyzeOptions(args),
+    ...(await toDeciders(args)),
+    episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2),
+  };
   const forHtml: Report[] = [];
   let status = 0;
   let written = 0;
