@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js', '*.js', 'bench/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['bin/*.js', '*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
   {
     files: ['*.cjs'],

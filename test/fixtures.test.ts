@@ -36,3 +36,30 @@ test('real logs are byte-identical copies of shared/real-logs when that folder i
     assert.ok(readFileSync(join(shared, name)).equals(readFileSync(join(FIXTURES, 'real', name))), name);
   }
 });
+
+test('fixtures/situations/make.mjs reproduces every situation log byte for byte', () => {
+  const out = mkdtempSync(join(tmpdir(), 'spylog-situations-'));
+  try {
+    const r = spawnSync(process.execPath, [join(FIXTURES, 'situations', 'make.mjs'), out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const made = readdirSync(out).filter((f) => f.endsWith('.log'));
+    const shipped = readdirSync(join(FIXTURES, 'situations')).filter((f) => f.endsWith('.log'));
+    assert.deepEqual(made.sort(), shipped.sort());
+    for (const name of made) assert.ok(readFileSync(join(out, name)).equals(readFileSync(join(FIXTURES, 'situations', name))), name);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('the wine2 captures are byte-identical copies of shared/real-logs/wine2 when that folder is present', (t) => {
+  const shared = join(ROOT, '..', 'shared', 'real-logs', 'wine2');
+  let names: string[];
+  try {
+    names = readdirSync(shared).filter((f) => f.endsWith('.log'));
+  } catch {
+    t.skip('shared/real-logs/wine2 is not next to this clone');
+    return;
+  }
+  assert.ok(names.length >= 12);
+  for (const name of names) assert.ok(readFileSync(join(shared, name)).equals(readFileSync(join(FIXTURES, 'real', 'wine2', name))), name);
+});

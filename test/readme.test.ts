@@ -1,7 +1,7 @@
 // The README's example report is the real output for its fixture, not a mock-up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, spylog } from './helpers.js';
 
@@ -20,4 +20,23 @@ test('README: the quick start and test commands are the ones .ci/run runs', () =
   assert.match(readme, /npm install && npx spylog report fixtures\/w2k-console\.log\nnpm test\n/);
   assert.match(ci, /^npm install$/m);
   assert.match(ci, /^npm test$/m);
+});
+
+test('README: the completeness table is the rule table, row for row', async () => {
+  const { COMPLETENESS_RULES } = await import('../src/verdict/completeness.js');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Completeness'), readme.indexOf('The `lines-missing` rule'));
+  const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+  assert.deepEqual(
+    rows,
+    COMPLETENESS_RULES.map((r) => `| \`${r.id}\` | \`${r.verdict}\` | ${r.when} |`),
+  );
+});
+
+test('README: the layout table names every folder of src/', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const layout = readme.slice(readme.indexOf('## Development'), readme.indexOf('### Library'));
+  const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory());
+  assert.ok(folders.length >= 10);
+  for (const f of folders) assert.ok(layout.includes(`| \`src/${f.name}/\` |`), `src/${f.name}/ is in the layout table`);
 });

@@ -77,6 +77,8 @@ test("a user dialect file in MallocSpyTest's wording reads the clean shipped log
     const bytes = readFileSync(join(ROOT, log.path));
     const builtin = analyzeBuffer(bytes, { source: log.path });
     if (builtin.dialect !== undefined || (builtin.anomalyCounts['malformed-spy-line'] ?? 0) > 0) continue;
+    // A run that never reaches CoUninitialize quotes the dialect's marker (a regex here) in its evidence.
+    if (builtin.phases.coUninitialize === null && builtin.phases.dump === null) continue;
     const user = analyzeBuffer(bytes, { source: log.path, dialect });
     assert.equal(comparable(user), comparable(builtin), log.path);
     compared++;
