@@ -150,6 +150,7 @@ interface ShapeRow {
   json: string;
   peakBlocks: number;
   listed: number;
+  lines: number;
   jsonBytes: number;
 }
 
@@ -188,7 +189,7 @@ async function matrix(args: Args): Promise<void> {
       if (awk && script) ref.push(measure([awk, '-f', join(BENCH, script), log], scratch));
     }
     rmSync(scratch, { force: true });
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { peak: { blocks: number }; blocks: unknown[] };
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { lines: number; peak: { blocks: number }; blocks: unknown[] };
     results.push({
       shape,
       bytes,
@@ -199,13 +200,14 @@ async function matrix(args: Args): Promise<void> {
       json,
       peakBlocks: report.peak.blocks,
       listed: report.blocks.length,
+      lines: report.lines,
       jsonBytes: statSync(json).size,
     });
   }
 
   const speed = (r: ShapeRow, m: Measure): number => r.bytes / 1e6 / m.seconds;
   const rows: string[][] = [
-    ['shape', 'MB', 'floor MB/s', 'spylog MB/s', 'awk MB/s', 'spylog/floor', 'spylog/awk', 'spylog RSS MB', 'awk RSS MB', 'peak live', 'JSON MB'],
+    ['shape', 'MB', 'floor MB/s', 'spylog MB/s', 'awk MB/s', 'spylog/floor', 'spylog/awk', 'spylog RSS MB', 'awk RSS MB', 'spylog klines/s', 'peak live', 'listed', 'JSON MB'],
   ];
   for (const r of results) {
     rows.push([
@@ -218,7 +220,9 @@ async function matrix(args: Args): Promise<void> {
       r.awk ? fmt(r.awk.seconds / r.spy.seconds, 2) : '—',
       r.spy.rss === null ? 'n/a' : mb(r.spy.rss),
       r.awk?.rss == null ? '—' : mb(r.awk.rss),
+      fmt(r.lines / 1e3 / r.spy.seconds, 0),
       fmt(r.peakBlocks, 0),
+      fmt(r.listed, 0),
       mb(r.jsonBytes),
     ]);
   }
@@ -265,7 +269,7 @@ async function matrix(args: Args): Promise<void> {
   const warnings = results.filter((r) => r.spy.stderr !== '').map((r) => `${r.shape}: spylog stderr: ${r.spy.stderr.split('\n')[0]}`);
   if (warnings.length > 0) process.stdout.write('\n' + warnings.join('\n') + '\n');
   process.stdout.write(
-    `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
+    `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs; klines/s = the report's lines per second (UTF-16 has twice the bytes per line); peak live = the report's peak.blocks; listed = its blocks[]. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
       `machine at the end: load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}. Logs and reports stay in ${args.data}: delete them when done.\n`,
   );
 }
