@@ -70,4 +70,4 @@ const print = (title, map, n) => {
 process.stdout.write(`${file}: ${(total / 1000).toFixed(2)} s profiled, ${prof.samples.length} samples\n`);
 print(`top ${top} functions by self time:`, fns, top);
 print('by file:', files, 12);
-print('spylog functions by total time (self + callees):', inclusive, 15);
+print('spylog functions by total time (self + callees):', inclusive, Number(process.env.TOTAL_TOP ?? 15));

@@ -51,6 +51,8 @@ interface Measure {
   seconds: number;
   /** Peak resident set, in bytes; null when it could not be measured. */
   rss: number | null;
+  /** User + system CPU seconds (all threads); null without /usr/bin/time. */
+  cpu: number | null;
   stderr: string;
 }
 
@@ -93,23 +95,24 @@ function which(cmd: string): string | null {
  */
 function measure(cmd: string[], stdoutPath: string, cwd?: string): Measure {
   const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', '@@rss %M', ...cmd] : cmd;
+  const argv = useTime ? [TIME, '-f', '@@rss %M %U %S', ...cmd] : cmd;
   const start = process.hrtime.bigint();
   const r = spawnSync('sh', ['-c', `"$@" > '${stdoutPath}'`, 'sh', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.error) throw r.error;
-  const m = /@@rss (\d+)/.exec(r.stderr);
+  const m = /@@rss (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
   // spylog exits 0, 1 or 2 by verdict/gate; anything else is a failure.
-  const stderr = r.stderr.replace(/@@rss \d+\n?/, '').trim();
+  const stderr = r.stderr.replace(/@@rss [\d. ]+\n?/, '').trim();
   if ((r.status ?? 99) > 2) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr}`);
-  return { seconds, rss: m ? Number(m[1]) * 1024 : null, stderr };
+  return { seconds, rss: m ? Number(m[1]) * 1024 : null, cpu: m ? Number(m[2]) + Number(m[3]) : null, stderr };
 }
 
 function best(runs: Measure[]): Measure {
   // The fastest run is the least disturbed by the noisy neighbours; RSS is the max seen.
   const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const rss = runs.some((r) => r.rss === null) ? null : Math.max(...runs.map((r) => r.rss!));
-  return { seconds: fastest.seconds, rss, stderr: runs.map((r) => r.stderr).find((s) => s !== '') ?? '' };
+  const cpu = runs.some((r) => r.cpu === null) ? null : Math.min(...runs.map((r) => r.cpu!));
+  return { seconds: fastest.seconds, rss, cpu, stderr: runs.map((r) => r.stderr).find((s) => s !== '') ?? '' };
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -206,8 +209,12 @@ async function matrix(args: Args): Promise<void> {
   }
 
   const speed = (r: ShapeRow, m: Measure): number => r.bytes / 1e6 / m.seconds;
+  // The same ratios on CPU seconds (user + system, best run): less moved by a busy machine
+  // than wall time, though they count spylog's GC threads too.
+  const cpuRatio = (other: Measure, spy: Measure, digits: number): string =>
+    other.cpu === null || spy.cpu === null || spy.cpu === 0 ? 'n/a' : fmt(other.cpu / spy.cpu, digits);
   const rows: string[][] = [
-    ['shape', 'MB', 'floor MB/s', 'spylog MB/s', 'awk MB/s', 'spylog/floor', 'spylog/awk', 'spylog RSS MB', 'awk RSS MB', 'spylog klines/s', 'peak live', 'listed', 'JSON MB'],
+    ['shape', 'MB', 'floor MB/s', 'spylog MB/s', 'awk MB/s', 'spylog/floor', 'spylog/awk', 'CPU s/f', 'CPU s/a', 'spylog RSS MB', 'awk RSS MB', 'spylog klines/s', 'peak live', 'listed', 'JSON MB'],
   ];
   for (const r of results) {
     rows.push([
@@ -218,6 +225,8 @@ async function matrix(args: Args): Promise<void> {
       r.awk ? fmt(speed(r, r.awk)) : '—',
       fmt(r.floor.seconds / r.spy.seconds, 3),
       r.awk ? fmt(r.awk.seconds / r.spy.seconds, 2) : '—',
+      cpuRatio(r.floor, r.spy, 3),
+      r.awk ? cpuRatio(r.awk, r.spy, 2) : '—',
       r.spy.rss === null ? 'n/a' : mb(r.spy.rss),
       r.awk?.rss == null ? '—' : mb(r.awk.rss),
       fmt(r.lines / 1e3 / r.spy.seconds, 0),
@@ -269,7 +278,7 @@ async function matrix(args: Args): Promise<void> {
   const warnings = results.filter((r) => r.spy.stderr !== '').map((r) => `${r.shape}: spylog stderr: ${r.spy.stderr.split('\n')[0]}`);
   if (warnings.length > 0) process.stdout.write('\n' + warnings.join('\n') + '\n');
   process.stdout.write(
-    `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs; klines/s = the report's lines per second (UTF-16 has twice the bytes per line); peak live = the report's peak.blocks; listed = its blocks[]. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
+    `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs; CPU s/f and CPU s/a = spylog/floor and spylog/awk on CPU seconds (user + system, all threads) instead of wall time; klines/s = the report's lines per second (UTF-16 has twice the bytes per line); peak live = the report's peak.blocks; listed = its blocks[]. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
       `machine at the end: load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}. Logs and reports stay in ${args.data}: delete them when done.\n`,
   );
 }
