@@ -1,5 +1,5 @@
 // Summarises a .cpuprofile (node --cpu-prof): self time per function and per file, top first.
-// Usage: node bench/cpuprofile.mjs FILE.cpuprofile [TOP=25]
+// Usage: node bench/cpuprofile.mjs FILE.cpuprofile [TOP=25]   (TOTAL_TOP=N: rows of the total-time list, 15)
 // Self time of a sample is the time to the next sample (what DevTools shows). Functions are
 // keyed by name, file and line; V8 inlines small functions into their callers, so an
 // inlined helper's time shows under its caller.
