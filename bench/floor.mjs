@@ -3,6 +3,7 @@
 // counts LF bytes with Buffer.indexOf. spylog's MB/s over this one's, measured side by
 // side, is the "spylog/floor" ratio of `npm run bench`.
 // Usage: node bench/floor.mjs LOG   (prints: bytes lines)
+import { Buffer } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const CHUNK = 256 * 1024;

@@ -38,8 +38,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const flag = argv.indexOf('--cache-release');
   const release = flag >= 0 ? argv.splice(flag, 2)[1] : 'exit';
   const [path, mb, seed, shape = 'soak'] = argv;
-  if (!path || !mb || !(Number(mb) > 0) || !(SHAPES as readonly string[]).includes(shape) || !['exit', 'couninit', 'program'].includes(release ?? '')) {
-    process.stderr.write(`usage: node dist/bench/generate.js OUT.log MEGABYTES [SEED] [${SHAPES.join('|')}] [--cache-release exit|couninit|program]\n`);
+  if (
+    !path ||
+    !mb ||
+    !(Number(mb) > 0) ||
+    !(SHAPES as readonly string[]).includes(shape) ||
+    !['exit', 'couninit', 'program'].includes(release ?? '')
+  ) {
+    process.stderr.write(
+      `usage: node dist/bench/generate.js OUT.log MEGABYTES [SEED] [${SHAPES.join('|')}] [--cache-release exit|couninit|program]\n`,
+    );
     process.exitCode = 2;
   } else {
     const opts = { bytes: Number(mb) * 1e6, seed: Number(seed ?? 1), cacheRelease: release as CacheRelease };

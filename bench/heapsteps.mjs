@@ -4,6 +4,7 @@
 // writes it), forces a full GC and prints the heap still in use. Garbage does not count
 // here: this is what the analysis keeps alive, the floor under the peak RSS.
 // Usage: node --expose-gc bench/heapsteps.mjs LOG [STEP_MB=25] [FROM_MB=STEP_MB]   (after npm run build)
+import { Buffer } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createAnalyzer } from '../dist/src/analyze.js';
 import { renderJsonParts } from '../dist/src/report/json.js';

@@ -5,6 +5,8 @@
 // external and array-buffer memory, and when (in % of the run) the peak came, plus the
 // largest heap used seen. A long synchronous stretch (the report built at the end) is
 // seen only by the exit sample; /usr/bin/time's peak RSS covers everything.
+import { setInterval } from 'node:timers';
+
 const start = process.hrtime.bigint();
 let peak = null;
 let maxHeap = 0;

@@ -76,7 +76,10 @@ function parseArgs(argv: string[]): Args {
       const bad = names.find((n) => !(SHAPES as readonly string[]).includes(n));
       if (bad !== undefined) throw new Error(`unknown shape ${bad} (shapes: ${SHAPES.join(', ')})`);
       args.shapes = names as Shape[];
-    } else throw new Error(`unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000)`);
+    } else
+      throw new Error(
+        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000)`,
+      );
   }
   if (args.sizes.length === 0 || args.sizes.some((s) => !(s > 0))) throw new Error('--sizes wants positive megabytes, e.g. 100,1000');
   if (!(args.mb > 0)) throw new Error('--mb wants positive megabytes, e.g. 150');
@@ -120,7 +123,16 @@ const mb = (bytes: number): string => fmt(bytes / 1e6);
 
 function table(rows: string[][], left: number): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function md5(path: string): string {
@@ -129,7 +141,9 @@ function md5(path: string): string {
 
 function machine(): string {
   const model = cpus()[0]?.model ?? '?';
-  const load = loadavg().map((l) => fmt(l, 2)).join(' ');
+  const load = loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ');
   return `${cpus().length} × ${model}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${load}`;
 }
 
@@ -163,7 +177,9 @@ async function matrix(args: Args): Promise<void> {
   mkdirSync(args.data, { recursive: true });
   process.stdout.write(`machine: ${machine()}\n`);
   process.stdout.write(`spylog: ${commit()}; ${args.mb} MB per shape, seed ${args.seed}, best of ${args.runs}; logs in ${args.data}\n`);
-  process.stdout.write(`floor: node bench/floor.mjs (best of ${3 * args.runs}); awk: ${awk ?? 'none found'}; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}\n\n`);
+  process.stdout.write(
+    `floor: node bench/floor.mjs (best of ${3 * args.runs}); awk: ${awk ?? 'none found'}; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}\n\n`,
+  );
 
   const results: ShapeRow[] = [];
   for (const shape of args.shapes) {
@@ -214,7 +230,23 @@ async function matrix(args: Args): Promise<void> {
   const cpuRatio = (other: Measure, spy: Measure, digits: number): string =>
     other.cpu === null || spy.cpu === null || spy.cpu === 0 ? 'n/a' : fmt(other.cpu / spy.cpu, digits);
   const rows: string[][] = [
-    ['shape', 'MB', 'floor MB/s', 'spylog MB/s', 'awk MB/s', 'spylog/floor', 'spylog/awk', 'CPU s/f', 'CPU s/a', 'spylog RSS MB', 'awk RSS MB', 'spylog klines/s', 'peak live', 'listed', 'JSON MB'],
+    [
+      'shape',
+      'MB',
+      'floor MB/s',
+      'spylog MB/s',
+      'awk MB/s',
+      'spylog/floor',
+      'spylog/awk',
+      'CPU s/f',
+      'CPU s/a',
+      'spylog RSS MB',
+      'awk RSS MB',
+      'spylog klines/s',
+      'peak live',
+      'listed',
+      'JSON MB',
+    ],
   ];
   for (const r of results) {
     rows.push([
@@ -228,7 +260,7 @@ async function matrix(args: Args): Promise<void> {
       cpuRatio(r.floor, r.spy, 3),
       r.awk ? cpuRatio(r.awk, r.spy, 2) : '—',
       r.spy.rss === null ? 'n/a' : mb(r.spy.rss),
-      r.awk?.rss == null ? '—' : mb(r.awk.rss),
+      !r.awk || r.awk.rss === null ? '—' : mb(r.awk.rss),
       fmt(r.lines / 1e3 / r.spy.seconds, 0),
       fmt(r.peakBlocks, 0),
       fmt(r.listed, 0),
@@ -264,7 +296,12 @@ async function matrix(args: Args): Promise<void> {
           ? `${mb(r.spy.rss)} MB (no soak baseline in this run)`
           : `${mark(perBlock <= GOAL_BYTES_PER_BLOCK)}${fmt(perBlock, 0)} B per live block (goal ≤ ~${GOAL_BYTES_PER_BLOCK})`;
     } else memory = `${mark(r.spy.rss < GOAL_RSS_MB * 1e6)}${mb(r.spy.rss)} MB (goal < ${GOAL_RSS_MB})`;
-    goals.push([r.shape, `${mark(f >= GOAL_FLOOR)}${fmt(f, 3)}`, a === null ? '— (awk cannot read it)' : `${mark(a >= GOAL_AWK)}${fmt(a, 2)}`, memory]);
+    goals.push([
+      r.shape,
+      `${mark(f >= GOAL_FLOOR)}${fmt(f, 3)}`,
+      a === null ? '— (awk cannot read it)' : `${mark(a >= GOAL_AWK)}${fmt(a, 2)}`,
+      memory,
+    ]);
   }
   process.stdout.write('\ngoals (issue 14):\n' + table(goals, 4));
 
@@ -279,7 +316,9 @@ async function matrix(args: Args): Promise<void> {
   if (warnings.length > 0) process.stdout.write('\n' + warnings.join('\n') + '\n');
   process.stdout.write(
     `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs; CPU s/f and CPU s/a = spylog/floor and spylog/awk on CPU seconds (user + system, all threads) instead of wall time; klines/s = the report's lines per second (UTF-16 has twice the bytes per line); peak live = the report's peak.blocks; listed = its blocks[]. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
-      `machine at the end: load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}. Logs and reports stay in ${args.data}: delete them when done.\n`,
+      `machine at the end: load average ${loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}. Logs and reports stay in ${args.data}: delete them when done.\n`,
   );
 }
 
@@ -293,7 +332,9 @@ async function sweep(args: Args): Promise<void> {
   const data = args.data;
   mkdirSync(data, { recursive: true });
   process.stdout.write(`machine: ${machine()}\n`);
-  process.stdout.write(`reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`);
+  process.stdout.write(
+    `reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`,
+  );
 
   const rows: string[][] = [['log', 'tool', 'seconds', 'MB/s', 'events/s', 'peak RSS MB', 'spylog/awk']];
 
@@ -334,7 +375,9 @@ async function sweep(args: Args): Promise<void> {
     rmSync(awkOut, { force: true });
     // The timeline is bounded by design (256 buckets that merge): show it stays flat.
     const json = JSON.parse(readFileSync(report, 'utf8')) as { timeline: { span: number; points: unknown[] }; blocks: unknown[] };
-    notes.push(`${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`);
+    notes.push(
+      `${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`,
+    );
   }
   process.stdout.write(table(rows, 2));
   // The goals of the earlier issue, stated against what was measured.

@@ -578,7 +578,13 @@ export async function generateShape(shape: Shape, path: string, opts: ShapeOptio
     program =
       shape === 'growing' || shape === 'reused'
         ? growing(p, budget)
-        : soak(p, budget, shape === 'cache200k' ? { bigCache: SHAPE_INFO.cache200k.extraLive, cacheSeed: (opts.seed ^ 0x200) >>> 0, cacheRelease: opts.cacheRelease ?? 'exit' } : {});
+        : soak(
+            p,
+            budget,
+            shape === 'cache200k'
+              ? { bigCache: SHAPE_INFO.cache200k.extraLive, cacheSeed: (opts.seed ^ 0x200) >>> 0, cacheRelease: opts.cacheRelease ?? 'exit' }
+              : {},
+          );
     events = () => p.events;
   }
   await drain(w, program);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderJsonParts } from '../src/report/json.js';
 import { analyzeBuffer } from '../src/analyze.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from '../src/model/report.js';
 
 const log = (...lines: string[]) => lines.join('\n') + '\n';
 const cats = (r: Report) => r.blocks.map((b) => `${b.address}:${b.category}:${b.context}:${b.decidedBy}`);
@@ -68,10 +68,7 @@ test('the same run redirected (ends at the dump): possibly truncated, blocks unr
   assert.match(r.evidence[0]!, /CoRevokeMallocSpy failed with 0x80070005 \(line 9\) while 2 blocks were outstanding/);
   assert.deepEqual(cats(r), ['0x0013A8F8:unresolved:CLSIDFromProgID:log', '0x0013C000:unresolved:CoTaskMemAlloc:log']);
   const assumed = analyzeBuffer(log(...W2K), { assumeComplete: true });
-  assert.deepEqual(cats(assumed), [
-    '0x0013A8F8:true-leak:CLSIDFromProgID:assume-complete',
-    '0x0013C000:true-leak:CoTaskMemAlloc:assume-complete',
-  ]);
+  assert.deepEqual(cats(assumed), ['0x0013A8F8:true-leak:CLSIDFromProgID:assume-complete', '0x0013C000:true-leak:CoTaskMemAlloc:assume-complete']);
   assert.equal(assumed.truncation, 'possibly-truncated', '--assume-complete decides blocks, not the verdict');
 });
 

@@ -46,7 +46,15 @@ test('a console capture gives one row per (context, size) of runtime-held blocks
   // 11 exitprocess blocks in 7 signatures; the 2 true leaks are not runtime memory.
   assert.deepEqual(
     baseline.entries.map((e) => `${e.context}/${e.size}x${e.count}`),
-    ['CLSIDFromProgID/16x1', 'CLSIDFromProgID/20x1', 'CLSIDFromProgID/32x4', 'CLSIDFromProgID/44x1', 'CLSIDFromProgID/48x1', 'CLSIDFromProgID/96x1', 'CLSIDFromProgID/216x2'],
+    [
+      'CLSIDFromProgID/16x1',
+      'CLSIDFromProgID/20x1',
+      'CLSIDFromProgID/32x4',
+      'CLSIDFromProgID/44x1',
+      'CLSIDFromProgID/48x1',
+      'CLSIDFromProgID/96x1',
+      'CLSIDFromProgID/216x2',
+    ],
   );
   const text = renderBaseline(baseline, report);
   assert.match(text, /^# complete: \*$/m);
@@ -74,22 +82,29 @@ test('blocks allocated inside ExitProcess are not baseline material', () => {
     '',
   ].join('\n');
   const baseline = buildBaseline(analyzeBuffer(log));
-  assert.deepEqual(baseline.entries.map((e) => `${e.context}/${e.size}`), ['CLSIDFromProgID/44']);
+  assert.deepEqual(
+    baseline.entries.map((e) => `${e.context}/${e.size}`),
+    ['CLSIDFromProgID/44'],
+  );
 });
 
 test('reading: comments, a note, BOM, CRLF, an optional count, directives per context', () => {
-  const text = '\uFEFF# made by hand\r\n# complete: CLSIDFromProgID\r\n#complete:Foo, Bar\r\ncontext,size,pattern,note\r\n\r\nCLSIDFromProgID,44,98 ?? 5A 77,"the classic, 44 bytes"\r\n';
+  const text =
+    '\uFEFF# made by hand\r\n# complete: CLSIDFromProgID\r\n#complete:Foo, Bar\r\ncontext,size,pattern,note\r\n\r\nCLSIDFromProgID,44,98 ?? 5A 77,"the classic, 44 bytes"\r\n';
   const b = parseBaseline(text, 'kr.csv');
   assert.deepEqual([...b.complete], ['CLSIDFromProgID', 'Foo, Bar']);
   assert.equal(b.entries.length, 1);
-  assert.deepEqual({ ...b.entries[0]!, pattern: formatPattern(b.entries[0]!.pattern) }, {
-    context: 'CLSIDFromProgID',
-    size: 44,
-    count: 1,
-    pattern: '98 ?? 5A 77',
-    note: 'the classic, 44 bytes',
-    line: 6,
-  });
+  assert.deepEqual(
+    { ...b.entries[0]!, pattern: formatPattern(b.entries[0]!.pattern) },
+    {
+      context: 'CLSIDFromProgID',
+      size: 44,
+      count: 1,
+      pattern: '98 ?? 5A 77',
+      note: 'the classic, 44 bytes',
+      line: 6,
+    },
+  );
 });
 
 test('a malformed baseline is BAD_BASELINE with file and line', () => {

@@ -8,11 +8,11 @@ import { analyzeBuffer, createAnalyzer, type AnalyzeOptions } from '../src/analy
 import { csvHeader, renderCsvRows } from '../src/report/csv.js';
 import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
-import { dataHint } from '../src/report/datahint.js';
+import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
-import { noDialectMatched } from '../src/capture/nomatch.js';
+import { noDialectMatched } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
-import type { Report } from '../src/report/schema.js';
+import type { Report } from '../src/model/report.js';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
 const CAPTURE = join(ROOT, 'fixtures', 'capture');
@@ -23,8 +23,9 @@ function analyzeCapture(name: string, opts: AnalyzeOptions = {}): Report {
   return analyzeBuffer(readFileSync(join(CAPTURE, name)), { source: `fixtures/capture/${name}`, ...dialect, ...opts });
 }
 
-
-for (const name of readdirSync(CAPTURE).filter((f) => f.endsWith('.log')).sort()) {
+for (const name of readdirSync(CAPTURE)
+  .filter((f) => f.endsWith('.log'))
+  .sort()) {
   test(`golden: fixtures/capture/${name}`, () => {
     const report = analyzeCapture(name);
     const base = `capture__${name.replace(/\.log$/, '')}`;
@@ -35,7 +36,10 @@ for (const name of readdirSync(CAPTURE).filter((f) => f.endsWith('.log')).sort()
 }
 
 test('DebugView columns: relative and wall-clock time, with and without a pid', () => {
-  assert.deepEqual(parseDebugViewLine('12\t0.00012345\t[4242] MALLOC SPY: 0x10 - 8 bytes allocated'), { pid: 4242, message: 'MALLOC SPY: 0x10 - 8 bytes allocated' });
+  assert.deepEqual(parseDebugViewLine('12\t0.00012345\t[4242] MALLOC SPY: 0x10 - 8 bytes allocated'), {
+    pid: 4242,
+    message: 'MALLOC SPY: 0x10 - 8 bytes allocated',
+  });
   assert.deepEqual(parseDebugViewLine('3\t10:23:45.123\tObject released'), { pid: null, message: 'Object released' });
   assert.deepEqual(parseDebugViewLine('3\t10:23:45 AM\t[7] x'), { pid: 7, message: 'x' });
   assert.equal(parseDebugViewLine('MALLOC SPY: 0x10 - 8 bytes allocated'), null);
@@ -56,15 +60,21 @@ test('DebugView with interleaved pids: one analysis per process, the same addres
   assert.equal(r.lines, 22);
   assert.deepEqual(r.summary['true-leak'], { blocks: 1, bytes: 64 });
   // Line numbers stay the file's.
-  assert.deepEqual(r.blocks.map((b) => [b.pid, b.address, b.allocLine, b.category]), [
-    [1111, '0x0013BBB0', 6, 'exitprocess'],
-    [1111, '0x0023A000', 10, 'true-leak'],
-  ]);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.pid, b.address, b.allocLine, b.category]),
+    [
+      [1111, '0x0013BBB0', 6, 'exitprocess'],
+      [1111, '0x0023A000', 10, 'true-leak'],
+    ],
+  );
 });
 
 test('a DebugView capture of one process reads like the same log without columns', () => {
   const dv = readFileSync(join(CAPTURE, 'debugview-wallclock.log'), 'utf8');
-  const plain = dv.split('\n').map((l) => l.split('\t').slice(2).join('\t')).join('\n');
+  const plain = dv
+    .split('\n')
+    .map((l) => l.split('\t').slice(2).join('\t'))
+    .join('\n');
   const a = analyzeBuffer(dv);
   const b = analyzeBuffer(plain);
   assert.equal(a.capture, 'debugview');
@@ -75,7 +85,14 @@ test('a DebugView capture of one process reads like the same log without columns
 test('two runs in one file: each its own verdict, the file gets the sum and the worst truncation', () => {
   const r = analyzeCapture('two-runs.log');
   assert.deepEqual(
-    r.runs!.map((x) => [x.index, x.firstLine, x.lastLine, x.report.truncation, x.report.summary['true-leak'].blocks, x.report.summary.unresolved.blocks]),
+    r.runs!.map((x) => [
+      x.index,
+      x.firstLine,
+      x.lastLine,
+      x.report.truncation,
+      x.report.summary['true-leak'].blocks,
+      x.report.summary.unresolved.blocks,
+    ]),
     [
       [1, 1, 13, 'complete', 1, 0],
       [2, 14, 25, 'possibly-truncated', 0, 1],
@@ -90,7 +107,15 @@ test('two runs in one file: each its own verdict, the file gets the sum and the 
 });
 
 test('a run is not split before the previous one finished', () => {
-  const r = analyzeBuffer(['CoInitialize() returns 0x00000000', 'MALLOC SPY: 0x10 - 8 bytes allocated', 'CoInitialize() returns 0x00000001', 'Called CoUninitialize()', ''].join('\n'));
+  const r = analyzeBuffer(
+    [
+      'CoInitialize() returns 0x00000000',
+      'MALLOC SPY: 0x10 - 8 bytes allocated',
+      'CoInitialize() returns 0x00000001',
+      'Called CoUninitialize()',
+      '',
+    ].join('\n'),
+  );
   assert.equal(r.runs, undefined);
 });
 
@@ -127,7 +152,13 @@ test('CRT debug heap dump: detected without --dialect, every dumped block a leak
 });
 
 test('a second CRT dump after a finished one is a second run', () => {
-  const dump = ['Detected memory leaks!', 'Dumping objects ->', '{5} normal block at 0x00C08E80, 4 bytes long.', ' Data: <    > 00 00 00 00 ', 'Object dump complete.'];
+  const dump = [
+    'Detected memory leaks!',
+    'Dumping objects ->',
+    '{5} normal block at 0x00C08E80, 4 bytes long.',
+    ' Data: <    > 00 00 00 00 ',
+    'Object dump complete.',
+  ];
   const r = analyzeBuffer([...dump, ...dump, ''].join('\r\n'));
   assert.equal(r.runs?.length, 2);
   assert.deepEqual(r.anomalies, []);
@@ -136,11 +167,17 @@ test('a second CRT dump after a finished one is a second run', () => {
 test('user dialect: named regexes for events and markers, broken spy lines become anomalies', () => {
   const r = analyzeCapture('heaptrace.log');
   assert.equal(r.dialect?.name, 'heaptrace');
-  assert.deepEqual(r.anomalies.map((a) => `${a.kind}@${a.line}`), ['unknown-free@12', 'malformed-spy-line@13']);
-  assert.deepEqual(r.blocks.map((b) => [b.address, b.size, b.category, b.reallocs]), [
-    ['0x5200', 64, 'exitprocess', 1],
-    ['0x5300', 8, 'true-leak', 0],
-  ]);
+  assert.deepEqual(
+    r.anomalies.map((a) => `${a.kind}@${a.line}`),
+    ['unknown-free@12', 'malformed-spy-line@13'],
+  );
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.size, b.category, b.reallocs]),
+    [
+      ['0x5200', 64, 'exitprocess', 1],
+      ['0x5300', 8, 'true-leak', 0],
+    ],
+  );
   assert.equal(r.phases.revoke?.hresult, '0x80070005');
   assert.equal(r.anomalyCounts['count-mismatch'], undefined, 'frees without a count are not compared');
 });
@@ -158,7 +195,11 @@ test('a bad dialect file is one error naming the reason', () => {
     ['{"alloc": 42}', /"alloc" must be a non-empty string/],
   ];
   for (const [text, why] of cases) {
-    assert.throws(() => parseUserDialect(text, 'd.json'), (err: Error) => err.name === 'SpylogError' && /^bad dialect file d\.json: /.test(err.message) && why.test(err.message), text);
+    assert.throws(
+      () => parseUserDialect(text, 'd.json'),
+      (err: Error) => err.name === 'SpylogError' && /^bad dialect file d\.json: /.test(err.message) && why.test(err.message),
+      text,
+    );
   }
 });
 
@@ -174,8 +215,15 @@ test('a file that matches no dialect says so, with the dialects tried; empty fil
 
 test('data hints: vtable pointers (32- and 64-bit), BSTR-like UTF-16, ASCII; text is not a pointer', () => {
   assert.deepEqual(dataHint('98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00', '0x0013A030', 44), { kind: 'vtable', pointer: '0x775AB198' });
-  assert.deepEqual(dataHint('48 1C 3A 7E F8 7F 00 00 01 00 00 00 00 00 00 00', '0x000000000034C030', 32), { kind: 'vtable', pointer: '0x00007FF87E3A1C48' });
-  assert.deepEqual(dataHint('F8 00 34 00 26 00 00 00 56 00 42 00 53 00 63 00', '0x0000000000377800', 48), { kind: 'utf16-text', offset: 8, text: 'VBSc\u2026' });
+  assert.deepEqual(dataHint('48 1C 3A 7E F8 7F 00 00 01 00 00 00 00 00 00 00', '0x000000000034C030', 32), {
+    kind: 'vtable',
+    pointer: '0x00007FF87E3A1C48',
+  });
+  assert.deepEqual(dataHint('F8 00 34 00 26 00 00 00 56 00 42 00 53 00 63 00', '0x0000000000377800', 48), {
+    kind: 'utf16-text',
+    offset: 8,
+    text: 'VBSc\u2026',
+  });
   assert.deepEqual(dataHint('48 65 6C 6C 6F 20 77 6F 72 6C 64 00', '0x00230000', 12), { kind: 'ascii-text', offset: 0, text: 'Hello world' });
   assert.equal(dataHint('00 00 00 00 CD CD CD CD', '0x00230000', 8), undefined);
   assert.equal(dataHint('08 BC 13 00', '0x00230000', 4), undefined, 'a heap pointer is not an image pointer');

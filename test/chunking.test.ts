@@ -10,7 +10,7 @@ import { ROOT, allFixtureLogs, prng } from './helpers.js';
 
 function inChunks(bytes: Uint8Array, nextSize: () => number): string {
   const a = createAnalyzer({ source: 'x', maxLineLength: 1000 });
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = Math.max(1, nextSize());
     a.write(bytes.subarray(i, i + n));
     i += n;
@@ -94,17 +94,21 @@ test('lines read from their bytes and lines decoded agree: line limit, blanks, C
 test('a custom spy prefix (not ASCII, not a multiple of four bytes) is read the same on both paths', () => {
   const markers = { spyPrefix: 'СПАЙ> ' }; // 11 bytes in UTF-8
   const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
-  for (let i = 0; i < 50; i++) lines.push(`СПАЙ> 0x${(0x1000 + i).toString(16)} - 8 bytes allocated`, `СПАЙ> 0x${(0x1000 + i).toString(16)} - freed, 0 blocks remaining`);
+  for (let i = 0; i < 50; i++)
+    lines.push(`СПАЙ> 0x${(0x1000 + i).toString(16)} - 8 bytes allocated`, `СПАЙ> 0x${(0x1000 + i).toString(16)} - freed, 0 blocks remaining`);
   lines.push('СПАЙ> 0x2000 - 4 bytes allocated', 'МALLOC SPY: 0x2000 - freed, 0 blocks remaining', 'Called CoUninitialize()');
   const bytes = Buffer.from(lines.join('\n') + '\n');
   const whole = analyzeBuffer(bytes, { markers });
   assert.equal(whole.allocs, 51);
   assert.equal(whole.frees, 50);
-  assert.deepEqual(whole.blocks.map((b) => [b.address, b.category]), [['0x2000', 'true-leak']]);
+  assert.deepEqual(
+    whole.blocks.map((b) => [b.address, b.category]),
+    [['0x2000', 'true-leak']],
+  );
   const rnd = prng(9);
   for (let round = 0; round < 5; round++) {
     const a = createAnalyzer({ markers });
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       const n = 1 + Math.floor(rnd() * 40);
       a.write(bytes.subarray(i, i + n));
       i += n;

@@ -1,28 +1,31 @@
-// The pure line classifier: every line becomes one event, malformed input included.
+// The line classifier: every line becomes one event, malformed input included. Address keys
+// are the address's value (parse/address.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyLine } from '../src/parse/classify.js';
-import { compileParseContext } from '../src/parse/options.js';
+import { classifyLine } from '../src/parse/line.js';
+import { SpyScanner } from '../src/parse/scan.js';
+import { compileParseContext, type ParseContext } from '../src/parse/options.js';
 
 const ctx = compileParseContext();
-const c = (line: string) => classifyLine(line, ctx);
+const classify = (line: string, context: ParseContext) => classifyLine(line, context, new SpyScanner(context));
+const c = (line: string) => classify(line, ctx);
 
 test('spy events: alloc, free (both spellings), realloc, realloc-to-0 free, failed allocation', () => {
   assert.deepEqual(c('MALLOC SPY: 0x0013BBB0 - 28 bytes allocated'), {
     type: 'alloc',
-    address: { text: '0x0013BBB0', key: '13BBB0' },
+    address: { text: '0x0013BBB0', key: 0x13bbb0 },
     size: 28,
   });
   assert.deepEqual(c('MALLOC SPY: 0x0013c150 - freed, 18 blocks remaining'), {
     type: 'free',
-    address: { text: '0x0013c150', key: '13C150' },
+    address: { text: '0x0013c150', key: 0x13c150 },
     remaining: 18,
   });
   assert.equal(c('MALLOC SPY: 0x1 - freed, 1 block remaining').type, 'free');
   assert.deepEqual(c('MALLOC SPY: 0x000000000034CCE0 - reallocated to 0x0000000000376030, 256 bytes'), {
     type: 'realloc',
-    from: { text: '0x000000000034CCE0', key: '34CCE0' },
-    to: { text: '0x0000000000376030', key: '376030' },
+    from: { text: '0x000000000034CCE0', key: 0x34cce0 },
+    to: { text: '0x0000000000376030', key: 0x376030 },
     size: 256,
   });
   assert.equal(c('MALLOC SPY: 0x0013C150 - freed (realloc to 0 bytes), 3 blocks remaining').type, 'free');
@@ -34,7 +37,7 @@ test('spy events: alloc, free (both spellings), realloc, realloc-to-0 free, fail
 test('dump entries keep the hex bytes only, also for blocks shorter than 16 bytes', () => {
   assert.deepEqual(c('0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............'), {
     type: 'dump-entry',
-    address: { text: '0x0013A8F8', key: '13A8F8' },
+    address: { text: '0x0013A8F8', key: 0x13a8f8 },
     size: 44,
     data: '98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00',
   });
@@ -83,9 +86,9 @@ test('program lines: call names, markers with HRESULTs, elisions, binary, blanks
 
 test('markers are configurable', () => {
   const custom = compileParseContext({ spyPrefix: 'SPY> ', coUninitialize: 'uninit done', dumpStart: 'SPY> leaks:' });
-  assert.equal(classifyLine('SPY> 0x10 - 8 bytes allocated', custom).type, 'alloc');
-  assert.equal(classifyLine('SPY> leaks:', custom).type, 'dump-start');
-  const u = classifyLine('uninit done', custom);
+  assert.equal(classify('SPY> 0x10 - 8 bytes allocated', custom).type, 'alloc');
+  assert.equal(classify('SPY> leaks:', custom).type, 'dump-start');
+  const u = classify('uninit done', custom);
   assert.equal(u.type === 'program' && u.marker, 'couninitialize');
-  assert.equal(classifyLine('MALLOC SPY: 0x10 - 8 bytes allocated', custom).type, 'program');
+  assert.equal(classify('MALLOC SPY: 0x10 - 8 bytes allocated', custom).type, 'program');
 });

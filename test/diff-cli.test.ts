@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
-
 const CASES: [string, string, string][] = [
   ['article', 'fixtures/article-nt4.log', 'fixtures/article-win2000.log'],
   ['added-leaks', 'fixtures/w2k-console-noleak.log', 'fixtures/w2k-console.log'],
@@ -27,6 +26,7 @@ describe('spylog diff output', () => {
 
   test('JSON is spylog/diff@1 with all five categories and both truncations', () => {
     const r = spylog(['diff', 'fixtures/nt4-clean.log', 'fixtures/nt4-leak1.log', '--format', 'json']);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON document, read field by field
     const d = JSON.parse(r.stdout) as Record<string, any>;
     assert.equal(d.schema, 'spylog/diff@1');
     assert.deepEqual(Object.keys(d.categories), ['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved']);
@@ -88,7 +88,11 @@ describe('spylog diff exit codes', () => {
   });
 
   test('usage errors exit 2', () => {
-    for (const args of [['diff', 'fixtures/w2k-console.log'], ['diff', 'a', 'b', '--fail-on-new', 'sometimes'], ['diff', 'a', 'b', '-f', 'xml']]) {
+    for (const args of [
+      ['diff', 'fixtures/w2k-console.log'],
+      ['diff', 'a', 'b', '--fail-on-new', 'sometimes'],
+      ['diff', 'a', 'b', '-f', 'xml'],
+    ]) {
       const r = spylog(args);
       assert.equal(r.status, 2, args.join(' '));
       assert.match(r.stderr, /^spylog: /, args.join(' '));

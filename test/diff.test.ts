@@ -8,8 +8,8 @@ import { analyzeBuffer } from '../src/analyze.js';
 import { diffReports, matchBlocks } from '../src/diff/diff.js';
 import { failOnNew } from '../src/diff/gate.js';
 import type { DiffResult } from '../src/diff/schema.js';
-import { CATEGORIES, type Category } from '../src/model.js';
-import type { Report, ReportBlock } from '../src/report/schema.js';
+import { CATEGORIES, type Category } from '../src/model/block.js';
+import type { Report, ReportBlock } from '../src/model/report.js';
 import { render, runLines } from '../fixtures/synth.js';
 import { fixture } from './helpers.js';
 
@@ -46,8 +46,14 @@ describe('diffReports', () => {
     );
     assert.equal(d.weak, true);
     assert.deepEqual(d.truncation, { a: 'complete', b: 'possibly-truncated' });
-    assert.ok(d.weaknesses.some((w) => w.startsWith('B (article-win2000.log) is possibly truncated')), d.weaknesses.join('\n'));
-    assert.ok(d.weaknesses.some((w) => w.startsWith('B has 10 anomalies')), d.weaknesses.join('\n'));
+    assert.ok(
+      d.weaknesses.some((w) => w.startsWith('B (article-win2000.log) is possibly truncated')),
+      d.weaknesses.join('\n'),
+    );
+    assert.ok(
+      d.weaknesses.some((w) => w.startsWith('B has 10 anomalies')),
+      d.weaknesses.join('\n'),
+    );
   });
 
   test('the same generated program on NT 4 and on 2000: runtime-held blocks move from couninitialize to exitprocess, nothing else', () => {
@@ -73,8 +79,14 @@ describe('diffReports', () => {
       assert.deepEqual(left.sort(), arrived.sort());
       // ...and the moves pair every one of them: couninitialize in A became exitprocess in B.
       assert.ok(d.moves.every((m) => m.from.category === 'couninitialize' && m.to.category === 'exitprocess'));
-      assert.equal(d.moves.reduce((t, m) => t + m.blocks, 0), moved.blocks);
-      assert.equal(d.moves.reduce((t, m) => t + m.bytes, 0), moved.bytes);
+      assert.equal(
+        d.moves.reduce((t, m) => t + m.blocks, 0),
+        moved.blocks,
+      );
+      assert.equal(
+        d.moves.reduce((t, m) => t + m.bytes, 0),
+        moved.bytes,
+      );
       assert.equal(d.weak, false, d.weaknesses.join('\n'));
     }
   });
@@ -134,18 +146,27 @@ describe('diffReports', () => {
     // A tail cut inside the exit-time frees is weak too.
     const cut = diffFixtures('w2k-console.log', 'w2k-cut4096.log');
     assert.equal(cut.truncation.b, 'truncated');
-    assert.ok(cut.weaknesses.some((w) => w.startsWith('B (w2k-cut4096.log) is truncated')), cut.weaknesses.join('\n'));
+    assert.ok(
+      cut.weaknesses.some((w) => w.startsWith('B (w2k-cut4096.log) is truncated')),
+      cut.weaknesses.join('\n'),
+    );
   });
 
   test('very different event counts make the comparison weak', () => {
     const d = diffFixtures('w2k-console.log', 'copyproxy-released.log');
-    assert.ok(d.weaknesses.some((w) => w.startsWith('very different event counts: A has 25 allocations and 23 frees')), d.weaknesses.join('\n'));
+    assert.ok(
+      d.weaknesses.some((w) => w.startsWith('very different event counts: A has 25 allocations and 23 frees')),
+      d.weaknesses.join('\n'),
+    );
   });
 
   test('groups are sorted by the size of their byte change, a moved block kept next to its twin', () => {
     const d = diffFixtures('w2k-redirected.log', 'w2k-console.log');
     const bytes = d.groups.map((g) => Math.abs(g.delta.bytes));
-    assert.deepEqual(bytes, [...bytes].sort((x, y) => y - x));
+    assert.deepEqual(
+      bytes,
+      [...bytes].sort((x, y) => y - x),
+    );
     assert.deepEqual(
       d.groups.slice(0, 2).map((g) => `${g.context} ${g.size} ${g.category} ${g.delta.blocks}`),
       ['CLSIDFromProgID 216 unresolved -2', 'CLSIDFromProgID 216 exitprocess 2'],
@@ -174,13 +195,19 @@ describe('matchBlocks', () => {
     assert.equal(m.matched, 2);
     assert.deepEqual(m.aOnly, []);
     // BB pairs with BB; AA then pairs with the first unpaired B block (CC): DD is the new one.
-    assert.deepEqual(m.bOnly.map((x) => x.allocLine), [12]);
+    assert.deepEqual(
+      m.bOnly.map((x) => x.allocLine),
+      [12],
+    );
   });
 
   test('without data, the later blocks of the larger side are the unmatched ones', () => {
     const m = matchBlocks([block(1, null), block(2, null), block(3, null)], [block(5, null)]);
     assert.equal(m.matched, 1);
-    assert.deepEqual(m.aOnly.map((x) => x.allocLine), [2, 3]);
+    assert.deepEqual(
+      m.aOnly.map((x) => x.allocLine),
+      [2, 3],
+    );
     assert.deepEqual(m.bOnly, []);
   });
 });
@@ -204,6 +231,9 @@ describe('failOnNew', () => {
     const back = diffFixtures('w2k-console.log', 'w2k-redirected.log');
     const gate = failOnNew(back, 'any');
     assert.equal(gate.tripped, true);
-    assert.equal(gate.grown.reduce((s, x) => s + x.blocks, 0), 11);
+    assert.equal(
+      gate.grown.reduce((s, x) => s + x.blocks, 0),
+      11,
+    );
   });
 });

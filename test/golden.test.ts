@@ -9,11 +9,13 @@ import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { allFixtureLogs, assertGolden, ROOT } from './helpers.js';
 
-
 for (const log of allFixtureLogs()) {
   test(`golden: ${log}`, () => {
     const report = analyzeBuffer(readFileSync(join(ROOT, log)), { source: log });
-    const base = log.replace(/^fixtures\//, '').replace(/\//g, '__').replace(/\.log$/, '');
+    const base = log
+      .replace(/^fixtures\//, '')
+      .replace(/\//g, '__')
+      .replace(/\.log$/, '');
     assertGolden('report', `${base}.txt`, renderText(report, PLAIN));
     assertGolden('report', `${base}.json`, JSON.stringify(report, null, 2) + '\n');
     assertGolden('report', `${base}.csv`, csvHeader() + renderCsvRows(report));

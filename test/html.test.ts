@@ -51,9 +51,15 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
   const profile = mkdtempSync(join(tmpdir(), 'spylog-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`].filter(
-      (a) => !a.startsWith('--user-data-dir'),
-    ),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+    ].filter((a) => !a.startsWith('--user-data-dir')),
   });
   try {
     for (const name of ['copyproxy-released', 'w2k-console']) {
@@ -84,10 +90,16 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
     const sizes = () => page.locator('table.blocks tbody tr td:nth-child(3)').allTextContents();
     await page.locator('table.blocks th', { hasText: 'size' }).click();
     const asc = (await sizes()).map(Number);
-    assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
+    assert.deepEqual(
+      asc,
+      [...asc].sort((a, b) => a - b),
+    );
     await page.locator('table.blocks th', { hasText: 'size' }).click();
     const desc = (await sizes()).map(Number);
-    assert.deepEqual(desc, [...asc].sort((a, b) => b - a));
+    assert.deepEqual(
+      desc,
+      [...asc].sort((a, b) => b - a),
+    );
     assert.equal(await page.locator('.episode').count(), 0);
     await page.goto(pathToFileURL(join(OUT, 'copyproxy-released.html')).href);
     assert.equal(await page.locator('rect.episode').count(), 1, 'the deferred-release episode is highlighted');

@@ -2,10 +2,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveTable, RECENT_FREES } from '../src/track/live.js';
-import type { Block } from '../src/model.js';
+import type { Block } from '../src/model/block.js';
 
 function block(key: string, n: number): Block {
-  return { address: `0x${key}`, key, size: n, allocLine: n, firstLine: n, freeLine: null, context: null, inDump: false, data: null, reallocs: 0, windowed: false };
+  return {
+    address: `0x${key}`,
+    key,
+    size: n,
+    allocLine: n,
+    firstLine: n,
+    freeLine: null,
+    context: null,
+    inDump: false,
+    data: null,
+    reallocs: 0,
+    windowed: false,
+  };
 }
 
 test('LiveTable matches Map semantics under random set/delete, across sweeps', () => {

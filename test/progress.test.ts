@@ -10,10 +10,7 @@ import { main } from '../src/cli/main.js';
 import type { Io } from '../src/cli/io.js';
 
 test('formatProgress: bar, percentage, MB done/total and MB/s', () => {
-  assert.equal(
-    formatProgress('run.log', 250e6, 1000e6, 2000),
-    'spylog: run.log [######------------------]  25%  250.0/1,000.0 MB  125.0 MB/s',
-  );
+  assert.equal(formatProgress('run.log', 250e6, 1000e6, 2000), 'spylog: run.log [######------------------]  25%  250.0/1,000.0 MB  125.0 MB/s');
   assert.equal(formatProgress('run.log', 1000e6, 1000e6, 8000), 'spylog: run.log [########################] 100%  1,000.0/1,000.0 MB  125.0 MB/s');
   // Unknown size (a pipe): no bar, only what was read and the rate.
   assert.equal(formatProgress('-', 5e6, null, 0), 'spylog: -  5.0 MB  0.0 MB/s');

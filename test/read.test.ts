@@ -100,11 +100,15 @@ test('lines: an overlong line is cut to the limit, counted, and numbering goes o
   for (const chunk of [1, 4, 7, 100]) {
     for (const eol of ['\n', '\r\n']) {
       const got = split(`ok${eol}${long}${eol}after${eol}`, chunk, 10);
-      assert.deepEqual(got.lines, [
-        ['ok', 1, 0],
-        ['x'.repeat(10), 2, 15],
-        ['after', 3, 0],
-      ], `chunk ${chunk} eol ${JSON.stringify(eol)}`);
+      assert.deepEqual(
+        got.lines,
+        [
+          ['ok', 1, 0],
+          ['x'.repeat(10), 2, 15],
+          ['after', 3, 0],
+        ],
+        `chunk ${chunk} eol ${JSON.stringify(eol)}`,
+      );
     }
   }
   // exactly at the limit, with a CR: not overlong

@@ -1,8 +1,8 @@
 // From a trustworthy reference run (a complete console capture) to a baseline, and the
 // baseline's CSV text. Pure: the CLI does the I/O.
-import { bySignature, groupBy } from '../report/groups.js';
-import type { Report, ReportBlock } from '../report/schema.js';
-import { csvField } from '../report/csv.js';
+import { bySignature, groupBy } from '../model/groups.js';
+import type { Report, ReportBlock } from '../model/report.js';
+import { csvField } from '../text/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
 import { derivePattern, formatPattern } from './pattern.js';
 
@@ -11,19 +11,28 @@ export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] 
 /**
  * The runtime-held blocks of a reference report, one entry per (context, size). Blocks
  * allocated inside ExitProcess itself are left out: a redirected run never shows them,
- * so listing them would only make every such baseline stale.
+ * so listing them would only make every such baseline stale. A baseline describes one
+ * run: a reference file of several runs (or processes) gives each row the largest count
+ * one run held.
  */
 export function buildBaseline(report: Report): Baseline {
-  const held = report.blocks.filter((b) => b.category === 'exitprocess' && !allocatedAtExit(report, b));
+  const counts = new Map<string, number>();
+  const held: ReportBlock[] = [];
+  for (const run of runsOf(report)) {
+    const last = run.phases.lastProgramLine;
+    const mine = run.blocks.filter((b) => b.category === 'exitprocess' && !(b.allocLine !== null && last !== null && b.allocLine > last));
+    held.push(...mine);
+    for (const [key, list] of groupBy(mine, bySignature)) counts.set(key, Math.max(counts.get(key) ?? 0, list.length));
+  }
   const groups = groupBy(held, bySignature);
   const wordSize = report.blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
-  const entries: BaselineEntry[] = [...groups.values()].map((blocks) => {
+  const entries: BaselineEntry[] = [...groups].map(([key, blocks]) => {
     const first = blocks[0]!;
     const lines = blocks.map((b) => b.allocLine ?? b.freeLine).filter((l) => l !== null);
     return {
       context: first.context,
       size: first.size,
-      count: blocks.length,
+      count: counts.get(key)!,
       pattern: derivePattern(
         blocks.map((b) => b.data),
         wordSize,
@@ -36,9 +45,11 @@ export function buildBaseline(report: Report): Baseline {
   return { file: report.source, entries, complete: new Set([ALL_CONTEXTS]) };
 }
 
-function allocatedAtExit(report: Report, b: ReportBlock): boolean {
-  const last = report.phases.lastProgramLine;
-  return b.allocLine !== null && last !== null && b.allocLine > last;
+/** The single-run reports a report is made of (itself when it holds one run). */
+function runsOf(report: Report): Report[] {
+  if (report.processes) return report.processes.flatMap((p) => runsOf(p.report));
+  if (report.runs) return report.runs.map((r) => r.report);
+  return [report];
 }
 
 /** The baseline as CSV: comment lines say where it came from and what `complete` means. */
@@ -48,7 +59,7 @@ export function renderBaseline(baseline: Baseline, reference: Report): string {
     `# reference: ${oneLine(reference.source)} (${reference.truncation}; ${reference.allocs} allocations)`,
     '# pattern: the first dump bytes, ?? = any byte (pointers, or bytes that differ between blocks).',
     '# Each "complete:" line names a context (* = all) for which this file lists everything the',
-    '# runtime holds: there, a never-freed block that matches no row is the program\'s true leak.',
+    "# runtime holds: there, a never-freed block that matches no row is the program's true leak.",
     ...[...baseline.complete].map((c) => `# complete: ${oneLine(c)}`),
     BASELINE_COLUMNS.join(','),
   ];

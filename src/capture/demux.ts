@@ -1,49 +1,62 @@
-// The layer between lines and trackers. A real capture is not one clean run: DebugView
+// The layer between lines and trackers: it detects what kind of capture this is and
+// routes each line to the tracker of its process and run, nothing more. DebugView
 // interleaves processes (each message is routed by its pid), CI appends runs to one file
 // (a run start after a finished run opens a new tracker), and the wording may be another
-// dialect's (detected from the first lines unless one is named). Each process and run gets
-// its own Tracker and verdict; the file's report merges them. A plain MallocSpyTest log
-// goes through exactly one tracker and gives exactly the report it always gave.
+// dialect's (detected from the first lines unless one is named). What the trackers saw is
+// judged by the analysis (analyze.ts), part by part.
 import type { LineEvent } from '../parse/events.js';
 import type { LineSink } from '../read/lines.js';
+import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
-import { judge, type InputFacts, type VerdictOptions } from '../classify/verdict.js';
-import type { Report } from '../report/schema.js';
-import { addDataHints } from '../report/datahint.js';
-import type { Dialect, DialectReader, Emit } from '../dialect/dialect.js';
+import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { parseDebugViewLine } from './debugview.js';
-import { scanLineAt, scanned, scanText, SCAN_OTHER } from '../parse/classify.js';
-import type { ParseContext } from '../parse/options.js';
-import { mergeReports, type Part } from './merge.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
   dialects: Dialect[];
   /** True when the user named the dialect: it is used without detection. */
   named: boolean;
-  tracker: TrackerOptions;
+  /** Whether alloc and free lines of a plain log may be read from their bytes (default true; tests turn it off to compare routes). */
+  bytePath?: boolean;
+  tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
-
-/** The verdict's options but the marker, which comes from the dialect. */
-export type JudgeOptions = Omit<VerdictOptions, 'coUninitializeMarker'>;
 
 /** Lines (or characters) held while the format is being detected. */
 const DETECT_LINES = 1000;
 const DETECT_CHARS = 1 << 20;
-const NO_SPY_EVENTS = 'the log has no spy events: the spy saw no allocation';
 
-interface Run {
+/** One run of one process: its lines and the tracker that saw them. */
+export interface CapturedRun {
   index: number;
   firstLine: number;
   lastLine: number;
+  /** Lines routed to this run. */
   lines: number;
   tracker: Tracker;
 }
 
-interface Proc {
+export interface CapturedProcess {
   pid: number | null;
-  runs: Run[];
-  run: Run;
+  runs: CapturedRun[];
+}
+
+/** What the capture layer found: the format, and the lines of every process and run. */
+export interface Capture {
+  dialect: Dialect;
+  /** The dialects detection tried (only the named one when the user named it). */
+  tried: string[];
+  debugView: boolean;
+  /** A dialect recognised a line during detection. */
+  recognized: boolean;
+  /** Whether any non-blank line was read. */
+  anyText: boolean;
+  processes: CapturedProcess[];
+  /** The run that received the file's last line: it alone can be cut at the end. */
+  endRun: CapturedRun;
+}
+
+interface Proc extends CapturedProcess {
+  run: CapturedRun;
   /** Past its revoke or dump: a run start now opens a new run. */
   finished: boolean;
   reader: DialectReader | null;
@@ -56,15 +69,13 @@ export class LogDemux implements LineSink {
   private debugView: boolean | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
-  /** Set for the default dialect: alloc and free lines skip their events (the fast path). */
-  private spyContext: ParseContext | null = null;
-  /** A dialect recognised a line during detection. */
+  /** The byte path's scanner: set for the default dialect once detection ended (alloc and free lines skip their events). */
+  private scanner: SpyScanner | null = null;
   private recognized = false;
   private nonBlank = 0;
   private readonly procs = new Map<number | null, Proc>();
   private lastProc: Proc | null = null;
-  /** The run that received the file's last line: it alone can be cut at the end. */
-  private endRun: Run | null = null;
+  private endRun: CapturedRun | null = null;
 
   constructor(private readonly opts: DemuxOptions) {
     this.dialect = opts.named ? opts.dialects[0]! : null;
@@ -83,23 +94,21 @@ export class LogDemux implements LineSink {
    * stays true, which is why `span` need not ask again per line.
    */
   spanning(): boolean {
-    return this.spyContext !== null && this.spyContext.prefixFitsLine && this.debugView === false;
+    return this.scanner !== null && this.scanner.fitsLine && this.debugView === false && this.opts.bytePath !== false;
   }
 
-  /** The hot path (Utf8LineSplitter, only after `spanning()`): an alloc or free line of a plain log, read from its bytes. */
+  /** The byte path (Utf8LineSplitter, only after `spanning()`): an alloc or free line of a plain log, read from its bytes. */
   span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
-    const kind = scanLineAt(bytes, start, len, this.spyContext!);
-    if (kind === SCAN_OTHER || scanned.contentEnd > maxEnd) return -1;
-    if (this.nonBlank === 0) this.nonBlank++; // as dispatch counts lines read after detection
-    const proc = this.lastProc ?? this.proc(null, lineNo);
-    this.lastProc = proc;
-    const lineEnd = scanned.lineEnd;
-    proc.run.tracker.spy(kind, lineNo);
-    this.counted(proc.run, lineNo);
+    const scanner = this.scanner!;
+    const kind = scanner.lineAt(bytes, start, len);
+    if (kind === SCAN_OTHER || scanner.contentEnd > maxEnd) return -1;
+    const lineEnd = scanner.lineEnd;
+    this.spy(this.lastProc ?? this.proc(null, lineNo), kind, lineNo);
     return lineEnd;
   }
 
-  finish(input: InputFacts, opts: JudgeOptions): Report {
+  /** Ends the input: the capture, with every process's and run's tracker (not yet finished). */
+  finish(): Capture {
     if (this.pending !== null) this.decide();
     const dialect = this.dialect!;
     if (this.procs.size === 0) this.proc(null, 1);
@@ -107,57 +116,16 @@ export class LogDemux implements LineSink {
       this.lastProc = p;
       p.reader?.end(p.emit);
     }
-    const single = this.procs.size === 1 && this.lastProc!.runs.length === 1;
-    const judgeRun = (run: Run): Report => {
-      const facts: InputFacts = single
-        ? { ...input, crtBuffered: !this.debugView }
-        : {
-            ...input,
-            lines: run.lines,
-            lastLine: run.lastLine,
-            endedOnLineEnd: run === this.endRun ? input.endedOnLineEnd : true,
-            endedOnBareCR: run === this.endRun ? input.endedOnBareCR : false,
-            crtBuffered: run === this.endRun && !this.debugView,
-          };
-      const trace = run.tracker.finish(single ? input.lines : run.lastLine);
-      const report = judge(trace, facts, { ...opts, coUninitializeMarker: dialect.coUninitializeMarker });
-      addDataHints(report.blocks);
-      if (dialect.dumpOnly) dumpOnly(report, dialect.name);
-      return report;
+    const processes = [...this.procs.values()];
+    return {
+      dialect,
+      tried: this.opts.named ? [dialect.name] : this.opts.dialects.map((d) => d.name),
+      debugView: this.debugView === true,
+      recognized: this.recognized,
+      anyText: this.nonBlank > 0,
+      processes,
+      endRun: this.endRun ?? processes[0]!.runs[0]!,
     };
-
-    const processParts: (Part & { pid: number | null })[] = [];
-    for (const p of this.procs.values()) {
-      const runParts: (Part & { index: number })[] = p.runs.map((run) => ({
-        label: `run ${run.index}`,
-        index: run.index,
-        firstLine: run.firstLine,
-        lastLine: run.lastLine,
-        report: judgeRun(run),
-        tag: { run: run.index },
-      }));
-      const first = runParts[0]!;
-      const last = runParts[runParts.length - 1]!;
-      let report = first.report;
-      if (runParts.length > 1) {
-        report = mergeReports(runParts, { lines: runParts.reduce((s, r) => s + r.report.lines, 0) });
-        report.runs = runParts.map(({ index, firstLine, lastLine, report }) => ({ index, firstLine, lastLine, report }));
-      }
-      const label = p.pid === null ? 'no pid' : `pid ${p.pid}`;
-      processParts.push({ label, pid: p.pid, firstLine: first.firstLine, lastLine: last.lastLine, report, tag: { pid: p.pid } });
-    }
-
-    let top = processParts[0]!.report;
-    if (processParts.length > 1) {
-      top = mergeReports(processParts, { lines: input.lines });
-      top.processes = processParts.map(({ pid, firstLine, lastLine, report }) => ({ pid, firstLine, lastLine, report }));
-    }
-    if (this.debugView) top.capture = 'debugview';
-    const matched = this.recognized || this.nonBlank === 0 || hasSpyContent(top);
-    if (dialect.name !== 'mallocspy' || !matched) {
-      top.dialect = { name: dialect.name, tried: this.opts.named ? [dialect.name] : this.opts.dialects.map((d) => d.name), matched };
-    }
-    return top;
   }
 
   /** Looks at one held line: is the file DebugView's, and which dialect speaks in it? */
@@ -189,10 +157,12 @@ export class LogDemux implements LineSink {
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
     this.classify = this.dialect.classify ?? null;
-    this.spyContext = this.classify !== null ? (this.dialect.spyContext ?? null) : null;
+    const fast = this.classify !== null ? fastPathOf(this.dialect) : null;
+    this.scanner = fast === null ? null : new SpyScanner(fast);
     for (const h of held) this.dispatch(h.text, h.lineNo, h.dropped);
   }
 
+  /** A decoded line, after detection: DebugView columns stripped, then read by the dialect. */
   private dispatch(text: string, lineNo: number, dropped: number): void {
     let proc = this.lastProc;
     let message = text;
@@ -207,22 +177,33 @@ export class LogDemux implements LineSink {
       this.nonBlank++; // lines read after detection ended count too
     }
     proc ??= this.proc(null, lineNo);
-    this.lastProc = proc;
-    let kind = SCAN_OTHER;
-    if (this.spyContext !== null && dropped === 0 && (kind = scanText(message, this.spyContext)) !== SCAN_OTHER) {
-      // An alloc or free: never a run start nor a run end (see route).
-      proc.run.tracker.spy(kind, lineNo);
+    const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
+    if (kind !== SCAN_OTHER) {
+      this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
       this.route(proc, this.classify(message), lineNo, dropped);
+      this.counted(proc, lineNo);
     } else {
       if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
       proc.reader!.line(message, lineNo, proc.emit);
+      this.counted(proc, lineNo);
     }
-    this.counted(proc.run, lineNo);
   }
 
-  /** The line is the run's latest (and, so far, the file's last). */
-  private counted(run: Run, lineNo: number): void {
+  /**
+   * An alloc or free line the scanner just read, from its bytes or its text: the one route
+   * of such lines to their tracker. They never start nor end a run (see `route`).
+   */
+  private spy(proc: Proc, kind: number, lineNo: number): void {
+    if (this.nonBlank === 0) this.nonBlank++;
+    proc.run.tracker.spy(kind, this.scanner!, lineNo);
+    this.counted(proc, lineNo);
+  }
+
+  /** The line is its process's latest, and so far the file's last. */
+  private counted(proc: Proc, lineNo: number): void {
+    this.lastProc = proc;
+    const run = proc.run;
     run.lines++;
     run.lastLine = lineNo;
     this.endRun = run;
@@ -247,38 +228,7 @@ export class LogDemux implements LineSink {
     return p;
   }
 
-  private newRun(index: number, firstLine: number): Run {
-    return { index, firstLine, lastLine: firstLine, lines: 0, tracker: new Tracker(this.opts.tracker) };
-  }
-}
-
-/** Whether the report holds anything a spy wrote: spy events, a dump, phase markers, broken spy lines. */
-function hasSpyContent(r: Report): boolean {
-  const p = r.phases;
-  return (
-    r.allocs + r.frees + r.reallocs > 0 ||
-    p.dump !== null ||
-    p.spyRegistered !== null ||
-    p.revoke !== null ||
-    p.coUninitialize !== null ||
-    (r.anomalyCounts['malformed-spy-line'] ?? 0) > 0
-  );
-}
-
-/**
- * A dump-only dialect has no allocation lines: every dumped block being "unknown" is the
- * format, not an inconsistency, and "no spy events" would misread it.
- */
-function dumpOnly(report: Report, name: string): void {
-  const expected = 'dump-unknown-block';
-  report.anomalies = report.anomalies.filter((a) => a.kind !== expected);
-  delete report.anomalyCounts[expected];
-  const i = report.evidence.indexOf(NO_SPY_EVENTS);
-  if (i >= 0) {
-    const entries = report.phases.dump?.entries ?? 0;
-    report.evidence[i] =
-      entries > 0
-        ? `a leak dump only (${name} dialect): the ${entries} block${entries === 1 ? '' : 's'} it lists were alive when it was printed`
-        : `a leak dump only (${name} dialect), and it lists no block`;
+  private newRun(index: number, firstLine: number): CapturedRun {
+    return { index, firstLine, lastLine: firstLine, lines: 0, tracker: new Tracker({ ...this.opts.tracker, dumpOnly: this.dialect!.dumpOnly }) };
   }
 }

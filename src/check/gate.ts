@@ -1,10 +1,10 @@
-// The CI gate over a (baseline-applied) report: a list of checks, each passing, warning
-// or failing, the groups of blocks they are about, and one verdict line. Pure.
-import { bySignature, groupBy } from '../report/groups.js';
-import { bytes, count } from '../report/words.js';
-import type { Report, ReportBlock } from '../report/schema.js';
-import type { BaselineOutcome } from './apply.js';
-import { formatPattern } from '../baseline/pattern.js';
+// The CI gate over a decided report: a list of checks, each passing, warning or failing,
+// the groups of blocks they are about, and one verdict line. It decides nothing: the
+// analysis decided every block (with the baseline and --assume-complete, if given), and
+// the gate reads that decision. Pure.
+import { bySignature, groupBy } from '../model/groups.js';
+import { bytes, count } from '../text/words.js';
+import type { Report, ReportBlock, StaleRow } from '../model/report.js';
 
 export type Policy = 'fail' | 'warn' | 'allow';
 export const POLICIES: Policy[] = ['fail', 'warn', 'allow'];
@@ -39,7 +39,7 @@ export interface BlockGroup {
   bytes: number;
 }
 
-export interface GateResult {
+export interface CheckResult {
   schema: 'spylog/check@1';
   source: string;
   passed: boolean;
@@ -48,20 +48,11 @@ export interface GateResult {
   leaks: BlockGroup[];
   unresolved: BlockGroup[];
   unresolvedPolicy: Policy;
-  baseline: { file: string; matched: number; convicted: number; stale: StaleSummary[] } | null;
+  baseline: { file: string; matched: number; convicted: number; stale: StaleRow[] } | null;
   report: Report;
 }
 
-export interface StaleSummary {
-  context: string;
-  size: number;
-  pattern: string;
-  line: number;
-  expected: number;
-  found: number;
-}
-
-export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<BaselineOutcome, 'report'> & { file: string }) | null = null): GateResult {
+export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS): CheckResult {
   const s = report.summary;
   const leaks = s['true-leak'];
   const unresolved = s.unresolved;
@@ -95,17 +86,10 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
           (thresholds.unresolved === 'fail' ? ' (or --unresolved warn to let them pass)' : ''),
   });
 
-  let baselineSummary: GateResult['baseline'] = null;
+  let baselineSummary: CheckResult['baseline'] = null;
+  const baseline = report.baseline;
   if (baseline) {
-    const stale = baseline.stale.map((st) => ({
-      context: st.entry.context,
-      size: st.entry.size,
-      pattern: formatPattern(st.entry.pattern),
-      line: st.entry.line,
-      expected: st.expected,
-      found: st.found,
-    }));
-    const matched = baseline.matched.reduce((n, m) => n + m.byLog + m.byBaseline, 0);
+    const { stale, matched } = baseline;
     baselineSummary = { file: baseline.file, matched, convicted: baseline.convicted, stale };
     checks.push({
       id: 'baseline',
@@ -121,7 +105,7 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
   }
 
   const passed = checks.every((c) => c.outcome !== 'fail');
-  const result: GateResult = {
+  const result: CheckResult = {
     schema: 'spylog/check@1',
     source: report.source,
     passed,
@@ -133,7 +117,7 @@ export function gate(report: Report, thresholds: Thresholds, baseline: (Omit<Bas
     baseline: baselineSummary,
     report,
   };
-  result.verdict = verdictLine(result);
+  result.verdict = checkVerdict(result);
   return result;
 }
 
@@ -142,7 +126,7 @@ function policyOutcome(p: Policy): Outcome {
 }
 
 /** One line for a CI log: PASS or FAIL, the leaks, and what the baseline explained. */
-export function verdictLine(r: GateResult): string {
+export function checkVerdict(r: CheckResult): string {
   const s = r.report.summary;
   const parts: string[] = [];
   parts.push(s['true-leak'].blocks ? `${count(s['true-leak'].blocks, 'true leak')} (${bytes(s['true-leak'].bytes)})` : 'no true leaks');

@@ -1,24 +1,15 @@
-// `check` as one pure step: baseline, then --assume-complete, then the gate.
-import type { Report } from '../report/schema.js';
-import type { Baseline } from '../baseline/model.js';
-import { applyBaseline, assumeComplete } from './apply.js';
-import { gate, type GateResult, type Thresholds } from './gate.js';
-
-export interface CheckOptions {
-  thresholds: Thresholds;
-  assumeComplete: boolean;
-}
-
-export function runCheck(report: Report, baseline: Baseline | null, options: CheckOptions): GateResult {
-  let current = report;
-  let outcome = null;
-  if (baseline) {
-    outcome = applyBaseline(current, baseline);
-    current = outcome.report;
-  }
-  if (options.assumeComplete) current = assumeComplete(current);
-  return gate(current, options.thresholds, outcome && { ...outcome, file: baseline!.file });
-}
-
-export { applyBaseline, assumeComplete } from './apply.js';
-export { gate, DEFAULT_THRESHOLDS, POLICIES, type GateResult, type Thresholds, type Policy } from './gate.js';
+// `check` as a function: the gate over a report whose blocks the analysis decided (give
+// the analysis the baseline and --assume-complete), and the reporters over its result.
+export {
+  gate,
+  checkVerdict,
+  DEFAULT_THRESHOLDS,
+  POLICIES,
+  type CheckResult,
+  type Thresholds,
+  type Policy,
+  type GateCheck,
+  type BlockGroup,
+  type Outcome,
+} from './gate.js';
+export { CHECK_REPORTERS, CHECK_FORMATS, type CheckFormat } from './reporters/index.js';

@@ -1,17 +1,52 @@
 // Options shared by the commands that analyse a log, compiled once into AnalyzeOptions.
+import { promises as fsp } from 'node:fs';
 import { SpylogError } from '../errors.js';
 import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
+import { ByteDecoder } from '../read/decode.js';
+import { fileError } from '../read/source.js';
+import { parseBaseline } from '../baseline/read.js';
+import type { Baseline } from '../baseline/model.js';
 import { loadDialect } from './dialect.js';
 
-export function analysisOptions<T>(y: Argv<T>) {
+/** What decides the blocks a log cannot (report, diff, check; not baseline, whose reference run must decide itself). */
+export function decisionOptions<T>(y: Argv<T>, short = true) {
+  // `diff` has no -b: its second log is the positional `b`.
   return y
+    .option('baseline', { ...(short ? { alias: 'b' } : {}), type: 'string', describe: 'CSV of known runtime-held blocks (from `spylog baseline`)' })
     .option('assume-complete', {
       type: 'boolean',
       default: false,
       describe: 'treat the log as complete: never-freed blocks are true leaks even if it may be truncated',
-    })
+    });
+}
+
+export interface DecisionArgs {
+  baseline?: string;
+  assumeComplete: boolean;
+}
+
+/** The deciders for the analysis: the baseline read (first: a bad one should not cost a long analysis) and --assume-complete. */
+export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 'baseline' | 'assumeComplete'>> {
+  const baseline = a.baseline === undefined ? null : await loadBaseline(a.baseline);
+  return { baseline, assumeComplete: a.assumeComplete };
+}
+
+/** A baseline file: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */
+async function loadBaseline(path: string): Promise<Baseline> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(path);
+  } catch (err) {
+    throw fileError(path, err);
+  }
+  const decoder = new ByteDecoder();
+  return parseBaseline(decoder.write(bytes) + decoder.end(), path);
+}
+
+export function analysisOptions<T>(y: Argv<T>) {
+  return y
     .option('couninitialize-marker', {
       type: 'string',
       default: DEFAULT_MARKERS.coUninitialize,
@@ -42,7 +77,6 @@ export function analysisOptions<T>(y: Argv<T>) {
 }
 
 export interface AnalysisArgs {
-  assumeComplete: boolean;
   couninitializeMarker: string;
   revokeMarker: string;
   registerMarker: string;
@@ -83,7 +117,6 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
   }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
-    assumeComplete: a.assumeComplete,
     maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80),
     markers,
   };

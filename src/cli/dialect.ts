@@ -16,7 +16,10 @@ export function loadDialect(spec: string, markers: Partial<MarkerOptions>): Dial
     text = readFileSync(spec, 'utf8');
   } catch (err) {
     const e = fileError(spec, err);
-    throw new SpylogError(e.code, `${e.message.replace(/^cannot read /, 'cannot read dialect file ')} (built-in dialects: ${BUILTIN_DIALECTS.join(', ')})`);
+    throw new SpylogError(
+      e.code,
+      `${e.message.replace(/^cannot read /, 'cannot read dialect file ')} (built-in dialects: ${BUILTIN_DIALECTS.join(', ')})`,
+    );
   }
   return parseUserDialect(text, spec);
 }

@@ -4,7 +4,7 @@ import { SpylogError } from '../errors.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
 import { analyzeStream, type AnalyzeOptions } from '../analyze.js';
-import type { Report } from '../report/schema.js';
+import type { Report } from '../model/report.js';
 import { COLOR, PLAIN, type Style } from '../report/style.js';
 import { createProgress } from './progress.js';
 

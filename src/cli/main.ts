@@ -25,15 +25,30 @@ export async function main(rawArgv: string[], io: Io): Promise<number> {
         action = () => reportCommand(withStdin(args) as unknown as ReportArgs, io);
       },
     )
-    .command('diff <a> <b>', 'what changed between two runs (NT 4 vs Windows 2000, before vs after a fix)', (y) => diffBuilder(y), (args) => {
-      action = () => diffCommand(withStdin(args) as unknown as DiffArgs, io);
-    })
-    .command('check <log>', 'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)', (y) => checkBuilder(y), (args) => {
-      action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io);
-    })
-    .command('baseline <log>', 'CSV of the memory the COM runtime holds until ExitProcess, from a console capture', (y) => baselineBuilder(y), (args) => {
-      action = () => baselineCommand(withStdin(args) as unknown as BaselineArgs, io);
-    })
+    .command(
+      'diff <a> <b>',
+      'what changed between two runs (NT 4 vs Windows 2000, before vs after a fix)',
+      (y) => diffBuilder(y),
+      (args) => {
+        action = () => diffCommand(withStdin(args) as unknown as DiffArgs, io);
+      },
+    )
+    .command(
+      'check <log>',
+      'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)',
+      (y) => checkBuilder(y),
+      (args) => {
+        action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io);
+      },
+    )
+    .command(
+      'baseline <log>',
+      'CSV of the memory the COM runtime holds until ExitProcess, from a console capture',
+      (y) => baselineBuilder(y),
+      (args) => {
+        action = () => baselineCommand(withStdin(args) as unknown as BaselineArgs, io);
+      },
+    )
     .example('$0 report fixtures/w2k-console.log', 'text report')
     .example('$0 report --format json run.log', 'one JSON object (spylog/report@1) per log, one per line')
     .example('prog.exe | $0 -', 'read standard input')

@@ -11,7 +11,9 @@
 // a second dump after a finished one starts a new run. Each entry's `Data:` line follows it,
 // so the reader holds the entry until the next line.
 import type { LineEvent } from '../parse/events.js';
-import { programLine, normalizeHex, toAddress, type Dialect, type DialectReader, type Emit } from './dialect.js';
+import { normalizeHex, type Dialect, type DialectReader, type Emit } from './dialect.js';
+import { toAddress } from '../parse/address.js';
+import { programLine } from '../parse/program.js';
 
 const DUMP_START = /^\s*Detected memory leaks!\s*$/;
 const DUMPING = /^\s*Dumping objects ->\s*$/;
@@ -64,7 +66,7 @@ class CrtReader implements DialectReader {
     if (/^\s*Data: </.test(text)) {
       return emit({ type: 'malformed', text, reason: 'a CRT Data: line without its block line' }, lineNo);
     }
-    emit(programLine(text, null, null), lineNo);
+    emit(programLine(text), lineNo);
   }
 
   end(emit: Emit): void {

@@ -12,7 +12,9 @@
 //                  "revoke": "^spy off (?<hresult>0x[0-9a-f]+)", "runStart": "^=== run" } }
 import type { LineEvent } from '../parse/events.js';
 import { SpylogError } from '../errors.js';
-import { programLine, isRecognized, normalizeHex, toAddress, type Dialect } from './dialect.js';
+import { isRecognized, normalizeHex, type Dialect } from './dialect.js';
+import { toAddress } from '../parse/address.js';
+import { programLine } from '../parse/program.js';
 
 /** Each event pattern and the named groups it must (and may) capture. */
 const EVENTS = {
@@ -132,7 +134,7 @@ function toDialect(c: Compiled): Dialect {
     const register = m.register?.exec(line);
     if (register) return programLine(line, 'register', hresult(register.groups?.hresult));
     if (m.coUninitialize?.test(line)) return programLine(line, 'couninitialize', null);
-    return programLine(line, null, null);
+    return programLine(line);
   };
   const runStart = m.runStart;
   return {

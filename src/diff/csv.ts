@@ -1,11 +1,21 @@
 // The diff as one CSV table (RFC 4180): a `category` row per category, then a `group`
 // row per changed group; `context` and `size` are empty on category rows.
-import { CATEGORIES } from '../model.js';
-import { csvField } from '../report/csv.js';
+import { CATEGORIES } from '../model/block.js';
+import { csvField } from '../text/csv.js';
 import type { DiffResult } from './schema.js';
 
 export const DIFF_CSV_COLUMNS = [
-  'row', 'category', 'context', 'size', 'a_blocks', 'a_bytes', 'b_blocks', 'b_bytes', 'delta_blocks', 'delta_bytes', 'change',
+  'row',
+  'category',
+  'context',
+  'size',
+  'a_blocks',
+  'a_bytes',
+  'b_blocks',
+  'b_bytes',
+  'delta_blocks',
+  'delta_bytes',
+  'change',
 ] as const;
 
 export function renderDiffCsv(diff: DiffResult): string {

@@ -2,9 +2,9 @@
 // stays stable: category, allocating context and size (the group), then by order within
 // the group, pairing blocks with identical dump data first when both sides have it.
 // Pure: two Reports in, one DiffResult out.
-import { byCategorySignature, groupBy } from '../report/groups.js';
-import { CATEGORIES, type Category, type Tally } from '../model.js';
-import type { Report, ReportBlock } from '../report/schema.js';
+import { byCategorySignature, groupBy } from '../model/groups.js';
+import { CATEGORIES, type Category, type Tally } from '../model/block.js';
+import type { Report, ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
 
@@ -116,10 +116,7 @@ function compareCategories(a: Report, b: Report): Record<Category, CategoryDelta
  * One-to-one matching inside a group: first blocks whose dump data are identical (the
  * same object in both runs, even if allocated in another order), then the rest by order.
  */
-export function matchBlocks(
-  as: readonly ReportBlock[],
-  bs: readonly ReportBlock[],
-): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
+export function matchBlocks(as: readonly ReportBlock[], bs: readonly ReportBlock[]): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
   const taken = new Array<boolean>(bs.length).fill(false);
   const aLeft: ReportBlock[] = [];
   const byData = new Map<string, number[]>();

@@ -3,7 +3,7 @@
 // replaces another one of the same total size is still caught, while a block that only
 // moved between watched categories (`any`: unresolved in a truncated A, true-leak in a
 // complete B) is not new.
-import type { Category } from '../model.js';
+import type { Category } from '../model/block.js';
 import type { DiffResult } from './schema.js';
 
 export const FAIL_ON_NEW = ['true-leak', 'unresolved', 'any'] as const;
@@ -23,14 +23,14 @@ export interface NewBlocks {
   blocks: number;
 }
 
-export interface GateResult {
+export interface NewBlocksResult {
   tripped: boolean;
   /** Where B has more, largest byte growth first. */
   grown: NewBlocks[];
   message: string;
 }
 
-export function failOnNew(diff: DiffResult, which: FailOnNew): GateResult {
+export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
   const watched = WATCHED[which];
   const net = new Map<string, NewBlocks>();
   for (const g of diff.groups) {

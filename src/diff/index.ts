@@ -17,5 +17,5 @@ export type DiffFormat = keyof typeof DIFF_REPORTERS;
 export const DIFF_FORMATS = Object.keys(DIFF_REPORTERS) as DiffFormat[];
 
 export { diffReports } from './diff.js';
-export { failOnNew, FAIL_ON_NEW, type FailOnNew } from './gate.js';
+export { failOnNew, FAIL_ON_NEW, type FailOnNew, type NewBlocksResult } from './gate.js';
 export { DIFF_SCHEMA, type DiffResult, type DiffGroup, type DiffSide, type CategoryDelta } from './schema.js';

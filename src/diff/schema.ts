@@ -1,6 +1,6 @@
 // The JSON shape of a comparison (`spylog/diff@1`). Like the report schema, this is a
 // contract for scripts: change meanings only with a new schema version.
-import type { Category, Tally, Truncation } from '../model.js';
+import type { Category, Tally, Truncation } from '../model/block.js';
 
 export const DIFF_SCHEMA = 'spylog/diff@1';
 

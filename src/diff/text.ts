@@ -1,12 +1,11 @@
 // The human diff: whether the comparison can be trusted first, then both sides'
 // completeness, the category table, and the changed groups UMDH-style
 // (`+ 44 bytes x 1 in CLSIDFromProgID: exitprocess (B only)`).
-import { count, num as n } from '../report/words.js';
+import { count, num as n } from '../text/words.js';
 import { compactTable } from '../report/table.js';
-import { CATEGORIES, type Truncation } from '../model.js';
+import { CATEGORIES, type Truncation } from '../model/block.js';
 import type { Style } from '../report/style.js';
 import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
-
 
 export function renderDiffText(diff: DiffResult, style: Style): string {
   const out: string[] = [];
@@ -21,7 +20,10 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
   out.push(`B: ${sideLine(diff.b, style)}`);
   out.push('');
 
-  const table = compactTable(['category', 'A blocks', 'A bytes', 'B blocks', 'B bytes', '\u0394 blocks', '\u0394 bytes'], ['left', 'right', 'right', 'right', 'right', 'right', 'right']);
+  const table = compactTable(
+    ['category', 'A blocks', 'A bytes', 'B blocks', 'B bytes', '\u0394 blocks', '\u0394 bytes'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
   for (const c of CATEGORIES) {
     const t = diff.categories[c];
     table.push([c, n(t.a.blocks), n(t.a.bytes), n(t.b.blocks), n(t.b.bytes), signed(t.delta.blocks), signed(t.delta.bytes)]);
@@ -53,8 +55,7 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
 
 export function groupLine(g: DiffGroup, style: Style): string {
   const sign = g.delta.blocks > 0 ? '+' : '-';
-  const where =
-    g.change === 'added' ? 'B only' : g.change === 'removed' ? 'A only' : `A ${n(g.a.blocks)} \u2192 B ${n(g.b.blocks)}`;
+  const where = g.change === 'added' ? 'B only' : g.change === 'removed' ? 'A only' : `A ${n(g.a.blocks)} \u2192 B ${n(g.b.blocks)}`;
   const lines = g.delta.blocks > 0 ? lineList('B', g.bOnlyLines, g.delta.blocks) : lineList('A', g.aOnlyLines, -g.delta.blocks);
   const text = `${sign} ${n(g.size)} bytes x ${n(Math.abs(g.delta.blocks))} in ${g.context}: ${g.category} (${where}${lines})`;
   const bad = g.delta.blocks > 0 && (g.category === 'true-leak' || g.category === 'unresolved');

@@ -1,16 +1,19 @@
 // When a diff cannot be taken at face value. A truncated side turns runtime-held blocks
 // into `unresolved`, runs of different length did different work, and anomalies mean a
 // side's counts may be off. Each reason is a sentence for the user.
-import { count } from '../report/words.js';
-import { CATEGORIES } from '../model.js';
-import type { Report } from '../report/schema.js';
+import { count } from '../text/words.js';
+import { CATEGORIES } from '../model/block.js';
+import type { Report } from '../model/report.js';
 
 /** Event counts further apart than this factor mean the runs did not do the same work. */
 export const EVENT_RATIO = 2;
 
 export function assessWeaknesses(a: Report, b: Report): string[] {
   const out: string[] = [];
-  for (const [name, r] of [['A', a], ['B', b]] as const) {
+  for (const [name, r] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     if (r.truncation !== 'complete') {
       const why = r.evidence[0] ? `: ${r.evidence[0]}` : '';
       out.push(
@@ -27,7 +30,10 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
         `B has ${count(b.allocs, 'allocation')} and ${count(b.frees, 'free')}: the runs may not have done the same work`,
     );
   }
-  for (const [name, r] of [['A', a], ['B', b]] as const) {
+  for (const [name, r] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     const kinds = Object.entries(r.anomalyCounts).filter(([, k]) => k > 0);
     if (kinds.length > 0) {
       const total = kinds.reduce((s, [, k]) => s + k, 0);

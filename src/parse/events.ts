@@ -1,11 +1,9 @@
-// What one line of a MALLOC SPY log says. The classifier (classify.ts) turns each line
-// into exactly one of these; malformed input is an event too, never an exception.
+// What one line of a spy log says. Every dialect turns each line into exactly one of
+// these (line.ts for MallocSpyTest's wording); malformed input is an event too, never an
+// exception. Alloc and free lines of a plain log skip their event (scan.ts).
+import type { Address } from './address.js';
 
-/** A pointer as the log prints it, and the key that identifies it (upper-case, no leading zeros). */
-export interface Address {
-  text: string;
-  key: string;
-}
+export type { Address };
 
 export type LineEvent =
   | { type: 'alloc'; address: Address; size: number }

@@ -1,6 +1,7 @@
 // One row per non-freed block (RFC 4180 quoting). The `source` column keeps rows of
 // several logs apart; the header is written once.
-import type { Report } from './schema.js';
+import type { Report } from '../model/report.js';
+import { csvField } from '../text/csv.js';
 
 export const CSV_COLUMNS = ['source', 'address', 'size', 'category', 'context', 'allocLine', 'freeLine', 'inDump', 'decidedBy', 'data'] as const;
 
@@ -17,9 +18,4 @@ export function renderCsvRows(report: Report): string {
         .join(',') + '\r\n';
   }
   return out;
-}
-
-export function csvField(value: string | number | boolean): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }

@@ -1,9 +1,9 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
-import { num as fmt } from './words.js';
-import { CATEGORIES, CATEGORY_MEANING } from '../model.js';
-import type { Report, Timeline } from './schema.js';
-import { verdictLine } from './text.js';
+import { num as fmt } from '../text/words.js';
+import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
+import type { Report, Timeline } from '../model/report.js';
+import { headline } from './text.js';
 import { PLAIN } from './style.js';
 
 const W = 1000;
@@ -33,7 +33,7 @@ ${reports.map(section).join('\n')}
 function section(r: Report, index: number): string {
   const s = r.summary;
   const verdictClass = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-  const [verdict, ...hint] = verdictLine(r, PLAIN).split('\n');
+  const [verdict, ...hint] = headline(r, PLAIN).split('\n');
   return `<main>
 <header>
 <h1>${esc(r.source)}</h1>
@@ -76,7 +76,8 @@ function chart(r: Report, index: number): string {
   );
   // A step curve: each bucket holds its maximum until the next bucket starts.
   let d = `M${n(x(1))},${n(y(0))}`;
-  for (const p of t.points) d += ` L${n(x(p.fromLine))},${n(y(p.maxBytes))} L${n(x(p.toLine))},${n(y(p.maxBytes))} L${n(x(p.toLine))},${n(y(p.bytes))}`;
+  for (const p of t.points)
+    d += ` L${n(x(p.fromLine))},${n(y(p.maxBytes))} L${n(x(p.toLine))},${n(y(p.maxBytes))} L${n(x(p.toLine))},${n(y(p.bytes))}`;
   const last = t.points[t.points.length - 1]!;
   d += ` L${n(x(lines))},${n(y(last.bytes))} L${n(x(lines))},${n(y(0))} Z`;
   const episodes = r.findings
@@ -88,7 +89,10 @@ function chart(r: Report, index: number): string {
     });
   const marks = t.marks
     .filter((m) => m.kind === 'dump' || m.kind === 'couninitialize')
-    .map((m) => `<line class="mark ${m.kind}" x1="${n(x(m.line))}" x2="${n(x(m.line))}" y1="${PAD.top}" y2="${H - PAD.bottom}"><title>${m.kind} (line ${m.line})</title></line>`);
+    .map(
+      (m) =>
+        `<line class="mark ${m.kind}" x1="${n(x(m.line))}" x2="${n(x(m.line))}" y1="${PAD.top}" y2="${H - PAD.bottom}"><title>${m.kind} (line ${m.line})</title></line>`,
+    );
   const peak = `<circle class="peak" cx="${n(x(r.peak.line))}" cy="${n(y(r.peak.bytes))}" r="5"><title>peak: ${fmt(r.peak.blocks)} blocks, ${fmt(r.peak.bytes)} bytes at line ${r.peak.line}</title></circle><text class="peak-label" x="${n(Math.min(x(r.peak.line) + 8, W - 150))}" y="${n(Math.max(y(r.peak.bytes) + 4, PAD.top + 40))}">peak ${fmt(r.peak.bytes)} B</text>`;
   const axis =
     `<line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/>` +
@@ -139,7 +143,8 @@ function findings(r: Report): string {
 }
 
 function blocksTable(r: Report): string {
-  if (r.blocks.length === 0) return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
+  if (r.blocks.length === 0)
+    return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
   const rows = r.blocks
     .map(
       (b) =>

@@ -1,5 +1,5 @@
 // Reporters: a registry of functions over one result type. The CLI picks one by name.
-import type { Report } from './schema.js';
+import type { Report } from '../model/report.js';
 import type { Style } from './style.js';
 import { renderJson, renderJsonParts } from './json.js';
 import { csvHeader, renderCsvRows } from './csv.js';

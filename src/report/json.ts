@@ -1,4 +1,4 @@
-import type { Report } from './schema.js';
+import type { Report } from '../model/report.js';
 
 /** One report as one line of JSON: several logs give JSON Lines (one object per line). */
 export function renderJson(report: Report): string {
@@ -28,7 +28,10 @@ export function* renderJsonParts(report: Report): Generator<string> {
   const open = at + BLOCKS_KEY.length - 1; // just after '['
   yield shell.slice(0, open);
   for (let i = 0; i < blocks.length; i += BLOCKS_PER_PART) {
-    const part = blocks.slice(i, i + BLOCKS_PER_PART).map((b) => JSON.stringify(b)).join(',');
+    const part = blocks
+      .slice(i, i + BLOCKS_PER_PART)
+      .map((b) => JSON.stringify(b))
+      .join(',');
     yield i === 0 ? part : ',' + part;
   }
   yield shell.slice(open) + '\n';

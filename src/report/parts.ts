@@ -1,8 +1,7 @@
 // Text for what a real capture adds to a report: the format it was read as, one row per
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
 import { compactTable } from './table.js';
-import type { DataHint, Report, ReportBlock } from './schema.js';
-import { hexAndText } from './datahint.js';
+import type { DataHint, Report, ReportBlock } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
 export function formatLine(report: Report): string | null {
@@ -65,4 +64,14 @@ export function hintText(h: DataHint | undefined): string {
 export function dataLine(b: ReportBlock): string {
   const hint = hintText(b.dataHint);
   return `  ${b.address}  ${hexAndText(b.data ?? '')}${hint ? `  ${hint}` : ''}`;
+}
+
+/** The dump bytes as the article prints them: hex, then the printable characters (`.` for the rest). */
+export function hexAndText(data: string): string {
+  const bytes = data.split(' ').filter(Boolean);
+  const text = bytes
+    .map((h) => parseInt(h, 16))
+    .map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.'))
+    .join('');
+  return `${data}  |${text}|`;
 }

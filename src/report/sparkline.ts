@@ -1,7 +1,7 @@
 // A one-line picture of live bytes over the log, with the phases marked under it.
 // Unicode block characters on a UTF-8 terminal, plain ASCII elsewhere.
-import { num } from './words.js';
-import type { Timeline, TimelineMarkKind } from './schema.js';
+import { num } from '../text/words.js';
+import type { Timeline, TimelineMarkKind } from '../model/report.js';
 
 const UNICODE_LEVELS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
 const ASCII_LEVELS = ['_', '.', ':', '-', '=', '+', '*', '#'];

@@ -1,11 +1,11 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
-import { byCategorySignature, groupBy } from './groups.js';
-import { count, num as n } from './words.js';
+import { byCategorySignature, groupBy } from '../model/groups.js';
+import { count, num as n } from '../text/words.js';
 import { compactTable } from './table.js';
-import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model.js';
-import type { Report, ReportBlock } from './schema.js';
+import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
+import type { Report, ReportBlock } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
 import { dataLine, formatLine, hintText, partOf, partsTable } from './parts.js';
@@ -20,11 +20,10 @@ const ENCODING_NAMES: Record<string, string> = {
   'utf16be-bom': 'UTF-16BE with BOM',
 };
 
-
 export function renderText(report: Report, style: Style): string {
   const out: string[] = [];
   out.push(style.bold(`spylog report: ${report.source}`));
-  out.push(verdictLine(report, style));
+  out.push(headline(report, style));
   out.push('');
   const p = report.peak;
   out.push(
@@ -52,7 +51,7 @@ export function renderText(report: Report, style: Style): string {
   }
   out.push(categories.toString());
 
-  const parts = partsTable(report, (r) => verdictLine(r, PLAIN));
+  const parts = partsTable(report, (r) => headline(r, PLAIN));
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
@@ -109,18 +108,23 @@ export function renderText(report: Report, style: Style): string {
   return out.join('\n') + '\n';
 }
 
-export function verdictLine(report: Report, style: Style): string {
+export function headline(report: Report, style: Style): string {
   const s = report.summary;
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);
   const also = parts.length ? `; ${parts.join('; ')}` : '';
   if (s['true-leak'].blocks) {
-    return style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) + also;
+    return (
+      style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) +
+      also
+    );
   }
   if (s.unresolved.blocks) {
     return (
-      style.yellow(style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`)) +
+      style.yellow(
+        style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`),
+      ) +
       also +
       '\n  To decide: capture on a console, or use `spylog check --baseline`, or pass --assume-complete.'
     );
@@ -146,9 +150,24 @@ function groupBlocks(report: Report): Group[] {
     .map((list) => {
       const first = list[0]!;
       const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
-      return { part: partOf(first), first, category: first.category, context: first.context, size: first.size, blocks: list.length, lines: lineSummary(lines) };
+      return {
+        part: partOf(first),
+        first,
+        category: first.category,
+        context: first.context,
+        size: first.size,
+        blocks: list.length,
+        lines: lineSummary(lines),
+      };
     })
-    .sort((a, b) => a.part.localeCompare(b.part, 'en', { numeric: true }) || ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks || a.context.localeCompare(b.context) || a.size - b.size);
+    .sort(
+      (a, b) =>
+        a.part.localeCompare(b.part, 'en', { numeric: true }) ||
+        ORDER[a.category] - ORDER[b.category] ||
+        b.size * b.blocks - a.size * a.blocks ||
+        a.context.localeCompare(b.context) ||
+        a.size - b.size,
+    );
 }
 
 function lineSummary(lines: number[]): string {

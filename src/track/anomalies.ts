@@ -1,12 +1,7 @@
 // Inconsistencies are data: each is kept with its line number, up to a bound per kind
 // so that a file of binary garbage cannot grow memory without end. Totals per kind are
 // always exact; the report says how many were not listed.
-
-export interface Anomaly {
-  kind: string;
-  line: number;
-  message: string;
-}
+import type { Anomaly } from '../model/report.js';
 
 export class AnomalyLog {
   readonly counts = new Map<string, number>();

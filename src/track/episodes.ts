@@ -1,32 +1,11 @@
 // Deferred release (KB Q216248): many blocks of one size pile up over a stretch of the
 // log, stay alive, then are freed together in a burst. Watching this while streaming
 // needs only a few numbers per block size, never the blocks themselves.
-import type { Block, Finding } from '../model.js';
+import type { Block } from '../model/block.js';
+import type { DeferredReleaseFinding } from '../model/report.js';
 
 /** What the stream shows of an episode; its context is known only at the end. */
-interface EpisodeFacts {
-  kind: 'deferred-release';
-  size: number;
-  /** Blocks and bytes released in the burst. */
-  blocks: number;
-  bytes: number;
-  /** Line of the first allocation of the pile-up. */
-  firstLine: number;
-  /** Where the pile reached its height, and how high. */
-  peakLine: number;
-  peak: { blocks: number; bytes: number };
-  /** First and last free of the burst. */
-  releaseLine: number;
-  releaseEndLine: number;
-  /** Live bytes (all blocks) added per allocation of this size while the pile grew. */
-  growthPerAlloc: number;
-}
-
-export interface DeferredRelease extends EpisodeFacts, Finding {
-  kind: 'deferred-release';
-  context: string;
-  message: string;
-}
+type EpisodeFacts = Omit<DeferredReleaseFinding, 'context' | 'message' | 'pid' | 'run'>;
 
 interface SizeState {
   live: number;
@@ -102,7 +81,7 @@ export class EpisodeDetector {
   }
 
   /** Episodes found, with their contexts (known only once the log has ended). */
-  finish(): DeferredRelease[] {
+  finish(): DeferredReleaseFinding[] {
     const open: [number, SizeState][] = [];
     for (const entry of this.sizes) if (entry[1].present && entry[1].burstFreed > 0) open.push(entry);
     open.sort((a, b) => a[1].seq - b[1].seq);

@@ -10,7 +10,7 @@
 // `block = null` (a tombstone) and is revived in place; insertion order is kept by a
 // sequence number instead, and tombstones are swept when they outnumber the living,
 // so memory stays proportional to the live blocks.
-import type { Block, BlockKey } from '../model.js';
+import type { Block, BlockKey } from '../model/block.js';
 
 interface Slot {
   block: Block | null;

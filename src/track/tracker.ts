@@ -5,13 +5,15 @@
 // frees belong to is only known at the next program line (was it `Called
 // CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
 // frees that turn out to be ordinary are then dropped, keeping only their tally.
-import type { Address, LineEvent } from '../parse/events.js';
-import { blockKey, isNull, scanned, scannedAddress } from '../parse/classify.js';
-import type { Block, BlockKey, Tally } from '../model.js';
+import type { LineEvent } from '../parse/events.js';
+import { isNull, type Address } from '../parse/address.js';
+import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
+import type { Block, BlockKey, Tally } from '../model/block.js';
+import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
 import { LiveTable } from './live.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
-import { EpisodeDetector, type DeferredRelease } from './episodes.js';
+import { EpisodeDetector } from './episodes.js';
 
 export interface TrackerOptions {
   /** Anomalies listed per kind (all are counted). */
@@ -22,6 +24,11 @@ export interface TrackerOptions {
   contextLength: number;
   /** Blocks of one size piled up and released together that make a deferred-release finding. */
   episodeThreshold: number;
+  /**
+   * The dialect prints a leak dump only, no allocation lines: every dumped block being
+   * first seen there is the format, not a `dump-unknown-block` inconsistency.
+   */
+  dumpOnly: boolean;
 }
 
 export interface Marks {
@@ -60,7 +67,7 @@ export interface Trace {
   /** The last line was a spy line that does not parse: the log ends inside an event. */
   endsInBrokenEvent: boolean;
   timeline: { span: number; points: TimelinePoint[] };
-  deferred: DeferredRelease[];
+  deferred: DeferredReleaseFinding[];
 }
 
 export class Tracker {
@@ -112,33 +119,24 @@ export class Tracker {
   }
 
   /**
-   * The hot path: an alloc (kind 1) or free (kind 2) line that `scanLineAt` or `scanText` just
-   * scanned (its results are in `scanned`), without building its event. Does exactly
-   * what `event` does with the event `classifyLine` would have built.
+   * The hot path: an alloc or free line the byte scanner just accepted (its results are
+   * the scanner's fields, read here before its next scan), without building its event.
+   * Takes the same route as `event` does with that line's event.
    */
-  spy(kind: number, line: number): void {
-    this.lastMalformed = false;
-    if (this.dumpActive) this.endDump(line - 1);
-    if (kind === 1) {
-      this.allocs++;
-      this.spyEvent(line);
-      this.born(scannedAddress(), scanned.key, scanned.n, line);
-    } else {
-      this.free(scanned.key, null, scanned.n, line);
-    }
+  spy(kind: number, scan: SpyScanner, line: number): void {
+    this.enter(line, false, false);
+    if (kind === SCAN_ALLOC) this.alloc(scan.key, scan.address(), scan.n, line);
+    else this.free(scan.key, scan, scan.n, line);
   }
 
   event(e: LineEvent, line: number): void {
-    this.lastMalformed = e.type === 'malformed';
-    if (this.dumpActive && e.type !== 'dump-entry' && e.type !== 'blank') this.endDump(line - 1);
+    this.enter(line, e.type === 'malformed', e.type === 'dump-entry' || e.type === 'blank');
     switch (e.type) {
       case 'alloc':
-        this.allocs++;
-        this.spyEvent(line);
-        this.born(e.address.text, blockKey(e.address.key), e.size, line);
+        this.alloc(e.address.key, e.address.text, e.size, line);
         break;
       case 'free':
-        this.free(blockKey(e.address.key), e.address.text, e.remaining, line);
+        this.free(e.address.key, e.address.text, e.remaining, line);
         break;
       case 'realloc':
         this.realloc(e.from, e.to, e.size, line);
@@ -168,6 +166,12 @@ export class Tracker {
       case 'blank':
         break;
     }
+  }
+
+  /** What every line does first, whichever route it came by: the last line's state, and the end of a dump. */
+  private enter(line: number, malformed: boolean, continuesDump: boolean): void {
+    this.lastMalformed = malformed;
+    if (this.dumpActive && !continuesDump) this.endDump(line - 1);
   }
 
   finish(lastLine: number): Trace {
@@ -223,13 +227,22 @@ export class Tracker {
     return block;
   }
 
-  /** A free of `key`, printed as `text` (null: the line just scanned, whose text is built only for an anomaly). */
-  private free(key: BlockKey, printed: string | null, remaining: number, line: number): void {
+  private alloc(key: BlockKey, text: string, size: number, line: number): void {
+    this.allocs++;
+    this.spyEvent(line);
+    this.born(text, key, size, line);
+  }
+
+  /**
+   * A free of `key`, printed as `printed`: its text, or the scanner that just read it (the
+   * text is then built only if an anomaly needs it).
+   */
+  private free(key: BlockKey, printed: string | SpyScanner, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
     const block = this.live.take(key, true);
     if (!block) {
-      const text = printed ?? scannedAddress();
+      const text = typeof printed === 'string' ? printed : printed.address();
       if (this.live.recentlyFreed(key)) {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else {
@@ -256,7 +269,7 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to.text, blockKey(to.key), size, line);
+      this.born(to.text, to.key, size, line);
       return;
     }
     if (isNull(to)) {
@@ -264,8 +277,8 @@ export class Tracker {
       return;
     }
     this.reallocs++;
-    const block = this.live.take(blockKey(from.key));
-    const toKey = blockKey(to.key);
+    const block = this.live.take(from.key);
+    const toKey = to.key;
     if (!block) {
       this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
       this.allocs++;
@@ -355,11 +368,13 @@ export class Tracker {
       return;
     }
     this.marks.dump!.entries++;
-    const key = blockKey(address.key);
+    const key = address.key;
     this.dumpSeen.add(key);
     let block = this.live.get(key);
     if (!block) {
-      this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
+      if (!this.opts.dumpOnly) {
+        this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
+      }
       block = this.born(address.text, key, size, line);
       block.allocLine = null;
       block.context = context ?? 'unknown (first seen in the dump)';
@@ -450,7 +465,6 @@ export class Tracker {
       peak.line = line;
     }
   }
-
 }
 
 function quote(text: string): string {

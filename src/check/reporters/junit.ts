@@ -1,10 +1,10 @@
 // JUnit XML in the testsuites/testsuite/testcase/failure shape that Jenkins, GitLab and
 // Azure Pipelines read: one test case per gate check and per group of leaked (or
 // undecided) blocks, so a CI's test tab names the leaking call.
-import type { BlockGroup, GateResult } from '../gate.js';
-import { bytes, count } from '../../report/words.js';
+import type { BlockGroup, CheckResult } from '../gate.js';
+import { bytes, count } from '../../text/words.js';
 import { lines } from './text.js';
-import { xmlAttr, xmlText } from './xml.js';
+import { xmlAttr, xmlText } from '../../text/xml.js';
 
 interface Case {
   classname: string;
@@ -13,7 +13,7 @@ interface Case {
   skipped?: string;
 }
 
-export function renderJunit(r: GateResult): string {
+export function renderJunit(r: CheckResult): string {
   const cases: Case[] = r.checks.map((c) => ({
     classname: 'spylog.gate',
     name: c.name,
@@ -21,7 +21,8 @@ export function renderJunit(r: GateResult): string {
     ...(c.outcome === 'warn' ? { skipped: `warning: ${c.message}` } : {}),
   }));
   for (const g of r.leaks) cases.push(groupCase(r, g, 'failure'));
-  if (r.unresolvedPolicy !== 'allow') for (const g of r.unresolved) cases.push(groupCase(r, g, r.unresolvedPolicy === 'fail' ? 'failure' : 'skipped'));
+  if (r.unresolvedPolicy !== 'allow')
+    for (const g of r.unresolved) cases.push(groupCase(r, g, r.unresolvedPolicy === 'fail' ? 'failure' : 'skipped'));
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
@@ -48,7 +49,7 @@ export function renderJunit(r: GateResult): string {
   return out.join('\n') + '\n';
 }
 
-function groupCase(r: GateResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
+function groupCase(r: CheckResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
   const what = g.category === 'true-leak' ? 'leaked' : 'never freed, undecided (log may be truncated)';
   const message = `${count(g.blocks.length, 'block')} of ${bytes(g.size)} allocated in ${g.context} ${what}: ${bytes(g.bytes)}`;
   const body = [

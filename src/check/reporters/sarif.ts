@@ -2,9 +2,9 @@
 // located at the log line of its allocation, with a fingerprint that survives a rerun
 // (context, size and ordinal, never the address, which changes every run).
 import { createHash } from 'node:crypto';
-import type { ReportBlock } from '../../report/schema.js';
-import type { GateResult } from '../gate.js';
-import { bytes } from '../../report/words.js';
+import type { ReportBlock } from '../../model/report.js';
+import type { CheckResult } from '../gate.js';
+import { bytes } from '../../text/words.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -13,14 +13,18 @@ const RULES = [
     id: 'spylog/true-leak',
     name: 'TrueLeak',
     shortDescription: { text: 'COM task memory the program never freed' },
-    fullDescription: { text: 'A block allocated through the COM allocator (CoTaskMemAlloc and friends) that was never freed, in a log that is complete or decided by a baseline: the program leaked it.' },
+    fullDescription: {
+      text: 'A block allocated through the COM allocator (CoTaskMemAlloc and friends) that was never freed, in a log that is complete or decided by a baseline: the program leaked it.',
+    },
     defaultConfiguration: { level: 'error' },
   },
   {
     id: 'spylog/unresolved',
     name: 'UnresolvedBlock',
     shortDescription: { text: 'Never freed, but the log may be truncated' },
-    fullDescription: { text: 'A block never freed in a log that may have lost its ExitProcess output (redirected stdout): it may be memory the COM runtime frees at exit, or a leak. Decide it with a baseline from a console capture.' },
+    fullDescription: {
+      text: 'A block never freed in a log that may have lost its ExitProcess output (redirected stdout): it may be memory the COM runtime frees at exit, or a leak. Decide it with a baseline from a console capture.',
+    },
     defaultConfiguration: { level: 'warning' },
   },
   {
@@ -34,7 +38,7 @@ const RULES = [
 
 const LEVEL = { fail: 'error', warn: 'warning', allow: 'note' } as const;
 
-export function renderSarif(r: GateResult): string {
+export function renderSarif(r: CheckResult): string {
   const logUri = toUri(r.source);
   const fallbackLine = r.report.phases.dump?.line ?? 1;
   const results: unknown[] = [];
@@ -45,7 +49,9 @@ export function renderSarif(r: GateResult): string {
     message: {
       text:
         `${bytes(b.size)} at ${b.address} allocated in ${b.context} ` +
-        (ruleIndex === 0 ? `never freed (decided by ${b.decidedBy})` : `never freed; the log is ${r.report.truncation}, so it may be freed during ExitProcess`),
+        (ruleIndex === 0
+          ? `never freed (decided by ${b.decidedBy})`
+          : `never freed; the log is ${r.report.truncation}, so it may be freed during ExitProcess`),
     },
     locations: [{ physicalLocation: { artifactLocation: { uri: logUri }, region: { startLine: b.allocLine ?? fallbackLine } } }],
     partialFingerprints: { 'spylogBlock/v1': fingerprint(RULES[ruleIndex]!.id, b.context, b.size, ordinal) },

@@ -2,11 +2,10 @@
 // their lines, stale baseline entries, and the verdict as the very last line.
 import { compactTable } from '../../report/table.js';
 import type { Style } from '../../report/style.js';
-import type { BlockGroup, GateResult, Outcome } from '../gate.js';
-import { bytes, count } from '../../report/words.js';
+import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
+import { bytes, count } from '../../text/words.js';
 
-
-export function renderCheckText(r: GateResult, style: Style): string {
+export function renderCheckText(r: CheckResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${r.source}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
   for (const e of r.report.evidence) out.push(`  - ${e}`);
@@ -16,7 +15,10 @@ export function renderCheckText(r: GateResult, style: Style): string {
   const groups = [...r.leaks, ...r.unresolved];
   if (groups.length) {
     out.push('');
-    const table = compactTable(['category', 'context', 'size', 'blocks', 'bytes', 'allocated at line'], ['left', 'left', 'right', 'right', 'right', 'left']);
+    const table = compactTable(
+      ['category', 'context', 'size', 'blocks', 'bytes', 'allocated at line'],
+      ['left', 'left', 'right', 'right', 'right', 'left'],
+    );
     for (const g of groups) table.push([g.category, g.context, g.size, g.blocks.length, g.bytes, lines(g)]);
     out.push(table.toString());
   }
@@ -24,7 +26,9 @@ export function renderCheckText(r: GateResult, style: Style): string {
     out.push('');
     out.push(style.yellow(`Stale baseline entries in ${r.baseline.file} (expected blocks not found):`));
     for (const s of r.baseline.stale) {
-      out.push(`  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`);
+      out.push(
+        `  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`,
+      );
     }
   }
   out.push('');

@@ -7,7 +7,9 @@ import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.
 import { analyzeLog, warn, type Io } from '../io.js';
 
 export function baselineBuilder<T>(y: Argv<T>) {
-  return analysisOptions(y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }));
+  return analysisOptions(
+    y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }),
+  );
 }
 
 export interface BaselineArgs extends AnalysisArgs {
@@ -15,7 +17,7 @@ export interface BaselineArgs extends AnalysisArgs {
 }
 
 export async function baselineCommand(args: BaselineArgs, io: Io): Promise<number> {
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
+  const report = await analyzeLog(args.log, io, toAnalyzeOptions(args), args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to make a baseline from`);
   // A baseline lists what the runtime frees in ExitProcess; only a log that shows the
@@ -29,7 +31,10 @@ export async function baselineCommand(args: BaselineArgs, io: Io): Promise<numbe
   const baseline = buildBaseline(report);
   const leaks = report.summary['true-leak'];
   if (leaks.blocks > 0) {
-    warn(io, `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`);
+    warn(
+      io,
+      `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`,
+    );
   }
   if (baseline.entries.length === 0) warn(io, `${report.source}: no block outlived CoUninitialize; the baseline has no entries`);
   io.stdout.write(renderBaseline(baseline, report));

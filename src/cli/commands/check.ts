@@ -1,37 +1,34 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or the output file).
-import { ByteDecoder } from '../../read/decode.js';
-import { noDialectMatched } from '../../capture/nomatch.js';
+import { noDialectMatched } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
-import { fileError } from '../../read/source.js';
-import { parseBaseline } from '../../baseline/read.js';
-import { runCheck } from '../../check/index.js';
-import { POLICIES, type Policy } from '../../check/gate.js';
+import { gate, POLICIES, type Policy } from '../../check/gate.js';
 import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
 import { PLAIN } from '../../report/style.js';
-import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
 
 export function checkBuilder<T>(y: Argv<T>) {
   return analysisOptions(
-    y
-      .positional('log', { type: 'string', describe: 'log file (- for standard input)', demandOption: true })
-      .option('baseline', { alias: 'b', type: 'string', describe: 'CSV of known runtime-held blocks (from `spylog baseline`)' })
+    decisionOptions(y.positional('log', { type: 'string', describe: 'log file (- for standard input)', demandOption: true }))
       .option('max-leaks', { type: 'number', default: 0, describe: 'true leaks (blocks) tolerated' })
       .option('max-leak-bytes', { type: 'number', describe: 'true-leak bytes tolerated (default: no byte limit)' })
-      .option('unresolved', { choices: POLICIES, default: 'fail' as Policy, describe: 'what never-freed blocks of a possibly truncated log do to the gate' })
+      .option('unresolved', {
+        choices: POLICIES,
+        default: 'fail' as Policy,
+        describe: 'what never-freed blocks of a possibly truncated log do to the gate',
+      })
       .option('stale', { choices: POLICIES, default: 'warn' as Policy, describe: 'what baseline entries that found fewer blocks do to the gate' })
       .option('format', { alias: 'f', choices: CHECK_FORMATS, default: 'text' as CheckFormat, describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the output to FILE; the verdict line still goes to stdout' }),
   );
 }
 
-export interface CheckArgs extends AnalysisArgs {
+export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   log: string;
-  baseline?: string;
   maxLeaks: number;
   maxLeakBytes?: number;
   unresolved: Policy;
@@ -43,19 +40,13 @@ export interface CheckArgs extends AnalysisArgs {
 export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const maxLeaks = count('--max-leaks', args.maxLeaks);
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
-  // The baseline is read first: a bad baseline should not cost a long analysis.
-  const baseline = args.baseline === undefined ? null : parseBaseline(await readText(args.baseline), args.baseline);
-  // --assume-complete must apply after the baseline, so the analysis itself leaves blocks unresolved.
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), assumeComplete: false }, args.quiet);
+  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
   // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
   const unmatched = noDialectMatched(report);
   if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);
-  const result = runCheck(report, baseline, {
-    thresholds: { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale },
-    assumeComplete: args.assumeComplete,
-  });
+  const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
   if (args.output !== undefined) {
     const text = CHECK_REPORTERS[args.format](result, PLAIN);
     try {
@@ -74,16 +65,4 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
 function count(flag: string, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new SpylogError('USAGE', `${flag} needs a whole number >= 0`);
   return n;
-}
-
-/** A baseline file as text: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */
-async function readText(path: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
-  const decoder = new ByteDecoder();
-  return decoder.write(bytes) + decoder.end();
 }

@@ -3,23 +3,24 @@
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { DIFF_FORMATS, DIFF_REPORTERS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
-import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
 
 export function diffBuilder<T>(y: Argv<T>) {
   return analysisOptions(
-    y
+    decisionOptions(y, false)
       .positional('a', { type: 'string', describe: 'the earlier (reference) log, - for standard input', demandOption: true })
       .positional('b', { type: 'string', describe: 'the later log, - for standard input', demandOption: true })
       .option('format', { alias: 'f', choices: DIFF_FORMATS, default: 'text' as DiffFormat, describe: 'output format' })
       .option('fail-on-new', {
         choices: FAIL_ON_NEW,
-        describe: 'exit 1 when B has more blocks of this category than A at some allocating context and size (any: true-leak and unresolved together)',
+        describe:
+          'exit 1 when B has more blocks of this category than A at some allocating context and size (any: true-leak and unresolved together)',
       }),
   );
 }
 
-export interface DiffArgs extends AnalysisArgs {
+export interface DiffArgs extends AnalysisArgs, DecisionArgs {
   a: string;
   b: string;
   format: DiffFormat;
@@ -28,7 +29,7 @@ export interface DiffArgs extends AnalysisArgs {
 
 export async function diffCommand(args: DiffArgs, io: Io): Promise<number> {
   if (args.a === '-' && args.b === '-') throw new SpylogError('USAGE', 'standard input (-) can be only one side of a diff');
-  const options = toAnalyzeOptions(args);
+  const options = { ...toAnalyzeOptions(args), ...(await toDeciders(args)) };
   const a = await analyzeLog(args.a, io, options, args.quiet);
   const b = await analyzeLog(args.b, io, options, args.quiet);
   const diff = diffReports(a, b);

@@ -3,15 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { REPORT_FORMATS, REPORTERS, type ReportFormat, type Reporter } from '../../report/index.js';
-import { analysisOptions, toAnalyzeOptions, wholeOption, type AnalysisArgs } from '../common.js';
+import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, wholeOption, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, writeParts, type Io } from '../io.js';
 import { renderHtml } from '../../report/html.js';
-import type { Report } from '../../report/schema.js';
-import { noDialectMatched } from '../../capture/nomatch.js';
+import type { Report } from '../../model/report.js';
+import { noDialectMatched } from '../../verdict/nothing.js';
 
 export function reportBuilder<T>(y: Argv<T>) {
   return analysisOptions(
-    y
+    decisionOptions(y)
       .positional('logs', { type: 'string', array: true, describe: 'log files (- for standard input)', demandOption: true })
       .option('format', { alias: 'f', choices: REPORT_FORMATS, default: 'text' as ReportFormat, describe: 'output format' })
       .option('html', { type: 'string', describe: 'also write a self-contained HTML report (chart, tables) to this file' })
@@ -23,7 +23,7 @@ export function reportBuilder<T>(y: Argv<T>) {
   );
 }
 
-export interface ReportArgs extends AnalysisArgs {
+export interface ReportArgs extends AnalysisArgs, DecisionArgs {
   logs: string[];
   format: ReportFormat;
   html?: string;
@@ -34,7 +34,11 @@ export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   if (args.logs.filter((l) => l === '-').length > 1) throw new SpylogError('USAGE', 'standard input (-) can be read only once');
   const reporter: Reporter = REPORTERS[args.format];
   const style = styleFor(io);
-  const options = { ...toAnalyzeOptions(args), episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2) };
+  const options = {
+    ...toAnalyzeOptions(args),
+    ...(await toDeciders(args)),
+    episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2),
+  };
   const forHtml: Report[] = [];
   let status = 0;
   let written = 0;

@@ -1,0 +1,52 @@
+// Domain types shared by every layer: the five categories, what decided a block, and the
+// tracker's record of one block's life.
+
+/** Every block ends in exactly one category (SPEC §3). */
+export const CATEGORIES = ['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** What decided a never-freed block's category. */
+export type DecidedBy = 'log' | 'baseline' | 'assume-complete';
+
+export type Truncation = 'complete' | 'truncated' | 'possibly-truncated';
+
+/**
+ * A block's identity in the live table: the address as a number when it has at most 13
+ * significant hex digits (exact in a double; no string to build or hash per event), else
+ * its upper-case hex without leading zeros.
+ */
+export type BlockKey = number | string;
+
+/** One spied allocation, from its allocation (or first sighting) to its free. */
+export interface Block {
+  /** The address as the log printed it (the newest one after a realloc). */
+  address: string;
+  /** How addresses are compared: the address's value, or for more than 13 hex digits its upper-case hex without leading zeros. */
+  key: BlockKey;
+  size: number;
+  /** Line of the allocation; null when the block was first seen in the dump. */
+  allocLine: number | null;
+  /** Line where the block was first seen (allocation or dump entry): for ordering. */
+  firstLine: number;
+  freeLine: number | null;
+  /** The program call the block was allocated in; null until the next program line. */
+  context: string | null;
+  inDump: boolean;
+  data: string | null;
+  reallocs: number;
+  /** Set while the block sits in the window of frees not yet assigned to a phase. */
+  windowed: boolean;
+}
+
+export interface Tally {
+  blocks: number;
+  bytes: number;
+}
+
+export const CATEGORY_MEANING: Record<Category, string> = {
+  freed: 'freed while the program ran: normal',
+  couninitialize: 'freed inside CoUninitialize: normal COM cleanup',
+  exitprocess: 'outlived CoUninitialize, freed during process exit: held by the COM runtime',
+  'true-leak': 'never freed, and the log is complete: the program\u2019s leak',
+  unresolved: 'never freed, but the log may be truncated: exit-time free or leak, the log cannot say',
+};

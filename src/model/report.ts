@@ -1,0 +1,179 @@
+// The JSON shape of a report (`spylog/report@1`, SPEC §4). This type is the contract
+// every reporter reads and that scripts depend on: change meanings only with a new
+// schema version. Fields beyond SPEC §4 are marked "extra".
+import type { Category, DecidedBy, Tally, Truncation } from './block.js';
+
+export const REPORT_SCHEMA = 'spylog/report@1';
+
+export interface ReportBlock {
+  address: string;
+  size: number;
+  category: Category;
+  context: string;
+  /** null when the block was first seen in the dump (its allocation is not in the log). */
+  allocLine: number | null;
+  freeLine: number | null;
+  inDump: boolean;
+  data: string | null;
+  decidedBy: DecidedBy;
+  /** extra: how many times the block was reallocated. */
+  reallocs: number;
+  /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
+  dataHint?: DataHint;
+  /** extra, only in a report merged from several processes or runs: where the block lived (pid, run). */
+  pid?: number | null;
+  run?: number;
+}
+
+/** What the first dump bytes of a block look like. */
+export interface DataHint {
+  kind: 'vtable' | 'utf16-text' | 'ascii-text';
+  /** The decoded text (`…` when it runs on past the dumped bytes). */
+  text?: string;
+  /** Byte offset of the text in the block. */
+  offset?: number;
+  /** The pointer read from the first bytes (little-endian), for `vtable`. */
+  pointer?: string;
+}
+
+/** extra: one process of a DebugView capture, or one run of a file with several. */
+export interface ReportPart {
+  firstLine: number;
+  lastLine: number;
+  report: Report;
+}
+
+/** An inconsistency in the log, with its line: data, never an error. */
+export interface Anomaly {
+  kind: string;
+  line: number;
+  message: string;
+}
+
+/** Where a block, finding or phase lived in a file of several processes or runs. */
+export interface PartTag {
+  pid?: number | null;
+  run?: number;
+}
+
+/**
+ * Many blocks of one size piled up, stayed alive, then were freed together in a burst
+ * (KB Q216248's CopyProxy loop): delayed deallocation, not a leak.
+ */
+export interface DeferredReleaseFinding extends PartTag {
+  kind: 'deferred-release';
+  size: number;
+  /** Blocks and bytes released in the burst. */
+  blocks: number;
+  bytes: number;
+  /** Line of the first allocation of the pile-up. */
+  firstLine: number;
+  /** Where the pile reached its height, and how high. */
+  peakLine: number;
+  peak: { blocks: number; bytes: number };
+  /** First and last free of the burst. */
+  releaseLine: number;
+  releaseEndLine: number;
+  /** Live bytes (all blocks) added per allocation of this size while the pile grew. */
+  growthPerAlloc: number;
+  context: string;
+  message: string;
+}
+
+/** A group of blocks that piled up and was never given back: what a leak in a loop looks like. */
+export interface UnboundedGrowthFinding extends PartTag {
+  kind: 'unbounded-growth';
+  context: string;
+  size: number;
+  blocks: number;
+  bytes: number;
+  /** The category its blocks ended in (true-leak or unresolved). */
+  category: Category;
+  firstLine: number;
+  /** The last allocation of the group: where its growth stood highest. */
+  peakLine: number;
+  releaseLine: null;
+  message: string;
+}
+
+/** A baseline row that found fewer blocks than it expects: the runtime now holds less, or the program changed. */
+export interface StaleRow {
+  context: string;
+  size: number;
+  /** The row's pattern as written (`?? 00 ...`), '' for any data. */
+  pattern: string;
+  /** The row's line in the baseline file. */
+  line: number;
+  /** Blocks expected (the row's count, once per run) and found. */
+  expected: number;
+  found: number;
+}
+
+/** What a baseline did to a report. */
+export interface BaselineUse {
+  file: string;
+  /** Blocks that fit a row: shown freed at exit by the log, or decided `exitprocess` by the baseline. */
+  matched: number;
+  /** Never-freed blocks a row decided `exitprocess`. */
+  decided: number;
+  /** Never-freed blocks decided `true-leak` because the baseline lists their context completely. */
+  convicted: number;
+  stale: StaleRow[];
+}
+
+/** Something the whole run shows; `kind` says which. */
+export type Finding = DeferredReleaseFinding | UnboundedGrowthFinding;
+
+export type TimelineMarkKind = 'spy-registered' | 'couninitialize' | 'revoke' | 'dump' | 'exit' | 'peak';
+
+/** Live memory over the log, downsampled into at most 256 buckets of `span` lines. */
+export interface Timeline {
+  span: number;
+  points: { fromLine: number; toLine: number; maxBytes: number; maxBlocks: number; bytes: number; blocks: number }[];
+  marks: { kind: TimelineMarkKind; line: number }[];
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  source: string;
+  truncation: Truncation;
+  evidence: string[];
+  lines: number;
+  allocs: number;
+  frees: number;
+  summary: Record<Category, Tally>;
+  blocks: ReportBlock[];
+  anomalies: Anomaly[];
+  findings: Finding[];
+  peak: { blocks: number; bytes: number; line: number };
+  /** extra: live memory over the log (issue 5). */
+  timeline: Timeline;
+  /** extra: reallocations seen. */
+  reallocs: number;
+  /** extra: input size in bytes and the encoding it was read as. */
+  bytes: number;
+  encoding: string;
+  /** extra: exact totals per anomaly kind (`anomalies` lists at most a bounded number per kind). */
+  anomalyCounts: Record<string, number>;
+  /** extra: where the run's phases begin (line numbers; null when absent). */
+  phases: {
+    spyRegistered: number | null;
+    coUninitialize: number | null;
+    revoke: { line: number; hresult: string | null } | null;
+    dump: { line: number; entries: number } | null;
+    lastProgramLine: number | null;
+    exitEvents: number;
+    /** In a file of several processes or runs: the part these phases are of (the one holding the file's end). */
+    part?: PartTag;
+  };
+  /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
+  baseline?: BaselineUse;
+  /** extra, only for a DebugView capture. */
+  capture?: 'debugview';
+  /** extra, only when the log was read with another dialect than MallocSpyTest's, or matched none. */
+  dialect?: { name: string; tried: string[]; matched: boolean };
+  /** extra, only when a DebugView capture holds more than one process: one report per pid. */
+  processes?: (ReportPart & { pid: number | null })[];
+  /** extra, only when the log holds more than one run: one report per run. */
+  runs?: (ReportPart & { index: number })[];
+}

@@ -1,0 +1,39 @@
+// Program lines, as every dialect reads them: a line no spy pattern claimed is the
+// program's own output (`CLSIDFromProgID() returns 0x00000000`, `Object released`), an
+// elision the harness printed instead of lines (`more leaks...`), a blank, or bytes that
+// are not text at all. Which program lines are phase markers is the dialect's to say.
+import type { LineEvent, Marker } from './events.js';
+
+const BLANK: LineEvent = { type: 'blank' };
+
+/** Control characters (bar TAB), DEL and U+FFFD (an undecodable byte): not text. */
+const BINARY = /[\x00-\x08\x0B-\x1F\x7F\uFFFD]/;
+/** The article's own elisions: `more allocations...`, `more leaks...`, `...`. */
+const ELISION = /^(?:more\b.*|)(?:\.\.\.|\u2026)$/i;
+/** `<Name>(args) returns <value>`: the call a program line reports. */
+const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
+const HRESULT = /^\s*(?:0x)?([0-9A-Fa-f]{1,8})\b/;
+
+/** Whether a line holds bytes that are not text (checked before anything reads it as text). */
+export function isBinary(line: string): boolean {
+  return BINARY.test(line);
+}
+
+/**
+ * A line that is not a spy event: unreadable, blank, an elision, or a program line with
+ * the call it reports. `marker` (and its HRESULT) are the dialect's reading of the line.
+ */
+export function programLine(line: string, marker: Marker | null = null, hresult: number | null = null): LineEvent {
+  if (isBinary(line)) return { type: 'unreadable', text: line };
+  const text = line.trim();
+  if (text.length === 0) return BLANK;
+  if (marker === null && ELISION.test(text)) return { type: 'elision', text };
+  const call = CALL.exec(text);
+  return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
+}
+
+/** The HRESULT at the start of `rest` (`0x80070005`, or 8 bare hex digits), or null. */
+export function parseHresult(rest: string): number | null {
+  const h = HRESULT.exec(rest);
+  return h ? parseInt(h[1]!, 16) >>> 0 : null;
+}

@@ -1,0 +1,129 @@
+// Every block of one run ends in exactly one category, decided here, once (SPEC §3). The
+// deciders run in a fixed order and each says what it decided (`decidedBy`):
+//   1. the log: freed while running, inside CoUninitialize, during ExitProcess (frees after
+//      the program's last line once it got past CoUninitialize or dumped), and a block never
+//      freed is a true leak when the log is complete, else undecided;
+//   2. a baseline (known runtime-held memory), if given;
+//   3. --assume-complete, if given: what is still undecided is a true leak.
+// What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
+// file's summary, every output format, diff and the CI gate) reads these categories.
+import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
+import type { ReportBlock } from '../model/report.js';
+import type { Trace } from '../track/tracker.js';
+import type { Baseline } from '../baseline/model.js';
+import { matchBaseline, type BaselineMatch } from '../baseline/match.js';
+import { pastShutdown, type Completeness, type Evidence } from './completeness.js';
+
+/** What decides the blocks the log alone cannot. */
+export interface Deciders {
+  /** Known runtime-held memory (made by `spylog baseline` from a complete run). */
+  baseline: Baseline | null;
+  /** Count never-freed blocks of an incomplete log as true leaks. */
+  assumeComplete: boolean;
+}
+
+export type DeciderEvidenceId = 'baseline' | 'assume-complete';
+
+export interface Decision {
+  truncation: Truncation;
+  /** The completeness evidence, then what each decider did. */
+  evidence: (Evidence | { rule: DeciderEvidenceId; text: string })[];
+  summary: Record<Category, Tally>;
+  /** Every block not in `freed`, in allocation order. */
+  blocks: ReportBlock[];
+  baseline: BaselineMatch | null;
+}
+
+export function decide(trace: Trace, verdict: Completeness, deciders: Deciders, windowLimit: number): Decision {
+  const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
+  const blocks: ReportBlock[] = [];
+  const list = (b: Block, category: Category): void => {
+    blocks.push(toReportBlock(b, category, 'log'));
+  };
+
+  // 1. The log. Ordinary frees are only counted; what is listed is tallied at the end.
+  addTally(summary.freed, trace.freed);
+  for (const b of trace.couninitialize) list(b, 'couninitialize');
+  addTally(summary.couninitialize, trace.couninitializeOverflow);
+  // Frees after the program's last line happened inside ExitProcess, provided the
+  // program got past CoUninitialize or dumped; otherwise it was still running.
+  const exiting = pastShutdown(trace);
+  const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
+  for (const b of trace.window) {
+    if (exiting) list(b, 'exitprocess');
+    else addTally(summary.freed, { blocks: 1, bytes: b.size });
+  }
+  addTally(summary[windowCategory], trace.windowOverflow);
+  if (exiting && trace.windowOverflow.blocks > 0) {
+    trace.anomalies.add(
+      'window-overflow',
+      trace.marks.lastProgramLine ?? 0,
+      `${trace.windowOverflow.blocks} blocks freed during process exit are counted but not listed (more than ${windowLimit})`,
+    );
+  }
+  const complete = verdict.truncation === 'complete';
+  for (const b of trace.live) list(b, complete ? 'true-leak' : 'unresolved');
+
+  const evidence: Decision['evidence'] = [...verdict.evidence];
+
+  // 2. The baseline: it may decide what the log leaves undecided.
+  let baseline: BaselineMatch | null = null;
+  if (deciders.baseline) {
+    baseline = matchBaseline(blocks, deciders.baseline, (b) => b.category === 'unresolved');
+    if (baseline.decided + baseline.convicted > 0) {
+      const d = baseline.decided;
+      evidence.push({
+        rule: 'baseline',
+        text:
+          `baseline ${deciders.baseline.file}: ${d} never-freed block${d === 1 ? '' : 's'} match memory the runtime holds until ExitProcess` +
+          (baseline.convicted ? `; ${baseline.convicted} match nothing in a context the baseline lists completely: true leaks` : ''),
+      });
+    }
+  }
+
+  // 3. --assume-complete: what is still undecided is the program's.
+  if (deciders.assumeComplete) {
+    let assumed = 0;
+    for (const b of blocks) {
+      if (b.category === 'unresolved') {
+        b.category = 'true-leak';
+        b.decidedBy = 'assume-complete';
+        assumed++;
+      }
+    }
+    if (assumed > 0)
+      evidence.push({ rule: 'assume-complete', text: '--assume-complete: blocks never freed are counted as true leaks despite this verdict' });
+  }
+
+  for (const b of blocks) {
+    summary[b.category].blocks++;
+    summary[b.category].bytes += b.size;
+  }
+  blocks.sort(byAllocation);
+  return { truncation: verdict.truncation, evidence, summary, blocks, baseline };
+}
+
+/** Report order: by allocation line (blocks first seen in the dump last), then address. */
+export function byAllocation(a: ReportBlock, b: ReportBlock): number {
+  return (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || a.address.localeCompare(b.address);
+}
+
+function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): ReportBlock {
+  return {
+    address: b.address,
+    size: b.size,
+    category,
+    context: b.context ?? 'ExitProcess',
+    allocLine: b.allocLine,
+    freeLine: b.freeLine,
+    inDump: b.inDump,
+    data: b.data,
+    decidedBy,
+    reallocs: b.reallocs,
+  };
+}
+
+function addTally(into: Tally, from: Tally): void {
+  into.blocks += from.blocks;
+  into.bytes += from.bytes;
+}
