@@ -1,34 +1,63 @@
-// `npm run bench [-- --sizes 100,1000] [--seed N] [--runs K]`: throughput and peak
-// memory of `spylog report --format json` on generated soak logs, next to an awk
-// script that only tracks live addresses (bench/live.awk). The machine is noisy: the
-// ratio spylog/awk is the figure to compare between runs, not the absolute MB/s.
+// `npm run bench`: the shape matrix (issue 14). For every log shape (bench/shapes.ts), one
+// log of `--mb` megabytes is generated once (deterministic) and read, side by side in the
+// same run, by
+//   - the floor (bench/floor.mjs: 256 KB reads + Buffer.indexOf of LF, nothing else),
+//   - `spylog report --format json` (bin/spylog.js),
+//   - mawk with a script that only tracks live addresses, where awk can read the log
+//     (bench/live.awk; bench/debugview.awk for DebugView; not UTF-16),
+// with the peak RSS from /usr/bin/time. It prints MB/s, the ratios spylog/floor and
+// spylog/awk, the peak RSS, the bytes per live block of the 200k shape, and the issue's
+// goals beside what it measured; the md5 of every JSON report goes to bench/data/md5.txt so
+// that reports can be compared before and after a change.
+//
+//   npm run bench [-- --mb 150] [--seed 1] [--runs 1] [--shapes growing,soak] [--data DIR]
+//   npm run bench -- --sweep [--sizes 100,1000] [--seed 1] [--runs 1] [--data DIR]
+//
+// `--sweep` is the older size sweep: soak logs of several sizes, spylog vs awk, peak RSS
+// ratio between sizes. The machine is noisy: compare the ratios measured in one run, never
+// MB/s across runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
+import { generateShape, SHAPE_INFO, SHAPES, type Shape } from './shapes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DATA = join(ROOT, 'bench', 'data');
-const AWK_SCRIPT = join(ROOT, 'bench', 'live.awk');
+const BENCH = join(ROOT, 'bench');
 const SPYLOG = join(ROOT, 'bin', 'spylog.js');
+const FLOOR = join(BENCH, 'floor.mjs');
 const TIME = '/usr/bin/time';
 
+/** The issue's goals (issue 14). */
+const GOAL_FLOOR = 0.3;
+const GOAL_AWK = 2;
+const GOAL_RSS_MB = 200;
+const GOAL_BYTES_PER_BLOCK = 500;
+
 interface Args {
+  sweep: boolean;
   sizes: number[];
+  mb: number;
   seed: number;
   runs: number;
+  shapes: Shape[];
+  data: string;
 }
 
 interface Measure {
   seconds: number;
   /** Peak resident set, in bytes; null when it could not be measured. */
   rss: number | null;
+  /** User + system CPU seconds (all threads); null without /usr/bin/time. */
+  cpu: number | null;
+  stderr: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizes: [100, 1000], seed: 1, runs: 1 };
+  const args: Args = { sweep: false, sizes: [100, 1000], mb: 150, seed: 1, runs: 1, shapes: [...SHAPES], data: join(BENCH, 'data') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -36,12 +65,24 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--sizes') args.sizes = value().split(',').map(Number);
+    if (a === '--sweep') args.sweep = true;
+    else if (a === '--sizes') args.sizes = value().split(',').map(Number);
+    else if (a === '--mb') args.mb = Number(value());
     else if (a === '--seed') args.seed = Number(value());
     else if (a === '--runs') args.runs = Number(value());
-    else throw new Error(`unknown argument ${a} (use --sizes 100,1000 --seed 1 --runs 1)`);
+    else if (a === '--data') args.data = resolve(value());
+    else if (a === '--shapes') {
+      const names = value().split(',');
+      const bad = names.find((n) => !(SHAPES as readonly string[]).includes(n));
+      if (bad !== undefined) throw new Error(`unknown shape ${bad} (shapes: ${SHAPES.join(', ')})`);
+      args.shapes = names as Shape[];
+    } else
+      throw new Error(
+        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000)`,
+      );
   }
   if (args.sizes.length === 0 || args.sizes.some((s) => !(s > 0))) throw new Error('--sizes wants positive megabytes, e.g. 100,1000');
+  if (!(args.mb > 0)) throw new Error('--mb wants positive megabytes, e.g. 150');
   if (!(args.runs >= 1)) throw new Error('--runs wants a positive count');
   return args;
 }
@@ -55,36 +96,242 @@ function which(cmd: string): string | null {
  * Runs a command with stdout to a file, timing it; the peak RSS comes from GNU time
  * (`-f %M`, in KiB) when /usr/bin/time exists, else it is not measured.
  */
-function measure(cmd: string[], stdoutPath: string): Measure {
+function measure(cmd: string[], stdoutPath: string, cwd?: string): Measure {
   const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', '@@rss %M', ...cmd] : cmd;
+  const argv = useTime ? [TIME, '-f', '@@rss %M %U %S', ...cmd] : cmd;
   const start = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', `"$@" > '${stdoutPath}'`, 'sh', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('sh', ['-c', `"$@" > '${stdoutPath}'`, 'sh', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.error) throw r.error;
-  const m = /@@rss (\d+)/.exec(r.stderr);
-  // spylog exits 0, 1 or 2 by verdict/gate; anything else (or a message) is a failure.
-  const stderr = r.stderr.replace(/@@rss \d+\n?/, '').trim();
-  if ((r.status ?? 99) > 2 || stderr) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr}`);
-  return { seconds, rss: m ? Number(m[1]) * 1024 : null };
+  const m = /@@rss (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  // spylog exits 0, 1 or 2 by verdict/gate; anything else is a failure.
+  const stderr = r.stderr.replace(/@@rss [\d. ]+\n?/, '').trim();
+  if ((r.status ?? 99) > 2) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr}`);
+  return { seconds, rss: m ? Number(m[1]) * 1024 : null, cpu: m ? Number(m[2]) + Number(m[3]) : null, stderr };
 }
 
 function best(runs: Measure[]): Measure {
   // The fastest run is the least disturbed by the noisy neighbours; RSS is the max seen.
   const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const rss = runs.some((r) => r.rss === null) ? null : Math.max(...runs.map((r) => r.rss!));
-  return { seconds: fastest.seconds, rss };
+  const cpu = runs.some((r) => r.cpu === null) ? null : Math.min(...runs.map((r) => r.cpu!));
+  return { seconds: fastest.seconds, rss, cpu, stderr: runs.map((r) => r.stderr).find((s) => s !== '') ?? '' };
 }
 
 const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes: number): string => fmt(bytes / 1e6);
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+function table(rows: string[][], left: number): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+function md5(path: string): string {
+  return createHash('md5').update(readFileSync(path)).digest('hex');
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model ?? '?';
+  const load = loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ');
+  return `${cpus().length} × ${model}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${load}`;
+}
+
+function commit(): string {
+  const r = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bin'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() + (dirty.stdout.trim() ? ' (src/bin modified)' : '') : 'unknown';
+}
+
+// ---------------------------------------------------------------------------------------
+// The matrix (default)
+// ---------------------------------------------------------------------------------------
+
+interface ShapeRow {
+  shape: Shape;
+  bytes: number;
+  floor: Measure;
+  spy: Measure;
+  awk: Measure | null;
+  md5: string;
+  json: string;
+  peakBlocks: number;
+  listed: number;
+  lines: number;
+  jsonBytes: number;
+}
+
+async function matrix(args: Args): Promise<void> {
+  const awk = which('mawk') ?? which('awk');
+  const awkName = awk ? awk.split('/').pop()! : null;
+  mkdirSync(args.data, { recursive: true });
+  process.stdout.write(`machine: ${machine()}\n`);
+  process.stdout.write(`spylog: ${commit()}; ${args.mb} MB per shape, seed ${args.seed}, best of ${args.runs}; logs in ${args.data}\n`);
+  process.stdout.write(
+    `floor: node bench/floor.mjs (best of ${3 * args.runs}); awk: ${awk ?? 'none found'}; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}\n\n`,
+  );
+
+  const results: ShapeRow[] = [];
+  for (const shape of args.shapes) {
+    const name = `${shape}-${args.mb}mb-s${args.seed}`;
+    const log = join(args.data, `${name}.log`);
+    if (!existsSync(log)) {
+      process.stderr.write(`generating ${log} ...\n`);
+      await generateShape(shape, log, { bytes: args.mb * 1e6, seed: args.seed });
+    }
+    const bytes = statSync(log).size;
+    spawnSync('sh', ['-c', `cat '${log}' > /dev/null`]); // warm the page cache for every reader
+    const json = join(args.data, `${name}.json`);
+    const scratch = join(args.data, `${name}.out.txt`);
+    const script = SHAPE_INFO[shape].awk;
+    const floor: Measure[] = [];
+    const spy: Measure[] = [];
+    const ref: Measure[] = [];
+    process.stderr.write(`measuring ${shape} (${mb(bytes)} MB) ...\n`);
+    for (let i = 0; i < args.runs; i++) {
+      // The floor takes a fraction of a second, so one neighbour's burst can halve it:
+      // best of three for every spylog run (cheap).
+      for (let k = 0; k < 3; k++) floor.push(measure([process.execPath, FLOOR, log], scratch));
+      // Run from the log's folder with its bare name: the report's `source` is the file's
+      // name, so the md5 does not depend on where the logs are kept.
+      spy.push(measure([process.execPath, SPYLOG, 'report', '--format', 'json', basename(log)], json, args.data));
+      if (awk && script) ref.push(measure([awk, '-f', join(BENCH, script), log], scratch));
+    }
+    rmSync(scratch, { force: true });
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { lines: number; peak: { blocks: number }; blocks: unknown[] };
+    results.push({
+      shape,
+      bytes,
+      floor: best(floor),
+      spy: best(spy),
+      awk: ref.length > 0 ? best(ref) : null,
+      md5: md5(json),
+      json,
+      peakBlocks: report.peak.blocks,
+      listed: report.blocks.length,
+      lines: report.lines,
+      jsonBytes: statSync(json).size,
+    });
+  }
+
+  const speed = (r: ShapeRow, m: Measure): number => r.bytes / 1e6 / m.seconds;
+  // The same ratios on CPU seconds (user + system, best run): less moved by a busy machine
+  // than wall time, though they count spylog's GC threads too.
+  const cpuRatio = (other: Measure, spy: Measure, digits: number): string =>
+    other.cpu === null || spy.cpu === null || spy.cpu === 0 ? 'n/a' : fmt(other.cpu / spy.cpu, digits);
+  const rows: string[][] = [
+    [
+      'shape',
+      'MB',
+      'floor MB/s',
+      'spylog MB/s',
+      'awk MB/s',
+      'spylog/floor',
+      'spylog/awk',
+      'CPU s/f',
+      'CPU s/a',
+      'spylog RSS MB',
+      'awk RSS MB',
+      'spylog klines/s',
+      'peak live',
+      'listed',
+      'JSON MB',
+    ],
+  ];
+  for (const r of results) {
+    rows.push([
+      r.shape,
+      mb(r.bytes),
+      fmt(speed(r, r.floor)),
+      fmt(speed(r, r.spy)),
+      r.awk ? fmt(speed(r, r.awk)) : '—',
+      fmt(r.floor.seconds / r.spy.seconds, 3),
+      r.awk ? fmt(r.awk.seconds / r.spy.seconds, 2) : '—',
+      cpuRatio(r.floor, r.spy, 3),
+      r.awk ? cpuRatio(r.awk, r.spy, 2) : '—',
+      r.spy.rss === null ? 'n/a' : mb(r.spy.rss),
+      !r.awk || r.awk.rss === null ? '—' : mb(r.awk.rss),
+      fmt(r.lines / 1e3 / r.spy.seconds, 0),
+      fmt(r.peakBlocks, 0),
+      fmt(r.listed, 0),
+      mb(r.jsonBytes),
+    ]);
+  }
+  process.stdout.write(table(rows, 1));
+
+  // Bytes per live block: the 200k shape is the soak run plus 200,000 blocks alive
+  // throughout, so the soak's peak RSS (same run) is its baseline.
+  const soak = results.find((r) => r.shape === 'soak');
+  const big = results.find((r) => r.shape === 'cache200k');
+  let perBlock: number | null = null;
+  if (soak && big && soak.spy.rss !== null && big.spy.rss !== null) {
+    perBlock = (big.spy.rss - soak.spy.rss) / (big.peakBlocks - soak.peakBlocks);
+    process.stdout.write(
+      `\ncache200k: (peak RSS ${mb(big.spy.rss)} MB − soak's ${mb(soak.spy.rss)} MB) / (${fmt(big.peakBlocks, 0)} − ${fmt(soak.peakBlocks, 0)} peak live blocks)` +
+        ` = ${fmt(perBlock, 0)} bytes per live block\n`,
+    );
+  }
+
+  // The goals, beside what was measured.
+  const goals: string[][] = [['shape', `spylog/floor ≥ ${GOAL_FLOOR}`, `spylog/awk ≥ ${GOAL_AWK}`, 'memory']];
+  const mark = (ok: boolean): string => (ok ? 'ok ' : 'NO ');
+  for (const r of results) {
+    const f = r.floor.seconds / r.spy.seconds;
+    const a = r.awk ? r.awk.seconds / r.spy.seconds : null;
+    let memory: string;
+    if (r.spy.rss === null) memory = 'n/a';
+    else if (r.shape === 'cache200k') {
+      memory =
+        perBlock === null
+          ? `${mb(r.spy.rss)} MB (no soak baseline in this run)`
+          : `${mark(perBlock <= GOAL_BYTES_PER_BLOCK)}${fmt(perBlock, 0)} B per live block (goal ≤ ~${GOAL_BYTES_PER_BLOCK})`;
+    } else memory = `${mark(r.spy.rss < GOAL_RSS_MB * 1e6)}${mb(r.spy.rss)} MB (goal < ${GOAL_RSS_MB})`;
+    goals.push([
+      r.shape,
+      `${mark(f >= GOAL_FLOOR)}${fmt(f, 3)}`,
+      a === null ? '— (awk cannot read it)' : `${mark(a >= GOAL_AWK)}${fmt(a, 2)}`,
+      memory,
+    ]);
+  }
+  process.stdout.write('\ngoals (issue 14):\n' + table(goals, 4));
+
+  const md5Lines = results.map((r) => `${r.md5}  ${basename(r.json)}`);
+  process.stdout.write(`\nmd5 of each spylog JSON report (run from the log's folder, source = file name):\n${md5Lines.join('\n')}\n`);
+  const md5File = join(BENCH, 'data', 'md5.txt');
+  mkdirSync(dirname(md5File), { recursive: true });
+  writeFileSync(md5File, `# spylog ${commit()}, ${args.mb} MB per shape, seed ${args.seed}\n${md5Lines.join('\n')}\n`);
+  process.stdout.write(`(written to ${md5File})\n`);
+
+  const warnings = results.filter((r) => r.spy.stderr !== '').map((r) => `${r.shape}: spylog stderr: ${r.spy.stderr.split('\n')[0]}`);
+  if (warnings.length > 0) process.stdout.write('\n' + warnings.join('\n') + '\n');
+  process.stdout.write(
+    `\nMB = 10^6 bytes; ratios are MB/s over MB/s, measured in this run; peak RSS is the max over runs; CPU s/f and CPU s/a = spylog/floor and spylog/awk on CPU seconds (user + system, all threads) instead of wall time; klines/s = the report's lines per second (UTF-16 has twice the bytes per line); peak live = the report's peak.blocks; listed = its blocks[]. ${awkName ?? 'awk'} reads the plain logs with live.awk, DebugView with debugview.awk, UTF-16 not at all.\n` +
+      `machine at the end: load average ${loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}. Logs and reports stay in ${args.data}: delete them when done.\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// The size sweep (`--sweep`): soak logs of several sizes, spylog vs awk
+// ---------------------------------------------------------------------------------------
+
+async function sweep(args: Args): Promise<void> {
   const awk = which('mawk') ?? which('awk');
   if (!awk) throw new Error('no awk found (mawk or awk) for the reference');
-  mkdirSync(DATA, { recursive: true });
-  process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
+  const data = args.data;
+  mkdirSync(data, { recursive: true });
+  process.stdout.write(`machine: ${machine()}\n`);
   process.stdout.write(
     `reference: ${awk} -f bench/live.awk; peak RSS ${existsSync(TIME) ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}; best of ${args.runs}\n\n`,
   );
@@ -94,20 +341,20 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const spylogRuns: { label: string; bytes: number; m: Measure }[] = [];
   for (const size of args.sizes) {
-    const log = join(DATA, `soak-${size}mb-s${args.seed}.log`);
+    const log = join(data, `soak-${size}mb-s${args.seed}.log`);
     if (!existsSync(log)) {
       process.stderr.write(`generating ${log} ...\n`);
       await generate(log, { bytes: size * 1e6, seed: args.seed });
     }
     const bytes = statSync(log).size;
     spawnSync('sh', ['-c', `cat '${log}' > /dev/null`]); // warm the page cache for both tools
-    const report = join(DATA, `soak-${size}mb-s${args.seed}.json`);
-    const awkOut = join(DATA, `soak-${size}mb-s${args.seed}.awk.txt`);
+    const report = join(data, `soak-${size}mb-s${args.seed}.json`);
+    const awkOut = join(data, `soak-${size}mb-s${args.seed}.awk.txt`);
     const spy: Measure[] = [];
     const ref: Measure[] = [];
     for (let i = 0; i < args.runs; i++) {
       spy.push(measure([process.execPath, SPYLOG, 'report', '--format', 'json', log], report));
-      ref.push(measure([awk, '-f', AWK_SCRIPT, log], awkOut));
+      ref.push(measure([awk, '-f', join(BENCH, 'live.awk'), log], awkOut));
     }
     const events = Number(readFileSync(awkOut, 'utf8').split(' ')[0]);
     const s = best(spy);
@@ -132,9 +379,8 @@ async function main(): Promise<void> {
       `${label}: timeline ${json.timeline.points.length} points of ${fmt(json.timeline.span, 0)} lines each; ${fmt(json.blocks.length, 0)} blocks listed`,
     );
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const r of rows) process.stdout.write(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ') + '\n');
-  // The issue's goals, stated against what was measured.
+  process.stdout.write(table(rows, 2));
+  // The goals of the earlier issue, stated against what was measured.
   const largest = spylogRuns.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const smallest = spylogRuns.reduce((a, b) => (b.bytes < a.bytes ? b : a));
   notes.push(`goal 150 MB/s: spylog on ${largest.label}: ${fmt(largest.bytes / 1e6 / largest.m.seconds)} MB/s (best run)`);
@@ -145,9 +391,12 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write('\n' + notes.join('\n') + '\n');
-  process.stdout.write(
-    `\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in bench/data/ (git-ignored): delete them when done.\n`,
-  );
+  process.stdout.write(`\nMB = 10^6 bytes; events = spy alloc/free/realloc lines (counted by awk). Logs stay in ${data}: delete them when done.\n`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  await (args.sweep ? sweep(args) : matrix(args));
 }
 
 main().catch((err: unknown) => {
