@@ -9,7 +9,7 @@
 //   hints, findings over the decided blocks, the run's report;
 //   then the runs of a process, and the processes of the file, merged (sums only).
 import { ByteDecoder } from './read/decode.js';
-import { Utf8LineSplitter } from './read/lines.js';
+import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
 import type { Report } from './model/report.js';
 import { LogDemux, type CapturedProcess, type CapturedRun, type Capture } from './capture/demux.js';
@@ -89,11 +89,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     },
   });
   const decoder = new ByteDecoder();
-  const lines = new Utf8LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
+  const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
-  const feed = (out: Buffer | string): void => {
-    if (typeof out === 'string') lines.pushText(out);
-    else if (out.length > 0) lines.push(out);
+  const feed = (out: Buffer): void => {
+    if (out.length > 0) lines.push(out);
   };
 
   return {

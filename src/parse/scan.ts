@@ -76,7 +76,7 @@ export class SpyScanner {
 
   /**
    * Is the line starting at b[start], in a chunk of `len` bytes, an alloc or a free whose
-   * line end (LF or CRLF) is in the chunk? Finds the line end itself, so such a line is
+   * line end (LF after any CRs) is in the chunk? Finds the line end itself, so such a line is
    * read once, not searched for its end and then scanned. Sets `contentEnd` (the line
    * without CR and LF) and `lineEnd` (its LF).
    */
@@ -85,10 +85,11 @@ export class SpyScanner {
     if (kind === SCAN_OTHER) return SCAN_OTHER;
     let i = this.pos;
     while (i < len && (b[i] === 32 || b[i] === 9)) i++;
-    const contentEnd = i < len && b[i] === 13 ? i : -1;
-    if (contentEnd !== -1) i++;
+    const contentEnd = i;
+    // Every CR before the LF is line end (LF, CRLF, or the CR CR LF of "\r\n" through text mode).
+    while (i < len && b[i] === 13) i++;
     if (i >= len || b[i] !== 10) return SCAN_OTHER;
-    this.contentEnd = contentEnd === -1 ? i : contentEnd;
+    this.contentEnd = contentEnd;
     this.lineEnd = i;
     return kind;
   }
