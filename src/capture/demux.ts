@@ -42,6 +42,7 @@ export interface CapturedRun {
   firstCrlf: number;
   flushByte: number;
   flushCrlf: number;
+  flushLine: number;
 }
 
 /** A line held while the format is being detected, with where it lay. */
@@ -246,6 +247,7 @@ export class LogDemux implements LineSink {
       // What main printed before it returned: exit() flushes the C runtime's buffer after it.
       proc.run.flushByte = at.next;
       proc.run.flushCrlf = at.crlfThrough;
+      proc.run.flushLine = lineNo;
     }
     proc.run.tracker.event(e, lineNo);
   }
@@ -270,6 +272,7 @@ export class LogDemux implements LineSink {
       firstCrlf: at.crlfBefore,
       flushByte: -1,
       flushCrlf: 0,
+      flushLine: 0,
     };
   }
 }

@@ -13,6 +13,7 @@
 import { compileLiteral, type Literal, type ParseContext } from './options.js';
 import { EXACT_DIGITS, MAX_DIGITS } from './address.js';
 import type { BlockKey } from '../model/block.js';
+import { UNREADABLE_COUNT } from './events.js';
 
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
@@ -42,7 +43,7 @@ export class SpyScanner {
   // --- the last accepted scan ---
   /** The address's key (address.ts: its value, or its upper-case hex above 13 digits). */
   key: BlockKey = 0;
-  /** alloc: the size; free: the spy's `<k> blocks remaining`. */
+  /** alloc: the size; free: the spy's `<k> blocks remaining` (UNREADABLE_COUNT for a negative one). */
   n = 0;
   /** The line without its line end ends here (lineAt only). */
   contentEnd = 0;
@@ -190,11 +191,14 @@ export class SpyScanner {
       i += 5;
       if (this.at(b, i, end, FREED_REALLOC)) i += FREED_REALLOC.length;
       if (i + 2 <= end && b[i] === 44 && b[i + 1] === 32) {
-        n = this.decimal(b, i + 2, end);
-        if (n >= 0 && this.at(b, this.pos, end, BLOCKS_REMAINING)) {
+        // `-1 blocks remaining`: a count the spy could not read. The free itself stands.
+        const negative = i + 2 < end && b[i + 2] === 45; /* - */
+        n = this.decimal(b, negative ? i + 3 : i + 2, end);
+        if (negative && n >= 0) n = UNREADABLE_COUNT;
+        if (n !== -1 && this.at(b, this.pos, end, BLOCKS_REMAINING)) {
           this.pos += BLOCKS_REMAINING.length;
           kind = SCAN_FREE;
-        } else if (n >= 0 && this.at(b, this.pos, end, BLOCK_REMAINING)) {
+        } else if (n !== -1 && this.at(b, this.pos, end, BLOCK_REMAINING)) {
           this.pos += BLOCK_REMAINING.length;
           kind = SCAN_FREE;
         }

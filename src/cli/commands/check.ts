@@ -1,6 +1,6 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or the output file).
-import { noDialectMatched } from '../../verdict/nothing.js';
+import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
@@ -41,11 +41,9 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const maxLeaks = count('--max-leaks', args.maxLeaks);
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
   const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
-  // An empty log is no evidence of anything: a program that died before printing must not pass.
-  if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
-  // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
-  const unmatched = noDialectMatched(report);
-  if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);
+  // An empty log, or one no dialect reads, is no evidence of anything: a gate over it would pass vacuously.
+  const nothing = nothingToJudge(report, 'check');
+  if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing);
   const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
   if (args.output !== undefined) {
     const text = CHECK_REPORTERS[args.format](result, PLAIN);
