@@ -62,8 +62,8 @@ for (const [key, want] of Object.entries(EXPECTED)) {
       want.runs.forEach((run, i) => {
         const got = r.runs![i]!;
         assert.deepEqual([got.firstLine, got.lastLine], run.lines);
-        assert.equal(got.report.truncation, run.truncation, `run ${i + 1}: ${got.report.evidence.join(' | ')}`);
-        assert.deepEqual(blocksOf(got.report.summary), run.summary, `run ${i + 1}`);
+        assert.equal(got.report!.truncation, run.truncation, `run ${i + 1}: ${got.report!.evidence.join(' | ')}`);
+        assert.deepEqual(blocksOf(got.report!.summary), run.summary, `run ${i + 1}`);
       });
     }
     for (const f of want.findings ?? []) {

@@ -95,35 +95,45 @@ export function convict(blocks: ReportBlock[], baseline: Baseline, undecided: (b
 }
 
 /**
- * What a baseline did to one or several runs: each row expects its count once per run, so a
- * row that found fewer in any run is stale (its `expected` and `found` summed over the runs).
+ * What a baseline did to one or several runs, added up run by run (a file may append
+ * thousands): each row expects its count once per run, so a row that found fewer in any run
+ * is stale (its `expected` and `found` summed over the runs).
  */
-export function baselineUse(baseline: Baseline, runs: readonly BaselineMatch[]): BaselineUse {
-  let matched = 0;
-  let decided = 0;
-  let convicted = 0;
-  const rows = baseline.entries.map((entry) => ({ entry, expected: 0, found: 0, short: false }));
-  for (const run of runs) {
-    decided += run.decided;
-    convicted += run.convicted;
+export class BaselineTally {
+  private matched = 0;
+  private decided = 0;
+  private convicted = 0;
+  private readonly rows: { entry: BaselineEntry; expected: number; found: number; short: boolean }[];
+
+  constructor(private readonly baseline: Baseline) {
+    this.rows = baseline.entries.map((entry) => ({ entry, expected: 0, found: 0, short: false }));
+  }
+
+  add(run: BaselineMatch): this {
+    this.decided += run.decided;
+    this.convicted += run.convicted;
     run.entries.forEach((m, i) => {
-      const row = rows[i]!;
+      const row = this.rows[i]!;
       const found = m.byLog + m.byBaseline;
-      matched += found;
+      this.matched += found;
       row.expected += m.entry.count;
       row.found += found;
       if (found < m.entry.count) row.short = true;
     });
+    return this;
   }
-  const stale = rows
-    .filter((r) => r.short)
-    .map(({ entry, expected, found }) => ({
-      context: entry.context,
-      size: entry.size,
-      pattern: formatPattern(entry.pattern),
-      line: entry.line,
-      expected,
-      found,
-    }));
-  return { file: baseline.file, matched, decided, convicted, stale };
+
+  use(): BaselineUse {
+    const stale = this.rows
+      .filter((r) => r.short)
+      .map(({ entry, expected, found }) => ({
+        context: entry.context,
+        size: entry.size,
+        pattern: formatPattern(entry.pattern),
+        line: entry.line,
+        expected,
+        found,
+      }));
+    return { file: this.baseline.file, matched: this.matched, decided: this.decided, convicted: this.convicted, stale };
+  }
 }

@@ -18,6 +18,11 @@ export interface DemuxOptions {
   named: boolean;
   /** Whether alloc and free lines of a plain log may be read from their bytes (default true; tests turn it off to compare routes). */
   bytePath?: boolean;
+  /**
+   * A run is over (its process started another): it can be judged now and its tracker
+   * dropped, so a file of many runs holds one tracker per process, not one per run.
+   */
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -32,7 +37,8 @@ export interface CapturedRun {
   lastLine: number;
   /** Lines routed to this run. */
   lines: number;
-  tracker: Tracker;
+  /** Null once the run was handed to `onRunEnd`. */
+  tracker: Tracker | null;
   /**
    * Where its bytes begin (its first line; -1 when unknown) and the CR LF line ends
    * before it, and the same just after the last line the program printed itself (not a
@@ -209,7 +215,7 @@ export class LogDemux implements LineSink {
       this.route(proc, this.classify(message), lineNo, dropped, at);
       this.counted(proc, lineNo);
     } else {
-      if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
+      if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
       proc.at = at;
       proc.reader!.line(message, lineNo, proc.emit);
       this.counted(proc, lineNo);
@@ -222,7 +228,7 @@ export class LogDemux implements LineSink {
    */
   private spy(proc: Proc, kind: number, lineNo: number): void {
     if (this.nonBlank === 0) this.nonBlank++;
-    proc.run.tracker.spy(kind, this.scanner!, lineNo);
+    proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
   }
 
@@ -237,19 +243,26 @@ export class LogDemux implements LineSink {
 
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
     if (proc.finished && this.dialect!.isRunStart(e)) {
-      proc.run = this.newRun(proc.runs.length + 1, lineNo, at);
+      const ended = proc.run;
+      proc.run = this.newRun(ended.index + 1, lineNo, at);
       proc.runs.push(proc.run);
       proc.finished = false;
+      if (this.opts.onRunEnd) {
+        this.opts.onRunEnd(ended, proc.pid, this.dialect!);
+        ended.tracker = null;
+        // Only the process's last run is needed at the end; the others were judged.
+        proc.runs.splice(0, proc.runs.length - 1);
+      }
     }
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
-    if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
+    if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
       // What main printed before it returned: exit() flushes the C runtime's buffer after it.
       proc.run.flushByte = at.next;
       proc.run.flushCrlf = at.crlfThrough;
       proc.run.flushLine = lineNo;
     }
-    proc.run.tracker.event(e, lineNo);
+    proc.run.tracker!.event(e, lineNo);
   }
 
   private proc(pid: number | null, firstLine: number, at: Readonly<LinePosition>): Proc {

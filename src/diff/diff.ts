@@ -7,6 +7,7 @@ import { CATEGORIES, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
+import { compareText } from '../text/compare.js';
 
 /** Unmatched allocation lines listed per group and side (the counts are always exact). */
 export const LINES_LISTED = 10;
@@ -28,8 +29,8 @@ export function diffReports(a: Report, b: Report): DiffResult {
     const bs = byKeyB.get(key) ?? [];
     const first = (as[0] ?? bs[0]) as ReportBlock;
     const { aOnly, bOnly, matched } = matchBlocks(as, bs);
-    left.push(...aOnly);
-    joined.push(...bOnly);
+    for (const x of aOnly) left.push(x);
+    for (const x of bOnly) joined.push(x);
     unchanged.blocks += matched;
     unchanged.bytes += matched * first.size;
     if (as.length === bs.length) continue; // a group with no change is omitted
@@ -53,7 +54,7 @@ export function diffReports(a: Report, b: Report): DiffResult {
       y.size - x.size ||
       Math.sign(x.delta.blocks) - Math.sign(y.delta.blocks) ||
       CATEGORY_RANK[x.category] - CATEGORY_RANK[y.category] ||
-      x.context.localeCompare(y.context),
+      compareText(x.context, y.context),
   );
   return {
     schema: DIFF_SCHEMA,
@@ -181,16 +182,18 @@ function compareCategories(a: Report, b: Report): Record<Category, CategoryDelta
 export function matchBlocks(as: readonly ReportBlock[], bs: readonly ReportBlock[]): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
   const taken = new Array<boolean>(bs.length).fill(false);
   const aLeft: ReportBlock[] = [];
-  const byData = new Map<string, number[]>();
+  // B's blocks by data, each list read from a cursor (not shift(): O(n) per call on a big group).
+  const byData = new Map<string, { at: number[]; next: number }>();
   bs.forEach((block, i) => {
     if (block.data === null) return;
     const list = byData.get(block.data);
-    if (list) list.push(i);
-    else byData.set(block.data, [i]);
+    if (list) list.at.push(i);
+    else byData.set(block.data, { at: [i], next: 0 });
   });
   let matched = 0;
   for (const block of as) {
-    const i = block.data === null ? undefined : byData.get(block.data)?.shift();
+    const list = block.data === null ? undefined : byData.get(block.data);
+    const i = list && list.next < list.at.length ? list.at[list.next++] : undefined;
     if (i === undefined) {
       aLeft.push(block);
     } else {

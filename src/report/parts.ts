@@ -1,7 +1,7 @@
 // Text for what a real capture adds to a report: the format it was read as, one row per
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
 import { compactTable } from './table.js';
-import type { DataHint, Report, ReportBlock } from '../model/report.js';
+import type { DataHint, Report, ReportBlock, ReportPart } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
 export function formatLine(report: Report): string | null {
@@ -16,7 +16,7 @@ export function formatLine(report: Report): string | null {
 
 interface Row {
   label: string;
-  report: Report;
+  part: ReportPart;
   firstLine: number;
   lastLine: number;
 }
@@ -26,23 +26,27 @@ function rows(report: Report, prefix = ''): Row[] {
   const out: Row[] = [];
   for (const p of report.processes ?? []) {
     const label = p.pid === null ? 'no pid' : `pid ${p.pid}`;
-    out.push({ label, report: p.report, firstLine: p.firstLine, lastLine: p.lastLine });
-    out.push(...rows(p.report, `${label} `));
+    out.push({ label, part: p, firstLine: p.firstLine, lastLine: p.lastLine });
+    if (p.report) for (const row of rows(p.report, `${label} `)) out.push(row);
   }
-  for (const r of report.runs ?? []) out.push({ label: `${prefix}run ${r.index}`, report: r.report, firstLine: r.firstLine, lastLine: r.lastLine });
+  for (const r of report.runs ?? []) out.push({ label: `${prefix}run ${r.index}`, part: r, firstLine: r.firstLine, lastLine: r.lastLine });
   return out;
 }
 
+/** Parts shown in the text table; the rest are counted in a line under it (JSON and CSV have them all). */
+const PARTS_SHOWN = 50;
+
 /** One row per process and run, with its own verdict; null when the file holds one run. */
-export function partsTable(report: Report, verdict: (r: Report) => string): string | null {
+export function partsTable(report: Report, verdict: (part: ReportPart) => string): string | null {
   const list = rows(report);
   if (list.length === 0) return null;
   const table = compactTable(['part', 'lines', 'log', 'verdict'], ['left', 'left', 'left', 'left']);
-  for (const r of list) {
-    const first = verdict(r.report).split('\n')[0]!;
-    table.push([r.label, `${r.firstLine}\u2013${r.lastLine}`, r.report.truncation, first]);
+  for (const r of list.slice(0, PARTS_SHOWN)) {
+    const first = verdict(r.part).split('\n')[0]!;
+    table.push([r.label, `${r.firstLine}\u2013${r.lastLine}`, (r.part.report ?? r.part.verdict!).truncation, first]);
   }
-  return table.toString();
+  const more = list.length - PARTS_SHOWN;
+  return table.toString() + (more > 0 ? `\n${more.toLocaleString('en-US')} more parts not shown (--format json lists every part's verdict)` : '');
 }
 
 /** Where a block of a merged report lived, or '' in a single-run report. */

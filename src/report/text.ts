@@ -52,7 +52,7 @@ export function renderText(report: Report, style: Style): string {
   }
   out.push(categories.toString());
 
-  const parts = partsTable(report, (r) => headline(r, PLAIN));
+  const parts = partsTable(report, (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN)));
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
@@ -113,7 +113,11 @@ export function headline(report: Report, style: Style): string {
   // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
   const nothing = nothingToJudge(report);
   if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${nothing}`));
-  const s = report.summary;
+  return summaryHeadline(report.summary, style);
+}
+
+/** The verdict line of a summary: LEAKS, UNDECIDED or OK, and what the runtime held. */
+export function summaryHeadline(s: Report['summary'], style: Style): string {
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);

@@ -35,6 +35,8 @@ interface SizeState {
 }
 
 const SWEEP_SLACK = 4096;
+/** Deferred-release episodes listed per run; more are only counted. */
+export const EPISODES_LISTED = 1000;
 /** Blocks sampled per pile to name its context. */
 const SAMPLE = 64;
 
@@ -67,11 +69,12 @@ export class EpisodeDetector {
    * A small direct-mapped cache in front of `sizes` (slot: size & 63): every alloc and
    * free looks its size up, and a loop's few sizes then cost an array read, not a Map get.
    */
-  private readonly cachedSize = new Float64Array(CACHE).fill(-1);
-  private readonly cachedState: (SizeState | undefined)[] = new Array<SizeState | undefined>(CACHE).fill(undefined);
+  private cache: { size: Float64Array; state: (SizeState | undefined)[] } | null = null;
   private absent = 0;
   private nextSeq = 0;
   private readonly pending: { state: EpisodeFacts; sample: Block[] }[] = [];
+  /** Episodes found beyond EPISODES_LISTED. */
+  notListed = 0;
 
   constructor(private readonly threshold: number) {}
 
@@ -132,7 +135,10 @@ export class EpisodeDetector {
   }
 
   private closeBurst(size: number, s: SizeState): void {
-    if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
+    if (s.burstFreed >= this.threshold && s.peak >= this.threshold && this.pending.length >= EPISODES_LISTED) {
+      // Listed up to a bound (a log of a million bursts would keep a million findings); counted always.
+      this.notListed++;
+    } else if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
       this.pending.push({
         sample: s.sample,
         state: {
@@ -167,18 +173,19 @@ export class EpisodeDetector {
       for (const [size, st] of kept) sizes.set(size, st);
       this.sizes = sizes;
       this.absent = 0;
-      this.cachedSize.fill(-1); // dropped states must not be found again
-      this.cachedState.fill(undefined);
+      this.cache = null; // dropped states must not be found again
     }
   }
 
   private lookup(size: number): SizeState | undefined {
     const slot = size & (CACHE - 1);
-    if (this.cachedSize[slot] === size) return this.cachedState[slot];
+    // Made on first use: a file of thousands of processes has a detector each, most idle.
+    const cache = (this.cache ??= { size: new Float64Array(CACHE).fill(-1), state: new Array<SizeState | undefined>(CACHE).fill(undefined) });
+    if (cache.size[slot] === size) return cache.state[slot];
     const s = this.sizes.get(size);
     if (s !== undefined) {
-      this.cachedSize[slot] = size;
-      this.cachedState[slot] = s;
+      cache.size[slot] = size;
+      cache.state[slot] = s;
     }
     return s;
   }

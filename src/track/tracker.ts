@@ -68,6 +68,8 @@ export interface Trace {
   endsInBrokenEvent: boolean;
   timeline: { span: number; points: TimelinePoint[] };
   deferred: DeferredReleaseFinding[];
+  /** Deferred releases found but not listed in `deferred` (beyond its bound). */
+  deferredNotListed: number;
 }
 
 export class Tracker {
@@ -89,7 +91,8 @@ export class Tracker {
   private countDrift = 0;
   private driftFrom: { line: number; count: number; accounted: number } | null = null;
   private dumpActive = false;
-  private dumpSeen = new Set<BlockKey>();
+  /** The blocks the current dump listed (null outside a dump). */
+  private dumpSeen: Set<BlockKey> | null = null;
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
   private lastMalformed = false;
   readonly anomalies: AnomalyLog;
@@ -166,9 +169,11 @@ export class Tracker {
         this.anomalies.add('malformed-dump-entry', line, `${e.reason}${this.dumpActive ? '' : ' (outside a dump)'}: ${quote(e.text)}`);
         if (this.dumpActive) {
           // Its size or data cannot be read, but it names its block: the dump does list it.
-          this.dumpSeen.add(e.address.key);
           const block = this.live.get(e.address.key);
-          if (block) block.inDump = true;
+          if (block) {
+            this.dumpSeen!.add(e.address.key);
+            block.inDump = true;
+          }
         }
         break;
       case 'console':
@@ -217,6 +222,7 @@ export class Tracker {
       endsInBrokenEvent: this.lastMalformed,
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
+      deferredNotListed: this.episodes.notListed,
     };
   }
 
@@ -342,7 +348,9 @@ export class Tracker {
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line);
-    const context = e.call ?? e.text.slice(0, this.opts.contextLength);
+    // Cut, call name or text alike: a context is a group key in every output (a 64 K name
+    // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
+    const context = (e.call ?? e.text).slice(0, this.opts.contextLength).toWellFormed();
     for (const block of this.pendingContext) block.context = context;
     this.pendingContext = [];
     this.pendingCompactAt = 1024;
@@ -404,7 +412,7 @@ export class Tracker {
     }
     this.marks.dump!.entries++;
     const key = address.key;
-    this.dumpSeen.add(key);
+    this.dumpSeen!.add(key);
     let block = this.live.get(key);
     if (!block) {
       if (!this.opts.dumpOnly) {
@@ -425,21 +433,21 @@ export class Tracker {
     this.dumpActive = false;
     const dump = this.marks.dump!;
     dump.endLine = endLine;
-    let missing = 0;
-    let first = '';
-    for (const block of this.live.values()) {
-      if (!this.dumpSeen.has(block.key)) {
-        if (missing++ === 0) first = block.address;
-      }
-    }
+    // Every block a dump entry named is alive (an unknown one was born there): the rest are
+    // missing. A count, not a walk over every live block per dump (a log may print a
+    // thousand dumps over a hundred thousand live blocks); the first missing one is looked
+    // up only while the anomaly is still listed.
+    const seen = this.dumpSeen!;
+    const missing = this.live.size - seen.size;
     if (missing > 0) {
+      const first = this.anomalies.listing('not-in-dump') ? (this.live.first((b) => !seen.has(b.key))?.address ?? '') : '';
       this.anomalies.add(
         'not-in-dump',
         dump.line,
         `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`,
       );
     }
-    this.dumpSeen = new Set();
+    this.dumpSeen = null;
   }
 
   /** A block whose address was allocated again while it lived: its free line is missing. */
@@ -514,5 +522,5 @@ export class Tracker {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text.length > 120 ? text.slice(0, 120) + '\u2026' : text);
+  return JSON.stringify((text.length > 120 ? text.slice(0, 120) + '\u2026' : text).toWellFormed());
 }

@@ -17,6 +17,7 @@ import type { Trace } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
 import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
+import { compareText } from '../text/compare.js';
 
 /** What decides the blocks the log alone cannot. */
 export interface Deciders {
@@ -125,7 +126,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
 
 /** Report order: by allocation line (blocks first seen in the dump last), then address. */
 export function byAllocation(a: ReportBlock, b: ReportBlock): number {
-  return (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || a.address.localeCompare(b.address);
+  return (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || compareText(a.address, b.address);
 }
 
 function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): ReportBlock {
