@@ -13,7 +13,8 @@ import { gate } from '../src/check/index.js';
 import { DEFAULT_THRESHOLDS } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
 import { xmlAttr, xmlText } from '../src/text/xml.js';
-import { ROOT, fixture, spylog } from './helpers.js';
+import { ROOT, everyFixtureLog, fixture, runMain, spylog } from './helpers.js';
+import { junitErrors } from './ci-formats.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spylog-check-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -234,23 +235,75 @@ function parseXml(xml: string): { names: string[]; attrs: Record<string, string>
   return { names, attrs };
 }
 
-test('JUnit: well-formed XML with a test case per gate and per leaked group', () => {
+test('JUnit: a test case per gate and per leak site, named without counts, the log in the classname', () => {
   const kr = consoleBaseline();
   const out = join(tmp, 'reports', 'junit.xml'); // the folder is created
   const r = spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'junit', '-o', out]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) \u2014 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
-  const { names, attrs } = parseXml(readFileSync(out, 'utf8'));
+  const xml = readFileSync(out, 'utf8');
+  assert.deepEqual(junitErrors(xml), []);
+  const { names, attrs } = parseXml(xml);
   assert.equal(names[0], 'testsuites');
   const cases = attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname} | ${a.name}`);
   assert.deepEqual(cases, [
-    'spylog.gate | true leaks <= 0',
-    'spylog.gate | no unresolved blocks',
-    'spylog.gate | baseline is current',
-    'spylog.leak | true-leak in CoTaskMemAlloc: 2 x 64 bytes',
+    'spylog.w2k-redirected.gate | true leaks',
+    'spylog.w2k-redirected.gate | unresolved blocks',
+    'spylog.w2k-redirected.gate | baseline is current',
+    'spylog.w2k-redirected.blocks | true-leak: CoTaskMemAlloc, 64 bytes',
   ]);
   assert.equal(names.filter((n) => n === 'failure').length, 2);
   assert.deepEqual((({ tests, failures }) => ({ tests, failures }))(attrs[1]!), { tests: '4', failures: '2' });
+  assert.ok(
+    attrs.filter((_a, i) => names[i] === 'testcase').every((a) => /^\d+\.\d{3}$|^0$/.test(a.time ?? '')),
+    'every case has a time',
+  );
+  assert.match(attrs[0]!.time ?? '', /^\d+\.\d{3}$/);
+  // --name sets the log id
+  const named = spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'junit', '--name', 'nightly x64']);
+  assert.match(named.stdout, /<testcase classname="spylog\.nightly x64\.blocks" name="true-leak: CoTaskMemAlloc, 64 bytes"/);
+  assert.match(named.stdout, /<testsuite name="spylog check nightly x64"/);
+});
+
+test('JUnit: every shipped log, under every policy, with and without a baseline, is valid against junit-10.xsd with unique names', async () => {
+  const kr = consoleBaseline();
+  const seen = new Set<string>();
+  for (const { path, dialectFile } of everyFixtureLog()) {
+    if (path.endsWith('empty.log')) continue;
+    for (const extra of [[], ['--unresolved', 'warn'], ['--unresolved', 'allow', '--max-leaks', '1'], ['-b', kr, '--stale', 'fail']]) {
+      const args = ['check', path, '-f', 'junit', ...(dialectFile ? ['--dialect', dialectFile] : []), ...extra];
+      const r = await runMain(args);
+      if (r.status === 2) continue; // not a spy log at all: nothing to report
+      assert.deepEqual(junitErrors(r.stdout), [], args.join(' '));
+      const { names, attrs } = parseXml(r.stdout);
+      const keys = attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname}\0${a.name}`);
+      assert.equal(new Set(keys).size, keys.length, `duplicate test case in ${args.join(' ')}`);
+      seen.add(path);
+    }
+  }
+  assert.ok(seen.size > 20, `${seen.size} logs checked`);
+});
+
+test('JUnit: test names and classnames stay the same when addresses and block counts change', () => {
+  const log = readFileSync(fixture('w2k-redirected.log'), 'utf8');
+  // Another run of the same program: other addresses, one more leaked block, lines shifted.
+  const moved = log.replace(
+    /0x([0-9A-F]{8})/g,
+    (_m, h: string) => '0x' + ((parseInt(h, 16) + 0x10000) >>> 0).toString(16).toUpperCase().padStart(8, '0'),
+  );
+  const grown = moved.replace(/^(MALLOC SPY: 0x0024A050 - 64 bytes allocated\n)/m, 'Banner line\n$1MALLOC SPY: 0x0024A0A0 - 64 bytes allocated\n');
+  assert.notEqual(grown, log);
+  const path = join(tmp, 'w2k-redirected.log');
+  writeFileSync(path, grown);
+  const kr = consoleBaseline();
+  const names = (file: string) => {
+    const { names, attrs } = parseXml(spylog(['check', file, '-b', kr, '-f', 'junit', '--name', 'app']).stdout);
+    return attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname} | ${a.name}`);
+  };
+  assert.deepEqual(names(path), names('fixtures/w2k-redirected.log'));
+  const failure = (file: string) => /<failure message="([^"]*)" type="true-leak"/.exec(spylog(['check', file, '-b', kr, '-f', 'junit']).stdout)?.[1];
+  assert.match(failure(path) ?? '', /^3 blocks of 64 bytes/);
+  assert.match(failure('fixtures/w2k-redirected.log') ?? '', /^2 blocks of 64 bytes/);
 });
 
 test('JUnit stays parseable when a log brings characters XML 1.0 forbids', () => {
@@ -259,9 +312,11 @@ test('JUnit stays parseable when a log brings characters XML 1.0 forbids', () =>
   report.blocks[0]!.context = 'Do\u0000\u0001\u001b<&>"\'\uFFFE\uD800Thing';
   const result = gate(report, DEFAULT_THRESHOLDS);
   const xml = renderJunit(result);
+  assert.deepEqual(junitErrors(xml), []);
   const { attrs, names } = parseXml(xml);
-  const leak = attrs.find((a, i) => names[i] === 'testcase' && a.classname === 'spylog.leak');
-  assert.equal(leak?.name, 'true-leak in Do<&>"\'Thing: 1 x 10 bytes');
+  const leak = attrs.find((a, i) => names[i] === 'testcase' && a.classname?.endsWith('.blocks'));
+  assert.equal(leak?.name, 'true-leak: Do<&>"\'Thing, 10 bytes');
+  assert.equal(leak?.classname, 'spylog.a<b>&"c.blocks');
   assert.equal(xmlText('a\u0007<b>'), 'a&lt;b&gt;');
   assert.equal(xmlAttr('x"\n'), 'x&quot;&#10;');
 });

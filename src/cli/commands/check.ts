@@ -8,6 +8,7 @@ import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
 import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
 import { PLAIN } from '../../report/style.js';
+import type { CiOptions } from '../../check/findings.js';
 import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
 
@@ -23,7 +24,11 @@ export function checkBuilder<T>(y: Argv<T>) {
       })
       .option('stale', { choices: POLICIES, default: 'warn' as Policy, describe: 'what baseline entries that found fewer blocks do to the gate' })
       .option('format', { alias: 'f', choices: CHECK_FORMATS, default: 'text' as CheckFormat, describe: 'output format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the output to FILE; the verdict line still goes to stdout' }),
+      .option('output', { alias: 'o', type: 'string', describe: 'write the output to FILE; the verdict line still goes to stdout' })
+      .option('name', {
+        type: 'string',
+        describe: "the log's id in CI outputs: JUnit classname, SARIF category, fingerprints (default: the log's file name without extension)",
+      }),
   );
 }
 
@@ -35,11 +40,15 @@ export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   stale: Policy;
   format: CheckFormat;
   output?: string;
+  name?: string;
 }
 
 export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const maxLeaks = count('--max-leaks', args.maxLeaks);
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
+  if (args.name !== undefined && (args.name.trim() === '' || /[\u0000-\u001f]/.test(args.name)))
+    throw new SpylogError('USAGE', '--name must be a non-empty single line');
+  const started = performance.now();
   const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
@@ -47,8 +56,13 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const unmatched = noDialectMatched(report);
   if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);
   const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
+  const options: CiOptions = {
+    ...(args.name !== undefined ? { name: args.name } : {}),
+    sourceRoot: process.cwd(),
+    elapsedMs: performance.now() - started,
+  };
   if (args.output !== undefined) {
-    const text = CHECK_REPORTERS[args.format](result, PLAIN);
+    const text = CHECK_REPORTERS[args.format](result, PLAIN, options);
     try {
       await fsp.mkdir(dirname(args.output), { recursive: true });
       await fsp.writeFile(args.output, text);
@@ -57,7 +71,7 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
     }
     io.stdout.write(result.verdict + '\n');
   } else {
-    io.stdout.write(CHECK_REPORTERS[args.format](result, styleFor(io)));
+    io.stdout.write(CHECK_REPORTERS[args.format](result, styleFor(io), options));
   }
   return result.passed ? 0 : 1;
 }
