@@ -155,7 +155,9 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       if (parts) details.push(`In ${parts}.`);
       if (crt) details.push(`CRT allocation ${m.blocks.length === 1 ? 'number' : 'numbers'}: ${crtNumbers(m.blocks)} (for _CrtSetBreakAlloc).`);
       if (location.kind === 'baseline')
-        details.push(`Decided by the baseline's "# complete:" line ${location.line}: it lists everything the runtime holds in ${m.context}.`);
+        details.push(
+          `Decided by line ${location.line} of ${location.path} ("# complete:"): the baseline lists everything the runtime holds there, so a block it does not match is the program's.`,
+        );
       details.push(...m.blocks.slice(0, 10).map((b) => `${b.address}${b.data ? `: ${b.data}` : ''}`));
       if (m.blocks.length > 10) details.push(`… and ${count(m.blocks.length - 10, 'more block')}`);
       findings.push({

@@ -2,7 +2,8 @@
 // usage or unreadable input (the log, the baseline, or the output file).
 import { noDialectMatched } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { packageInfo } from '../package-info.js';
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
@@ -28,6 +29,14 @@ export function checkBuilder<T>(y: Argv<T>) {
       .option('name', {
         type: 'string',
         describe: "the log's id in CI outputs: JUnit classname, SARIF category, fingerprints (default: the log's file name without extension)",
+      })
+      .option('anchor', {
+        type: 'string',
+        describe: 'FILE[:LINE]: a committed file to locate CI findings at when no source line or baseline row does (default: the log)',
+      })
+      .option('source-root', {
+        type: 'string',
+        describe: 'the repository root: absolute paths under it are written relative to it in CI outputs (default: the current folder)',
       }),
   );
 }
@@ -41,6 +50,8 @@ export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   format: CheckFormat;
   output?: string;
   name?: string;
+  anchor?: string;
+  sourceRoot?: string;
 }
 
 export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
@@ -48,8 +59,10 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
   if (args.name !== undefined && (args.name.trim() === '' || /[\u0000-\u001f]/.test(args.name)))
     throw new SpylogError('USAGE', '--name must be a non-empty single line');
+  const anchor = args.anchor === undefined ? null : await parseAnchor(args.anchor);
   const started = performance.now();
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
+  const deciders = await toDeciders(args);
+  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...deciders }, args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
   // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
@@ -58,8 +71,11 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
   const options: CiOptions = {
     ...(args.name !== undefined ? { name: args.name } : {}),
-    sourceRoot: process.cwd(),
+    sourceRoot: sourceRoot(args.sourceRoot),
+    anchor,
+    baselineComplete: deciders.baseline?.completeLines ?? null,
     elapsedMs: performance.now() - started,
+    tool: packageInfo(),
   };
   if (args.output !== undefined) {
     const text = CHECK_REPORTERS[args.format](result, PLAIN, options);
@@ -79,4 +95,23 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
 function count(flag: string, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new SpylogError('USAGE', `${flag} needs a whole number >= 0`);
   return n;
+}
+
+/** `--anchor FILE[:LINE]`: an existing file (a typo would locate every finding nowhere), line 1 by default. */
+async function parseAnchor(text: string): Promise<{ path: string; line: number }> {
+  // The last `:digits` is the line; `C:\\src\\main.cpp` keeps its drive colon.
+  const m = /^(.+?)(?::(\d+))?$/.exec(text);
+  const path = m?.[1] ?? '';
+  const line = m?.[2] === undefined ? 1 : Number(m[2]);
+  if (!path || !Number.isSafeInteger(line) || line < 1)
+    throw new SpylogError('USAGE', `--anchor needs FILE or FILE:LINE with a line >= 1 (got "${text}")`);
+  const stat = await fsp.stat(path).catch(() => null);
+  if (!stat?.isFile()) throw new SpylogError('USAGE', `--anchor ${path}: no such file (name a file committed to the repository)`);
+  return { path, line };
+}
+
+/** The repository root as given, or the current folder. A Windows path stays as written on any system: CRT paths in a log name the build machine's files. */
+function sourceRoot(given: string | undefined): string {
+  if (given === undefined) return process.cwd();
+  return /^[A-Za-z]:[\\/]|^[\\/]{2}/.test(given) ? given : resolve(given);
 }
