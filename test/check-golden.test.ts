@@ -18,6 +18,9 @@ const FORMATS: [format: string, ext: string][] = [
   ['json', 'json'],
   ['junit', 'xml'],
   ['sarif', 'sarif'],
+  ['codequality', 'codequality.json'],
+  ['github', 'github.txt'],
+  ['markdown', 'md'],
 ];
 
 for (const [name, args, status] of CASES) {
