@@ -132,7 +132,7 @@ test('GITHUB_STEP_SUMMARY: the job summary is appended, once per check, unless -
   assert.equal(readFileSync(summary, 'utf8'), text);
   // A summary file that cannot be written is a write error like any other output.
   const bad = await runMain(['check', 'fixtures/w2k-console-noleak.log'], {
-    env: { GITHUB_STEP_SUMMARY: join('fixtures', 'w2k-console.log', 'x.md') },
+    env: { GITHUB_STEP_SUMMARY: 'fixtures/w2k-console.log/x.md' },
   });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, 'spylog: cannot write fixtures/w2k-console.log/x.md: a part of the path is a file, not a folder\n');
