@@ -206,3 +206,42 @@ test('several outputs from one analysis: -f FORMAT -o FILE pairs, standard input
     assert.equal(u.stdout, '');
   }
 });
+
+test('CRT dumps: allocation numbers and source lines stay out of the identity; same-size blocks of one file are one finding', async () => {
+  const dump = (n: number[], line: number) =>
+    [
+      'Detected memory leaks!',
+      'Dumping objects ->',
+      `c:\\src\\app\\main.cpp(${line}) : {${n[0]}} normal block at 0x00C08E80, 16 bytes long.`,
+      ' Data: <                > 07 00 00 00 CD CD CD CD CD CD CD CD CD CD CD CD ',
+      `{${n[1]}} normal block at 0x00C08E30, 24 bytes long.`,
+      ' Data: <H e l l o   w o > 48 00 65 00 6C 00 6C 00 6F 00 20 00 77 00 6F 00 ',
+      `{${n[2]}} normal block at 0x00C08F30, 24 bytes long.`,
+      ' Data: <H e l l o   w o > 48 00 65 00 6C 00 6C 00 6F 00 20 00 77 00 6F 00 ',
+      'Object dump complete.',
+      '',
+    ].join('\n');
+  const a = join(tmp, 'crt-a.log');
+  const b = join(tmp, 'crt-b.log');
+  writeFileSync(a, dump([813, 812, 900], 42));
+  writeFileSync(b, dump([1013, 1012, 1100], 57));
+  const sarif = async (log: string) => JSON.parse((await runMain(['check', log, '--name', 'app', '--source-root', 'C:\\src', '-f', 'sarif'])).stdout);
+  const sa = await sarif(a);
+  assert.deepEqual(sarifProblems(sa), []);
+  const results = sa.runs[0].results;
+  assert.deepEqual(
+    results.map((x: { properties: { context: string; blocks: number } }) => `${x.properties.context} x${x.properties.blocks}`),
+    ['(normal block) x2', 'c:\\src\\app\\main.cpp (normal block) x1'],
+  );
+  assert.equal(results[1].locations[0].physicalLocation.artifactLocation.uri, 'app/main.cpp');
+  assert.equal(results[1].locations[0].physicalLocation.region.startLine, 42);
+  assert.match(results[0].message.text, /CRT allocation numbers: #812, #900 \(for _CrtSetBreakAlloc\)/);
+  const fps = (s: { runs: { results: { partialFingerprints: { primaryLocationLineHash: string } }[] }[] }) =>
+    s.runs[0]!.results.map((x) => x.partialFingerprints.primaryLocationLineHash);
+  const sb = await sarif(b);
+  assert.deepEqual(fps(sb), fps(sa), 'other allocation numbers and another source line: the same alerts');
+  assert.equal(sb.runs[0].results[1].locations[0].physicalLocation.region.startLine, 57, 'the alert moves with the source line');
+  const junit = (await runMain(['check', a, '-f', 'junit'])).stdout;
+  assert.deepEqual(junitErrors(junit), []);
+  assert.match(junit, /name="true-leak: \(normal block\), 24 bytes"/);
+});
