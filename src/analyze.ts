@@ -9,7 +9,7 @@
 //   hints, findings over the decided blocks, the run's report;
 //   then the runs of a process, and the processes of the file, merged (sums only).
 import { ByteDecoder } from './read/decode.js';
-import { Utf8LineSplitter } from './read/lines.js';
+import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
 import type { Report } from './model/report.js';
 import { LogDemux, type CapturedProcess, type CapturedRun, type Capture } from './capture/demux.js';
@@ -18,7 +18,7 @@ import { builtinDialects } from './dialect/registry.js';
 import type { Baseline } from './baseline/model.js';
 import { baselineUse, type BaselineMatch } from './baseline/match.js';
 import { addDataHints } from './hint/datahint.js';
-import { judgeCompleteness } from './verdict/completeness.js';
+import type { CrtFacts } from './verdict/completeness.js';
 import { decide, type Deciders } from './verdict/decide.js';
 import { findingsOf } from './verdict/findings.js';
 import { assembleReport } from './verdict/assemble.js';
@@ -72,6 +72,8 @@ interface InputEnd {
   lines: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  /** Lines ended by CR LF in the whole input. */
+  crlf: number;
 }
 
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
@@ -89,11 +91,10 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     },
   });
   const decoder = new ByteDecoder();
-  const lines = new Utf8LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
+  const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
-  const feed = (out: Buffer | string): void => {
-    if (typeof out === 'string') lines.pushText(out);
-    else if (out.length > 0) lines.push(out);
+  const feed = (out: Buffer): void => {
+    if (out.length > 0) lines.push(out);
   };
 
   return {
@@ -116,6 +117,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         lines: lines.lineNo,
         endedOnLineEnd: lines.endedOnLineEnd,
         endedOnBareCR: lines.endedOnBareCR,
+        crlf: lines.crlf,
       };
       const deciders: Deciders = { baseline: options.baseline ?? null, assumeComplete: options.assumeComplete ?? false };
       return judgeCapture(demux.finish(), input, deciders, { windowLimit, episodeThreshold });
@@ -138,17 +140,20 @@ function judgeCapture(capture: Capture, input: InputEnd, deciders: Deciders, lim
     const atEnd = single || run === capture.endRun;
     const lastLine = single ? input.lines : run.lastLine;
     const trace = run.tracker.finish(lastLine);
-    const verdict = judgeCompleteness({
+    const decision = decide(
       trace,
-      bytes: input.bytes,
-      lastLine,
-      endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
-      endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-      crtBuffered: atEnd && !capture.debugView,
-      coUninitializeMarker: dialect.coUninitializeMarker,
-      dumpOnly: dialect.dumpOnly ? dialect.name : null,
-    });
-    const decision = decide(trace, verdict, deciders, limits.windowLimit);
+      {
+        bytes: input.bytes,
+        lastLine,
+        endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
+        endedOnBareCR: atEnd ? input.endedOnBareCR : false,
+        crt: atEnd && !capture.debugView ? crtFacts(run, input) : null,
+        coUninitializeMarkers: dialect.coUninitializeMarkers,
+        dumpOnly: dialect.dumpOnly ? dialect.name : null,
+      },
+      deciders,
+      limits.windowLimit,
+    );
     addDataHints(decision.blocks);
     const findings = findingsOf(trace.deferred, decision.blocks, limits.episodeThreshold);
     const report = assembleReport(
@@ -197,6 +202,23 @@ function judgeCapture(capture: Capture, input: InputEnd, deciders: Deciders, lim
   const matched = capture.recognized || !capture.anyText || hasSpyContent(top);
   if (dialect.name !== 'mallocspy' || !matched) top.dialect = { name: dialect.name, tried: capture.tried, matched };
   return top;
+}
+
+/**
+ * The C runtime's buffers of the run holding the file's end, for a capture that holds the
+ * program's bytes as it wrote them (UTF-8 or ASCII; a UTF-16 file was re-encoded by the
+ * shell, its bytes say nothing of the runtime's buffers). Offsets are of the UTF-8 stream:
+ * a BOM before it counts in the first run.
+ */
+function crtFacts(run: CapturedRun, input: InputEnd): CrtFacts | null {
+  if (input.encoding !== 'utf8' && input.encoding !== 'utf8-bom') return null;
+  if (run.firstByte < 0) return null;
+  const bom = input.encoding === 'utf8-bom' ? 3 : 0;
+  const runStart = run.firstByte === 0 ? 0 : run.firstByte + bom;
+  return {
+    run: { bytes: input.bytes - runStart, crlf: input.crlf - run.firstCrlf, line: run.firstLine },
+    exit: run.flushByte < 0 ? null : { bytes: input.bytes - (run.flushByte + bom), crlf: input.crlf - run.flushCrlf, line: run.flushLine },
+  };
 }
 
 /** Whether the report holds anything a spy wrote: spy events, a dump, phase markers, broken spy lines. */

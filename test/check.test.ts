@@ -14,6 +14,9 @@ import { renderJunit } from '../src/check/reporters/junit.js';
 import { xmlAttr, xmlText } from '../src/text/xml.js';
 import { ROOT, everyFixtureLog, fixture, runMain, spylog } from './helpers.js';
 import { junitErrors, sarifProblems } from './ci-formats.js';
+import type { CheckResult } from '../src/check/gate.js';
+
+type CheckJson = CheckResult;
 
 const tmp = mkdtempSync(join(tmpdir(), 'spylog-check-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -493,6 +496,31 @@ test('a baseline saved as UTF-16 with a BOM (PowerShell 5.1 `>`) reads like the 
     const r = spylog(['check', 'fixtures/w2k-redirected-noleak.log', '-b', kr]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /PASS: no true leaks — 11 runtime-held blocks matched the baseline\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('check on the helper-DLL capture with a baseline from its console twin: 1 true leak, 11 blocks decided by the baseline, no stale row', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-helperdll-'));
+  try {
+    const csv = join(dir, 'known-runtime.csv');
+    const made = await runMain(['baseline', 'fixtures/real/wine2/helperdll-clbhold-msvcrt-console.log']);
+    assert.equal(made.status, 0, made.stderr);
+    writeFileSync(csv, made.stdout);
+    const r = await runMain(['check', 'fixtures/real/wine2/helperdll-clbhold-msvcrt-redirected.log', '--baseline', csv, '-f', 'json']);
+    assert.equal(r.status, 1);
+    const result = JSON.parse(r.stdout) as CheckJson;
+    const blocks = result.report.blocks;
+    assert.equal(result.report.truncation, 'possibly-truncated');
+    assert.deepEqual(
+      blocks.filter((b) => b.category === 'true-leak').map((b) => [b.address, b.context, b.size]),
+      [['0x0000000000377020', 'CoTaskMemAlloc', 64]],
+    );
+    assert.equal(blocks.filter((b) => b.category === 'exitprocess' && b.decidedBy === 'baseline').length, 11);
+    assert.equal(blocks.filter((b) => b.category === 'exitprocess' && b.decidedBy === 'log').length, 12);
+    assert.deepEqual(result.baseline?.stale, []);
+    assert.match(result.verdict, /^FAIL: 1 true leak \(64 bytes\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,9 +2,10 @@
 // memory are that memory. A row takes up to `count` blocks of its context and size whose
 // data fits its pattern: first those the log itself shows freed at exit (a console
 // capture checked against its own baseline changes nothing), then never-freed ones, which
-// become `exitprocess` (decidedBy `baseline`). A never-freed block that fits no row, in a
-// context the baseline lists completely, is the program's: `true-leak` (decidedBy
-// `baseline`). Blocks are changed in place: the caller owns them (one run's, fresh). Pure.
+// become `exitprocess` (decidedBy `baseline`). Afterwards, a never-freed block that the
+// log cannot decide and that fits no row, in a context the baseline lists completely, is
+// the program's: `true-leak` (decidedBy `baseline`; `convict`). Blocks are changed in
+// place: the caller owns them (one run's, fresh). Pure.
 import { bySignature } from '../model/groups.js';
 import type { BaselineUse, ReportBlock } from '../model/report.js';
 import { isCompleteFor, type Baseline, type BaselineEntry } from './model.js';
@@ -22,7 +23,7 @@ export interface BaselineMatch {
   entries: EntryMatch[];
   /** Never-freed blocks decided `exitprocess` by a row. */
   decided: number;
-  /** Never-freed blocks decided `true-leak` because the baseline is complete for their context. */
+  /** Never-freed blocks decided `true-leak` because the baseline is complete for their context (set by `convict`). */
   convicted: number;
 }
 
@@ -77,15 +78,20 @@ export function matchBaseline(blocks: ReportBlock[], baseline: Baseline, undecid
     entries.push({ entry, byLog: shown.length, byBaseline: held.length });
   }
 
+  return { entries, decided, convicted: 0 };
+}
+
+/** Never-freed blocks still undecided, in contexts the baseline lists completely: true leaks. Returns how many. */
+export function convict(blocks: ReportBlock[], baseline: Baseline, undecided: (b: ReportBlock) => boolean): number {
   let convicted = 0;
   for (const b of blocks) {
-    if (!taken.has(b) && b.category !== 'exitprocess' && undecided(b) && isCompleteFor(baseline, b.context)) {
+    if (undecided(b) && isCompleteFor(baseline, b.context)) {
       b.category = 'true-leak';
       b.decidedBy = 'baseline';
       convicted++;
     }
   }
-  return { entries, decided, convicted };
+  return convicted;
 }
 
 /**

@@ -46,40 +46,43 @@ async function loadBaseline(path: string): Promise<Baseline> {
 }
 
 export function analysisOptions<T>(y: Argv<T>) {
-  return y
-    .option('couninitialize-marker', {
-      type: 'string',
-      default: DEFAULT_MARKERS.coUninitialize,
-      describe: 'program line printed after CoUninitialize() returned',
-    })
-    .option('revoke-marker', {
-      type: 'string',
-      default: DEFAULT_MARKERS.revoke,
-      describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT",
-    })
-    .option('register-marker', {
-      type: 'string',
-      default: DEFAULT_MARKERS.register,
-      describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT",
-    })
-    .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
-    .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
-    .option('dialect', {
-      type: 'string',
-      describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detect from the first lines)',
-    })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar on stderr' })
-    .option('max-line-length', {
-      type: 'number',
-      default: 65536,
-      describe: 'longer lines are cut and reported as anomalies (bounds memory)',
-    });
+  return (
+    y
+      // Repeating a marker option gives several markers (not yargs' `array`, which would swallow the log names after it).
+      .option('couninitialize-marker', {
+        type: 'string',
+        default: [...DEFAULT_MARKERS.coUninitialize],
+        describe: 'program line printed after CoUninitialize() returned (repeat the option for several)',
+      })
+      .option('revoke-marker', {
+        type: 'string',
+        default: [...DEFAULT_MARKERS.revoke],
+        describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT (repeat for several)",
+      })
+      .option('register-marker', {
+        type: 'string',
+        default: [...DEFAULT_MARKERS.register],
+        describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT (repeat for several)",
+      })
+      .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
+      .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
+      .option('dialect', {
+        type: 'string',
+        describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detect from the first lines)',
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar on stderr' })
+      .option('max-line-length', {
+        type: 'number',
+        default: 65536,
+        describe: 'longer lines are cut and reported as anomalies (bounds memory)',
+      })
+  );
 }
 
 export interface AnalysisArgs {
-  couninitializeMarker: string;
-  revokeMarker: string;
-  registerMarker: string;
+  couninitializeMarker: string | string[];
+  revokeMarker: string | string[];
+  registerMarker: string | string[];
   spyPrefix: string;
   dumpMarker: string;
   maxLineLength: number;
@@ -96,24 +99,27 @@ export function wholeOption(name: string, value: number, min: number): number {
 }
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
+  const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
   const markers = {
-    coUninitialize: a.couninitializeMarker,
-    revoke: a.revokeMarker,
-    register: a.registerMarker,
+    coUninitialize: list(a.couninitializeMarker),
+    revoke: list(a.revokeMarker),
+    register: list(a.registerMarker),
     spyPrefix: a.spyPrefix,
     dumpStart: a.dumpMarker,
   };
-  for (const [name, text] of Object.entries({
-    '--couninitialize-marker': a.couninitializeMarker,
-    '--revoke-marker': a.revokeMarker,
-    '--register-marker': a.registerMarker,
-    '--spy-prefix': a.spyPrefix,
-    '--dump-marker': a.dumpMarker,
+  for (const [name, texts] of Object.entries({
+    '--couninitialize-marker': markers.coUninitialize,
+    '--revoke-marker': markers.revoke,
+    '--register-marker': markers.register,
+    '--spy-prefix': [a.spyPrefix],
+    '--dump-marker': [a.dumpMarker],
   })) {
-    // An empty marker would silently read every line as a program line (or none); one
-    // with a line break could never match a line.
-    if (text.trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
-    if (/[\r\n]/.test(text)) throw new SpylogError('USAGE', `${name} must be a single line`);
+    for (const text of texts) {
+      // An empty marker would silently read every line as a program line (or none); one
+      // with a line break could never match a line.
+      if (String(text).trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
+      if (/[\r\n]/.test(String(text))) throw new SpylogError('USAGE', `${name} must be a single line`);
+    }
   }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),

@@ -32,7 +32,7 @@ export const crtDialect: Dialect = {
   reader: () => new CrtReader(),
   recognizes: (line) => DUMP_START.test(line) || ENTRY.test(line),
   isRunStart: (e) => e.type === 'dump-start',
-  coUninitializeMarker: 'Detected memory leaks!',
+  coUninitializeMarkers: ['Detected memory leaks!'],
 };
 
 class CrtReader implements DialectReader {

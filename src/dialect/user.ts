@@ -144,7 +144,7 @@ function toDialect(c: Compiled): Dialect {
     recognizes: (line) => isRecognized(classify(line)) || (runStart?.test(line) ?? false),
     isRunStart: (ev) =>
       ev.type === 'program' ? ev.marker === 'register' || (runStart?.test(ev.text) ?? false) : !e.alloc && ev.type === 'dump-start',
-    coUninitializeMarker: m.coUninitialize?.source ?? 'CoUninitialize',
+    coUninitializeMarkers: [m.coUninitialize?.source ?? 'CoUninitialize'],
   };
 }
 

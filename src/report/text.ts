@@ -1,6 +1,7 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
+import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { count, num as n } from '../text/words.js';
 import { compactTable } from './table.js';
@@ -109,6 +110,9 @@ export function renderText(report: Report, style: Style): string {
 }
 
 export function headline(report: Report, style: Style): string {
+  // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
+  const nothing = nothingToJudge(report);
+  if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${nothing}`));
   const s = report.summary;
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);

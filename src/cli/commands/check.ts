@@ -1,7 +1,7 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or an output file). The log is read
 // and analysed once, whatever the number of outputs: `-f junit -o a.xml -f sarif -o b.sarif`.
-import { noDialectMatched } from '../../verdict/nothing.js';
+import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
@@ -91,11 +91,9 @@ export async function checkCommand(args: CheckArgs, io: Io, argv: readonly strin
   const started = performance.now();
   const deciders = await toDeciders(args);
   const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...deciders }, args.quiet);
-  // An empty log is no evidence of anything: a program that died before printing must not pass.
-  if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
-  // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
-  const unmatched = noDialectMatched(report);
-  if (unmatched) throw new SpylogError('BAD_DIALECT', unmatched);
+  // An empty log, or one no dialect reads, is no evidence of anything: a gate over it would pass vacuously.
+  const nothing = nothingToJudge(report, 'check');
+  if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing);
   const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
   const options: CiOptions = {
     ...(args.name !== undefined ? { name: args.name } : {}),

@@ -2,6 +2,7 @@
 // is opened, so memory holds two reports (live and reported blocks), never two logs.
 import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
+import { nothingToJudge } from '../../verdict/nothing.js';
 import { DIFF_FORMATS, DIFF_REPORTERS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
 import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
@@ -32,6 +33,12 @@ export async function diffCommand(args: DiffArgs, io: Io): Promise<number> {
   const options = { ...toAnalyzeOptions(args), ...(await toDeciders(args)) };
   const a = await analyzeLog(args.a, io, options, args.quiet);
   const b = await analyzeLog(args.b, io, options, args.quiet);
+  for (const side of [a, b]) {
+    // A side with nothing to judge makes every block of the other look new (or gone).
+    const nothing = nothingToJudge(side, 'compare');
+    if (nothing && args.failOnNew) throw new SpylogError(side.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', `${nothing}: --fail-on-new needs two spy logs`);
+    if (nothing) warn(io, nothing);
+  }
   const diff = diffReports(a, b);
   io.stdout.write(DIFF_REPORTERS[args.format](diff, styleFor(io)));
   if (!args.failOnNew) return 0;
