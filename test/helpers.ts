@@ -36,7 +36,8 @@ export function spylog(args: string[], opts: { input?: string | Buffer; env?: Re
     cwd: ROOT,
     input: opts.input,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    // A test run inside GitHub Actions must not append spylog's job summary to the real one.
+    env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...opts.env },
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -87,11 +88,11 @@ export function everyFixtureLog(): FixtureLog[] {
 
 /**
  * The CLI in this process (main() with in-memory streams): what `spylog` prints and its
- * exit code, without starting a process. Run from the repository root's paths.
+ * exit code, without starting a process. Run from the repository root (or `opts.cwd`).
  */
 export async function runMain(
   args: string[],
-  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean } = {},
+  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean; cwd?: string } = {},
 ): Promise<CliResult> {
   const sink = () => {
     const chunks: Buffer[] = [];
@@ -116,7 +117,7 @@ export async function runMain(
     stderrIsTTY: false,
   };
   const cwd = process.cwd();
-  process.chdir(ROOT);
+  process.chdir(opts.cwd ?? ROOT);
   try {
     const status = await main(args, io);
     return { status, stdout: out.text(), stderr: err.text() };

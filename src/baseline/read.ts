@@ -17,12 +17,14 @@ interface Row {
 export function parseBaseline(text: string, file: string): Baseline {
   const bad = (line: number, reason: string) => new SpylogError('BAD_BASELINE', `${file}:${line}: ${reason}`);
   const complete = new Set<string>();
+  const completeLines = new Map<string, number>();
   text.split(/\r\n|\n|\r/).forEach((raw, i) => {
     const m = DIRECTIVE.exec(raw.replace(/^\uFEFF/, '').trim());
     if (!m) return;
     const context = m[1]!.trim();
     if (!context) throw bad(i + 1, 'a "# complete:" line needs a context name (or *)');
     complete.add(context);
+    if (!completeLines.has(context)) completeLines.set(context, i + 1);
   });
 
   let rows: Row[];
@@ -63,7 +65,7 @@ export function parseBaseline(text: string, file: string): Baseline {
     if (pattern.length > size) throw bad(line, `the pattern has ${pattern.length} bytes but the block only ${size}`);
     return { context, size, count, pattern, note: record.note ?? '', line };
   });
-  return { file, entries, complete };
+  return { file, entries, complete, completeLines };
 }
 
 class HeaderError extends Error {}

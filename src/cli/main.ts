@@ -38,7 +38,7 @@ export async function main(rawArgv: string[], io: Io): Promise<number> {
       'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)',
       (y) => checkBuilder(y),
       (args) => {
-        action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io);
+        action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io, rawArgv);
       },
     )
     .command(
