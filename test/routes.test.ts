@@ -116,3 +116,95 @@ test('every route ends a dump and forgets a broken line at an alloc or free line
     assert.equal(comparable(r), comparable(whole), name);
   }
 });
+
+test('dump entries read from their bytes and from their text agree on every odd entry', () => {
+  // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
+  // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a
+  // token that is not a hex byte, no blank after the colon (read all the same), a block the log never allocated.
+  const lines: (string | Buffer)[] = [
+    'CoRegisterMallocSpy() returns 0x00000000\n',
+    'MALLOC SPY: 0x00130000 - 48 bytes allocated\n',
+    'MALLOC SPY: 0x00130040 - 4 bytes allocated\n',
+    'MALLOC SPY: 0x00130080 - 20 bytes allocated\n',
+    'MALLOC SPY: 0x001300b0 - 0 bytes allocated\n',
+    'MALLOC SPY: 0x001300c0 - 24 bytes allocated\n',
+    'MALLOC SPY: 0x001300e0 - 32 bytes allocated\n',
+    'MALLOC SPY: 0x00130120 - 16 bytes allocated\n',
+    'MALLOC SPY: 0x00130160 - 8 bytes allocated\n',
+    'Called CoUninitialize()\n',
+    'CoRevokeMallocSpy() returns 0x80070005\n',
+    'MALLOC SPY: detected memory leaks!\n',
+    '0x00130000 - 48 bytes: 47 4b 56 36 46 48 44 43 60 5a 04 4D 45 4F 58 7B GKV6FHDC`Z.MEOX{\n',
+    '0x00130040 - 4 bytes: 41 42 43 44 AB CD DE F0 12 34 56 78 9A BC DE F0 ABCD............\n',
+    '0x00130080 - 20 bytes: 4C 42 7F 44 AB CD\n',
+    '0x001300B0 - 0 bytes:\n',
+    Buffer.concat([
+      Buffer.from('0x001300c0 - 24 bytes: 5C 5A F3 17 B1 CC 56 C0 55 56 47 22 F7 09 46 4D \\Z'),
+      Buffer.from([0xe9, 0xe8, 0xff]),
+      Buffer.from('..V.UVG"..FM\r\r\n'),
+    ]),
+    '0x001300e0 - 33 bytes: D7 8C 55 59 46 55 4A E2 4D 38 58 52 41 30 28 8A ..UYFUJ.M8XRA0(.   \r\n',
+    '0x00130120 - 16 bytes: 59 46 48 39 7E 23 C4 47 4D 56 FB 1A 42 46 B7 5Z YFH9~#.GMV..BF.Z\n',
+    '0x00130160 - 8 bytes:01 02 03 04 05 06 07 08 ........\n',
+    '0x00130200 - 8 bytes: 01 02 03 04 05 06 07 08 ........\n',
+    'MALLOC SPY: 0x00130000 - freed, 8 blocks remaining\n',
+  ];
+  const bytes = Buffer.concat(lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l)));
+  const whole = analyzeBuffer(bytes);
+  const data = Object.fromEntries(whole.blocks.map((b) => [b.address, b.data]));
+  assert.deepEqual(data, {
+    '0x00130000': '47 4B 56 36 46 48 44 43 60 5A 04 4D 45 4F 58 7B',
+    '0x00130040': '41 42 43 44',
+    '0x00130080': '4C 42 7F 44 AB CD',
+    '0x001300b0': '',
+    '0x001300c0': '5C 5A F3 17 B1 CC 56 C0 55 56 47 22 F7 09 46 4D',
+    '0x001300e0': 'D7 8C 55 59 46 55 4A E2 4D 38 58 52 41 30 28 8A',
+    '0x00130120': '59 46 48 39 7E 23 C4 47 4D 56 FB 1A 42 46 B7',
+    '0x00130160': '01 02 03 04 05 06 07 08',
+    '0x00130200': '01 02 03 04 05 06 07 08',
+  });
+  assert.equal(whole.anomalyCounts['dump-size-mismatch'], 1);
+  assert.equal(whole.anomalyCounts['dump-unknown-block'], 1);
+  for (const [name, r] of [
+    ['text path', analyzeBuffer(bytes, { bytePath: false })],
+    ['events', analyzeBuffer(bytes, { dialect: eventRouteDialect() })],
+    ['one byte at a time', oneByteAtATime(bytes, {})],
+  ] as const) {
+    assert.equal(comparable(r), comparable(whole), name);
+  }
+});
+
+test('DebugView lines read from their bytes and from their text agree on every odd column', () => {
+  // As DebugView saves them: relative and wall-clock times (with AM/PM), with and without
+  // the pid column, a pid too long for a number, a pid column that is not one, two blanks
+  // after the pid, a continuation line, a message that is no spy line, CR LF and LF.
+  const log = [
+    '0\t0.00001274\t[4312] CoInitialize() returns 0x00000000\r\n',
+    '1\t0.00003641\t[4312] CoRegisterMallocSpy() returns 0x00000000\r\n',
+    '2\t0.00006576\t[4312] MALLOC SPY: 0x00130000 - 48 bytes allocated\r\n',
+    '3\t10:23:45 AM\t[4312] MALLOC SPY: 0x00130040 - 256 bytes allocated\r\n',
+    '4\t10:23:45.123\t[77] CoRegisterMallocSpy() returns 0x00000000\n',
+    '5\t10:23:45.124\t[77]MALLOC SPY: 0x00220000 - 16 bytes allocated\n',
+    '6\t10:23:45.125\t[77]  MALLOC SPY: 0x00220040 - 16 bytes allocated\n',
+    '7\t0.1\t[12a] MALLOC SPY: 0x00330000 - 8 bytes allocated\n',
+    '8\t0.2\t[12345678901234567890] MALLOC SPY: 0x00440000 - 8 bytes allocated\n',
+    '9\t0.3\tMALLOC SPY: 0x00550000 - 8 bytes allocated\n',
+    'MALLOC SPY: 0x00660000 - 8 bytes allocated\n',
+    '10\t0.4 PM\t[4312] MALLOC SPY: 0x00130000 - freed, 1 blocks remaining   \r\n',
+    '11\t0.5\t[77] MALLOC SPY: 0x00220000 - freed, 0 blocks remaining\n',
+    '12\t0.6\t[4312] Called CoUninitialize()\r\n',
+  ].join('');
+  const bytes = Buffer.from(log);
+  const whole = analyzeBuffer(bytes);
+  assert.equal(whole.capture, 'debugview');
+  assert.deepEqual(
+    whole.processes?.map((p) => p.pid),
+    [4312, 77, null, 12345678901234567000],
+  );
+  for (const [name, r] of [
+    ['text path', analyzeBuffer(bytes, { bytePath: false })],
+    ['one byte at a time', oneByteAtATime(bytes, {})],
+  ] as const) {
+    assert.equal(comparable(r), comparable(whole), name);
+  }
+});

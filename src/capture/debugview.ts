@@ -16,3 +16,46 @@ export function parseDebugViewLine(line: string): DebugViewLine | null {
   if (!m) return null;
   return { pid: m[1] === undefined ? null : Number(m[1]), message: m[2]! };
 }
+
+/** Where a DebugView line's message starts in its bytes, and its pid (null: no pid column). */
+export interface DebugViewColumns {
+  message: number;
+  pid: number | null;
+}
+
+/**
+ * The same reading as DEBUGVIEW, from the line's bytes at b[start]: fills `out` and
+ * returns true when the line has the columns, with a pid of at most 15 digits (a longer
+ * one goes the decoded way, where it is read as the regex reads it). Reads the columns
+ * only; the caller reads the message and checks what follows it (for a spy line, only
+ * blanks before the line end: so `(.*)$` holds).
+ */
+export function debugViewColumns(b: Uint8Array, start: number, end: number, out: DebugViewColumns): boolean {
+  let i = start;
+  while (i < end && isDigit(b[i]!)) i++;
+  if (i === start || i >= end || b[i] !== 9) return false;
+  const time = ++i;
+  while (i < end && (isDigit(b[i]!) || b[i] === 46 /* . */ || b[i] === 58) /* : */) i++;
+  if (i === time) return false;
+  if (i + 3 <= end && b[i] === 32 && (b[i + 1] === 65 || b[i + 1] === 80) /* A P */ && b[i + 2] === 77 /* M */) i += 3;
+  if (i >= end || b[i] !== 9) return false;
+  i++;
+  out.pid = null;
+  out.message = i;
+  if (b[i] === 91 /* [ */) {
+    let j = i + 1;
+    let pid = 0;
+    while (j < end && isDigit(b[j]!)) pid = pid * 10 + (b[j++]! - 48);
+    const digits = j - i - 1;
+    if (digits > 0 && j < end && b[j] === 93 /* ] */) {
+      if (digits > 15) return false;
+      out.pid = pid;
+      out.message = b[j + 1] === 32 && j + 1 < end ? j + 2 : j + 1;
+    }
+  }
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}

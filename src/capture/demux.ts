@@ -9,7 +9,7 @@ import type { LinePosition, LineSink } from '../read/lines.js';
 import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
-import { parseDebugViewLine } from './debugview.js';
+import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -107,6 +107,8 @@ export class LogDemux implements LineSink {
   private readonly procs = new Map<number | null, Proc>();
   private lastProc: Proc | null = null;
   private endRun: CapturedRun | null = null;
+  /** Reused by the DebugView byte path. */
+  private readonly columns: DebugViewColumns = { message: 0, pid: null };
 
   constructor(private readonly opts: DemuxOptions) {
     this.dialect = opts.named ? opts.dialects[0]! : null;
@@ -125,17 +127,51 @@ export class LogDemux implements LineSink {
    * stays true, which is why `span` need not ask again per line.
    */
   spanning(): boolean {
-    return this.scanner !== null && this.scanner.fitsLine && this.debugView === false && this.opts.bytePath !== false;
+    return this.scanner !== null && this.scanner.fitsLine && this.debugView !== null && this.opts.bytePath !== false;
   }
 
-  /** The byte path (Utf8LineSplitter, only after `spanning()`): an alloc or free line of a plain log, read from its bytes. */
-  span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
+  /**
+   * The byte path (Utf8LineSplitter, only after `spanning()`): an alloc or free line, or a
+   * dump entry, of a plain log, read from its bytes. The same route as `dispatch` gives the
+   * line decoded (a dump entry is printed by the program: the C runtime's flush follows it).
+   */
+  span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number, base: number, crlf: number): number {
+    if (this.debugView) return this.spanDebugView(bytes, start, len, maxEnd, lineNo);
     const scanner = this.scanner!;
     const kind = scanner.lineAt(bytes, start, len);
+    if (kind !== SCAN_OTHER) {
+      if (scanner.contentEnd > maxEnd) return -1;
+      this.spy(this.lastProc ?? this.proc(null, lineNo, NO_POSITION), kind, lineNo);
+      return scanner.lineEnd;
+    }
+    if (bytes[start] !== 48 /* 0 */ || !scanner.dumpAt(bytes, start, len) || scanner.contentEnd > maxEnd) return -1;
+    const lf = scanner.lineEnd;
+    const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
+    if (this.nonBlank === 0) this.nonBlank++;
+    const run = proc.run;
+    run.flushByte = base + lf + 1;
+    run.flushCrlf = crlf + (lf > scanner.contentEnd ? 1 : 0);
+    run.flushLine = lineNo;
+    run.tracker!.dumpScan(scanner, lineNo);
+    this.counted(proc, lineNo);
+    return lf;
+  }
+
+  /**
+   * A DebugView line whose message is an alloc or free line of a process already seen:
+   * its columns and its message read from the bytes. Anything else (a new pid, a
+   * continuation line, any other message) goes the decoded way.
+   */
+  private spanDebugView(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number {
+    const columns = this.columns;
+    if (!debugViewColumns(bytes, start, len, columns)) return -1;
+    const proc = this.procs.get(columns.pid);
+    if (proc === undefined) return -1;
+    const scanner = this.scanner!;
+    const kind = scanner.lineAt(bytes, columns.message, len);
     if (kind === SCAN_OTHER || scanner.contentEnd > maxEnd) return -1;
-    const lineEnd = scanner.lineEnd;
-    this.spy(this.lastProc ?? this.proc(null, lineNo, NO_POSITION), kind, lineNo);
-    return lineEnd;
+    this.spy(proc, kind, lineNo);
+    return scanner.lineEnd;
   }
 
   /** Ends the input: the capture, with every process's and run's tracker (not yet finished). */

@@ -7,7 +7,7 @@ import type { LineEvent, Marker } from './events.js';
 import type { ParseContext } from './options.js';
 import { readAddress, isHexDigit, type Address } from './address.js';
 import { isBinary, parseHresult, programLine } from './program.js';
-import { SCAN_ALLOC, SCAN_FREE, type SpyScanner } from './scan.js';
+import { DUMP_DATA_BYTES, SCAN_ALLOC, SCAN_FREE, type SpyScanner } from './scan.js';
 
 const BLANK: LineEvent = { type: 'blank' };
 const DUMP_START: LineEvent = { type: 'dump-start' };
@@ -61,7 +61,7 @@ function parseDumpEntry(line: string): LineEvent | null {
   if (!at || !line.startsWith(' - ', at.end)) return null;
   const n = readDecimal(line, at.end + 3);
   if (n.value < 0 || !line.startsWith(' bytes:', n.end)) return null;
-  return { type: 'dump-entry', address: at.address, size: n.value, data: dumpBytes(line, n.end + 7, Math.min(16, n.value)) };
+  return { type: 'dump-entry', address: at.address, size: n.value, data: dumpBytes(line, n.end + 7, Math.min(DUMP_DATA_BYTES, n.value)) };
 }
 
 /**

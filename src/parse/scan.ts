@@ -7,9 +7,13 @@
 // Only the two commonest shapes are read here:
 //   <prefix>0x<addr> - <n> bytes allocated
 //   <prefix>0x<addr> - freed[ (realloc to 0 bytes)], <k> block[s] remaining
-// Every other line (a realloc, the dump, a malformed spy line, program output) is the
-// text classifier's (line.ts), which asks `text()` first so both paths read alloc and
-// free lines with this one grammar.
+// and, from the same bytes, the dump's entries (`dumpAt`: a run ending with 200,000 blocks
+// alive prints 200,000 of them):
+//   0x<addr> - <n> bytes: <hex bytes> <ascii>
+// Every other line (a realloc, a malformed spy line, program output) is the text
+// classifier's (line.ts), which asks `text()` first so both paths read alloc and free
+// lines with this one grammar; dump entries it reads with line.ts's `dumpBytes`, and a
+// test holds the two readings equal.
 import { compileLiteral, type Literal, type ParseContext } from './options.js';
 import { EXACT_DIGITS, MAX_DIGITS, spellFromScan } from './address.js';
 import type { BlockKey } from '../model/block.js';
@@ -24,6 +28,9 @@ const BYTES_ALLOCATED = compileLiteral(' bytes allocated');
 const FREED_REALLOC = compileLiteral(' (realloc to 0 bytes)');
 const BLOCKS_REMAINING = compileLiteral(' blocks remaining');
 const BLOCK_REMAINING = compileLiteral(' block remaining');
+const BYTES_COLON = compileLiteral(' bytes:');
+/** Dump bytes a dump entry shows (line.ts keeps as many). */
+export const DUMP_DATA_BYTES = 16;
 
 /** Hex digit values by byte (0-15), with a bit for the letter case; NOT_HEX for anything else. */
 const UPPER = 16;
@@ -51,6 +58,9 @@ export class SpyScanner {
   contentEnd = 0;
   /** The LF that ends the line (lineAt only). */
   lineEnd = 0;
+  /** A dump entry's data bytes (`dumpAt`): the first `dataLength` of `data`. */
+  readonly data = new Uint8Array(DUMP_DATA_BYTES);
+  dataLength = 0;
   /** The address text is bytes[from, to) of this buffer (valid until the caller's next chunk). */
   private bytes: Buffer = Buffer.alloc(0);
   private from = 0;
@@ -95,6 +105,63 @@ export class SpyScanner {
     this.contentEnd = contentEnd;
     this.lineEnd = i;
     return kind;
+  }
+
+  /**
+   * Is the line starting at b[start] a dump entry whose LF is in the chunk? Sets `key`,
+   * the address's spelling, `n` (the size), `data`/`dataLength`, `contentEnd` and `lineEnd`.
+   * The same reading as line.ts's `parseDumpEntry` of the decoded line: the address and
+   * what follows it up to the data are ASCII, and the data stops at the first token that
+   * is not a two-digit hex byte (the ascii column, whatever its bytes).
+   */
+  dumpAt(b: Buffer, start: number, len: number): boolean {
+    // A spy prefix starting with `0` is read first by the text classifier: leave such logs to it.
+    if (this.ctx.spyFirst === 48) return false;
+    let i = start;
+    if (i + 2 >= len || b[i] !== 48 /* 0 */ || b[i + 1] !== 120 /* x */) return false;
+    const from = i;
+    i += 2;
+    while (i < len && b[i] === 48) i++;
+    const significant = i;
+    let value = 0;
+    let letters = 0;
+    for (; i < len; i++) {
+      const d = HEX_VALUE[b[i]!]!;
+      if (d >= NOT_HEX) break;
+      value = value * 16 + (d & 15);
+      letters |= d;
+    }
+    const digits = i - from - 2;
+    if (digits < 1 || digits > MAX_DIGITS) return false;
+    const to = i;
+    if (i + 3 > len || b[i] !== 32 || b[i + 1] !== 45 || b[i + 2] !== 32) return false; // ' - '
+    const size = this.decimal(b, i + 3, len);
+    if (size < 0) return false;
+    this.viewOn(b);
+    if (!this.at(b, this.pos, len, BYTES_COLON)) return false;
+    i = this.pos + BYTES_COLON.length;
+    const lf = b.indexOf(10, i);
+    if (lf < 0 || lf >= len) return false;
+    let end = lf;
+    while (end > start && b[end - 1] === 13) end--;
+    const data = this.data;
+    const max = Math.min(DUMP_DATA_BYTES, size);
+    let count = 0;
+    while (count < max) {
+      while (i < end && b[i] === 32) i++;
+      if (i + 2 > end) break;
+      const hi = HEX_VALUE[b[i]!]!;
+      const lo = HEX_VALUE[b[i + 1]!]!;
+      if (hi >= NOT_HEX || lo >= NOT_HEX || (i + 2 < end && b[i + 2] !== 32)) break;
+      data[count++] = ((hi & 15) << 4) | (lo & 15);
+      i += 2;
+    }
+    this.dataLength = count;
+    this.n = size;
+    this.contentEnd = end;
+    this.lineEnd = lf;
+    this.accept(b, from, to, significant, value, letters);
+    return true;
   }
 
   /** The same for a line that arrives as text (held, cut, or a capture's message); trailing blanks are allowed. */
@@ -156,10 +223,7 @@ export class SpyScanner {
     const prefix = this.ctx.prefix;
     let i = start + prefix.length;
     if (i + 2 >= end || b[i] !== 48 /* 0 */ || (b[i + 1]! | 32) !== 120 /* x */) return SCAN_OTHER;
-    if (b !== this.viewed) {
-      this.viewed = b;
-      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    }
+    this.viewOn(b);
     if (!this.at(b, start, end, prefix)) return SCAN_OTHER;
     const from = i;
     i += 2;
@@ -207,16 +271,28 @@ export class SpyScanner {
       }
     }
     if (kind !== SCAN_OTHER) {
-      // The address rule of address.ts, from bytes: the value when it is exact, else the text.
-      this.key = to - significant <= EXACT_DIGITS ? value : b.toString('latin1', significant, to).toUpperCase();
-      this.from = from;
-      this.to = to;
       this.n = n;
-      this.bytes = b;
-      this.letters = letters & (UPPER | LOWER);
-      this.spelling = spellFromScan(to - from, b[from + 1] === 88 /* X */, (letters & UPPER) !== 0, (letters & LOWER) !== 0);
+      this.accept(b, from, to, significant, value, letters);
     }
     return kind;
+  }
+
+  /** Keeps an accepted line's address: b[from, to), its significant digits from `significant`. */
+  private accept(b: Buffer, from: number, to: number, significant: number, value: number, letters: number): void {
+    // The address rule of address.ts, from bytes: the value when it is exact, else the text.
+    this.key = to - significant <= EXACT_DIGITS ? value : b.toString('latin1', significant, to).toUpperCase();
+    this.from = from;
+    this.to = to;
+    this.bytes = b;
+    this.letters = letters & (UPPER | LOWER);
+    this.spelling = spellFromScan(to - from, b[from + 1] === 88 /* X */, (letters & UPPER) !== 0, (letters & LOWER) !== 0);
+  }
+
+  private viewOn(b: Buffer): void {
+    if (b !== this.viewed) {
+      this.viewed = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
   }
 
   /** Whether b[i, i + lit.length) is the literal (within `end`); `view` must be on `b`. */

@@ -35,8 +35,10 @@ export interface LineSink {
    * may consume it undecoded if its line end is in the chunk and the line (without its line
    * end) ends at `maxEnd` or before: it returns the index of the LF that ends it. Otherwise
    * -1, and the line comes again, decoded, through `line`. Nothing may keep `bytes`.
+   * `base` is the chunk's offset in the input and `crlf` the lines ended by CR LF before
+   * this one: what `LinePosition` would say of the line.
    */
-  span?(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number;
+  span?(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number, base: number, crlf: number): number;
   /**
    * Whether `span` may take lines now: asked once per chunk, and `span` is called only
    * when it said yes (no means every line of the chunk is decoded). Once yes, always yes.
@@ -106,7 +108,7 @@ export class LineSplitter {
     while (start < len) {
       if (spanning) {
         // No more bytes than the limit: no more characters either.
-        const lf = sink.span!(bytes, start, len, start + max, this.lineNo + 1);
+        const lf = sink.span!(bytes, start, len, start + max, this.lineNo + 1, base, this.crlf);
         if (lf >= 0) {
           this.lineNo++;
           if (bytes[lf - 1] === CR) this.crlf++;

@@ -8,6 +8,8 @@
 /** Arrays longer than this are walked element by element. */
 const LONG = 64;
 const PIECE = 1 << 16;
+/** Short items stringified per call. */
+const BATCH = 256;
 
 export function* jsonPieces(value: unknown): Generator<string> {
   let buffer = '';
@@ -35,12 +37,23 @@ function* walk(value: unknown): Generator<string> {
   }
   if (Array.isArray(value)) {
     yield '[';
-    for (let i = 0; i < value.length; i++) {
+    let i = 0;
+    while (i < value.length) {
       if (i > 0) yield ',';
-      // In an array, what JSON.stringify cannot write (undefined, a function) is null.
-      const item: unknown = value[i];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') yield 'null';
-      else yield* walk(item);
+      // Items without a long array inside are stringified BATCH at a time (one call for
+      // 256 blocks instead of 256: a third of the time of a 100,000-block report went to
+      // the per-call cost). JSON.stringify of a slice is its items' texts joined by
+      // commas, each undefined or function written as null, as in the whole array.
+      let j = i;
+      while (j < value.length && j - i < BATCH && !holdsLong(value[j])) j++;
+      if (j > i) {
+        const text = JSON.stringify(value.slice(i, j));
+        yield text.slice(1, -1);
+        i = j;
+      } else {
+        yield* walk(value[i]);
+        i++;
+      }
     }
     yield ']';
     return;
@@ -69,6 +82,12 @@ function holdsLong(value: unknown): value is object {
     if (value.length > LONG) return true;
     return value.some(holdsLong);
   }
-  for (const item of Object.values(value)) if (typeof item === 'object' && item !== null && holdsLong(item)) return true;
+  // for..in, not Object.values: no array per object (this runs on every block of a report).
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
+    if (typeof item === 'object' && item !== null && holdsLong(item)) return true;
+  }
   return false;
 }

@@ -13,7 +13,7 @@ import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, unpackHex } from './blocks.js';
+import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText } from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -51,9 +51,9 @@ export interface Marks {
 
 /** What the tracker knows at the end of the input, before any verdict. */
 export interface Trace {
-  live: Block[];
+  live: BlockList;
   /** Blocks freed after the program's last line (exit-time frees if the run got that far). */
-  window: Block[];
+  window: BlockList;
   windowOverflow: Tally;
   /** Blocks freed inside CoUninitialize. */
   couninitialize: Block[];
@@ -72,6 +72,25 @@ export interface Trace {
   deferred: DeferredReleaseFinding[];
   /** Deferred releases found but not listed in `deferred` (beyond its bound). */
   deferredNotListed: number;
+}
+
+/**
+ * Blocks made one at a time as they are read: a run ending with 200,000 blocks alive
+ * would otherwise build them all at once, each surviving to be copied into its report
+ * block and then promoted and collected as old garbage (a third of the time and 100 MB
+ * on that shape). Read once, in order.
+ */
+export interface BlockList extends Iterable<Block> {
+  readonly length: number;
+}
+
+function blockList(length: number, block: (i: number) => Block): BlockList {
+  return {
+    length,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < length; i++) yield block(i);
+    },
+  };
 }
 
 /**
@@ -96,6 +115,7 @@ class FreedRows {
   text: (string | undefined)[] = [];
   data: (string | undefined)[] = [];
   bytes = 0;
+  private readonly hex = new HexText();
 
   /** Copies the row of a block just freed. */
   add(table: BlockTable, row: number, freeLine: number): void {
@@ -141,7 +161,7 @@ class FreedRows {
   private dataOf(i: number): string | null {
     const n = this.dataLength[i]!;
     if (n === NO_DATA) return null;
-    return n === DATA_ELSEWHERE ? (this.data[i] ?? '') : unpackHex(this.dataBytes, i * DATA_BYTES, n);
+    return n === DATA_ELSEWHERE ? (this.data[i] ?? '') : this.hex.text(this.dataBytes, i * DATA_BYTES, n);
   }
 
   clear(): void {
@@ -206,8 +226,12 @@ export class Tracker {
   private countDrift = 0;
   private driftFrom: { line: number; count: number; accounted: number } | null = null;
   private dumpActive = false;
-  /** The rows the current dump listed (null outside a dump). */
-  private dumpSeen: Set<number> | null = null;
+  /**
+   * Dumps so far, and the live rows the current one listed (each row keeps the number of
+   * the last dump that listed it: no Set of 200,000 rows to grow per dump).
+   */
+  private dumps = 0;
+  private dumpListed = 0;
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
   private lastMalformed = false;
   readonly anomalies: AnomalyLog;
@@ -285,10 +309,7 @@ export class Tracker {
         if (this.dumpActive) {
           // Its size or data cannot be read, but it names its block: the dump does list it.
           const row = this.live.find(e.address.key);
-          if (row >= 0) {
-            this.dumpSeen!.add(row);
-            this.live.inDump[row] = 1;
-          }
+          if (row >= 0) this.listedInDump(row);
         }
         break;
       case 'console':
@@ -321,11 +342,11 @@ export class Tracker {
           `and still disagrees at its last count (line ${last.line}: ${last.count} against ${last.count - this.countDrift}): lines are missing`,
       );
     }
-    const window: Block[] = [];
-    for (let i = 0; i < this.window.count; i++) window.push(this.window.block(i, null));
+    const rows = this.live.rows();
+    const window = this.window;
     return {
-      live: this.live.rows().map((row) => this.liveBlock(row)),
-      window,
+      live: blockList(rows.length, (i) => this.liveBlock(rows[i]!)),
+      window: blockList(window.count, (i) => window.block(i, null)),
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,
       freed: this.freed,
@@ -533,30 +554,44 @@ export class Tracker {
 
   private startDump(line: number): void {
     this.dumpActive = true;
-    this.dumpSeen = new Set();
+    this.dumps++;
+    this.dumpListed = 0;
     this.marks.dump = { line, entries: 0, endLine: line };
   }
 
   private dumpEntry(address: Address, size: number, data: string, line: number, context?: string): void {
+    const row = this.dumpRow(address.key, spell(address.text, address.key), address.text, size, line, context);
+    if (row >= 0) this.live.setData(row, data);
+  }
+
+  /** A dump entry the byte scanner just read (its results are its fields): the same as `event` with its event. */
+  dumpScan(scan: SpyScanner, line: number): void {
+    this.enter(line, false, true);
+    const row = this.dumpRow(scan.key, scan.spelling, scan, scan.n, line, undefined);
+    if (row >= 0) this.live.setDataBytes(row, scan.data, scan.dataLength);
+  }
+
+  /** The row a dump entry lists (born there if it was not alive), marked as listed; -1 outside a dump. */
+  private dumpRow(key: BlockKey, spelling: number, text: string | SpyScanner, size: number, line: number, context: string | undefined): number {
+    const printed = (): string => (typeof text === 'string' ? text : text.address());
     if (!this.dumpActive) {
-      this.anomalies.add('dump-entry-outside-dump', line, `a dump entry for ${address.text} outside a dump`);
-      return;
+      this.anomalies.add('dump-entry-outside-dump', line, `a dump entry for ${printed()} outside a dump`);
+      return -1;
     }
     this.marks.dump!.entries++;
     const t = this.live;
-    let row = t.find(address.key);
+    let row = t.find(key);
     if (row < 0) {
       if (!this.opts.dumpOnly) {
-        this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
+        this.anomalies.add('dump-unknown-block', line, `the dump lists ${printed()} (${size} bytes), which is not alive in this log`);
       }
-      row = this.born(address.key, spell(address.text, address.key), address.text, size, line, context ?? 'unknown (first seen in the dump)');
+      row = this.born(key, spelling, text, size, line, context ?? 'unknown (first seen in the dump)');
       t.allocLine[row] = -1;
     } else if (t.bytes[row] !== size) {
-      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${address.text} ${size} bytes; it was allocated with ${t.bytes[row]}`);
+      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${printed()} ${size} bytes; it was allocated with ${t.bytes[row]}`);
     }
-    this.dumpSeen!.add(row);
-    t.inDump[row] = 1;
-    t.setData(row, data);
+    this.listedInDump(row);
+    return row;
   }
 
   private endDump(endLine: number): void {
@@ -567,13 +602,13 @@ export class Tracker {
     // missing. A count, not a walk over every live block per dump (a log may print a
     // thousand dumps over a hundred thousand live blocks); the first missing one is looked
     // up only while the anomaly is still listed.
-    const seen = this.dumpSeen!;
-    const missing = this.live.size - seen.size;
+    const t = this.live;
+    const missing = t.size - this.dumpListed;
     if (missing > 0) {
       let first = '';
       if (this.anomalies.listing('not-in-dump')) {
-        const row = this.live.first((r) => !seen.has(r));
-        if (row >= 0) first = this.live.address(row);
+        const row = t.first((r) => t.dumpMark[r] !== this.dumps);
+        if (row >= 0) first = t.address(row);
       }
       this.anomalies.add(
         'not-in-dump',
@@ -581,7 +616,15 @@ export class Tracker {
         `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`,
       );
     }
-    this.dumpSeen = null;
+  }
+
+  private listedInDump(row: number): void {
+    const t = this.live;
+    if (t.dumpMark[row] !== this.dumps) {
+      t.dumpMark[row] = this.dumps;
+      this.dumpListed++;
+    }
+    t.inDump[row] = 1;
   }
 
   /** A block whose address was allocated again while it lived: its free line is missing. */

@@ -48,6 +48,12 @@ export class PartMerger {
   private first: Report | null = null;
   private readonly summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   private readonly blocks: ReportBlock[] = [];
+  /**
+   * The first part's blocks, copied with its tag only once a second part comes (or at
+   * `finish`): a process of one run is never merged, and copying its blocks would double
+   * what a run ending with 100,000 blocks listed holds at its peak.
+   */
+  private firstBlocks: { blocks: ReportBlock[]; tag: Part['tag'] } | null = null;
   private readonly anomalies: Anomaly[] = [];
   private readonly anomaliesListed = new Map<string, number>();
   private readonly anomalyCounts = new Map<string, number>();
@@ -98,7 +104,9 @@ export class PartMerger {
       this.summary[c].blocks += r.summary[c].blocks;
       this.summary[c].bytes += r.summary[c].bytes;
     }
-    for (const b of r.blocks) this.blocks.push({ ...b, ...part.tag });
+    this.tagFirstBlocks();
+    if (n === 0) this.firstBlocks = { blocks: r.blocks, tag: part.tag };
+    else for (const b of r.blocks) this.blocks.push({ ...b, ...part.tag });
     const listed = this.anomaliesListed;
     for (const a of r.anomalies) {
       const k = listed.get(a.kind) ?? 0;
@@ -134,6 +142,7 @@ export class PartMerger {
     const first = this.first!;
     const anomalyCounts: Record<string, number> = {};
     for (const kind of [...this.anomalyCounts.keys()].sort()) anomalyCounts[kind] = this.anomalyCounts.get(kind)!;
+    this.tagFirstBlocks();
     this.blocks.sort(byAllocation);
     this.anomalies.sort((a, b) => a.line - b.line);
     const evidence = this.evidence;
@@ -167,6 +176,13 @@ export class PartMerger {
     delete merged.processes;
     delete merged.runs;
     return merged;
+  }
+
+  private tagFirstBlocks(): void {
+    const first = this.firstBlocks;
+    if (first === null) return;
+    this.firstBlocks = null;
+    for (const b of first.blocks) this.blocks.push({ ...b, ...first.tag });
   }
 
   private addFindings(r: Report, tag: Part['tag']): void {
