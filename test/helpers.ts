@@ -91,7 +91,7 @@ export function everyFixtureLog(): FixtureLog[] {
  */
 export async function runMain(
   args: string[],
-  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean } = {},
+  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean; columns?: number; platform?: string; cwd?: string } = {},
 ): Promise<CliResult> {
   const sink = () => {
     const chunks: Buffer[] = [];
@@ -114,9 +114,11 @@ export async function runMain(
     env: { NO_COLOR: '1', ...opts.env },
     stdoutIsTTY: opts.stdoutIsTTY ?? false,
     stderrIsTTY: false,
+    stdoutColumns: () => opts.columns,
+    ...(opts.platform ? { platform: opts.platform } : {}),
   };
   const cwd = process.cwd();
-  process.chdir(ROOT);
+  process.chdir(opts.cwd ?? ROOT);
   try {
     const status = await main(args, io);
     return { status, stdout: out.text(), stderr: err.text() };

@@ -3,29 +3,45 @@
 import { noDialectMatched } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
 import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
 import { PLAIN } from '../../report/style.js';
-import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
+import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
+import { oneLog } from '../one-log.js';
+import type { CommandSpec } from '../spec.js';
 
-export function checkBuilder<T>(y: Argv<T>) {
-  return analysisOptions(
-    decisionOptions(y.positional('log', { type: 'string', describe: 'log file (- for standard input)', demandOption: true }))
-      .option('max-leaks', { type: 'number', default: 0, describe: 'true leaks (blocks) tolerated' })
-      .option('max-leak-bytes', { type: 'number', describe: 'true-leak bytes tolerated (default: no byte limit)' })
-      .option('unresolved', {
-        choices: POLICIES,
-        default: 'fail' as Policy,
-        describe: 'what never-freed blocks of a possibly truncated log do to the gate',
-      })
-      .option('stale', { choices: POLICIES, default: 'warn' as Policy, describe: 'what baseline entries that found fewer blocks do to the gate' })
-      .option('format', { alias: 'f', choices: CHECK_FORMATS, default: 'text' as CheckFormat, describe: 'output format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the output to FILE; the verdict line still goes to stdout' }),
-  );
-}
+export const spec: CommandSpec = {
+  name: 'check',
+  summary: 'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)',
+  description:
+    'Gate a build on a log: exit 0 when the gates hold, 1 when one fails, 2 for bad usage or unreadable input. The gates: true leaks (at most --max-leaks), leaked bytes (with --max-leak-bytes), unresolved blocks (--unresolved), and a baseline that found its blocks (--stale).',
+  positionals: [{ name: 'log', describe: 'log file; - reads standard input' }],
+  options: {
+    ...decisionOptions(),
+    'max-leaks': { type: 'number', value: 'N', default: 0, describe: 'true leaks (blocks) tolerated' },
+    'max-leak-bytes': { type: 'number', value: 'N', describe: 'true-leak bytes tolerated (default: no byte limit)' },
+    unresolved: {
+      type: 'string',
+      value: 'POLICY',
+      choices: POLICIES,
+      default: 'fail',
+      describe: 'what never-freed blocks of a possibly truncated log do to the gate',
+    },
+    stale: {
+      type: 'string',
+      value: 'POLICY',
+      choices: POLICIES,
+      default: 'warn',
+      describe: 'what baseline entries that found fewer blocks do to the gate',
+    },
+    format: { type: 'string', short: 'f', value: 'FORMAT', choices: CHECK_FORMATS, default: 'text', describe: 'output format' },
+    output: { type: 'string', short: 'o', value: 'FILE', describe: 'write the output to FILE; the verdict line still goes to stdout' },
+    ...ANALYSIS_OPTIONS,
+  },
+  examples: [['spylog check spy.log --baseline known-runtime.csv -f junit -o junit.xml', 'the CI gate']],
+};
 
 export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   log: string;
@@ -37,10 +53,10 @@ export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   output?: string;
 }
 
-export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
+export async function run(args: CheckArgs, io: Io): Promise<number> {
   const maxLeaks = count('--max-leaks', args.maxLeaks);
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
+  const report = await analyzeLog(await oneLog(args.log, io), io, { ...toAnalyzeOptions(args), ...(await toDeciders(args)) }, args.quiet);
   // An empty log is no evidence of anything: a program that died before printing must not pass.
   if (report.bytes === 0) throw new SpylogError('USAGE', `${report.source} is empty: there is nothing to check`);
   // A gate over a log that is not a spy log at all would pass vacuously: refuse it.
@@ -57,7 +73,7 @@ export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
     }
     io.stdout.write(result.verdict + '\n');
   } else {
-    io.stdout.write(CHECK_REPORTERS[args.format](result, styleFor(io)));
+    io.stdout.write(CHECK_REPORTERS[args.format](result, styleFor(io, args.color)));
   }
   return result.passed ? 0 : 1;
 }
