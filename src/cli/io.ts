@@ -3,7 +3,7 @@
 import { SpylogError } from '../errors.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
-import { analyzeStream, type AnalyzeOptions } from '../analyze.js';
+import type { AnalyzeOptions } from '../analyze.js';
 import type { Report } from '../model/report.js';
 import { COLOR, PLAIN, type Style } from '../report/style.js';
 import { createProgress } from './progress.js';
@@ -55,6 +55,8 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
     columns: () => outputWidth(io.stderrColumns?.(), io.env),
   });
   try {
+    // Loaded here, not at start-up: --help, --version and usage errors never need it.
+    const { analyzeStream } = await import('../analyze.js');
     return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
   } catch (err) {
     throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);
