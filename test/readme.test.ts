@@ -30,6 +30,19 @@ test('README: .ci/run runs the quick start, line for line', () => {
   assert.deepEqual(quickInCi, commands);
 });
 
+test('README: the help shown is what `spylog report --help` prints, and every option of every command is described', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const marker = '`spylog report --help`, at 80 columns:\n\n```\n';
+  const start = readme.indexOf(marker);
+  assert.ok(start > 0, 'help block found');
+  const shown = readme.slice(start + marker.length, readme.indexOf('```\n', start + marker.length));
+  assert.equal(shown, spylog(['report', '--help']).stdout);
+  for (const name of ['report', 'diff', 'check', 'baseline']) {
+    const { spec } = (await import(`../src/cli/commands/${name}.js`)) as { spec: { options: Record<string, unknown> } };
+    for (const option of Object.keys(spec.options)) assert.ok(readme.includes(`--${option}`), `${name} --${option} is in the README`);
+  }
+});
+
 test('README: the completeness table is the rule table, row for row', async () => {
   const { COMPLETENESS_RULES } = await import('../src/verdict/completeness.js');
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -5,6 +5,7 @@ import { wrapText } from '../report/width.js';
 import { EXIT_CODES, GLOBAL_OPTIONS, optionNames, positionalUsage, type CommandSpec, type OptionSpec } from './spec.js';
 
 const MAX_WIDTH = 100;
+const NBSP = '\u00a0';
 
 /** The overview: what spylog is, its commands, the global options. */
 export function renderOverview(specs: CommandSpec[], width: number): string {
@@ -68,8 +69,9 @@ function optionRows(options: Record<string, OptionSpec>): [string, string][] {
     const left = (o.short ? '' : '    ') + names.join(', ') + (o.type === 'boolean' ? '' : ` ${o.value ?? (o.type === 'number' ? 'N' : 'TEXT')}`);
     const facts: string[] = [];
     if (o.choices) facts.push(`${o.choices.join(', ')}`);
+    // A default is never split across lines (no-break spaces until the text is wrapped).
     if (o.default !== undefined && o.default !== false)
-      facts.push(`default: ${typeof o.default === 'string' ? JSON.stringify(o.default) : String(o.default)}`);
+      facts.push(`default: ${typeof o.default === 'string' ? JSON.stringify(o.default).replaceAll(' ', NBSP) : String(o.default)}`);
     return [left, o.describe + (facts.length ? ` [${facts.join('; ')}]` : '')];
   });
 }
@@ -81,7 +83,7 @@ function twoColumns(rows: [string, string][], width: number): string[] {
   const textCol = indent + left + 2;
   const out: string[] = [];
   for (const [l, r] of rows) {
-    const text = wrapText(r, Math.max(20, width - textCol));
+    const text = wrapText(r, Math.max(20, width - textCol)).map((t) => t.replaceAll(NBSP, ' '));
     if (l.length > left) {
       out.push(' '.repeat(indent) + l);
       for (const t of text) out.push(' '.repeat(textCol) + t);
