@@ -260,6 +260,11 @@ test('wildcards: expanded by spylog (cmd and PowerShell pass them on), sorted, l
   // An existing file is taken as it is, even with wildcard characters in its name.
   assert.deepEqual(await sources(['logs/run[1].log']), ['logs/run[1].log']);
   usageError(await runMain(['logs/*.etl'], { cwd: dir }), 'spylog: no file matches logs/*.etl');
+  // Among other logs, like a missing file: the others are reported, exit 2.
+  const mixed = await runMain(['-f', 'csv', 'logs/*.etl', 'logs/run2.log'], { cwd: dir });
+  assert.equal(mixed.status, 2);
+  assert.equal(mixed.stderr, 'spylog: no file matches logs/*.etl\n');
+  assert.match(mixed.stdout, /^source,.*\r\nlogs\/run2\.log,/);
   // One-log commands take a wildcard that names one file, and refuse one that names several.
   const one = await runMain(['check', 'logs/sub/*.log'], { cwd: dir });
   assert.notEqual(one.status, 2, one.stderr);

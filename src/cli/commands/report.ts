@@ -50,11 +50,21 @@ export async function run(args: ReportArgs, io: Io): Promise<number> {
     ...(await toDeciders(args)),
     episodeThreshold: wholeOption('--episode-threshold', args.episodeThreshold, 2),
   };
-  const logs = await expandLogArgs(args.logs, { platform: io.platform ?? process.platform, cwd: process.cwd() });
   // A folder that cannot be made fails now, not after a long analysis and a printed report.
   if (args.html !== undefined) await makeFolderFor(args.html);
-  const forHtml: Report[] = [];
   let status = 0;
+  // A wildcard that matches nothing is like a missing file: said, exit 2, the others reported.
+  const logs: string[] = [];
+  for (const arg of args.logs) {
+    try {
+      logs.push(...(await expandLogArgs([arg], { platform: io.platform ?? process.platform, cwd: process.cwd() })));
+    } catch (err) {
+      if (!(err instanceof SpylogError)) throw err;
+      warn(io, err.message);
+      status = 2;
+    }
+  }
+  const forHtml: Report[] = [];
   let written = 0;
   if (reporter.header) io.stdout.write(reporter.header());
   for (const log of logs) {
