@@ -9,20 +9,20 @@
 //   hints, findings over the decided blocks, the run's report;
 //   then the runs of a process, and the processes of the file, merged (sums only).
 import { ByteDecoder } from './read/decode.js';
-import { Utf8LineSplitter } from './read/lines.js';
+import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
 import type { Report } from './model/report.js';
-import { LogDemux, type CapturedProcess, type CapturedRun, type Capture } from './capture/demux.js';
+import { LogDemux, type CapturedRun, type Capture } from './capture/demux.js';
 import type { Dialect } from './dialect/dialect.js';
 import { builtinDialects } from './dialect/registry.js';
 import type { Baseline } from './baseline/model.js';
-import { baselineUse, type BaselineMatch } from './baseline/match.js';
+import { BaselineTally } from './baseline/match.js';
 import { addDataHints } from './hint/datahint.js';
-import { judgeCompleteness } from './verdict/completeness.js';
+import type { CrtFacts } from './verdict/completeness.js';
 import { decide, type Deciders } from './verdict/decide.js';
 import { findingsOf } from './verdict/findings.js';
 import { assembleReport } from './verdict/assemble.js';
-import { mergeReports, type Part } from './verdict/merge.js';
+import { PartMerger, type Part } from './verdict/merge.js';
 
 export interface AnalyzeOptions {
   /** Shown as the report's `source` (a path, or `-` for stdin). */
@@ -72,11 +72,19 @@ interface InputEnd {
   lines: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  /** Lines ended by CR LF in the whole input. */
+  crlf: number;
 }
 
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const windowLimit = options.windowLimit ?? DEFAULTS.windowLimit;
   const episodeThreshold = options.episodeThreshold ?? DEFAULTS.episodeThreshold;
+  const decoder = new ByteDecoder();
+  const judge = new Judge(
+    { baseline: options.baseline ?? null, assumeComplete: options.assumeComplete ?? false },
+    { windowLimit, episodeThreshold },
+    options.source ?? '-',
+  );
   const demux = new LogDemux({
     dialects: options.dialect ? [options.dialect] : builtinDialects(options.markers),
     named: options.dialect !== undefined,
@@ -87,13 +95,13 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       contextLength: DEFAULTS.contextLength,
       episodeThreshold,
     },
+    // A run another run followed in its process is judged right away: its tracker goes.
+    onRunEnd: (run, pid, dialect) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8'),
   });
-  const decoder = new ByteDecoder();
-  const lines = new Utf8LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
+  const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
-  const feed = (out: Buffer | string): void => {
-    if (typeof out === 'string') lines.pushText(out);
-    else if (out.length > 0) lines.push(out);
+  const feed = (out: Buffer): void => {
+    if (out.length > 0) lines.push(out);
   };
 
   return {
@@ -109,94 +117,211 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       ended = true;
       feed(decoder.endUtf8());
       lines.end();
-      const input: InputEnd = {
+      return judge.capture(demux.finish(), {
         source: options.source ?? '-',
         bytes: decoder.bytes,
         encoding: decoder.encoding ?? 'utf8',
         lines: lines.lineNo,
         endedOnLineEnd: lines.endedOnLineEnd,
         endedOnBareCR: lines.endedOnBareCR,
-      };
-      const deciders: Deciders = { baseline: options.baseline ?? null, assumeComplete: options.assumeComplete ?? false };
-      return judgeCapture(demux.finish(), input, deciders, { windowLimit, episodeThreshold });
+        crlf: lines.crlf,
+      });
     },
   };
 }
 
-/** A run's report, with what the baseline matched in it. */
-interface Judged {
-  report: Report;
-  match: BaselineMatch | null;
+/** A process's runs so far: merged as they are judged. */
+interface ProcessRuns {
+  merger: PartMerger;
+  baseline: BaselineTally | null;
+  /** The first run's report (what a process of one run reports as is) and how many runs there were. */
+  first: Report | null;
+  runs: number;
 }
 
-function judgeCapture(capture: Capture, input: InputEnd, deciders: Deciders, limits: { windowLimit: number; episodeThreshold: number }): Report {
-  const { dialect } = capture;
-  const single = capture.processes.length === 1 && capture.processes[0]!.runs.length === 1;
+/** The judging of one analysis: every run once, then the merge. */
+class Judge {
+  private readonly processes = new Map<number | null, ProcessRuns>();
+  private readonly baseline: BaselineTally | null;
 
-  const judgeRun = (run: CapturedRun): Judged => {
-    // Only the run holding the file's end can be cut at the end, or end in a partial C runtime buffer.
-    const atEnd = single || run === capture.endRun;
-    const lastLine = single ? input.lines : run.lastLine;
-    const trace = run.tracker.finish(lastLine);
-    const verdict = judgeCompleteness({
-      trace,
-      bytes: input.bytes,
-      lastLine,
-      endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
-      endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-      crtBuffered: atEnd && !capture.debugView,
-      coUninitializeMarker: dialect.coUninitializeMarker,
-      dumpOnly: dialect.dumpOnly ? dialect.name : null,
+  constructor(
+    private readonly deciders: Deciders,
+    private readonly limits: { windowLimit: number; episodeThreshold: number },
+    private readonly source: string,
+  ) {
+    this.baseline = deciders.baseline ? new BaselineTally(deciders.baseline) : null;
+  }
+
+  /** A run over before the input ended: never the one holding the file's end, never the file's only run. */
+  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string): void {
+    this.dialect = dialect;
+    const report = this.run(run, pid, {
+      bytes,
+      encoding,
+      lastLine: run.lastLine,
+      lines: run.lines,
+      endedOnLineEnd: true,
+      endedOnBareCR: false,
+      crt: null,
     });
-    const decision = decide(trace, verdict, deciders, limits.windowLimit);
+    this.add(pid, run, report, false);
+  }
+
+  /** The end of the input: the runs still open, then the file's report. */
+  capture(capture: Capture, input: InputEnd): Report {
+    const { dialect } = capture;
+    this.dialect = dialect;
+    const single = capture.processes.length === 1 && this.processes.size === 0 && capture.processes[0]!.runs.length === 1;
+    // Process by process: its open runs judged, its report made and handed to the file's
+    // merge, its trackers and (past the first hundred) its report dropped.
+    const many = capture.processes.length > 1;
+    const fileMerger = many ? new PartMerger(false) : null;
+    let top: Report | null = null;
+    let endPart: Part | null = null;
+    for (const p of capture.processes) {
+      for (const run of p.runs) {
+        // Only the run holding the file's end can be cut at the end, or end in a partial C runtime buffer.
+        const atEnd = single || run === capture.endRun;
+        const report = this.run(run, p.pid, {
+          bytes: input.bytes,
+          encoding: input.encoding,
+          lastLine: single ? input.lines : run.lastLine,
+          lines: single ? input.lines : run.lines,
+          endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
+          endedOnBareCR: atEnd ? input.endedOnBareCR : false,
+          crt: atEnd && !capture.debugView ? crtFacts(run, input) : null,
+        });
+        run.tracker = null;
+        this.add(p.pid, run, report, true);
+      }
+      const part = this.processReport(p.pid, input.bytes);
+      this.processes.delete(p.pid);
+      if (!fileMerger) {
+        top = part.report;
+        break;
+      }
+      const holdsEnd = p.runs.includes(capture.endRun);
+      fileMerger.add(part, holdsEnd);
+      if (holdsEnd) endPart = part;
+    }
+    if (fileMerger) {
+      const end = endPart ?? fileMerger.lastPart();
+      top = fileMerger.finish(input.lines, end);
+      if (this.baseline) top.baseline = this.baseline.use();
+      top.processes = fileMerger.parts.map(({ tag, ...part }) => ({ pid: (tag as { pid: number | null }).pid, ...part }));
+    }
+    top = top!;
+    if (capture.debugView) top.capture = 'debugview';
+    const matched = capture.recognized || !capture.anyText || hasSpyContent(top);
+    if (dialect.name !== 'mallocspy' || !matched) top.dialect = { name: dialect.name, tried: capture.tried, matched };
+    return top;
+  }
+
+  /** The dialect the capture is read in (known once detection ended, before any run is judged). */
+  private dialect: Dialect | null = null;
+
+  private run(run: CapturedRun, pid: number | null, facts: RunInput): Report {
+    const dialect = this.dialect!;
+    const trace = run.tracker!.finish(facts.lastLine);
+    const decision = decide(
+      trace,
+      {
+        bytes: facts.bytes,
+        lastLine: facts.lastLine,
+        endedOnLineEnd: facts.endedOnLineEnd,
+        endedOnBareCR: facts.endedOnBareCR,
+        crt: facts.crt,
+        coUninitializeMarkers: dialect.coUninitializeMarkers,
+        dumpOnly: dialect.dumpOnly ? dialect.name : null,
+      },
+      this.deciders,
+      this.limits.windowLimit,
+    );
     addDataHints(decision.blocks);
-    const findings = findingsOf(trace.deferred, decision.blocks, limits.episodeThreshold);
+    const findings = findingsOf(trace.deferred, decision.blocks, this.limits.episodeThreshold);
     const report = assembleReport(
-      { source: input.source, bytes: input.bytes, encoding: input.encoding, lines: single ? input.lines : run.lines },
+      { source: this.source, bytes: facts.bytes, encoding: facts.encoding, lines: facts.lines },
       trace,
       decision,
       findings,
     );
-    if (deciders.baseline && decision.baseline) report.baseline = baselineUse(deciders.baseline, [decision.baseline]);
-    return { report, match: decision.baseline };
-  };
-
-  const matches: BaselineMatch[] = [];
-  const useOf = (m: BaselineMatch[]) => (deciders.baseline ? baselineUse(deciders.baseline, m) : undefined);
-  const processParts: (Part & { pid: number | null; process: CapturedProcess })[] = [];
-  for (const p of capture.processes) {
-    const processMatches: BaselineMatch[] = [];
-    const runParts: (Part & { index: number })[] = p.runs.map((run) => {
-      const { report, match } = judgeRun(run);
-      if (match) processMatches.push(match);
-      return { label: `run ${run.index}`, index: run.index, firstLine: run.firstLine, lastLine: run.lastLine, report, tag: { run: run.index } };
-    });
-    matches.push(...processMatches);
-    const first = runParts[0]!;
-    const last = runParts[runParts.length - 1]!;
-    let report = first.report;
-    if (runParts.length > 1) {
-      report = mergeReports(runParts, { lines: runParts.reduce((s, r) => s + r.report.lines, 0) }, last);
-      const use = useOf(processMatches);
-      if (use) report.baseline = use;
-      report.runs = runParts.map(({ index, firstLine, lastLine, report }) => ({ index, firstLine, lastLine, report }));
+    if (trace.deferredNotListed > 0) report.findingCounts = countKinds(findings, trace.deferredNotListed);
+    if (this.deciders.baseline && decision.baseline) {
+      report.baseline = new BaselineTally(this.deciders.baseline).add(decision.baseline).use();
+      this.baseline!.add(decision.baseline);
+      this.processRuns(pid).baseline!.add(decision.baseline);
     }
-    const label = p.pid === null ? 'no pid' : `pid ${p.pid}`;
-    processParts.push({ label, pid: p.pid, process: p, firstLine: first.firstLine, lastLine: last.lastLine, report, tag: { pid: p.pid } });
+    return report;
   }
 
-  let top = processParts[0]!.report;
-  if (processParts.length > 1) {
-    const end = processParts.find((p) => p.process.runs.includes(capture.endRun)) ?? processParts[processParts.length - 1]!;
-    top = mergeReports(processParts, { lines: input.lines }, end);
-    const use = useOf(matches);
-    if (use) top.baseline = use;
-    top.processes = processParts.map(({ pid, firstLine, lastLine, report }) => ({ pid, firstLine, lastLine, report }));
+  /** A process's report: its one run's, or its runs merged (the last holds its end). */
+  private processReport(pid: number | null, bytes: number): Part {
+    const runs = this.processes.get(pid)!;
+    const parts = runs.merger.parts;
+    // Runs judged before the end knew the bytes read so far; they are of one file.
+    for (const part of parts) if (part.report) part.report.bytes = bytes;
+    const last = parts[parts.length - 1]!;
+    let report = runs.first!;
+    if (runs.runs > 1) {
+      report = runs.merger.finish(null, { label: '', firstLine: last.firstLine, lastLine: last.lastLine, report: last.report!, tag: last.tag });
+      if (runs.baseline) report.baseline = runs.baseline.use();
+      report.runs = parts.map(({ tag, ...part }) => ({ index: (tag as { run: number }).run, ...part }));
+    }
+    const label = pid === null ? 'no pid' : `pid ${pid}`;
+    return { label, firstLine: parts[0]!.firstLine, lastLine: last.lastLine, report, tag: { pid } };
   }
-  if (capture.debugView) top.capture = 'debugview';
-  const matched = capture.recognized || !capture.anyText || hasSpyContent(top);
-  if (dialect.name !== 'mallocspy' || !matched) top.dialect = { name: dialect.name, tried: capture.tried, matched };
-  return top;
+
+  private processRuns(pid: number | null): ProcessRuns {
+    let p = this.processes.get(pid);
+    if (!p) {
+      p = { merger: new PartMerger(true), baseline: this.deciders.baseline ? new BaselineTally(this.deciders.baseline) : null, first: null, runs: 0 };
+      this.processes.set(pid, p);
+    }
+    return p;
+  }
+
+  private add(pid: number | null, run: CapturedRun, report: Report, last: boolean): void {
+    const p = this.processRuns(pid);
+    p.first ??= report;
+    p.runs++;
+    p.merger.add({ label: `run ${run.index}`, firstLine: run.firstLine, lastLine: run.lastLine, report, tag: { run: run.index } }, last);
+  }
+}
+
+/** What one run is judged with besides its trace. */
+interface RunInput {
+  bytes: number;
+  encoding: string;
+  lastLine: number;
+  lines: number;
+  endedOnLineEnd: boolean;
+  endedOnBareCR: boolean;
+  crt: CrtFacts | null;
+}
+
+/** Finding totals per kind when the deferred releases were not all listed. */
+function countKinds(findings: readonly { kind: string }[], deferredNotListed: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  counts['deferred-release'] = (counts['deferred-release'] ?? 0) + deferredNotListed;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * The C runtime's buffers of the run holding the file's end, for a capture that holds the
+ * program's bytes as it wrote them (UTF-8 or ASCII; a UTF-16 file was re-encoded by the
+ * shell, its bytes say nothing of the runtime's buffers). Offsets are of the UTF-8 stream:
+ * a BOM before it counts in the first run.
+ */
+function crtFacts(run: CapturedRun, input: InputEnd): CrtFacts | null {
+  if (input.encoding !== 'utf8' && input.encoding !== 'utf8-bom') return null;
+  if (run.firstByte < 0) return null;
+  const bom = input.encoding === 'utf8-bom' ? 3 : 0;
+  const runStart = run.firstByte === 0 ? 0 : run.firstByte + bom;
+  return {
+    run: { bytes: input.bytes - runStart, crlf: input.crlf - run.firstCrlf, line: run.firstLine },
+    exit: run.flushByte < 0 ? null : { bytes: input.bytes - (run.flushByte + bom), crlf: input.crlf - run.flushCrlf, line: run.flushLine },
+  };
 }
 
 /** Whether the report holds anything a spy wrote: spy events, a dump, phase markers, broken spy lines. */

@@ -1,6 +1,7 @@
 // The process boundary: wires real streams into main() and sets process.exitCode, keeping
 // the worst code any part reported (a full disk found while main() ran must not end in 0).
 import { main } from './cli/main.js';
+import { writeError } from './cli/write-error.js';
 
 function fail(code: number): void {
   process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
@@ -13,7 +14,7 @@ export function run(argv: string[]): void {
     if (err.code === 'EPIPE') return;
     fail(2);
     try {
-      process.stderr.write(`spylog: cannot write the output: ${err.code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : (err.code ?? err.message)}\n`);
+      process.stderr.write(`spylog: ${writeError('the output', err).message}\n`);
     } catch {
       // stderr is gone too: the exit code must say it
     }

@@ -33,8 +33,20 @@ export { PLAIN, COLOR, type Style } from './report/style.js';
 export { noDialectMatched } from './verdict/nothing.js';
 
 // check: the CI gate over a decided report.
-export { gate, checkVerdict, DEFAULT_THRESHOLDS, POLICIES, CHECK_REPORTERS, CHECK_FORMATS } from './check/index.js';
-export type { CheckResult, Thresholds, Policy, GateCheck, BlockGroup, Outcome, CheckFormat } from './check/index.js';
+export { gate, checkVerdict, DEFAULT_THRESHOLDS, POLICIES, CHECK_REPORTERS, CHECK_FORMATS, ciView } from './check/index.js';
+export type {
+  CheckResult,
+  Thresholds,
+  Policy,
+  GateCheck,
+  BlockGroup,
+  Outcome,
+  CheckFormat,
+  CheckReporter,
+  CiOptions,
+  CiView,
+  CiFinding,
+} from './check/index.js';
 
 // baseline: known runtime-held memory, made from a complete reference run.
 export { buildBaseline, renderBaseline } from './baseline/build.js';

@@ -49,7 +49,13 @@ test('DebugView with interleaved pids: one analysis per process, the same addres
   const r = analyzeCapture('debugview-pids.log');
   assert.equal(r.capture, 'debugview');
   assert.deepEqual(
-    r.processes!.map((p) => [p.pid, p.report.truncation, p.report.summary['true-leak'].blocks, p.report.summary.exitprocess.blocks, p.report.allocs]),
+    r.processes!.map((p) => [
+      p.pid,
+      p.report!.truncation,
+      p.report!.summary['true-leak'].blocks,
+      p.report!.summary.exitprocess.blocks,
+      p.report!.allocs,
+    ]),
     [
       [1111, 'complete', 1, 1, 2],
       [2222, 'complete', 0, 0, 1],
@@ -89,9 +95,9 @@ test('two runs in one file: each its own verdict, the file gets the sum and the 
       x.index,
       x.firstLine,
       x.lastLine,
-      x.report.truncation,
-      x.report.summary['true-leak'].blocks,
-      x.report.summary.unresolved.blocks,
+      x.report!.truncation,
+      x.report!.summary['true-leak'].blocks,
+      x.report!.summary.unresolved.blocks,
     ]),
     [
       [1, 1, 13, 'complete', 1, 0],

@@ -2,10 +2,9 @@
 // baselines, thresholds, policies, every exit code, and valid JUnit and SARIF.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Validator } from 'jsonschema';
+import { dirname, join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { analyzeBuffer } from '../src/analyze.js';
 import { parseBaseline } from '../src/baseline/read.js';
@@ -13,7 +12,11 @@ import { gate } from '../src/check/index.js';
 import { DEFAULT_THRESHOLDS } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
 import { xmlAttr, xmlText } from '../src/text/xml.js';
-import { ROOT, fixture, spylog } from './helpers.js';
+import { ROOT, everyFixtureLog, fixture, runMain, spylog } from './helpers.js';
+import { junitErrors, sarifProblems } from './ci-formats.js';
+import type { CheckResult } from '../src/check/gate.js';
+
+type CheckJson = CheckResult;
 
 const tmp = mkdtempSync(join(tmpdir(), 'spylog-check-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -189,7 +192,7 @@ test('exit code 2: bad usage and unreadable input, one line naming the file (and
     ],
     [
       ['check', 'fixtures/w2k-redirected.log', '-f', 'junit', '-o', 'fixtures/w2k-console.log/junit.xml'],
-      /^spylog: cannot write fixtures\/w2k-console\.log\/junit\.xml: (ENOTDIR|EEXIST)\n$/,
+      /^spylog: cannot write fixtures\/w2k-console\.log\/junit\.xml: a part of the path is a file, not a folder\n$/,
     ],
     [['check'], /^spylog: check needs a log file: spylog check <log> \(- reads standard input\); see spylog check --help\n$/],
     [
@@ -237,23 +240,75 @@ function parseXml(xml: string): { names: string[]; attrs: Record<string, string>
   return { names, attrs };
 }
 
-test('JUnit: well-formed XML with a test case per gate and per leaked group', () => {
+test('JUnit: a test case per gate and per leak site, named without counts, the log in the classname', () => {
   const kr = consoleBaseline();
   const out = join(tmp, 'reports', 'junit.xml'); // the folder is created
   const r = spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'junit', '-o', out]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) \u2014 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
-  const { names, attrs } = parseXml(readFileSync(out, 'utf8'));
+  const xml = readFileSync(out, 'utf8');
+  assert.deepEqual(junitErrors(xml), []);
+  const { names, attrs } = parseXml(xml);
   assert.equal(names[0], 'testsuites');
   const cases = attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname} | ${a.name}`);
   assert.deepEqual(cases, [
-    'spylog.gate | true leaks <= 0',
-    'spylog.gate | no unresolved blocks',
-    'spylog.gate | baseline is current',
-    'spylog.leak | true-leak in CoTaskMemAlloc: 2 x 64 bytes',
+    'spylog.w2k-redirected.gate | true leaks',
+    'spylog.w2k-redirected.gate | unresolved blocks',
+    'spylog.w2k-redirected.gate | baseline is current',
+    'spylog.w2k-redirected.blocks | true-leak: CoTaskMemAlloc, 64 bytes',
   ]);
   assert.equal(names.filter((n) => n === 'failure').length, 2);
   assert.deepEqual((({ tests, failures }) => ({ tests, failures }))(attrs[1]!), { tests: '4', failures: '2' });
+  assert.ok(
+    attrs.filter((_a, i) => names[i] === 'testcase').every((a) => /^\d+\.\d{3}$|^0$/.test(a.time ?? '')),
+    'every case has a time',
+  );
+  assert.match(attrs[0]!.time ?? '', /^\d+\.\d{3}$/);
+  // --name sets the log id
+  const named = spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'junit', '--name', 'nightly x64']);
+  assert.match(named.stdout, /<testcase classname="spylog\.nightly x64\.blocks" name="true-leak: CoTaskMemAlloc, 64 bytes"/);
+  assert.match(named.stdout, /<testsuite name="spylog check nightly x64"/);
+});
+
+test('JUnit: every shipped log, under every policy, with and without a baseline, is valid against junit-10.xsd with unique names', async () => {
+  const kr = consoleBaseline();
+  const seen = new Set<string>();
+  for (const { path, dialectFile } of everyFixtureLog()) {
+    if (path.endsWith('empty.log')) continue;
+    for (const extra of [[], ['--unresolved', 'warn'], ['--unresolved', 'allow', '--max-leaks', '1'], ['-b', kr, '--stale', 'fail']]) {
+      const args = ['check', path, '-f', 'junit', ...(dialectFile ? ['--dialect', dialectFile] : []), ...extra];
+      const r = await runMain(args);
+      if (r.status === 2) continue; // not a spy log at all: nothing to report
+      assert.deepEqual(junitErrors(r.stdout), [], args.join(' '));
+      const { names, attrs } = parseXml(r.stdout);
+      const keys = attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname}\0${a.name}`);
+      assert.equal(new Set(keys).size, keys.length, `duplicate test case in ${args.join(' ')}`);
+      seen.add(path);
+    }
+  }
+  assert.ok(seen.size > 20, `${seen.size} logs checked`);
+});
+
+test('JUnit: test names and classnames stay the same when addresses and block counts change', () => {
+  const log = readFileSync(fixture('w2k-redirected.log'), 'utf8');
+  // Another run of the same program: other addresses, one more leaked block, lines shifted.
+  const moved = log.replace(
+    /0x([0-9A-F]{8})/g,
+    (_m, h: string) => '0x' + ((parseInt(h, 16) + 0x10000) >>> 0).toString(16).toUpperCase().padStart(8, '0'),
+  );
+  const grown = moved.replace(/^(MALLOC SPY: 0x0024A050 - 64 bytes allocated\n)/m, 'Banner line\n$1MALLOC SPY: 0x0024A0A0 - 64 bytes allocated\n');
+  assert.notEqual(grown, log);
+  const path = join(tmp, 'w2k-redirected.log');
+  writeFileSync(path, grown);
+  const kr = consoleBaseline();
+  const names = (file: string) => {
+    const { names, attrs } = parseXml(spylog(['check', file, '-b', kr, '-f', 'junit', '--name', 'app']).stdout);
+    return attrs.filter((_a, i) => names[i] === 'testcase').map((a) => `${a.classname} | ${a.name}`);
+  };
+  assert.deepEqual(names(path), names('fixtures/w2k-redirected.log'));
+  const failure = (file: string) => /<failure message="([^"]*)" type="true-leak"/.exec(spylog(['check', file, '-b', kr, '-f', 'junit']).stdout)?.[1];
+  assert.match(failure(path) ?? '', /^3 blocks of 64 bytes/);
+  assert.match(failure('fixtures/w2k-redirected.log') ?? '', /^2 blocks of 64 bytes/);
 });
 
 test('JUnit stays parseable when a log brings characters XML 1.0 forbids', () => {
@@ -262,60 +317,136 @@ test('JUnit stays parseable when a log brings characters XML 1.0 forbids', () =>
   report.blocks[0]!.context = 'Do\u0000\u0001\u001b<&>"\'\uFFFE\uD800Thing';
   const result = gate(report, DEFAULT_THRESHOLDS);
   const xml = renderJunit(result);
+  assert.deepEqual(junitErrors(xml), []);
   const { attrs, names } = parseXml(xml);
-  const leak = attrs.find((a, i) => names[i] === 'testcase' && a.classname === 'spylog.leak');
-  assert.equal(leak?.name, 'true-leak in Do<&>"\'Thing: 1 x 10 bytes');
+  const leak = attrs.find((a, i) => names[i] === 'testcase' && a.classname?.endsWith('.blocks'));
+  assert.equal(leak?.name, 'true-leak: Do<&>"\'Thing, 10 bytes');
+  assert.equal(leak?.classname, 'spylog.a<b>&"c.blocks');
   assert.equal(xmlText('a\u0007<b>'), 'a&lt;b&gt;');
   assert.equal(xmlAttr('x"\n'), 'x&quot;&#10;');
 });
 
-test("SARIF: validates against the SARIF 2.1.0 schema; results point at each leak's allocation line", () => {
-  const schema = JSON.parse(readFileSync(join(ROOT, 'test', 'schemas', 'sarif-2.1.0.json'), 'utf8'));
+/* eslint-disable @typescript-eslint/no-explicit-any -- SARIF is walked as plain JSON */
+const sarifOf = (args: string[]) => JSON.parse(spylog([...args, '-f', 'sarif']).stdout);
+const where = (res: any) => {
+  const pl = res.locations[0].physicalLocation;
+  return `${pl.artifactLocation.uri}:${pl.region.startLine}`;
+};
+
+test('SARIF: valid OASIS 2.1.0 with every key GitHub code scanning needs, one result per leak site', async () => {
   const kr = consoleBaseline();
-  const validator = new Validator();
   for (const args of [
     ['check', 'fixtures/w2k-redirected.log', '-b', kr],
+    ['check', 'fixtures/w2k-redirected.log'],
     ['check', 'fixtures/w2k-redirected-noleak.log', '--unresolved', 'warn'],
+    ['check', 'fixtures/w2k-redirected-noleak.log', '-b', 'fixtures/baselines/w2k-stale.csv'],
     ['check', 'fixtures/w2k-console-noleak.log'],
+    ['check', 'fixtures/capture/crt-dump.log'],
+    ['check', 'fixtures/capture/debugview-pids.log'],
+    ['check', 'fixtures/capture/two-runs.log', '-b', kr],
   ]) {
-    const r = spylog([...args, '-f', 'sarif']);
-    const sarif = JSON.parse(r.stdout);
-    const v = validator.validate(sarif, schema);
-    assert.deepEqual(
-      v.errors.map((e) => e.stack),
-      [],
-      args.join(' '),
-    );
-    assert.equal(sarif.version, '2.1.0');
-    assert.equal(sarif.runs[0].tool.driver.name, 'spylog');
+    const sarif = sarifOf(args);
+    assert.deepEqual(sarifProblems(sarif), [], args.join(' '));
+    const driver = sarif.runs[0].tool.driver;
+    assert.equal(driver.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    assert.equal(driver.semanticVersion, driver.version);
   }
-  const sarif = JSON.parse(spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'sarif']).stdout);
-  // The schema does bite: a result without its message is rejected.
-  const broken = structuredClone(sarif);
-  delete broken.runs[0].results[0].message;
-  assert.notEqual(validator.validate(broken, schema).errors.length, 0);
+  const sarif = sarifOf(['check', 'fixtures/w2k-redirected.log', '-b', kr]);
+  assert.equal(sarif.runs[0].automationDetails.id, 'spylog/w2k-redirected/');
   const results = sarif.runs[0].results;
+  // The leak the baseline convicted is located at the baseline's "# complete: *" line; the log lines are related locations.
   assert.deepEqual(
-    results.map(
-      (x: {
-        ruleId: string;
-        level: string;
-        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
-      }) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine],
-    ),
-    [
-      ['spylog/true-leak', 'error', 'fixtures/w2k-redirected.log', 3],
-      ['spylog/true-leak', 'error', 'fixtures/w2k-redirected.log', 5],
-    ],
+    results.map((x: any) => [x.ruleId, x.level, x.relatedLocations.map((l: any) => l.physicalLocation.region.startLine)]),
+    [['spylog/true-leak', 'error', [3, 5]]],
   );
-  assert.notEqual(results[0].partialFingerprints['spylogBlock/v1'], results[1].partialFingerprints['spylogBlock/v1']);
-  // The check of a console capture of the same program gives the same fingerprints: they do not depend on addresses or lines.
-  const again = JSON.parse(spylog(['check', 'fixtures/w2k-console.log', '-f', 'sarif']).stdout).runs[0].results;
+  assert.match(where(results[0]), /known-runtime\.csv:6$/);
+  assert.match(results[0].message.text, /^2 blocks of 64 bytes allocated in CoTaskMemAlloc never freed: .*\[line 3\]\(1\), \[line 5\]\(2\)/);
+  // Without a baseline, undecided blocks are located at their allocation in the log.
+  const undecided = sarifOf(['check', 'fixtures/w2k-redirected.log']).runs[0].results;
+  assert.equal(undecided.length, 8, 'one result per context and size, not per block');
+  assert.deepEqual(undecided.slice(0, 2).map(where), ['fixtures/w2k-redirected.log:9', 'fixtures/w2k-redirected.log:19']);
   assert.deepEqual(
-    again.map((x: { partialFingerprints: unknown }) => x.partialFingerprints),
-    results.map((x: { partialFingerprints: unknown }) => x.partialFingerprints),
+    undecided.slice(0, 2).map((x: any) => x.properties.blocks),
+    [2, 4],
+  );
+  // A stale baseline row points at its line.
+  const stale = sarifOf(['check', 'fixtures/w2k-redirected-noleak.log', '-b', 'fixtures/baselines/w2k-stale.csv']).runs[0].results;
+  assert.deepEqual(
+    stale.map((x: any) => [x.ruleId, where(x)]),
+    [['spylog/stale-baseline', 'fixtures/baselines/w2k-stale.csv:15']],
   );
 });
+
+test('SARIF: fingerprints and categories stay the same when addresses, counts and line numbers change; --name scopes them', () => {
+  const log = readFileSync(fixture('w2k-redirected.log'), 'utf8');
+  const moved = log.replace(
+    /0x([0-9A-F]{8})/g,
+    (_m, h: string) => '0x' + ((parseInt(h, 16) + 0x10000) >>> 0).toString(16).toUpperCase().padStart(8, '0'),
+  );
+  const grown = moved.replace(/^(MALLOC SPY: 0x0024A050 - 64 bytes allocated\n)/m, 'Banner line\n$1MALLOC SPY: 0x0024A0A0 - 64 bytes allocated\n');
+  const path = join(tmp, 'fp', 'w2k-redirected.log');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, grown);
+  const keys = (args: string[]) =>
+    sarifOf(args)
+      .runs[0].results.map((x: any) => `${x.ruleId} ${x.partialFingerprints.primaryLocationLineHash} ${x.fingerprints['spylog/v1']}`)
+      .sort();
+  for (const extra of [[], ['-b', consoleBaseline()]]) {
+    const before = keys(['check', 'fixtures/w2k-redirected.log', ...extra]);
+    const after = keys(['check', path, ...extra]);
+    assert.ok(before.length > 0);
+    assert.deepEqual(after, before, extra.join(' '));
+    const named = keys(['check', path, '--name', 'other', ...extra]);
+    assert.equal(named.filter((k: string) => before.includes(k)).length, 0, 'another log id gives other fingerprints');
+  }
+  assert.equal(sarifOf(['check', path, '--name', 'nightly']).runs[0].automationDetails.id, 'spylog/nightly/');
+});
+
+test('SARIF: --anchor locates results in a committed file; a CRT file(line) under --source-root wins', () => {
+  const a = sarifOf(['check', 'fixtures/w2k-redirected.log', '--anchor', 'README.md:12']).runs[0].results;
+  assert.ok(a.every((x: any) => where(x) === 'README.md:12'));
+  assert.ok(a.every((x: any) => x.relatedLocations[0].physicalLocation.artifactLocation.uri === 'fixtures/w2k-redirected.log'));
+  assert.deepEqual(
+    new Set(a.map((x: any) => x.partialFingerprints.primaryLocationLineHash)).size,
+    a.length,
+    'one alert each, though they share a line',
+  );
+  assert.ok(sarifOf(['check', 'fixtures/w2k-redirected.log', '--anchor', 'README.md']).runs[0].results.every((x: any) => where(x) === 'README.md:1'));
+  const bad = spylog(['check', 'fixtures/w2k-redirected.log', '--anchor', 'nope.cpp:3']);
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, 'spylog: --anchor nope.cpp: no such file (name a file committed to the repository)\n');
+
+  // fixtures/capture/crt-dump.log: `c:\src\spytest\main.cpp(42) : {813} normal block ...` and two blocks without a source line.
+  const crt = sarifOf(['check', 'fixtures/capture/crt-dump.log', '--source-root', 'C:\\src']).runs[0].results;
+  assert.ok(crt.map(where).includes('spytest/main.cpp:42'));
+  assert.deepEqual(crt.map((x: any) => x.properties.context).sort(), [
+    '(client block)',
+    '(normal block)',
+    'c:\\src\\spytest\\main.cpp (normal block)',
+  ]);
+  // Outside the source root the CRT path is no repository path: the result stays in the log.
+  assert.ok(!sarifOf(['check', 'fixtures/capture/crt-dump.log']).runs[0].results.map(where).includes('spytest/main.cpp:42'));
+});
+
+test('SARIF: at most 5,000 results, the largest first, and a run-level note says how many were left out', async () => {
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
+  for (let size = 1; size <= 5100; size++)
+    lines.push(`MALLOC SPY: 0x${(0x100000 + size * 0x10000).toString(16).toUpperCase()} - ${size} bytes allocated`);
+  lines.push('CoTaskMemAlloc() returns 0x00000000', 'Called CoUninitialize()', '');
+  const path = join(tmp, 'many.log');
+  writeFileSync(path, lines.join('\n'));
+  const r = await runMain(['check', path, '--assume-complete', '-f', 'sarif']);
+  assert.equal(r.status, 1);
+  const sarif = JSON.parse(r.stdout);
+  assert.deepEqual(sarifProblems(sarif), []);
+  const run = sarif.runs[0];
+  assert.equal(run.results.length, 5000);
+  assert.equal(run.results[0].properties.size, 5100);
+  assert.equal(run.results[4999].properties.size, 101);
+  assert.equal(run.properties.resultsOmitted, 100);
+  assert.match(run.invocations[0].toolExecutionNotifications[0].message.text, /^100 results left out: GitHub shows at most 5,000 results a run/);
+});
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 test('parseBaseline, the analysis and the gate are usable without the CLI (pure)', () => {
   const baseline = parseBaseline('# complete: *\ncontext,size,count\nCLSIDFromProgID,44,1\n', 'inline');
@@ -368,6 +499,31 @@ test('a baseline saved as UTF-16 with a BOM (PowerShell 5.1 `>`) reads like the 
     const r = spylog(['check', 'fixtures/w2k-redirected-noleak.log', '-b', kr]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /PASS: no true leaks — 11 runtime-held blocks matched the baseline\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('check on the helper-DLL capture with a baseline from its console twin: 1 true leak, 11 blocks decided by the baseline, no stale row', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-helperdll-'));
+  try {
+    const csv = join(dir, 'known-runtime.csv');
+    const made = await runMain(['baseline', 'fixtures/real/wine2/helperdll-clbhold-msvcrt-console.log']);
+    assert.equal(made.status, 0, made.stderr);
+    writeFileSync(csv, made.stdout);
+    const r = await runMain(['check', 'fixtures/real/wine2/helperdll-clbhold-msvcrt-redirected.log', '--baseline', csv, '-f', 'json']);
+    assert.equal(r.status, 1);
+    const result = JSON.parse(r.stdout) as CheckJson;
+    const blocks = result.report.blocks;
+    assert.equal(result.report.truncation, 'possibly-truncated');
+    assert.deepEqual(
+      blocks.filter((b) => b.category === 'true-leak').map((b) => [b.address, b.context, b.size]),
+      [['0x0000000000377020', 'CoTaskMemAlloc', 64]],
+    );
+    assert.equal(blocks.filter((b) => b.category === 'exitprocess' && b.decidedBy === 'baseline').length, 11);
+    assert.equal(blocks.filter((b) => b.category === 'exitprocess' && b.decidedBy === 'log').length, 12);
+    assert.deepEqual(result.baseline?.stale, []);
+    assert.match(result.verdict, /^FAIL: 1 true leak \(64 bytes\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

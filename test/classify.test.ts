@@ -85,7 +85,7 @@ test('program lines: call names, markers with HRESULTs, elisions, binary, blanks
 });
 
 test('markers are configurable', () => {
-  const custom = compileParseContext({ spyPrefix: 'SPY> ', coUninitialize: 'uninit done', dumpStart: 'SPY> leaks:' });
+  const custom = compileParseContext({ spyPrefix: 'SPY> ', coUninitialize: ['uninit done'], dumpStart: 'SPY> leaks:' });
   assert.equal(classify('SPY> 0x10 - 8 bytes allocated', custom).type, 'alloc');
   assert.equal(classify('SPY> leaks:', custom).type, 'dump-start');
   const u = classify('uninit done', custom);

@@ -288,10 +288,10 @@ test('disk full: the report to stdout and --html are one line and exit 2', (t) =
   // main() resolved with 0 after the stream's error handler had set 2: the worst code must stay.
   const stdout = sh(`"${process.execPath}" "${BIN}" report fixtures/w2k-console.log > /dev/full`);
   assert.equal(stdout.status, 2);
-  assert.equal(stdout.stderr, 'spylog: cannot write the output: the disk is full (ENOSPC)\n');
+  assert.equal(stdout.stderr, 'spylog: cannot write the output: the disk is full\n');
   const html = sh(`"${process.execPath}" "${BIN}" report fixtures/w2k-console.log --html /dev/full > /dev/null`);
   assert.equal(html.status, 2);
-  assert.equal(html.stderr, 'spylog: cannot write /dev/full: the disk is full (ENOSPC)\n');
+  assert.equal(html.stderr, 'spylog: cannot write /dev/full: the disk is full\n');
   assert.ok(existsSync('/dev/full'), 'a device is never removed');
 });
 

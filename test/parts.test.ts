@@ -16,8 +16,8 @@ import { ROOT, everyFixtureLog, fixture } from './helpers.js';
 
 /** The single-run reports a report is made of, each with the tag its blocks carry in the file. */
 function leaves(r: Report, tag: { pid?: number | null; run?: number } = {}): { report: Report; tag: { pid?: number | null; run?: number } }[] {
-  if (r.processes) return r.processes.flatMap((p) => leaves(p.report, { ...tag, pid: p.pid }));
-  if (r.runs) return r.runs.flatMap((x) => leaves(x.report, { ...tag, run: x.index }));
+  if (r.processes) return r.processes.flatMap((p) => leaves(p.report!, { ...tag, pid: p.pid }));
+  if (r.runs) return r.runs.flatMap((x) => leaves(x.report!, { ...tag, run: x.index }));
   return [{ report: r, tag }];
 }
 
@@ -36,10 +36,10 @@ function assertAddsUp(name: string, file: Report): void {
   }
   // Processes with several runs are themselves sums.
   for (const p of file.processes ?? []) {
-    if (!p.report.runs) continue;
+    if (!p.report!.runs) continue;
     for (const c of CATEGORIES) {
-      const sum: number = p.report.runs.reduce((s, x) => s + x.report.summary[c].blocks, 0);
-      assert.equal(p.report.summary[c].blocks, sum, `${name}: pid ${p.pid} ${c}`);
+      const sum: number = p.report!.runs.reduce((s, x) => s + x.report!.summary[c].blocks, 0);
+      assert.equal(p.report!.summary[c].blocks, sum, `${name}: pid ${p.pid} ${c}`);
     }
   }
   const inParts = new Map<string, Category>();
@@ -131,7 +131,7 @@ test('a baseline decides per run: each run of an appended file is matched on its
   assert.equal(runs.length, 5);
   // The redirected runs (2 and 5) lost their exit-time frees: the baseline decides those blocks; the console run shows them freed.
   assert.deepEqual(
-    runs.map((x) => [x.report.baseline!.matched, x.report.baseline!.decided]),
+    runs.map((x) => [x.report!.baseline!.matched, x.report!.baseline!.decided]),
     [
       [11, 0],
       [11, 11],

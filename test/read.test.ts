@@ -61,10 +61,11 @@ interface Got {
   endedOnBareCR: boolean;
 }
 
-function split(text: string, chunk: number, max = 1000): Got {
+function split(text: string | Buffer, chunk: number, max = 1000): Got {
   const lines: [string, number, number][] = [];
   const s = new LineSplitter({ line: (t, n, d) => lines.push([t, n, d]) }, max);
-  for (let i = 0; i < text.length; i += chunk) s.push(text.slice(i, i + chunk));
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk));
   s.end();
   return { lines, endedOnLineEnd: s.endedOnLineEnd, endedOnBareCR: s.endedOnBareCR };
 }
@@ -129,4 +130,52 @@ test('a log stream read to its end, or destroyed before or while it is read, clo
   await new Promise((resolve) => whole.once('close', resolve));
   await new Promise((resolve) => setTimeout(resolve, 100)); // closing is asynchronous
   assert.equal(open(), before);
+});
+
+test('lines: CR CR LF (a program printing "\\r\\n" to a text-mode stdout) and any run of CRs end a line; a lone CR inside stays', () => {
+  const text = 'one\r\r\ntwo\r\r\r\nthr\ree\r\nfour\r\r';
+  for (const chunk of [1, 2, 3, 5, 100]) {
+    const got = split(text, chunk);
+    assert.deepEqual(
+      got.lines.map(([t]) => t),
+      ['one', 'two', 'thr\ree', 'four'],
+      `chunk ${chunk}`,
+    );
+    assert.equal(got.endedOnLineEnd, false);
+    assert.equal(got.endedOnBareCR, true, 'the CRs at the end are a line end cut before its LF');
+  }
+});
+
+test("lines: where each line lies, and how many lines end in CR LF (for the C runtime's buffers)", () => {
+  const text = 'ab\r\n\ncd\r\r\nlong line\n';
+  for (const chunk of [1, 3, 100]) {
+    const seen: [string, number, number, number, number][] = [];
+    const s = new LineSplitter({ line: (t, _n, _d, at) => seen.push([t, at.start, at.next, at.crlfBefore, at.crlfThrough]) }, 1000);
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk));
+    s.end();
+    assert.deepEqual(seen, [
+      ['ab', 0, 4, 0, 1],
+      ['', 4, 5, 1, 1],
+      ['cd', 5, 10, 1, 2],
+      ['long line', 10, 20, 2, 2],
+    ]);
+    assert.deepEqual([s.bytes, s.crlf], [20, 2]);
+  }
+});
+
+test('lines: a line in an OEM or ANSI code page is text (Windows-1252 for bytes that are not UTF-8); UTF-8 stays UTF-8', () => {
+  const bytes = Buffer.concat([
+    Buffer.from('Arbeitsverzeichnis: C:\\Daten\\'),
+    Buffer.from([0xc4]),
+    Buffer.from('nderungen\r\nProtokoll: '),
+    Buffer.from([0x8e, 0x80, 0x20]),
+    Buffer.from('\u00c4nderung \u20ac\n'),
+  ]);
+  for (const chunk of [1, 4, 100]) {
+    assert.deepEqual(
+      split(bytes, chunk).lines.map(([t]) => t),
+      ['Arbeitsverzeichnis: C:\\Daten\\\u00c4nderungen', 'Protokoll: \u017d\u20ac \u00c4nderung \u20ac'],
+    );
+  }
 });

@@ -50,8 +50,9 @@ for (const log of everyFixtureLog()) {
 /**
  * MallocSpyTest's wording as a user's dialect file: regexes, no byte path, its own
  * program-line reading. A user dialect cannot see a spy line cut in the middle of its
- * prefix (that needs the prefix, not a regex), and words its malformed lines itself; on
- * logs without either, it must give the same report.
+ * prefix (that needs the prefix, not a regex), a damaged dump entry nor a count that is
+ * not one, and words its malformed lines itself; on logs without these, it must give the
+ * same report.
  */
 const MALLOCSPY_AS_JSON = JSON.stringify({
   name: 'mallocspy-as-regexes',
@@ -64,7 +65,7 @@ const MALLOCSPY_AS_JSON = JSON.stringify({
   markers: {
     register: '^\\s*CoRegisterMallocSpy\\(\\) returns (?<hresult>(?:0x)?[0-9A-Fa-f]{1,8})',
     revoke: '^\\s*CoRevokeMallocSpy\\(\\) returns (?<hresult>(?:0x)?[0-9A-Fa-f]{1,8})',
-    coUninitialize: '^\\s*Called CoUninitialize\\(\\)\\s*$',
+    coUninitialize: '^\\s*Called (?:Co|Ole)Uninitialize\\(\\)\\s*$',
     runStart: '^\\s*(?:CoInitialize|CoInitializeEx|OleInitialize)\\(',
   },
 });
@@ -76,7 +77,8 @@ test("a user dialect file in MallocSpyTest's wording reads the clean shipped log
     if (log.dialectFile) continue;
     const bytes = readFileSync(join(ROOT, log.path));
     const builtin = analyzeBuffer(bytes, { source: log.path });
-    if (builtin.dialect !== undefined || (builtin.anomalyCounts['malformed-spy-line'] ?? 0) > 0) continue;
+    const broken = ['malformed-spy-line', 'malformed-dump-entry', 'unreadable-count'].reduce((n, k) => n + (builtin.anomalyCounts[k] ?? 0), 0);
+    if (builtin.dialect !== undefined || broken > 0) continue;
     // A run that never reaches CoUninitialize quotes the dialect's marker (a regex here) in its evidence.
     if (builtin.phases.coUninitialize === null && builtin.phases.dump === null) continue;
     const user = analyzeBuffer(bytes, { source: log.path, dialect });

@@ -5,6 +5,7 @@ import type { Report, ReportBlock } from '../model/report.js';
 import { csvField } from '../text/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
 import { derivePattern, formatPattern } from './pattern.js';
+import { compareText } from '../text/compare.js';
 
 export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] as const;
 
@@ -21,7 +22,7 @@ export function buildBaseline(report: Report): Baseline {
   for (const run of runsOf(report)) {
     const last = run.phases.lastProgramLine;
     const mine = run.blocks.filter((b) => b.category === 'exitprocess' && !(b.allocLine !== null && last !== null && b.allocLine > last));
-    held.push(...mine);
+    for (const b of mine) held.push(b);
     for (const [key, list] of groupBy(mine, bySignature)) counts.set(key, Math.max(counts.get(key) ?? 0, list.length));
   }
   const groups = groupBy(held, bySignature);
@@ -41,14 +42,15 @@ export function buildBaseline(report: Report): Baseline {
       line: 0,
     };
   });
-  entries.sort((a, b) => a.context.localeCompare(b.context) || a.size - b.size);
+  entries.sort((a, b) => compareText(a.context, b.context) || a.size - b.size);
   return { file: report.source, entries, complete: new Set([ALL_CONTEXTS]) };
 }
 
 /** The single-run reports a report is made of (itself when it holds one run). */
 function runsOf(report: Report): Report[] {
-  if (report.processes) return report.processes.flatMap((p) => runsOf(p.report));
-  if (report.runs) return report.runs.map((r) => r.report);
+  if (report.processes) return report.processes.flatMap((p) => (p.report ? runsOf(p.report) : []));
+  // A part kept only as a summary lists no blocks (past the first hundred runs of a file).
+  if (report.runs) return report.runs.flatMap((r) => (r.report ? [r.report] : []));
   return [report];
 }
 

@@ -2,9 +2,10 @@
 // memory are that memory. A row takes up to `count` blocks of its context and size whose
 // data fits its pattern: first those the log itself shows freed at exit (a console
 // capture checked against its own baseline changes nothing), then never-freed ones, which
-// become `exitprocess` (decidedBy `baseline`). A never-freed block that fits no row, in a
-// context the baseline lists completely, is the program's: `true-leak` (decidedBy
-// `baseline`). Blocks are changed in place: the caller owns them (one run's, fresh). Pure.
+// become `exitprocess` (decidedBy `baseline`). Afterwards, a never-freed block that the
+// log cannot decide and that fits no row, in a context the baseline lists completely, is
+// the program's: `true-leak` (decidedBy `baseline`; `convict`). Blocks are changed in
+// place: the caller owns them (one run's, fresh). Pure.
 import { bySignature } from '../model/groups.js';
 import type { BaselineUse, ReportBlock } from '../model/report.js';
 import { isCompleteFor, type Baseline, type BaselineEntry } from './model.js';
@@ -22,7 +23,7 @@ export interface BaselineMatch {
   entries: EntryMatch[];
   /** Never-freed blocks decided `exitprocess` by a row. */
   decided: number;
-  /** Never-freed blocks decided `true-leak` because the baseline is complete for their context. */
+  /** Never-freed blocks decided `true-leak` because the baseline is complete for their context (set by `convict`). */
   convicted: number;
 }
 
@@ -77,47 +78,62 @@ export function matchBaseline(blocks: ReportBlock[], baseline: Baseline, undecid
     entries.push({ entry, byLog: shown.length, byBaseline: held.length });
   }
 
+  return { entries, decided, convicted: 0 };
+}
+
+/** Never-freed blocks still undecided, in contexts the baseline lists completely: true leaks. Returns how many. */
+export function convict(blocks: ReportBlock[], baseline: Baseline, undecided: (b: ReportBlock) => boolean): number {
   let convicted = 0;
   for (const b of blocks) {
-    if (!taken.has(b) && b.category !== 'exitprocess' && undecided(b) && isCompleteFor(baseline, b.context)) {
+    if (undecided(b) && isCompleteFor(baseline, b.context)) {
       b.category = 'true-leak';
       b.decidedBy = 'baseline';
       convicted++;
     }
   }
-  return { entries, decided, convicted };
+  return convicted;
 }
 
 /**
- * What a baseline did to one or several runs: each row expects its count once per run, so a
- * row that found fewer in any run is stale (its `expected` and `found` summed over the runs).
+ * What a baseline did to one or several runs, added up run by run (a file may append
+ * thousands): each row expects its count once per run, so a row that found fewer in any run
+ * is stale (its `expected` and `found` summed over the runs).
  */
-export function baselineUse(baseline: Baseline, runs: readonly BaselineMatch[]): BaselineUse {
-  let matched = 0;
-  let decided = 0;
-  let convicted = 0;
-  const rows = baseline.entries.map((entry) => ({ entry, expected: 0, found: 0, short: false }));
-  for (const run of runs) {
-    decided += run.decided;
-    convicted += run.convicted;
+export class BaselineTally {
+  private matched = 0;
+  private decided = 0;
+  private convicted = 0;
+  private readonly rows: { entry: BaselineEntry; expected: number; found: number; short: boolean }[];
+
+  constructor(private readonly baseline: Baseline) {
+    this.rows = baseline.entries.map((entry) => ({ entry, expected: 0, found: 0, short: false }));
+  }
+
+  add(run: BaselineMatch): this {
+    this.decided += run.decided;
+    this.convicted += run.convicted;
     run.entries.forEach((m, i) => {
-      const row = rows[i]!;
+      const row = this.rows[i]!;
       const found = m.byLog + m.byBaseline;
-      matched += found;
+      this.matched += found;
       row.expected += m.entry.count;
       row.found += found;
       if (found < m.entry.count) row.short = true;
     });
+    return this;
   }
-  const stale = rows
-    .filter((r) => r.short)
-    .map(({ entry, expected, found }) => ({
-      context: entry.context,
-      size: entry.size,
-      pattern: formatPattern(entry.pattern),
-      line: entry.line,
-      expected,
-      found,
-    }));
-  return { file: baseline.file, matched, decided, convicted, stale };
+
+  use(): BaselineUse {
+    const stale = this.rows
+      .filter((r) => r.short)
+      .map(({ entry, expected, found }) => ({
+        context: entry.context,
+        size: entry.size,
+        pattern: formatPattern(entry.pattern),
+        line: entry.line,
+        expected,
+        found,
+      }));
+    return { file: this.baseline.file, matched: this.matched, decided: this.decided, convicted: this.convicted, stale };
+  }
 }

@@ -22,6 +22,8 @@ export interface Baseline {
    * never-freed block allocated there is the program's leak. `*` stands for every context.
    */
   complete: Set<string>;
+  /** Line of each context's first `# complete:` directive in the file (where CI formats locate a leak it convicted); absent for a baseline built in memory. */
+  completeLines?: Map<string, number>;
 }
 
 export const ALL_CONTEXTS = '*';

@@ -56,7 +56,8 @@ export function matchesPattern(data: string | null, p: Pattern): boolean {
 export function derivePattern(datas: (string | null)[], wordSize: 4 | 8): Pattern {
   const rows = datas.filter((d): d is string => d !== null).map(parseHexBytes);
   if (rows.length === 0) return [];
-  const len = Math.min(...rows.map((r) => r.length));
+  // A group may hold a hundred thousand blocks: no spread into Math.min.
+  const len = rows.reduce((m, r) => Math.min(m, r.length), Infinity);
   const first = rows[0]!;
   const out: Pattern = [];
   for (let i = 0; i < len; i++) {

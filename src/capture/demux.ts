@@ -5,7 +5,7 @@
 // dialect's (detected from the first lines unless one is named). What the trackers saw is
 // judged by the analysis (analyze.ts), part by part.
 import type { LineEvent } from '../parse/events.js';
-import type { LineSink } from '../read/lines.js';
+import type { LinePosition, LineSink } from '../read/lines.js';
 import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
@@ -18,6 +18,11 @@ export interface DemuxOptions {
   named: boolean;
   /** Whether alloc and free lines of a plain log may be read from their bytes (default true; tests turn it off to compare routes). */
   bytePath?: boolean;
+  /**
+   * A run is over (its process started another): it can be judged now and its tracker
+   * dropped, so a file of many runs holds one tracker per process, not one per run.
+   */
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -32,8 +37,32 @@ export interface CapturedRun {
   lastLine: number;
   /** Lines routed to this run. */
   lines: number;
-  tracker: Tracker;
+  /** Null once the run was handed to `onRunEnd`. */
+  tracker: Tracker | null;
+  /**
+   * Where its bytes begin (its first line; -1 when unknown) and the CR LF line ends
+   * before it, and the same just after the last line the program printed itself (not a
+   * spy event): what the C runtime flushed at exit() (-1: none yet).
+   */
+  firstByte: number;
+  firstCrlf: number;
+  flushByte: number;
+  flushCrlf: number;
+  flushLine: number;
 }
+
+/** A line held while the format is being detected, with where it lay. */
+interface Held {
+  text: string;
+  lineNo: number;
+  dropped: number;
+  at: LinePosition;
+}
+
+const NO_POSITION: LinePosition = { start: -1, next: -1, crlfBefore: 0, crlfThrough: 0 };
+
+/** Lines the program printed itself (not the spy's events, not the console's). */
+const PRINTED_BY_PROGRAM = new Set<LineEvent['type']>(['program', 'dump-start', 'dump-entry', 'elision', 'blank', 'unreadable']);
 
 export interface CapturedProcess {
   pid: number | null;
@@ -57,6 +86,8 @@ export interface Capture {
 
 interface Proc extends CapturedProcess {
   run: CapturedRun;
+  /** Where the line a dialect reader is reading lies. */
+  at: Readonly<LinePosition>;
   /** Past its revoke or dump: a run start now opens a new run. */
   finished: boolean;
   reader: DialectReader | null;
@@ -64,7 +95,7 @@ interface Proc extends CapturedProcess {
 }
 
 export class LogDemux implements LineSink {
-  private pending: { text: string; lineNo: number; dropped: number }[] | null = [];
+  private pending: Held[] | null = [];
   private pendingChars = 0;
   private debugView: boolean | null = null;
   private dialect: Dialect | null;
@@ -81,9 +112,9 @@ export class LogDemux implements LineSink {
     this.dialect = opts.named ? opts.dialects[0]! : null;
   }
 
-  line(text: string, lineNo: number, dropped: number): void {
-    if (this.pending === null) return this.dispatch(text, lineNo, dropped);
-    this.pending.push({ text, lineNo, dropped });
+  line(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
+    if (this.pending === null) return this.dispatch(text, lineNo, dropped, at);
+    this.pending.push({ text, lineNo, dropped, at: { ...at } });
     this.pendingChars += text.length;
     if (this.detect(text) || this.pending.length >= DETECT_LINES || this.pendingChars >= DETECT_CHARS) this.decide();
   }
@@ -103,7 +134,7 @@ export class LogDemux implements LineSink {
     const kind = scanner.lineAt(bytes, start, len);
     if (kind === SCAN_OTHER || scanner.contentEnd > maxEnd) return -1;
     const lineEnd = scanner.lineEnd;
-    this.spy(this.lastProc ?? this.proc(null, lineNo), kind, lineNo);
+    this.spy(this.lastProc ?? this.proc(null, lineNo, NO_POSITION), kind, lineNo);
     return lineEnd;
   }
 
@@ -111,7 +142,7 @@ export class LogDemux implements LineSink {
   finish(): Capture {
     if (this.pending !== null) this.decide();
     const dialect = this.dialect!;
-    if (this.procs.size === 0) this.proc(null, 1);
+    if (this.procs.size === 0) this.proc(null, 1, NO_POSITION);
     for (const p of this.procs.values()) {
       this.lastProc = p;
       p.reader?.end(p.emit);
@@ -159,32 +190,33 @@ export class LogDemux implements LineSink {
     this.classify = this.dialect.classify ?? null;
     const fast = this.classify !== null ? fastPathOf(this.dialect) : null;
     this.scanner = fast === null ? null : new SpyScanner(fast);
-    for (const h of held) this.dispatch(h.text, h.lineNo, h.dropped);
+    for (const h of held) this.dispatch(h.text, h.lineNo, h.dropped, h.at);
   }
 
   /** A decoded line, after detection: DebugView columns stripped, then read by the dialect. */
-  private dispatch(text: string, lineNo: number, dropped: number): void {
+  private dispatch(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
     let proc = this.lastProc;
     let message = text;
     if (this.debugView) {
       const dv = parseDebugViewLine(text);
       if (dv) {
         message = dv.message;
-        proc = this.procs.get(dv.pid) ?? this.proc(dv.pid, lineNo);
+        proc = this.procs.get(dv.pid) ?? this.proc(dv.pid, lineNo, at);
       }
       // A line without the columns (a continuation) stays with the previous process.
     } else if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') {
       this.nonBlank++; // lines read after detection ended count too
     }
-    proc ??= this.proc(null, lineNo);
+    proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {
       this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
-      this.route(proc, this.classify(message), lineNo, dropped);
+      this.route(proc, this.classify(message), lineNo, dropped, at);
       this.counted(proc, lineNo);
     } else {
-      if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
+      if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
+      proc.at = at;
       proc.reader!.line(message, lineNo, proc.emit);
       this.counted(proc, lineNo);
     }
@@ -196,7 +228,7 @@ export class LogDemux implements LineSink {
    */
   private spy(proc: Proc, kind: number, lineNo: number): void {
     if (this.nonBlank === 0) this.nonBlank++;
-    proc.run.tracker.spy(kind, this.scanner!, lineNo);
+    proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
   }
 
@@ -209,26 +241,51 @@ export class LogDemux implements LineSink {
     this.endRun = run;
   }
 
-  private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number): void {
+  private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
     if (proc.finished && this.dialect!.isRunStart(e)) {
-      proc.run = this.newRun(proc.runs.length + 1, lineNo);
+      const ended = proc.run;
+      proc.run = this.newRun(ended.index + 1, lineNo, at);
       proc.runs.push(proc.run);
       proc.finished = false;
+      if (this.opts.onRunEnd) {
+        this.opts.onRunEnd(ended, proc.pid, this.dialect!);
+        ended.tracker = null;
+        // Only the process's last run is needed at the end; the others were judged.
+        proc.runs.splice(0, proc.runs.length - 1);
+      }
     }
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
-    if (dropped > 0) proc.run.tracker.overlong(lineNo, dropped);
-    proc.run.tracker.event(e, lineNo);
+    if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
+    if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
+      // What main printed before it returned: exit() flushes the C runtime's buffer after it.
+      proc.run.flushByte = at.next;
+      proc.run.flushCrlf = at.crlfThrough;
+      proc.run.flushLine = lineNo;
+    }
+    proc.run.tracker!.event(e, lineNo);
   }
 
-  private proc(pid: number | null, firstLine: number): Proc {
-    const run = this.newRun(1, firstLine);
+  private proc(pid: number | null, firstLine: number, at: Readonly<LinePosition>): Proc {
+    const run = this.newRun(1, firstLine, at);
     const reader = this.dialect!.reader?.() ?? null;
-    const p: Proc = { pid, runs: [run], run, finished: false, reader, emit: (e, line) => this.route(p, e, line, 0) };
+    // A reader emits the events of the line it is given (or of the one it held before it): that line's position.
+    const p: Proc = { pid, runs: [run], run, finished: false, reader, at, emit: (e, line) => this.route(p, e, line, 0, p.at) };
     this.procs.set(pid, p);
     return p;
   }
 
-  private newRun(index: number, firstLine: number): CapturedRun {
-    return { index, firstLine, lastLine: firstLine, lines: 0, tracker: new Tracker({ ...this.opts.tracker, dumpOnly: this.dialect!.dumpOnly }) };
+  private newRun(index: number, firstLine: number, at: Readonly<LinePosition>): CapturedRun {
+    return {
+      index,
+      firstLine,
+      lastLine: firstLine,
+      lines: 0,
+      tracker: new Tracker({ ...this.opts.tracker, dumpOnly: this.dialect!.dumpOnly }),
+      firstByte: at.start,
+      firstCrlf: at.crlfBefore,
+      flushByte: -1,
+      flushCrlf: 0,
+      flushLine: 0,
+    };
   }
 }

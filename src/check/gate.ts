@@ -5,6 +5,7 @@
 import { bySignature, groupBy } from '../model/groups.js';
 import { bytes, count } from '../text/words.js';
 import type { Report, ReportBlock, StaleRow } from '../model/report.js';
+import { compareText } from '../text/compare.js';
 
 export type Policy = 'fail' | 'warn' | 'allow';
 export const POLICIES: Policy[] = ['fail', 'warn', 'allow'];
@@ -151,5 +152,5 @@ function groupBlocks(blocks: ReportBlock[], category: BlockGroup['category']): B
   );
   return [...groups.values()]
     .map((list): BlockGroup => ({ category, context: list[0]!.context, size: list[0]!.size, blocks: list, bytes: list.length * list[0]!.size }))
-    .sort((a, b) => b.bytes - a.bytes || a.context.localeCompare(b.context) || a.size - b.size);
+    .sort((a, b) => b.bytes - a.bytes || compareText(a.context, b.context) || a.size - b.size);
 }

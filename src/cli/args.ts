@@ -123,7 +123,9 @@ export function parseCommand(words: string[], spec: CommandSpec, others: Command
     if (t.value === undefined || (!t.inlineValue && isOption(t.value) && options[t.value.replace(/^--?(no-)?/, '')] !== undefined)) {
       throw fail(`${long} needs a value${known.value ? ` (${known.value})` : ''}`);
     }
-    values[t.name] = convert(long, t.value, known, fail);
+    const value = convert(long, t.value, known, fail);
+    // A repeatable option collects its values (given ones replace the default); others keep the last.
+    values[t.name] = known.multiple ? [...((values[t.name] as unknown[] | undefined) ?? []), value] : value;
   }
 
   const args: Record<string, unknown> = {};

@@ -63,23 +63,27 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
     value: 'NAME|FILE',
     describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detected from the first lines)',
   },
+  // Repeating a marker option gives several markers (a program may print either line).
   'couninitialize-marker': {
     type: 'string',
+    multiple: true,
     value: 'TEXT',
-    default: DEFAULT_MARKERS.coUninitialize,
-    describe: 'program line printed after CoUninitialize() returned',
+    default: [...DEFAULT_MARKERS.coUninitialize],
+    describe: 'program line printed after CoUninitialize() returned (repeat the option for several)',
   },
   'revoke-marker': {
     type: 'string',
+    multiple: true,
     value: 'TEXT',
-    default: DEFAULT_MARKERS.revoke,
-    describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT",
+    default: [...DEFAULT_MARKERS.revoke],
+    describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT (repeat for several)",
   },
   'register-marker': {
     type: 'string',
+    multiple: true,
     value: 'TEXT',
-    default: DEFAULT_MARKERS.register,
-    describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT",
+    default: [...DEFAULT_MARKERS.register],
+    describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT (repeat for several)",
   },
   'spy-prefix': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' },
   'dump-marker': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' },
@@ -88,9 +92,9 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
 };
 
 export interface AnalysisArgs {
-  couninitializeMarker: string;
-  revokeMarker: string;
-  registerMarker: string;
+  couninitializeMarker: string | string[];
+  revokeMarker: string | string[];
+  registerMarker: string | string[];
   spyPrefix: string;
   dumpMarker: string;
   maxLineLength: number;
@@ -109,24 +113,27 @@ export function wholeOption(name: string, value: number, min: number): number {
 }
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
+  const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
   const markers = {
-    coUninitialize: a.couninitializeMarker,
-    revoke: a.revokeMarker,
-    register: a.registerMarker,
+    coUninitialize: list(a.couninitializeMarker),
+    revoke: list(a.revokeMarker),
+    register: list(a.registerMarker),
     spyPrefix: a.spyPrefix,
     dumpStart: a.dumpMarker,
   };
-  for (const [name, text] of Object.entries({
-    '--couninitialize-marker': a.couninitializeMarker,
-    '--revoke-marker': a.revokeMarker,
-    '--register-marker': a.registerMarker,
-    '--spy-prefix': a.spyPrefix,
-    '--dump-marker': a.dumpMarker,
+  for (const [name, texts] of Object.entries({
+    '--couninitialize-marker': markers.coUninitialize,
+    '--revoke-marker': markers.revoke,
+    '--register-marker': markers.register,
+    '--spy-prefix': [a.spyPrefix],
+    '--dump-marker': [a.dumpMarker],
   })) {
-    // An empty marker would silently read every line as a program line (or none); one
-    // with a line break could never match a line.
-    if (text.trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
-    if (/[\r\n]/.test(text)) throw new SpylogError('USAGE', `${name} must be a single line`);
+    for (const text of texts) {
+      // An empty marker would silently read every line as a program line (or none); one
+      // with a line break could never match a line.
+      if (String(text).trim() === '') throw new SpylogError('USAGE', `${name} must not be empty`);
+      if (/[\r\n]/.test(String(text))) throw new SpylogError('USAGE', `${name} must be a single line`);
+    }
   }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),

@@ -70,8 +70,12 @@ function optionRows(options: Record<string, OptionSpec>): [string, string][] {
     const facts: string[] = [];
     if (o.choices) facts.push(`${o.choices.join(', ')}`);
     // A default is never split across lines (no-break spaces until the text is wrapped).
-    if (o.default !== undefined && o.default !== false)
-      facts.push(`default: ${typeof o.default === 'string' ? JSON.stringify(o.default).replaceAll(' ', NBSP) : String(o.default)}`);
+    if (o.default !== undefined && o.default !== false) {
+      const shown = (Array.isArray(o.default) ? o.default : [o.default]).map((d) =>
+        typeof d === 'string' ? JSON.stringify(d).replaceAll(' ', NBSP) : String(d),
+      );
+      facts.push(`default: ${shown.join(', ')}`);
+    }
     return [left, o.describe + (facts.length ? ` [${facts.join('; ')}]` : '')];
   });
 }

@@ -14,7 +14,8 @@ import { outputWidth } from './terminal.js';
 
 interface Command {
   spec: CommandSpec;
-  run(args: never, io: Io): Promise<number>;
+  /** `words`: the command line after the command's name (check pairs each -f with its -o by their order). */
+  run(args: never, io: Io, words: readonly string[]): Promise<number>;
 }
 
 const COMMANDS: Record<CommandName, () => Promise<Command>> = {
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const cwdExists = (p: string) => existsSync(p);
   let command: Command;
   let args: Record<string, unknown>;
+  let words: string[];
   try {
     // The default command's table is needed only to find a command word after options (`spylog -q check x.log`).
     const defaultSpec = argv[0]?.startsWith('-') && argv[0] !== '-' ? (await COMMANDS[DEFAULT_COMMAND]()).spec : null;
@@ -43,6 +45,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     command = await COMMANDS[what.command]();
+    words = what.words;
     try {
       args = parseCommand(what.words, command.spec);
     } catch (err) {
@@ -58,7 +61,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(args as never, io);
+    return await command.run(args as never, io, words);
   } catch (err) {
     if (err instanceof SpylogError) {
       warn(io, err.message);

@@ -11,8 +11,10 @@ export interface OptionSpec {
   describe: string;
   /** The value's name in the help (`--baseline FILE`); options that take a value only. */
   value?: string;
-  default?: string | number | boolean;
+  default?: string | number | boolean | readonly string[];
   choices?: readonly string[];
+  /** Repeatable: every value is kept, in order (otherwise the last one wins). */
+  multiple?: boolean;
 }
 
 export interface PositionalSpec {

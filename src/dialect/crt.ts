@@ -15,11 +15,63 @@ import { normalizeHex, type Dialect, type DialectReader, type Emit } from './dia
 import { toAddress } from '../parse/address.js';
 import { programLine } from '../parse/program.js';
 
-const DUMP_START = /^\s*Detected memory leaks!\s*$/;
-const DUMPING = /^\s*Dumping objects ->\s*$/;
-const ENTRY = /^\s*(?:(.*?) : )?\{(\d+)\} (\w+) block at (0x[0-9A-Fa-f]{1,16}|[0-9A-Fa-f]{8,16}), (?:subtype [0-9A-Fa-f]+, )?(\d+) bytes long\.\s*$/;
-/** ` Data: <ascii> XX XX ...`: the ascii column may hold `>`, so the hex is taken from the end. */
-const DATA = /^\s*Data: <.*> ((?:[0-9A-Fa-f]{2} ?)+)\s*$/;
+// Every test runs on the trimmed line and reads it once: these run on every line of any
+// log during dialect detection, so none may backtrack (a regex starting with `^\s*(.*?) : `
+// took quadratic time on a line of blanks).
+const DUMP_START = 'Detected memory leaks!';
+const DUMPING = 'Dumping objects ->';
+/** What follows the optional `file(line) : ` of an entry; no two quantified parts can match the same text. */
+const ENTRY = /^\{(\d{1,10})\} (\w{1,40}) block at (0x[0-9A-Fa-f]{1,16}|[0-9A-Fa-f]{8,16}), (?:subtype [0-9A-Fa-f]{1,8}, )?(\d{1,15}) bytes long\.$/;
+/** Characters kept of an entry's `file(line)`: it names the block's context. */
+const WHERE_LENGTH = 80;
+
+interface Entry {
+  where: string;
+  number: string;
+  kind: string;
+  address: string;
+  size: number;
+}
+
+/** `[file(line) : ]{813} normal block at 0x00C08E80, 16 bytes long.`, or null. */
+function readEntry(text: string): Entry | null {
+  const t = text.trim();
+  let where = '';
+  let rest = t;
+  if (t.charCodeAt(0) !== 123 /* { */) {
+    const at = t.indexOf(' : {');
+    if (at <= 0) return null;
+    where = t.slice(0, Math.min(at, WHERE_LENGTH));
+    rest = t.slice(at + 3);
+  }
+  const m = ENTRY.exec(rest);
+  return m ? { where, number: m[1]!, kind: m[2]!, address: m[3]!, size: Number(m[4]) } : null;
+}
+
+/**
+ * ` Data: <ascii> XX XX ...`: the hex bytes at its end (the ascii column may hold `>` or hex
+ * digits, so they are read from the end back), or null when the line is no Data line.
+ */
+function readData(text: string): string | null {
+  const t = text.trim();
+  if (!t.startsWith('Data: <')) return null;
+  let i = t.length;
+  let pairs = 0;
+  // Back over `XX` pairs separated by single spaces, up to the `> ` that ends the ascii column.
+  while (i >= 2 && isHex(t.charCodeAt(i - 1)) && isHex(t.charCodeAt(i - 2))) {
+    pairs++;
+    i -= 2;
+    if (t.charCodeAt(i - 1) !== 32) break;
+    i--;
+    if (t.charCodeAt(i - 1) === 62 /* > */) break;
+  }
+  if (pairs === 0 || t.charCodeAt(i - 1) !== 62 || i - 1 < 'Data: <'.length - 1) return null;
+  return t.slice(i);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
 
 interface Held {
   event: Extract<LineEvent, { type: 'dump-entry' }>;
@@ -30,9 +82,9 @@ export const crtDialect: Dialect = {
   name: 'crt',
   dumpOnly: true,
   reader: () => new CrtReader(),
-  recognizes: (line) => DUMP_START.test(line) || ENTRY.test(line),
+  recognizes: (line) => line.trim() === DUMP_START || readEntry(line) !== null,
   isRunStart: (e) => e.type === 'dump-start',
-  coUninitializeMarker: 'Detected memory leaks!',
+  coUninitializeMarkers: ['Detected memory leaks!'],
 };
 
 class CrtReader implements DialectReader {
@@ -42,28 +94,29 @@ class CrtReader implements DialectReader {
     const held = this.held;
     if (held) {
       this.held = null;
-      const data = DATA.exec(text);
-      if (data) {
-        held.event.data = normalizeHex(data[1]!);
+      const data = readData(text);
+      if (data !== null) {
+        held.event.data = normalizeHex(data);
         emit(held.event, held.line);
         emit({ type: 'blank' }, lineNo);
         return;
       }
       emit(held.event, held.line);
     }
-    if (DUMP_START.test(text)) return emit({ type: 'dump-start' }, lineNo);
-    if (DUMPING.test(text)) return emit({ type: 'blank' }, lineNo);
-    const m = ENTRY.exec(text);
-    if (m) {
-      const address = toAddress(m[4]!);
+    const trimmed = text.trim();
+    if (trimmed === DUMP_START) return emit({ type: 'dump-start' }, lineNo);
+    if (trimmed === DUMPING) return emit({ type: 'blank' }, lineNo);
+    const entry = readEntry(text);
+    if (entry) {
+      const address = toAddress(entry.address);
       if (address) {
-        const where = m[1] ? `${m[1]} ` : '';
-        const context = `${where}#${m[2]} (${m[3]} block)`;
-        this.held = { event: { type: 'dump-entry', address, size: Number(m[5]), data: '', context }, line: lineNo };
+        const where = entry.where ? `${entry.where} ` : '';
+        const context = `${where}#${entry.number} (${entry.kind} block)`;
+        this.held = { event: { type: 'dump-entry', address, size: entry.size, data: '', context }, line: lineNo };
         return;
       }
     }
-    if (/^\s*Data: </.test(text)) {
+    if (trimmed.startsWith('Data: <')) {
       return emit({ type: 'malformed', text, reason: 'a CRT Data: line without its block line' }, lineNo);
     }
     emit(programLine(text), lineNo);

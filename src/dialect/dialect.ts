@@ -29,8 +29,8 @@ export interface Dialect {
   recognizes(line: string): boolean;
   /** A program line that starts a new run once the previous one has finished. */
   isRunStart(e: LineEvent): boolean;
-  /** Shown in the evidence when the run never reaches CoUninitialize. */
-  readonly coUninitializeMarker: string;
+  /** The lines that say CoUninitialize returned, for the evidence when a run never reaches them. */
+  readonly coUninitializeMarkers: readonly string[];
 }
 
 /**
@@ -63,7 +63,7 @@ export function mallocSpyDialect(markers: Partial<MarkerOptions> = {}): FastDial
     fastPath: ctx,
     recognizes: (line) => isRecognized(classify(line)),
     isRunStart: (e) => e.type === 'program' && (e.marker === 'register' || (e.call !== null && RUN_CALLS.has(e.call))),
-    coUninitializeMarker: ctx.markers.coUninitialize,
+    coUninitializeMarkers: ctx.markers.coUninitialize,
   };
 }
 

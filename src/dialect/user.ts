@@ -50,6 +50,9 @@ export function parseUserDialect(text: string, file: string): Dialect {
   } catch (err) {
     throw bad(`not valid JSON (${(err as Error).message})`);
   }
+  // JSON.parse keeps the last of two equal keys: a pattern written twice would silently lose one.
+  const twice = duplicateKey(text);
+  if (twice) throw new SpylogError('BAD_DIALECT', `${file}:${twice.line}: bad dialect file: "${twice.key}" is given twice`);
   if (!isObject(json)) throw bad('expected a JSON object of named regexes');
   const compiled: Compiled = { name: 'user', events: {}, markers: {} };
   for (const [key, value] of Object.entries(json)) {
@@ -144,7 +147,7 @@ function toDialect(c: Compiled): Dialect {
     recognizes: (line) => isRecognized(classify(line)) || (runStart?.test(line) ?? false),
     isRunStart: (ev) =>
       ev.type === 'program' ? ev.marker === 'register' || (runStart?.test(ev.text) ?? false) : !e.alloc && ev.type === 'dump-start',
-    coUninitializeMarker: m.coUninitialize?.source ?? 'CoUninitialize',
+    coUninitializeMarkers: [m.coUninitialize?.source ?? 'CoUninitialize'],
   };
 }
 
@@ -164,4 +167,34 @@ function hresult(text: string | undefined): number | null {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The first key written twice in one object of a valid JSON text, with its line; null when there is none. */
+function duplicateKey(text: string): { key: string; line: number } | null {
+  const objects: (Set<string> | null)[] = []; // null: an array
+  let expectKey = false;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 123 /* { */) {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === 91 /* [ */) objects.push(null);
+    else if (c === 125 /* } */ || c === 93 /* ] */) objects.pop();
+    else if (c === 44 /* , */) expectKey = objects[objects.length - 1] instanceof Set;
+    else if (c === 34 /* " */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 /* \ */ ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const keys = objects[objects.length - 1]!;
+        if (keys.has(key)) return { key, line };
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return null;
 }

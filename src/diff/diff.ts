@@ -7,6 +7,7 @@ import { CATEGORIES, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
+import { compareText } from '../text/compare.js';
 
 /** Unmatched allocation lines listed per group and side (the counts are always exact). */
 export const LINES_LISTED = 10;
@@ -20,11 +21,16 @@ export function diffReports(a: Report, b: Report): DiffResult {
   const unchanged: Tally = { blocks: 0, bytes: 0 };
   const byKeyA = groupBy(a.blocks, byCategorySignature);
   const byKeyB = groupBy(b.blocks, byCategorySignature);
+  /** Blocks of A with no match in B, and of B with none in A: what `pairMoves` reads together. */
+  const left: ReportBlock[] = [];
+  const joined: ReportBlock[] = [];
   for (const key of new Set([...byKeyA.keys(), ...byKeyB.keys()])) {
     const as = byKeyA.get(key) ?? [];
     const bs = byKeyB.get(key) ?? [];
     const first = (as[0] ?? bs[0]) as ReportBlock;
     const { aOnly, bOnly, matched } = matchBlocks(as, bs);
+    for (const x of aOnly) left.push(x);
+    for (const x of bOnly) joined.push(x);
     unchanged.blocks += matched;
     unchanged.bytes += matched * first.size;
     if (as.length === bs.length) continue; // a group with no change is omitted
@@ -48,7 +54,7 @@ export function diffReports(a: Report, b: Report): DiffResult {
       y.size - x.size ||
       Math.sign(x.delta.blocks) - Math.sign(y.delta.blocks) ||
       CATEGORY_RANK[x.category] - CATEGORY_RANK[y.category] ||
-      x.context.localeCompare(y.context),
+      compareText(x.context, y.context),
   );
   return {
     schema: DIFF_SCHEMA,
@@ -59,42 +65,99 @@ export function diffReports(a: Report, b: Report): DiffResult {
     weaknesses,
     categories: compareCategories(a, b),
     groups,
-    moves: pairMoves(groups),
+    moves: pairMoves(left, joined),
     unchanged,
   };
 }
 
+const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess', 'unresolved']);
+
 /**
- * Pairs, size by size, what left a category with what joined another: largest groups
- * first, so the NT 4 → Windows 2000 picture reads as "couninitialize → exitprocess".
+ * Reads what left A and what joined B together as the same memory, decided differently
+ * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
+ * Only blocks whose categories can describe the same memory pair, always of one size:
+ *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), in any
+ *     context, blocks with identical dump data first;
+ *   - a true leak with an unresolved block of the same context (one log decided it, the
+ *     other could not);
+ *   - a true leak with runtime-held memory only on identical dump data.
+ * A new leak in B is never explained away by A's runtime memory of the same size. Linear:
+ * each pass looks blocks up by key.
  */
-export function pairMoves(groups: readonly DiffGroup[]): DiffMove[] {
-  const moves: DiffMove[] = [];
-  const bySize = new Map<number, { left: { g: DiffGroup; n: number }[]; joined: { g: DiffGroup; n: number }[] }>();
-  for (const g of groups) {
-    let entry = bySize.get(g.size);
-    if (!entry) bySize.set(g.size, (entry = { left: [], joined: [] }));
-    (g.delta.blocks < 0 ? entry.left : entry.joined).push({ g, n: Math.abs(g.delta.blocks) });
-  }
-  for (const [size, { left, joined }] of bySize) {
-    for (const l of left) {
-      for (const j of joined) {
-        if (l.n === 0) break;
-        if (j.n === 0 || j.g.category === l.g.category) continue;
-        const blocks = Math.min(l.n, j.n);
-        l.n -= blocks;
-        j.n -= blocks;
-        moves.push({
-          size,
-          blocks,
-          bytes: blocks * size,
-          from: { category: l.g.category, context: l.g.context },
-          to: { category: j.g.category, context: j.g.context },
-        });
+export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportBlock[]): DiffMove[] {
+  const paired = new Set<ReportBlock>();
+  const moves = new Map<string, DiffMove>();
+  const pair = (a: ReportBlock, b: ReportBlock): void => {
+    paired.add(a);
+    paired.add(b);
+    const key = JSON.stringify([a.size, a.category, a.context, b.category, b.context]);
+    const move = moves.get(key);
+    if (move) {
+      move.blocks++;
+      move.bytes += a.size;
+    } else {
+      moves.set(key, {
+        size: a.size,
+        blocks: 1,
+        bytes: a.size,
+        from: { category: a.category, context: a.context },
+        to: { category: b.category, context: b.context },
+      });
+    }
+  };
+  /**
+   * One pass: B's unpaired blocks go into buckets (`bucketOf`), and each unpaired block of A
+   * takes the first unpaired block of the first of its buckets (`bucketsFor`) that has one.
+   * A bucket holds only blocks that fit, so nothing is scanned twice.
+   */
+  const pass = (bucketOf: (b: ReportBlock) => string | null, bucketsFor: (a: ReportBlock) => string[]): void => {
+    const buckets = new Map<string, { blocks: ReportBlock[]; first: number }>();
+    for (const b of joined) {
+      const k = paired.has(b) ? null : bucketOf(b);
+      if (k === null) continue;
+      const bucket = buckets.get(k);
+      if (bucket) bucket.blocks.push(b);
+      else buckets.set(k, { blocks: [b], first: 0 });
+    }
+    for (const a of left) {
+      if (paired.has(a)) continue;
+      for (const k of bucketsFor(a)) {
+        const bucket = buckets.get(k);
+        if (!bucket) continue;
+        while (bucket.first < bucket.blocks.length && paired.has(bucket.blocks[bucket.first]!)) bucket.first++;
+        if (bucket.first < bucket.blocks.length) {
+          pair(a, bucket.blocks[bucket.first++]!);
+          break;
+        }
       }
     }
-  }
-  return moves.sort((x, y) => y.bytes - x.bytes || y.size - x.size);
+  };
+  const kind = (x: ReportBlock): 'leak' | 'runtime' | null => (x.category === 'true-leak' ? 'leak' : RUNTIME.has(x.category) ? 'runtime' : null);
+  // 1. Identical dump data: runtime memory with runtime memory, or a true leak with runtime-held memory.
+  const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}`;
+  pass(
+    (b) => (b.data === null || kind(b) === null ? null : sameData(b, kind(b)!)),
+    (a) =>
+      a.data === null
+        ? []
+        : kind(a) === 'runtime'
+          ? [sameData(a, 'runtime'), sameData(a, 'leak')]
+          : kind(a) === 'leak'
+            ? [sameData(a, 'runtime')]
+            : [],
+  );
+  // 2. A true leak and an unresolved block of the same context.
+  const sameContext = (x: ReportBlock, category: Category) => `${x.size}\0${x.context}\0${category}`;
+  pass(
+    (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
+    (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
+  );
+  // 3. Runtime memory with runtime memory of the same size, in any context.
+  pass(
+    (b) => (kind(b) === 'runtime' ? String(b.size) : null),
+    (a) => (kind(a) === 'runtime' ? [String(a.size)] : []),
+  );
+  return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }
 
 /** Per category from the summaries: the only place `freed` (a tally, not a list) appears. */
@@ -119,16 +182,18 @@ function compareCategories(a: Report, b: Report): Record<Category, CategoryDelta
 export function matchBlocks(as: readonly ReportBlock[], bs: readonly ReportBlock[]): { aOnly: ReportBlock[]; bOnly: ReportBlock[]; matched: number } {
   const taken = new Array<boolean>(bs.length).fill(false);
   const aLeft: ReportBlock[] = [];
-  const byData = new Map<string, number[]>();
+  // B's blocks by data, each list read from a cursor (not shift(): O(n) per call on a big group).
+  const byData = new Map<string, { at: number[]; next: number }>();
   bs.forEach((block, i) => {
     if (block.data === null) return;
     const list = byData.get(block.data);
-    if (list) list.push(i);
-    else byData.set(block.data, [i]);
+    if (list) list.at.push(i);
+    else byData.set(block.data, { at: [i], next: 0 });
   });
   let matched = 0;
   for (const block of as) {
-    const i = block.data === null ? undefined : byData.get(block.data)?.shift();
+    const list = block.data === null ? undefined : byData.get(block.data);
+    const i = list && list.next < list.at.length ? list.at[list.next++] : undefined;
     if (i === undefined) {
       aLeft.push(block);
     } else {

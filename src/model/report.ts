@@ -36,11 +36,24 @@ export interface DataHint {
   pointer?: string;
 }
 
-/** extra: one process of a DebugView capture, or one run of a file with several. */
+/**
+ * extra: one process of a DebugView capture, or one run of a file with several: its whole
+ * report, or (beyond the first hundred parts of a file) only its verdict, to keep memory
+ * bounded by what the file reports, not by how many runs it appends.
+ */
 export interface ReportPart {
   firstLine: number;
   lastLine: number;
-  report: Report;
+  report?: Report;
+  verdict?: PartVerdict;
+}
+
+/** A part kept as a summary. */
+export interface PartVerdict {
+  truncation: Truncation;
+  summary: Record<Category, Tally>;
+  allocs: number;
+  frees: number;
 }
 
 /** An inconsistency in the log, with its line: data, never an error. */
@@ -155,6 +168,8 @@ export interface Report {
   encoding: string;
   /** extra: exact totals per anomaly kind (`anomalies` lists at most a bounded number per kind). */
   anomalyCounts: Record<string, number>;
+  /** extra, only when `findings` does not list them all (at most 1,000 per kind): the exact totals per kind. */
+  findingCounts?: Record<string, number>;
   /** extra: where the run's phases begin (line numbers; null when absent). */
   phases: {
     spyRegistered: number | null;

@@ -7,7 +7,7 @@ export type { Address };
 
 export type LineEvent =
   | { type: 'alloc'; address: Address; size: number }
-  /** `remaining` is -1 when the dialect's free lines carry no count. */
+  /** `remaining`: the spy's count after the free; NO_COUNT when the dialect's free lines carry none, UNREADABLE_COUNT when it is not a count (`-1`). */
   | { type: 'free'; address: Address; remaining: number }
   | { type: 'realloc'; from: Address; to: Address; size: number }
   | { type: 'alloc-failed'; size: number }
@@ -17,8 +17,17 @@ export type LineEvent =
   | { type: 'program'; text: string; call: string | null; marker: Marker | null; hresult: number | null }
   | { type: 'elision'; text: string }
   | { type: 'malformed'; text: string; reason: string }
+  /** A line in the dump's shape (`0x<hex> - <n>`) that does not parse: a damaged entry, part of the dump; its address still names a block. */
+  | { type: 'malformed-dump-entry'; text: string; reason: string; address: Address }
+  /** What the console, not the program, printed: a shell prompt, `Press any key to continue . . .`. */
+  | { type: 'console'; text: string }
   | { type: 'unreadable'; text: string }
   | { type: 'blank' };
 
 /** Program lines that mark a phase of the run. */
 export type Marker = 'register' | 'couninitialize' | 'revoke';
+
+/** A free line's count when its dialect prints none. */
+export const NO_COUNT = -1;
+/** A free line's count when the spy printed something that is not a count (`-1 blocks remaining`). */
+export const UNREADABLE_COUNT = -2;

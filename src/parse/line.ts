@@ -94,18 +94,33 @@ function classifyOther(line: string, ctx: ParseContext): LineEvent {
   // pending frees as ordinary ones.
   const cut = cutSpyLine(line, ctx.markers.spyPrefix);
   if (cut) return { type: 'malformed', text: line, reason: cut };
+  const damaged = dumpEntryAddress(line);
+  if (damaged) return { type: 'malformed-dump-entry', text: line, reason: 'starts like a dump entry but does not parse', address: damaged };
   const m = ctx.markers;
   let marker: Marker | null = null;
   let hresult: number | null = null;
-  if (text === m.coUninitialize) marker = 'couninitialize';
-  else if (text.startsWith(m.revoke)) {
+  let prefix: string | undefined;
+  if (m.coUninitialize.includes(text)) marker = 'couninitialize';
+  else if ((prefix = m.revoke.find((p) => text.startsWith(p))) !== undefined) {
     marker = 'revoke';
-    hresult = parseHresult(text.slice(m.revoke.length));
-  } else if (text.startsWith(m.register)) {
+    hresult = parseHresult(text.slice(prefix.length));
+  } else if ((prefix = m.register.find((p) => text.startsWith(p))) !== undefined) {
     marker = 'register';
-    hresult = parseHresult(text.slice(m.register.length));
+    hresult = parseHresult(text.slice(prefix.length));
   }
   return programLine(text, marker, hresult);
+}
+
+/**
+ * The address of a line shaped `0x<hex> - <digit>...`: a dump entry, however garbled after
+ * that (a 16-digit size, a missing colon); null for any other line. A program line
+ * practically never starts so; taken as one it would move the program's last line into the dump.
+ */
+function dumpEntryAddress(line: string): Address | null {
+  const at = readAddress(line, 0);
+  if (!at || !line.startsWith(' - ', at.end)) return null;
+  const c = line.charCodeAt(at.end + 3);
+  return c >= 48 && c <= 57 ? at.address : null;
 }
 
 const SPY_FRAGMENT = 6;

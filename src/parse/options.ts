@@ -1,27 +1,34 @@
 // Marker texts are configurable (other harnesses word them differently); the
-// defaults are MallocSpyTest's. They are compiled once into a ParseContext so the
-// per-line path only compares strings.
+// defaults are MallocSpyTest's. The program's markers are lists: a harness may print
+// either of several lines for one phase (`Called OleUninitialize()` ends COM too, since
+// OleUninitialize calls CoUninitialize). They are compiled once into a ParseContext so
+// the per-line path only compares strings.
 
 export interface MarkerOptions {
   /** Prefix of every spy line. */
   spyPrefix: string;
   /** The spy's line that starts the dump of live blocks. */
   dumpStart: string;
-  /** The program line printed right after CoUninitialize() returned. */
-  coUninitialize: string;
-  /** Prefix of the program line that reports CoRevokeMallocSpy's HRESULT. */
-  revoke: string;
-  /** Prefix of the program line that reports CoRegisterMallocSpy's HRESULT. */
-  register: string;
+  /** Program lines printed right after CoUninitialize() returned (any of them). */
+  coUninitialize: readonly string[];
+  /** Prefixes of the program line that reports CoRevokeMallocSpy's HRESULT. */
+  revoke: readonly string[];
+  /** Prefixes of the program line that reports CoRegisterMallocSpy's HRESULT. */
+  register: readonly string[];
 }
 
 export const DEFAULT_MARKERS: MarkerOptions = {
   spyPrefix: 'MALLOC SPY: ',
   dumpStart: 'MALLOC SPY: detected memory leaks!',
-  coUninitialize: 'Called CoUninitialize()',
-  revoke: 'CoRevokeMallocSpy() returns',
-  register: 'CoRegisterMallocSpy() returns',
+  coUninitialize: ['Called CoUninitialize()', 'Called OleUninitialize()'],
+  revoke: ['CoRevokeMallocSpy() returns'],
+  register: ['CoRegisterMallocSpy() returns'],
 };
+
+/** Markers as a reader names them: `"Called CoUninitialize()" or "Called OleUninitialize()"`. */
+export function quoteMarkers(markers: readonly string[]): string {
+  return markers.map((m) => `"${m}"`).join(' or ');
+}
 
 export interface ParseContext {
   readonly markers: MarkerOptions;

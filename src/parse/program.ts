@@ -1,7 +1,8 @@
 // Program lines, as every dialect reads them: a line no spy pattern claimed is the
 // program's own output (`CLSIDFromProgID() returns 0x00000000`, `Object released`), an
-// elision the harness printed instead of lines (`more leaks...`), a blank, or bytes that
-// are not text at all. Which program lines are phase markers is the dialect's to say.
+// elision the harness printed instead of lines (`more leaks...`), what the console printed
+// around the run (a prompt, `Press any key to continue . . .`), a blank, or bytes that are
+// not text at all. Which program lines are phase markers is the dialect's to say.
 import type { LineEvent, Marker } from './events.js';
 
 const BLANK: LineEvent = { type: 'blank' };
@@ -13,6 +14,21 @@ const ELISION = /^(?:more\b.*|)(?:\.\.\.|\u2026)$/i;
 /** `<Name>(args) returns <value>`: the call a program line reports. */
 const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
 const HRESULT = /^\s*(?:0x)?([0-9A-Fa-f]{1,8})\b/;
+/**
+ * A shell prompt, possibly with the next command typed after it: cmd's `C:\work\spy>`,
+ * PowerShell's `PS C:\work\spy>`. The path holds no character a Windows path cannot, so the
+ * prompt's `>` is the first one: no backtracking.
+ */
+const PROMPT = /^(?:PS )?[A-Za-z]:\\[^<>|"*?\r\n]*>/;
+/** What `pause` prints (Visual Studio's Ctrl+F5 runs it), as Windows words it in a few languages; and cmd's Ctrl+C question. */
+const CONSOLE_LINES = new Set([
+  'Press any key to continue . . .',
+  'Drücken Sie eine beliebige Taste . . .',
+  'Appuyez sur une touche pour continuer...',
+  'Presione una tecla para continuar . . .',
+  'Premere un tasto per continuare . . .',
+  'Terminate batch job (Y/N)?',
+]);
 
 /** Whether a line holds bytes that are not text (checked before anything reads it as text). */
 export function isBinary(line: string): boolean {
@@ -27,7 +43,11 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   if (isBinary(line)) return { type: 'unreadable', text: line };
   const text = line.trim();
   if (text.length === 0) return BLANK;
-  if (marker === null && ELISION.test(text)) return { type: 'elision', text };
+  if (marker === null) {
+    if (ELISION.test(text)) return { type: 'elision', text };
+    // The console's own lines around a console capture are not the program's output: they must not become its last line.
+    if (CONSOLE_LINES.has(text) || PROMPT.test(text)) return { type: 'console', text };
+  }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
 }

@@ -13,6 +13,7 @@
 import { compileLiteral, type Literal, type ParseContext } from './options.js';
 import { EXACT_DIGITS, MAX_DIGITS } from './address.js';
 import type { BlockKey } from '../model/block.js';
+import { UNREADABLE_COUNT } from './events.js';
 
 export const SCAN_OTHER = 0;
 export const SCAN_ALLOC = 1;
@@ -42,7 +43,7 @@ export class SpyScanner {
   // --- the last accepted scan ---
   /** The address's key (address.ts: its value, or its upper-case hex above 13 digits). */
   key: BlockKey = 0;
-  /** alloc: the size; free: the spy's `<k> blocks remaining`. */
+  /** alloc: the size; free: the spy's `<k> blocks remaining` (UNREADABLE_COUNT for a negative one). */
   n = 0;
   /** The line without its line end ends here (lineAt only). */
   contentEnd = 0;
@@ -76,7 +77,7 @@ export class SpyScanner {
 
   /**
    * Is the line starting at b[start], in a chunk of `len` bytes, an alloc or a free whose
-   * line end (LF or CRLF) is in the chunk? Finds the line end itself, so such a line is
+   * line end (LF after any CRs) is in the chunk? Finds the line end itself, so such a line is
    * read once, not searched for its end and then scanned. Sets `contentEnd` (the line
    * without CR and LF) and `lineEnd` (its LF).
    */
@@ -85,10 +86,11 @@ export class SpyScanner {
     if (kind === SCAN_OTHER) return SCAN_OTHER;
     let i = this.pos;
     while (i < len && (b[i] === 32 || b[i] === 9)) i++;
-    const contentEnd = i < len && b[i] === 13 ? i : -1;
-    if (contentEnd !== -1) i++;
+    const contentEnd = i;
+    // Every CR before the LF is line end (LF, CRLF, or the CR CR LF of "\r\n" through text mode).
+    while (i < len && b[i] === 13) i++;
     if (i >= len || b[i] !== 10) return SCAN_OTHER;
-    this.contentEnd = contentEnd === -1 ? i : contentEnd;
+    this.contentEnd = contentEnd;
     this.lineEnd = i;
     return kind;
   }
@@ -189,11 +191,14 @@ export class SpyScanner {
       i += 5;
       if (this.at(b, i, end, FREED_REALLOC)) i += FREED_REALLOC.length;
       if (i + 2 <= end && b[i] === 44 && b[i + 1] === 32) {
-        n = this.decimal(b, i + 2, end);
-        if (n >= 0 && this.at(b, this.pos, end, BLOCKS_REMAINING)) {
+        // `-1 blocks remaining`: a count the spy could not read. The free itself stands.
+        const negative = i + 2 < end && b[i + 2] === 45; /* - */
+        n = this.decimal(b, negative ? i + 3 : i + 2, end);
+        if (negative && n >= 0) n = UNREADABLE_COUNT;
+        if (n !== -1 && this.at(b, this.pos, end, BLOCKS_REMAINING)) {
           this.pos += BLOCKS_REMAINING.length;
           kind = SCAN_FREE;
-        } else if (n >= 0 && this.at(b, this.pos, end, BLOCK_REMAINING)) {
+        } else if (n !== -1 && this.at(b, this.pos, end, BLOCK_REMAINING)) {
           this.pos += BLOCK_REMAINING.length;
           kind = SCAN_FREE;
         }

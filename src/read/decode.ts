@@ -3,6 +3,7 @@
 // is sniffed from the first bytes; the first write may hold a single byte (a chunk
 // can split the BOM), so sniffing waits until it has enough bytes or the input ends.
 import { StringDecoder } from 'node:string_decoder';
+import { toWtf8 } from './codepage.js';
 
 export type Encoding = 'utf8' | 'utf8-bom' | 'utf16le-bom' | 'utf16le' | 'utf16be-bom';
 
@@ -37,31 +38,31 @@ export class ByteDecoder {
   }
 
   /**
-   * Like `write`, but gives UTF-8 bytes, for Utf8LineSplitter: UTF-8 input passes through
-   * undecoded (a BOM dropped), UTF-16 is decoded and re-encoded. UTF-16 text that UTF-8
-   * cannot carry (a lone surrogate: broken UTF-16, or a capture cut inside a pair) comes
-   * back as text instead, so that it reads exactly as it did. A decoder is read either
-   * with `write`/`end` or with `writeUtf8`/`endUtf8`, never both.
+   * Like `write`, but gives UTF-8 bytes, for the line splitter: UTF-8 input passes through
+   * undecoded (a BOM dropped), UTF-16 is decoded and re-encoded as WTF-8, which is UTF-8
+   * except that a lone surrogate (broken UTF-16, or a capture cut inside a pair) keeps a
+   * sequence of its own, so that it reads back as it was (codepage.ts). A decoder is read
+   * either with `write`/`end` or with `writeUtf8`/`endUtf8`, never both.
    */
-  writeUtf8(chunk: Uint8Array): Buffer | string {
+  writeUtf8(chunk: Uint8Array): Buffer {
     const bytes = this.take(chunk);
     if (bytes === null) return EMPTY;
     return this.isUtf8() ? asBuffer(bytes) : this.encode(this.decode(bytes), false);
   }
 
-  endUtf8(): Buffer | string {
+  endUtf8(): Buffer {
     const head = !this.decoder && this.head ? this.sniff() : null;
-    // UTF-8: a character cut at the end is the line splitter's to show (its own decoder).
+    // UTF-8: a character cut at the end is the line splitter's to show.
     if (this.isUtf8()) return head === null ? EMPTY : asBuffer(head);
     return this.encode((head === null ? '' : this.decode(head)) + this.end(), true);
   }
 
   /**
-   * Decoded UTF-16 text → UTF-8. A surrogate pair may come out of the decoder in two
-   * pieces (chunks cut inside it); encoded apart, each half would become U+FFFD, so a
+   * Decoded UTF-16 text → WTF-8. A surrogate pair may come out of the decoder in two pieces
+   * (chunks cut inside it); encoded apart, each half would be a lone surrogate, so a
    * trailing high surrogate waits for the next piece.
    */
-  private encode(text: string, last: boolean): Buffer | string {
+  private encode(text: string, last: boolean): Buffer {
     let whole = this.highSurrogate + text;
     this.highSurrogate = '';
     const c = whole.charCodeAt(whole.length - 1);
@@ -69,8 +70,7 @@ export class ByteDecoder {
       this.highSurrogate = whole.slice(-1);
       whole = whole.slice(0, -1);
     }
-    // UTF-8 would turn a lone surrogate into U+FFFD (an unreadable line): keep the text.
-    return LONE_SURROGATE.test(whole) ? whole : Buffer.from(whole, 'utf8');
+    return LONE_SURROGATE.test(whole) ? toWtf8(whole) : Buffer.from(whole, 'utf8');
   }
 
   /** Counts the chunk; the bytes to decode, or null while the encoding is still being sniffed. */

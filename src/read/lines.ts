@@ -1,24 +1,40 @@
-// Text → lines, streaming, in bounded memory. A hand-written scanner rather than
-// split2, because the analysis needs three things split2 cannot give: exact line
-// numbers even when a line is too long (split2 either errors the stream or drops the
-// line silently with `skipOverflow`), whether the last line had a line end (the
-// truncation verdict depends on it), and no rescanning of a pending partial line on
-// every chunk (split2 re-splits its whole buffer, quadratic on a 50 MB line).
+// UTF-8 bytes → lines, streaming, in bounded memory. A hand-written scanner rather than
+// split2, because the analysis needs what split2 cannot give: exact line numbers even when
+// a line is too long (split2 either errors the stream or drops the line silently with
+// `skipOverflow`), whether the last line had a line end (the truncation verdict depends on
+// it), where each line lies in the bytes (the C runtime's 4096-byte buffers are counted
+// from a run's first byte), and no rescanning of a pending partial line on every chunk.
+//
+// Line ends are LF, CRLF, or CR CR LF (a program that prints "\r\n" to a text-mode stdout):
+// every CR before the LF belongs to the line end, never to the line (SPEC §2). A LF byte
+// never occurs inside a multi-byte UTF-8 character, so lines are found in the bytes, and
+// each line is decoded on its own (codepage.ts: UTF-8, else Windows-1252 byte by byte).
 
-import { StringDecoder } from 'node:string_decoder';
+import { approximateLength, decodeLine } from './codepage.js';
+
+/** Where a line lies in the input's (UTF-8) bytes: for the C runtime's buffer arithmetic. */
+export interface LinePosition {
+  /** Offset of the line's first byte. */
+  start: number;
+  /** Offset just past its line end: the next line's first byte. */
+  next: number;
+  /** Lines ended by CR LF (one or more CRs, then LF) before this line, and through it. */
+  crlfBefore: number;
+  crlfThrough: number;
+}
 
 export interface LineSink {
   /**
-   * One line, without its line end (LF or CRLF). `dropped` counts the characters cut
-   * off an overlong line (0 normally): the line is kept to `maxLineLength` characters.
+   * One line, without its line end. `dropped` counts the characters cut off an overlong
+   * line (0 normally): the line is kept to `maxLineLength` characters. `at` is valid during
+   * the call only (the splitter reuses it).
    */
-  line(text: string, lineNo: number, dropped: number): void;
+  line(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void;
   /**
-   * Optional hot path (Utf8LineSplitter): a line starts at bytes[start], in a chunk of
-   * `len` bytes. The sink may consume it undecoded if its line end is in the chunk and the
-   * line (without its line end) ends at `maxEnd` or before: it returns the index of the
-   * LF that ends it. Otherwise -1, and the line comes again, decoded, through `line`.
-   * Nothing may keep `bytes`.
+   * Optional byte path: a line starts at bytes[start], in a chunk of `len` bytes. The sink
+   * may consume it undecoded if its line end is in the chunk and the line (without its line
+   * end) ends at `maxEnd` or before: it returns the index of the LF that ends it. Otherwise
+   * -1, and the line comes again, decoded, through `line`. Nothing may keep `bytes`.
    */
   span?(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number): number;
   /**
@@ -28,193 +44,168 @@ export interface LineSink {
   spanning?(): boolean;
 }
 
+const LF = 10;
+const CR = 13;
+
 export class LineSplitter {
   /** Lines emitted so far (= the number of the last line emitted). */
   lineNo = 0;
   /** True when the input ended on a line end (or was empty). */
   endedOnLineEnd = true;
-  /** True when the input's last line ended in a bare CR: a CRLF cut between CR and LF. */
+  /** True when the input's last line ended in a bare CR: a line end cut between CR and LF. */
   endedOnBareCR = false;
-  private pending = '';
-  private dropped = 0;
-  /** Whether the last character of the pending line (kept or dropped) is a CR. */
-  private lastCR = false;
+  /** Bytes pushed so far. */
+  bytes = 0;
+  /** Lines ended by CR LF so far (what the C runtime's text mode added: one CR per line). */
+  crlf = 0;
 
-  constructor(
-    private readonly sink: LineSink,
-    private readonly maxLineLength: number,
-  ) {}
-
-  push(text: string): void {
-    let start = 0;
-    const len = text.length;
-    while (start < len) {
-      const nl = text.indexOf('\n', start);
-      if (nl === -1) {
-        this.keep(text, start, len);
-        return;
-      }
-      if (this.pending === '' && this.dropped === 0) {
-        // Hot path: the whole line lies inside this chunk.
-        let end = nl;
-        if (end > start && text.charCodeAt(end - 1) === 13) end--;
-        if (end - start <= this.maxLineLength) {
-          this.sink.line(own(text.slice(start, end)), ++this.lineNo, 0);
-        } else {
-          this.sink.line(own(text.slice(start, start + this.maxLineLength)), ++this.lineNo, end - start - this.maxLineLength);
-        }
-      } else {
-        this.keep(text, start, nl);
-        this.flushPending();
-      }
-      start = nl + 1;
-    }
-  }
-
-  /** A line the caller consumed itself (Utf8LineSplitter's hot path): only numbered. */
-  skip(): void {
-    this.lineNo++;
-  }
-
-  end(): void {
-    if (this.pending !== '' || this.dropped > 0) {
-      this.endedOnLineEnd = false;
-      this.endedOnBareCR = this.lastCR;
-      this.flushPending();
-    }
-  }
-
-  /** Appends text[from, to) to the pending partial line, never past the limit. */
-  private keep(text: string, from: number, to: number): void {
-    if (to > from) this.lastCR = text.charCodeAt(to - 1) === 13;
-    const room = this.maxLineLength + 1 - this.pending.length; // +1: a CR may follow
-    if (room > 0) {
-      const take = Math.min(room, to - from);
-      this.pending += text.slice(from, from + take);
-      this.dropped += to - from - take;
-    } else {
-      this.dropped += to - from;
-    }
-  }
-
-  private flushPending(): void {
-    let text = this.pending;
-    let dropped = this.dropped;
-    if (this.lastCR) {
-      // The CR belongs to the line end, whether it was kept or counted as dropped.
-      if (dropped > 0) dropped--;
-      else text = text.slice(0, -1);
-    }
-    this.lastCR = false;
-    if (text.length > this.maxLineLength) {
-      dropped += text.length - this.maxLineLength;
-      text = text.slice(0, this.maxLineLength);
-    }
-    this.pending = '';
-    this.dropped = 0;
-    this.sink.line(own(text), ++this.lineNo, dropped);
-  }
-}
-
-/**
- * UTF-8 bytes → lines. The line ends are found in the bytes (a LF byte never occurs
- * inside a multi-byte UTF-8 character), and each whole line of the chunk is first offered
- * to the sink's `span` undecoded: in a big log nearly every line is a spy line the sink
- * reads from its bytes, so nearly nothing is decoded. Everything else (lines the sink
- * refuses, a line split across chunks, a line longer in bytes than the limit in
- * characters) is decoded and goes through a LineSplitter, which keeps the numbering, the
- * limit and the state of the last line, so both paths give exactly the same lines.
- */
-export class Utf8LineSplitter {
-  private readonly text: LineSplitter;
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly at: LinePosition = { start: 0, next: 0, crlfBefore: 0, crlfThrough: 0 };
   private readonly hasSpan: boolean;
-  /** The last bytes decoded did not end a line: the next ones continue it. */
-  private held = false;
+  /**
+   * A line split across chunks: its first bytes (at most `cap`, copied), how many more
+   * there were and about how many characters they hold, the CRs that end what was seen so
+   * far, and where it started.
+   */
+  private held: Buffer[] = [];
+  private heldLength = 0;
+  private overBytes = 0;
+  private overChars = 0;
+  private tailCRs = 0;
+  private heldStart = 0;
+  private pending = false;
+  /** Bytes of a line kept to decode it: enough for `maxLineLength` characters and one more, whatever the encoding. */
+  private readonly cap: number;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineLength: number,
   ) {
-    this.text = new LineSplitter(sink, maxLineLength);
     this.hasSpan = typeof sink.span === 'function' && typeof sink.spanning === 'function';
-  }
-
-  get lineNo(): number {
-    return this.text.lineNo;
-  }
-  get endedOnLineEnd(): boolean {
-    return this.text.endedOnLineEnd;
-  }
-  get endedOnBareCR(): boolean {
-    return this.text.endedOnBareCR;
+    this.cap = 4 * (maxLineLength + 1);
   }
 
   push(bytes: Buffer): void {
     const len = bytes.length;
+    const base = this.bytes;
+    this.bytes += len;
     let start = 0;
-    if (this.held) {
-      // The decoder and the text splitter hold the start of a line: its end goes there too.
-      const nl = bytes.indexOf(10);
-      start = nl === -1 ? len : nl + 1;
-      this.decode(bytes, 0, start);
-    }
-    if (!this.hasSpan || !this.sink.spanning!()) {
-      this.decode(bytes, start, len);
-      return;
-    }
-    const sink = this.sink;
-    const max = this.maxLineLength;
-    while (start < len) {
-      // No more bytes than the limit: no more characters either.
-      const lf = sink.span!(bytes, start, len, start + max, this.text.lineNo + 1);
-      if (lf >= 0) {
-        this.text.skip();
-        start = lf + 1;
-        continue;
-      }
-      const nl = bytes.indexOf(10, start);
+    if (this.pending) {
+      // The line held from the last chunk goes on to its LF.
+      const nl = bytes.indexOf(LF);
       if (nl === -1) {
-        this.decode(bytes, start, len);
+        this.hold(bytes, 0, len);
         return;
       }
-      this.decode(bytes, start, nl + 1);
+      this.hold(bytes, 0, nl);
+      this.flushHeld(base + nl + 1, true);
+      start = nl + 1;
+    }
+    const sink = this.sink;
+    const spanning = this.hasSpan && sink.spanning!();
+    const max = this.maxLineLength;
+    while (start < len) {
+      if (spanning) {
+        // No more bytes than the limit: no more characters either.
+        const lf = sink.span!(bytes, start, len, start + max, this.lineNo + 1);
+        if (lf >= 0) {
+          this.lineNo++;
+          if (bytes[lf - 1] === CR) this.crlf++;
+          start = lf + 1;
+          continue;
+        }
+      }
+      const nl = bytes.indexOf(LF, start);
+      if (nl === -1) {
+        this.heldStart = base + start;
+        this.hold(bytes, start, len);
+        return;
+      }
+      this.emit(bytes, start, nl, base);
       start = nl + 1;
     }
   }
 
-  /**
-   * Text that could not come as UTF-8 (ByteDecoder.writeUtf8: a lone surrogate). It goes
-   * to the text splitter as is; the bytes pushed before it were whole characters, so the
-   * decoder holds nothing that should come first.
-   */
-  pushText(text: string): void {
-    if (text === '') return;
-    this.held = text.charCodeAt(text.length - 1) !== 10;
-    this.text.push(text);
-  }
-
   end(): void {
-    const rest = this.decoder.end();
-    if (rest) this.text.push(rest);
-    this.text.end();
+    if (this.pending) {
+      this.endedOnLineEnd = false;
+      this.endedOnBareCR = this.tailCRs > 0;
+      this.flushHeld(this.bytes, false);
+    }
   }
 
-  private decode(bytes: Buffer, from: number, to: number): void {
+  /** A whole line bytes[start, nl) of this chunk, nl its LF. */
+  private emit(bytes: Buffer, start: number, nl: number, base: number): void {
+    let end = nl;
+    while (end > start && bytes[end - 1] === CR) end--;
+    const at = this.at;
+    at.start = base + start;
+    at.next = base + nl + 1;
+    at.crlfBefore = this.crlf;
+    if (end < nl) this.crlf++;
+    at.crlfThrough = this.crlf;
+    const content = end - start;
+    if (content <= this.maxLineLength) {
+      this.sink.line(decodeLine(bytes, start, end), ++this.lineNo, 0, at);
+      return;
+    }
+    const keep = Math.min(content, this.cap);
+    this.deliver(decodeLine(bytes, start, start + keep), approximateLength(bytes, start + keep, end));
+  }
+
+  /** Keeps bytes[from, to) of the pending line: its first `cap` bytes; the rest only counted. */
+  private hold(bytes: Buffer, from: number, to: number): void {
     if (to <= from) return;
-    this.held = bytes[to - 1] !== 10;
-    const text = this.decoder.write(from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to));
-    if (text) this.text.push(text);
+    this.pending = true;
+    let crs = 0;
+    while (to - crs > from && bytes[to - crs - 1] === CR) crs++;
+    this.tailCRs = crs === to - from ? this.tailCRs + crs : crs;
+    const take = Math.min(this.cap - this.heldLength, to - from);
+    if (take > 0) {
+      this.held.push(Buffer.from(bytes.subarray(from, from + take)));
+      this.heldLength += take;
+    }
+    if (from + take < to) {
+      this.overBytes += to - from - take;
+      this.overChars += approximateLength(bytes, from + take, to);
+    }
   }
-}
 
-/**
- * A copy of a line that does not keep its chunk alive. V8 makes a slice of 13 or more
- * characters a view into the chunk (64 KB); a program line's text or call name kept in a
- * block's context, an event or an anomaly would then pin the whole chunk and get it
- * promoted to the old generation. Concatenating flattens into a fresh string; slicing
- * that drops the extra character.
- */
-export function own(s: string): string {
-  return s.length < 13 ? s : (s + ' ').slice(0, -1);
+  /** The pending line is complete: `next` is where the following line starts, `lf` whether a LF ended it. */
+  private flushHeld(next: number, lf: boolean): void {
+    // Its trailing CRs belong to the line end: drop them from the counted rest first, then from the kept bytes.
+    let crs = this.tailCRs;
+    const fromOver = Math.min(crs, this.overBytes);
+    this.overBytes -= fromOver;
+    this.overChars -= fromOver;
+    crs -= fromOver;
+    const kept = this.heldLength - crs;
+    const bytes = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldLength);
+    const at = this.at;
+    at.start = this.heldStart;
+    at.next = next;
+    at.crlfBefore = this.crlf;
+    if (lf && this.tailCRs > 0) this.crlf++;
+    at.crlfThrough = this.crlf;
+    const content = kept + this.overBytes;
+    const text = decodeLine(bytes, 0, kept);
+    const over = this.overChars;
+    this.held = [];
+    this.heldLength = 0;
+    this.overBytes = 0;
+    this.overChars = 0;
+    this.tailCRs = 0;
+    this.pending = false;
+    if (content <= this.maxLineLength) this.sink.line(text, ++this.lineNo, 0, at);
+    else this.deliver(text, over);
+  }
+
+  /** A line longer in bytes than the limit: cut to the limit in characters, the rest counted. */
+  private deliver(text: string, over: number): void {
+    let dropped = 0;
+    if (text.length > this.maxLineLength) {
+      dropped = text.length - this.maxLineLength + over;
+      text = text.slice(0, this.maxLineLength);
+    }
+    this.sink.line(text, ++this.lineNo, dropped, this.at);
+  }
 }

@@ -10,12 +10,22 @@ export function csvHeader(): string {
 }
 
 export function renderCsvRows(report: Report): string {
+  return [...renderCsvParts(report)].join('');
+}
+
+/** The rows in pieces of a thousand: millions of blocks are more text than one string holds. */
+export function* renderCsvParts(report: Report): Generator<string> {
   let out = '';
+  let rows = 0;
   for (const b of report.blocks) {
     out +=
       [report.source, b.address, b.size, b.category, b.context, b.allocLine ?? '', b.freeLine ?? '', b.inDump, b.decidedBy, b.data ?? '']
         .map(csvField)
         .join(',') + '\r\n';
+    if (++rows % 1000 === 0) {
+      yield out;
+      out = '';
+    }
   }
-  return out;
+  if (out !== '') yield out;
 }

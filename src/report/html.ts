@@ -3,8 +3,8 @@
 import { count, num as fmt } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
-import { headline } from './text.js';
-import { hintText, partOf } from './parts.js';
+import { headline, summaryHeadline } from './text.js';
+import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
 import { PLAIN } from './style.js';
 
 const W = 1000;
@@ -174,30 +174,26 @@ function dataCell(b: ReportBlock): string {
 
 /** One row per process or run of a multi-part capture, each with its own verdict (as the text report has). */
 function partsTable(r: Report): string {
-  const parts = [
-    ...(r.processes ?? []).map((p) => ({
-      label: p.pid === null ? 'no pid' : `pid ${p.pid}`,
-      first: p.firstLine,
-      last: p.lastLine,
-      report: p.report,
-    })),
-    ...(r.runs ?? []).map((x) => ({ label: `run ${x.index}`, first: x.firstLine, last: x.lastLine, report: x.report })),
-  ];
+  const parts = partRows(r);
   if (parts.length === 0) return '';
   const title = r.processes ? 'Processes (one analysis per pid)' : 'Runs (each judged on its own)';
   const rows = parts
+    .slice(0, PARTS_SHOWN)
     .map((p) => {
-      const s = p.report.summary;
+      const judged = p.part.report ?? p.part.verdict!;
+      const s = judged.summary;
       const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-      return `<tr><td>${esc(p.label)}</td><td class="num">${p.first}\u2013${p.last}</td><td><span class="trunc ${p.report.truncation}">${esc(p.report.truncation)}</span></td><td class="part-verdict ${cls}">${esc(headline(p.report, PLAIN).split('\n')[0] ?? '')}</td></tr>`;
+      const verdict = p.part.report ? headline(p.part.report, PLAIN) : summaryHeadline(s, PLAIN);
+      return `<tr><td>${esc(p.label)}</td><td class="num">${p.firstLine}\u2013${p.lastLine}</td><td><span class="trunc ${judged.truncation}">${esc(judged.truncation)}</span></td><td class="part-verdict ${cls}">${esc(verdict.split('\n')[0] ?? '')}</td></tr>`;
     })
     .join('\n');
+  const more = parts.length - PARTS_SHOWN;
   return `<section><h2>${title}</h2>
 <div class="scroll"><table class="parts">
 <thead><tr><th>part</th><th class="num">lines</th><th>log</th><th>verdict</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></div></section>`;
+</tbody></table></div>${more > 0 ? `<p class="hint">${fmt(more)} more parts not shown (the JSON report lists every part's verdict).</p>` : ''}</section>`;
 }
 
 /** `spylog check --baseline` in a hint (written for a terminal) as code. */

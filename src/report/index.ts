@@ -2,7 +2,7 @@
 import type { Report } from '../model/report.js';
 import type { Style } from './style.js';
 import { renderJson, renderJsonParts } from './json.js';
-import { csvHeader, renderCsvRows } from './csv.js';
+import { csvHeader, renderCsvParts, renderCsvRows } from './csv.js';
 import { renderText } from './text.js';
 
 export interface Reporter {
@@ -18,7 +18,7 @@ export interface Reporter {
 export const REPORTERS = {
   text: { render: renderText, separator: '\n' },
   json: { render: (r: Report) => renderJson(r), parts: (r: Report) => renderJsonParts(r) },
-  csv: { header: csvHeader, render: (r: Report) => renderCsvRows(r) },
+  csv: { header: csvHeader, render: (r: Report) => renderCsvRows(r), parts: (r: Report) => renderCsvParts(r) },
 } satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof REPORTERS;

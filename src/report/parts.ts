@@ -2,7 +2,7 @@
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
 import { renderRows, renderTable, type TableLook } from './table.js';
 import { displayWidth } from './width.js';
-import type { DataHint, Report, ReportBlock } from '../model/report.js';
+import type { DataHint, Report, ReportBlock, ReportPart } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
 export function formatLine(report: Report): string | null {
@@ -17,30 +17,39 @@ export function formatLine(report: Report): string | null {
 
 interface Row {
   label: string;
-  report: Report;
+  part: ReportPart;
   firstLine: number;
   lastLine: number;
 }
 
 /** The processes and runs of a merged report, flattened: `pid 4242`, `pid 4242 run 2`, `run 1`. */
-function rows(report: Report, prefix = ''): Row[] {
+export function partRows(report: Report, prefix = ''): Row[] {
   const out: Row[] = [];
   for (const p of report.processes ?? []) {
     const label = p.pid === null ? 'no pid' : `pid ${p.pid}`;
-    out.push({ label, report: p.report, firstLine: p.firstLine, lastLine: p.lastLine });
-    out.push(...rows(p.report, `${label} `));
+    out.push({ label, part: p, firstLine: p.firstLine, lastLine: p.lastLine });
+    if (p.report) for (const row of partRows(p.report, `${label} `)) out.push(row);
   }
-  for (const r of report.runs ?? []) out.push({ label: `${prefix}run ${r.index}`, report: r.report, firstLine: r.firstLine, lastLine: r.lastLine });
+  for (const r of report.runs ?? []) out.push({ label: `${prefix}run ${r.index}`, part: r, firstLine: r.firstLine, lastLine: r.lastLine });
   return out;
 }
 
+/** Parts shown in the text table; the rest are counted in a line under it (JSON and CSV have them all). */
+export const PARTS_SHOWN = 50;
+
 /** One row per process and run, with its own verdict; null when the file holds one run. */
-export function partsTable(report: Report, verdict: (r: Report) => string, look: TableLook & { width: number }): string[] | null {
-  const list = rows(report);
+export function partsTable(report: Report, verdict: (part: ReportPart) => string, look: TableLook & { width: number }): string[] | null {
+  const list = partRows(report);
   if (list.length === 0) return null;
   const columns = [{ head: 'part' }, { head: 'lines' }, { head: 'log' }, { head: 'verdict', flex: true, min: 20 }];
-  const cells = list.map((r) => [r.label, `${r.firstLine}\u2013${r.lastLine}`, r.report.truncation, verdict(r.report).split('\n')[0]!]);
-  return renderTable(columns, cells, look) ?? renderRows(columns, cells, look);
+  const cells = list
+    .slice(0, PARTS_SHOWN)
+    .map((r) => [r.label, `${r.firstLine}\u2013${r.lastLine}`, (r.part.report ?? r.part.verdict!).truncation, verdict(r.part).split('\n')[0]!]);
+  const more = list.length - PARTS_SHOWN;
+  return [
+    ...(renderTable(columns, cells, look) ?? renderRows(columns, cells, look)),
+    ...(more > 0 ? [`${more.toLocaleString('en-US')} more parts not shown (--format json lists every part's verdict)`] : []),
+  ];
 }
 
 /** Where a block of a merged report lived, or '' in a single-run report. */

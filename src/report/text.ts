@@ -1,6 +1,7 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
+import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { count, num as n } from '../text/words.js';
 import { renderRows, renderTable, type Column } from './table.js';
@@ -73,7 +74,7 @@ export function renderText(report: Report, style: Style): string {
     ),
   );
 
-  const parts = partsTable(report, (r) => headline(r, PLAIN), look);
+  const parts = partsTable(report, (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN)), look);
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
@@ -156,7 +157,14 @@ function table(columns: Column[], rows: string[][], look: { unicode: boolean; wi
 }
 
 export function headline(report: Report, style: Style): string {
-  const s = report.summary;
+  // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
+  const nothing = nothingToJudge(report);
+  if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${nothing}`));
+  return summaryHeadline(report.summary, style);
+}
+
+/** The verdict line of a summary: LEAKS, UNDECIDED or OK, and what the runtime held. */
+export function summaryHeadline(s: Report['summary'], style: Style): string {
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);

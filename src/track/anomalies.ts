@@ -15,6 +15,11 @@ export class AnomalyLog {
     if (n <= this.keepPerKind) this.kept.push({ kind, line, message });
   }
 
+  /** Whether an anomaly of this kind would still be listed (not only counted). */
+  listing(kind: string): boolean {
+    return (this.counts.get(kind) ?? 0) < this.keepPerKind;
+  }
+
   count(kind: string): number {
     return this.counts.get(kind) ?? 0;
   }

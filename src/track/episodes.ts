@@ -12,8 +12,13 @@ interface SizeState {
   /** Allocations since the pile started (live went up from its low). */
   allocs: number;
   firstLine: number;
-  /** A block of the pile: its context names the episode once known. */
-  first: Block | null;
+  /**
+   * Blocks of the pile, evenly spread over it (every `stride`-th allocation, the stride
+   * doubling as the sample fills): the context most of them were allocated in names the
+   * episode once contexts are known (a pile's first block may come from another call).
+   */
+  sample: Block[];
+  stride: number;
   peak: number;
   peakLine: number;
   /** Live bytes of the whole log when the pile started, and at its peak. */
@@ -30,6 +35,27 @@ interface SizeState {
 }
 
 const SWEEP_SLACK = 4096;
+/** Deferred-release episodes listed per run; more are only counted. */
+export const EPISODES_LISTED = 1000;
+/** Blocks sampled per pile to name its context. */
+const SAMPLE = 64;
+
+/** The context most of the sampled blocks were allocated in (the earliest on a tie); a block allocated after the program's last line: ExitProcess. */
+function mostCommonContext(sample: readonly Block[]): string {
+  const counts = new Map<string, number>();
+  let best = 'ExitProcess';
+  let bestCount = 0;
+  for (const b of sample) {
+    const context = b.context ?? 'ExitProcess';
+    const n = (counts.get(context) ?? 0) + 1;
+    counts.set(context, n);
+    if (n > bestCount) {
+      best = context;
+      bestCount = n;
+    }
+  }
+  return best;
+}
 const CACHE = 64;
 
 export class EpisodeDetector {
@@ -43,11 +69,12 @@ export class EpisodeDetector {
    * A small direct-mapped cache in front of `sizes` (slot: size & 63): every alloc and
    * free looks its size up, and a loop's few sizes then cost an array read, not a Map get.
    */
-  private readonly cachedSize = new Float64Array(CACHE).fill(-1);
-  private readonly cachedState: (SizeState | undefined)[] = new Array<SizeState | undefined>(CACHE).fill(undefined);
+  private cache: { size: Float64Array; state: (SizeState | undefined)[] } | null = null;
   private absent = 0;
   private nextSeq = 0;
-  private readonly pending: { state: EpisodeFacts; first: Block | null }[] = [];
+  private readonly pending: { state: EpisodeFacts; sample: Block[] }[] = [];
+  /** Episodes found beyond EPISODES_LISTED. */
+  notListed = 0;
 
   constructor(private readonly threshold: number) {}
 
@@ -57,8 +84,16 @@ export class EpisodeDetector {
     if (s.burstFreed > 0) this.closeBurst(block.size, s);
     if (s.allocs === 0) {
       s.firstLine = line;
-      s.first = block;
+      s.sample = [];
+      s.stride = 1;
       s.startBytes = liveBytes - block.size;
+    }
+    if (s.allocs % s.stride === 0) {
+      s.sample.push(block);
+      if (s.sample.length > SAMPLE) {
+        s.sample = s.sample.filter((_, i) => i % 2 === 0);
+        s.stride *= 2;
+      }
     }
     s.live++;
     s.allocs++;
@@ -86,8 +121,8 @@ export class EpisodeDetector {
     for (const entry of this.sizes) if (entry[1].present && entry[1].burstFreed > 0) open.push(entry);
     open.sort((a, b) => a[1].seq - b[1].seq);
     for (const [size, s] of open) this.closeBurst(size, s);
-    return this.pending.map(({ state, first }) => {
-      const context = first?.context ?? 'unknown';
+    return this.pending.map(({ state, sample }) => {
+      const context = mostCommonContext(sample);
       return {
         ...state,
         context,
@@ -100,9 +135,12 @@ export class EpisodeDetector {
   }
 
   private closeBurst(size: number, s: SizeState): void {
-    if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
+    if (s.burstFreed >= this.threshold && s.peak >= this.threshold && this.pending.length >= EPISODES_LISTED) {
+      // Listed up to a bound (a log of a million bursts would keep a million findings); counted always.
+      this.notListed++;
+    } else if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
       this.pending.push({
-        first: s.first,
+        sample: s.sample,
         state: {
           kind: 'deferred-release',
           size,
@@ -128,25 +166,26 @@ export class EpisodeDetector {
   /** Like deleting the entry: a revived one starts as a fresh state, at the end of the order. */
   private remove(s: SizeState): void {
     s.present = false;
-    s.first = null;
+    s.sample = [];
     if (++this.absent > 2 * (this.sizes.size - this.absent) + SWEEP_SLACK) {
       const sizes = new Map<number, SizeState>();
       const kept = [...this.sizes].filter(([, st]) => st.present).sort((a, b) => a[1].seq - b[1].seq);
       for (const [size, st] of kept) sizes.set(size, st);
       this.sizes = sizes;
       this.absent = 0;
-      this.cachedSize.fill(-1); // dropped states must not be found again
-      this.cachedState.fill(undefined);
+      this.cache = null; // dropped states must not be found again
     }
   }
 
   private lookup(size: number): SizeState | undefined {
     const slot = size & (CACHE - 1);
-    if (this.cachedSize[slot] === size) return this.cachedState[slot];
+    // Made on first use: a file of thousands of processes has a detector each, most idle.
+    const cache = (this.cache ??= { size: new Float64Array(CACHE).fill(-1), state: new Array<SizeState | undefined>(CACHE).fill(undefined) });
+    if (cache.size[slot] === size) return cache.state[slot];
     const s = this.sizes.get(size);
     if (s !== undefined) {
-      this.cachedSize[slot] = size;
-      this.cachedState[slot] = s;
+      cache.size[slot] = size;
+      cache.state[slot] = s;
     }
     return s;
   }
@@ -170,7 +209,8 @@ export class EpisodeDetector {
         live: 0,
         allocs: 0,
         firstLine: 0,
-        first: null,
+        sample: [],
+        stride: 1,
         peak: 0,
         peakLine: 0,
         startBytes: 0,

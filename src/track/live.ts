@@ -114,7 +114,16 @@ export class LiveTable {
     return slot !== undefined && slot.block === null && slot.freedAt !== 0 && slot.freedAt > this.frees - RECENT_FREES;
   }
 
-  /** The live blocks in insertion order (a sort: call it once per dump or at the end, not per event). */
+  /** The earliest live block (in insertion order) for which `test` holds, without sorting: one pass. */
+  first(test: (block: Block) => boolean): Block | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots.values()) {
+      if (slot.block !== null && (best === undefined || slot.seq < best.seq) && test(slot.block)) best = slot;
+    }
+    return best?.block ?? undefined;
+  }
+
+  /** The live blocks in insertion order (a sort: call it once at the end, not per event or per dump). */
   values(): Block[] {
     const alive: Slot[] = [];
     for (const slot of this.slots.values()) if (slot.block !== null) alive.push(slot);

@@ -5,7 +5,7 @@
 // frees belong to is only known at the next program line (was it `Called
 // CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
 // frees that turn out to be ordinary are then dropped, keeping only their tally.
-import type { LineEvent } from '../parse/events.js';
+import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
 import { isNull, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
@@ -68,6 +68,8 @@ export interface Trace {
   endsInBrokenEvent: boolean;
   timeline: { span: number; points: TimelinePoint[] };
   deferred: DeferredReleaseFinding[];
+  /** Deferred releases found but not listed in `deferred` (beyond its bound). */
+  deferredNotListed: number;
 }
 
 export class Tracker {
@@ -85,10 +87,12 @@ export class Tracker {
   private frees = 0;
   private reallocs = 0;
   private peak = { blocks: 0, bytes: 0, line: 0 };
-  /** Spy count minus reconstructed count, as last reported: a change is an anomaly. */
+  /** The spy's count minus this log's, at its last count; and where the disagreement began (null while they agree). */
   private countDrift = 0;
+  private driftFrom: { line: number; count: number; accounted: number } | null = null;
   private dumpActive = false;
-  private dumpSeen = new Set<BlockKey>();
+  /** The blocks the current dump listed (null outside a dump). */
+  private dumpSeen: Set<BlockKey> | null = null;
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
   private lastMalformed = false;
   readonly anomalies: AnomalyLog;
@@ -130,7 +134,8 @@ export class Tracker {
   }
 
   event(e: LineEvent, line: number): void {
-    this.enter(line, e.type === 'malformed', e.type === 'dump-entry' || e.type === 'blank');
+    const broken = e.type === 'malformed' || e.type === 'malformed-dump-entry';
+    this.enter(line, broken, e.type === 'dump-entry' || e.type === 'blank' || e.type === 'malformed-dump-entry');
     switch (e.type) {
       case 'alloc':
         this.alloc(e.address.key, e.address.text, e.size, line);
@@ -160,6 +165,20 @@ export class Tracker {
       case 'malformed':
         this.anomalies.add('malformed-spy-line', line, `${e.reason}: ${quote(e.text)}`);
         break;
+      case 'malformed-dump-entry':
+        this.anomalies.add('malformed-dump-entry', line, `${e.reason}${this.dumpActive ? '' : ' (outside a dump)'}: ${quote(e.text)}`);
+        if (this.dumpActive) {
+          // Its size or data cannot be read, but it names its block: the dump does list it.
+          const block = this.live.get(e.address.key);
+          if (block) {
+            this.dumpSeen!.add(e.address.key);
+            block.inDump = true;
+          }
+        }
+        break;
+      case 'console':
+        // The console's prompt or pause, not the program's: it marks no phase and names no call.
+        break;
       case 'unreadable':
         this.anomalies.add('unreadable-line', line, 'binary or undecodable bytes, not a log line');
         break;
@@ -176,6 +195,17 @@ export class Tracker {
 
   finish(lastLine: number): Trace {
     if (this.dumpActive) this.endDump(lastLine);
+    const drift = this.driftFrom;
+    if (drift !== null) {
+      // Still disagreeing at the spy's last count: the log lost lines (a disagreement that goes away is only reordering).
+      const last = this.marks.spyRemaining!;
+      this.anomalies.add(
+        'count-mismatch',
+        drift.line,
+        `the spy says ${drift.count} block${drift.count === 1 ? '' : 's'} remaining where this log accounts for ${drift.accounted}, ` +
+          `and still disagrees at its last count (line ${last.line}: ${last.count} against ${last.count - this.countDrift}): lines are missing`,
+      );
+    }
     return {
       live: this.live.values(),
       window: this.window,
@@ -192,6 +222,7 @@ export class Tracker {
       endsInBrokenEvent: this.lastMalformed,
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
+      deferredNotListed: this.episodes.notListed,
     };
   }
 
@@ -228,6 +259,11 @@ export class Tracker {
   }
 
   private alloc(key: BlockKey, text: string, size: number, line: number): void {
+    if (key === 0) {
+      // The spy prints the allocator's result: NULL is an allocation that failed, never a block.
+      this.anomalies.add('allocation-failed', line, `the spy printed a NULL address (${text}): an allocation of ${size} bytes failed`);
+      return;
+    }
     this.allocs++;
     this.spyEvent(line);
     this.born(text, key, size, line);
@@ -240,8 +276,10 @@ export class Tracker {
   private free(key: BlockKey, printed: string | SpyScanner, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
-    const block = this.live.take(key, true);
-    if (!block) {
+    const block = key === 0 ? undefined : this.live.take(key, true);
+    if (key === 0) {
+      // Freeing NULL is allowed and frees nothing.
+    } else if (!block) {
       const text = typeof printed === 'string' ? printed : printed.address();
       if (this.live.recentlyFreed(key)) {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
@@ -262,6 +300,9 @@ export class Tracker {
       }
     }
     if (remaining >= 0) this.checkCount(remaining, line);
+    else if (remaining === UNREADABLE_COUNT) {
+      this.anomalies.add('unreadable-count', line, `the spy's "blocks remaining" is not a count (a negative number); the free itself is read`);
+    }
   }
 
   private realloc(from: Address, to: Address, size: number, line: number): void {
@@ -307,7 +348,9 @@ export class Tracker {
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line);
-    const context = e.call ?? e.text.slice(0, this.opts.contextLength);
+    // Cut, call name or text alike: a context is a group key in every output (a 64 K name
+    // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
+    const context = (e.call ?? e.text).slice(0, this.opts.contextLength).toWellFormed();
     for (const block of this.pendingContext) block.context = context;
     this.pendingContext = [];
     this.pendingCompactAt = 1024;
@@ -369,7 +412,7 @@ export class Tracker {
     }
     this.marks.dump!.entries++;
     const key = address.key;
-    this.dumpSeen.add(key);
+    this.dumpSeen!.add(key);
     let block = this.live.get(key);
     if (!block) {
       if (!this.opts.dumpOnly) {
@@ -390,21 +433,21 @@ export class Tracker {
     this.dumpActive = false;
     const dump = this.marks.dump!;
     dump.endLine = endLine;
-    let missing = 0;
-    let first = '';
-    for (const block of this.live.values()) {
-      if (!this.dumpSeen.has(block.key)) {
-        if (missing++ === 0) first = block.address;
-      }
-    }
+    // Every block a dump entry named is alive (an unknown one was born there): the rest are
+    // missing. A count, not a walk over every live block per dump (a log may print a
+    // thousand dumps over a hundred thousand live blocks); the first missing one is looked
+    // up only while the anomaly is still listed.
+    const seen = this.dumpSeen!;
+    const missing = this.live.size - seen.size;
     if (missing > 0) {
+      const first = this.anomalies.listing('not-in-dump') ? (this.live.first((b) => !seen.has(b.key))?.address ?? '') : '';
       this.anomalies.add(
         'not-in-dump',
         dump.line,
         `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`,
       );
     }
-    this.dumpSeen = new Set();
+    this.dumpSeen = null;
   }
 
   /** A block whose address was allocated again while it lived: its free line is missing. */
@@ -434,6 +477,11 @@ export class Tracker {
     this.pendingCompactAt = Math.max(1024, this.pendingContext.length * 2);
   }
 
+  /**
+   * The spy's `<k> blocks remaining` against this log's live blocks. Threads print out of
+   * order: a count that disagrees and then agrees again lost nothing (an anomaly of its
+   * own); only a disagreement still there at the last count shows lost lines (`finish`).
+   */
   private checkCount(remaining: number, line: number): void {
     const last = this.marks.spyRemaining; // updated in place: one object, not one per free line
     if (last === null) this.marks.spyRemaining = { count: remaining, line };
@@ -442,14 +490,20 @@ export class Tracker {
       last.line = line;
     }
     const drift = remaining - this.live.size;
-    if (drift !== this.countDrift) {
+    if (drift === this.countDrift) return;
+    if (this.countDrift === 0) {
+      this.driftFrom = { line, count: remaining, accounted: this.live.size };
+    } else if (drift === 0) {
+      const from = this.driftFrom!;
       this.anomalies.add(
-        'count-mismatch',
-        line,
-        `the spy says ${remaining} block${remaining === 1 ? '' : 's'} remaining; this log accounts for ${this.live.size}`,
+        'count-out-of-order',
+        from.line,
+        `the spy says ${from.count} block${from.count === 1 ? '' : 's'} remaining where this log accounts for ${from.accounted}, ` +
+          `and agrees again at line ${line}: lines printed out of order (threads), none lost`,
       );
-      this.countDrift = drift;
+      this.driftFrom = null;
     }
+    this.countDrift = drift;
   }
 
   private spyEvent(line: number): void {
@@ -468,5 +522,5 @@ export class Tracker {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text.length > 120 ? text.slice(0, 120) + '\u2026' : text);
+  return JSON.stringify((text.length > 120 ? text.slice(0, 120) + '\u2026' : text).toWellFormed());
 }

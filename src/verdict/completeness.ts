@@ -5,23 +5,46 @@
 // sentence. Pure.
 import type { Truncation } from '../model/block.js';
 import type { Trace } from '../track/tracker.js';
-import { hex32 } from '../text/words.js';
+import { quoteMarkers } from '../parse/options.js';
+import { count, hex32, num } from '../text/words.js';
 
 /** What the log and its input say, for one run of one process. */
 export interface CompletenessFacts {
   trace: Trace;
-  /** Raw bytes of the input (the whole file: the CRT buffers count from its first byte). */
+  /** Raw bytes of the whole input (0: an empty log). */
   bytes: number;
   /** The number of the part's last line. */
   lastLine: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
-  /** Whether the C runtime's 4096-byte buffering can have cut this part (not for DebugView, not for a run the file goes on after). */
-  crtBuffered: boolean;
-  /** The dialect's CoUninitialize marker, for the evidence. */
-  coUninitializeMarker: string;
+  /** The C runtime's 4096-byte buffers, for the run holding the end of a byte-for-byte capture (null otherwise: DebugView, UTF-16, an earlier run). */
+  crt: CrtFacts | null;
+  /** The dialect's CoUninitialize markers, for the evidence. */
+  coUninitializeMarkers: readonly string[];
   /** The dialect prints a leak dump only (its name), or null. */
   dumpOnly: string | null;
+  /** Never-freed blocks a baseline decided `exitprocess` (it names them runtime memory a complete run shows freed at exit), and its file. */
+  baselineDecided: number;
+  baselineFile: string | null;
+}
+
+/**
+ * Bytes the C runtime wrote for a run, to the end of the file. `crlf`: how many of their
+ * lines end in CR LF, which is what text mode adds (one CR per LF) after buffering: the
+ * buffers hold `bytes - crlf` bytes of what the program wrote.
+ */
+export interface CrtSpan {
+  bytes: number;
+  crlf: number;
+  /** The line the span starts at (run) or follows (exit). */
+  line: number;
+}
+
+export interface CrtFacts {
+  /** From the run's first byte (an appended run's buffers start there). */
+  run: CrtSpan;
+  /** After the last line the program printed before exit(), which flushes its buffer: what the spy printed during ExitProcess. Null when the program printed nothing. */
+  exit: CrtSpan | null;
 }
 
 export type CompletenessRuleId =
@@ -29,8 +52,11 @@ export type CompletenessRuleId =
   | 'cut-in-line-end'
   | 'incomplete-last-event'
   | 'revoke-failed-exit-missing'
+  | 'never-revoked-exit-missing'
   | 'crt-whole-buffers'
+  | 'crt-whole-buffers-at-exit'
   | 'lines-missing'
+  | 'baseline-runtime-memory'
   | 'empty'
   | 'no-spy-events'
   | 'dump-only'
@@ -38,7 +64,7 @@ export type CompletenessRuleId =
   | 'exit-output-present'
   | 'revoke-succeeded'
   | 'nothing-outstanding'
-  | 'no-shutdown-seen';
+  | 'ended-before-couninitialize';
 
 export interface CompletenessRule {
   id: CompletenessRuleId;
@@ -90,30 +116,93 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     },
   },
   {
+    id: 'never-revoked-exit-missing',
+    verdict: 'possibly-truncated',
+    when: "`CoRevokeMallocSpy` never ran (a crash, `exit()` or a kill before CoUninitialize; or no revoke line) while blocks were outstanding, and no spy output follows the program's last line: a spy never revoked is still installed during ExitProcess, and what it printed there can be lost as after a failed revoke",
+    evidence: (f) => {
+      const m = f.trace.marks;
+      const live = f.trace.live.length;
+      if (f.dumpOnly !== null || live === 0 || m.exitEvents !== 0 || (m.revoke !== null && m.revoke.hresult !== null)) return null;
+      const last = m.lastProgramLine === null ? '' : ` (its last line is ${m.lastProgramLine})`;
+      const held = `${count(live, 'block')} ${live === 1 ? 'was' : 'were'} outstanding`;
+      if (m.coUninitialize === null && m.dump === null) {
+        return (
+          `the run ended before CoUninitialize, as after a crash, exit() or a kill${last}, while ${held}: the spy was never revoked, ` +
+          "so it was still installed during ExitProcess, and no spy output follows the program's last line: what it printed there is missing"
+        );
+      }
+      return (
+        `CoRevokeMallocSpy never returned a result in this log while ${held}, and no spy output follows the program's last line${last}: ` +
+        'a spy that was not revoked prints during ExitProcess, and that output is missing'
+      );
+    },
+  },
+  {
     id: 'crt-whole-buffers',
     verdict: 'possibly-truncated',
-    when: 'the file is an exact multiple of 4096 bytes with blocks outstanding (the C runtime writes whole 4096-byte buffers)',
+    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers",
     evidence: (f) => {
       const live = f.trace.live.length;
-      if (!f.crtBuffered || f.bytes === 0 || f.bytes % CRT_BUFFER !== 0 || live === 0) return null;
-      return `the file is exactly ${f.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
+      const span = f.crt?.run;
+      if (!span || span.bytes === 0 || live === 0) return null;
+      const what = span.line === 1 ? 'the file' : `the run's output from line ${span.line} (appended: its buffers start there)`;
+      const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
+      if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
+      const written = span.bytes - span.crlf;
+      if (span.crlf > 0 && written > 0 && written % CRT_BUFFER === 0) {
+        return (
+          `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} as the program wrote them ` +
+          `(text mode added a CR to each of ${count(span.crlf, 'line end')} after buffering), with ${held}`
+        );
+      }
+      return null;
+    },
+  },
+  {
+    id: 'crt-whole-buffers-at-exit',
+    verdict: 'possibly-truncated',
+    when: "what the spy printed after the program's own output (exit() flushed that; the spy's exit-time lines follow in fresh buffers) is an exact multiple of 4096 bytes, either way, with blocks outstanding",
+    evidence: (f) => {
+      const live = f.trace.live.length;
+      const span = f.crt?.exit;
+      if (!span || span.bytes === 0 || live === 0 || f.trace.marks.exitEvents === 0) return null;
+      const what = `the spy's output after line ${span.line} (where exit() flushed what the program printed)`;
+      const held = `${live} block${live === 1 ? '' : 's'} outstanding: whole buffers of exit-time output reached the file, a last, partial one may have been dropped`;
+      if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
+      const written = span.bytes - span.crlf;
+      if (span.crlf > 0 && written > 0 && written % CRT_BUFFER === 0) {
+        return (
+          `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} as written ` +
+          `(text mode added a CR to each of ${count(span.crlf, 'line end')}), with ${held}`
+        );
+      }
+      return null;
     },
   },
   {
     id: 'lines-missing',
     verdict: 'possibly-truncated',
-    when: "the log shows that lines are missing: the article's `more leaks...` elisions, the spy's `<k> blocks remaining` disagreeing with the reconstruction, an address allocated again while alive, a successful revoke while blocks are alive",
+    when: "the log shows that lines are missing: the article's `more leaks...` elisions, the spy's `<k> blocks remaining` disagreeing with the reconstruction at its last count (a disagreement that goes away is threads printing out of order), an address allocated again while alive, a successful revoke while blocks are alive",
     evidence: (f) => {
       const m = f.trace.marks;
       const anomalies = f.trace.anomalies;
       const lost: string[] = [];
       if (m.elisions > 0) lost.push(`${m.elisions} elision${m.elisions === 1 ? '' : 's'} such as "more leaks..."`);
-      const mismatches = anomalies.count('count-mismatch');
-      if (mismatches > 0) lost.push(`the spy's block count disagrees with the log ${mismatches} time${mismatches === 1 ? '' : 's'}`);
+      if (anomalies.count('count-mismatch') > 0) lost.push("the spy's block count still disagrees with the log at its last count");
       const missingFrees = anomalies.count('address-reused-while-alive') + anomalies.count('revoke-with-live-blocks');
       if (missingFrees > 0) lost.push(`${missingFrees} free${missingFrees === 1 ? ' is' : 's are'} missing`);
       return lost.length > 0 ? `lines are missing from this log (${lost.join('; ')}): a block's free may be among them` : null;
     },
+  },
+  {
+    id: 'baseline-runtime-memory',
+    verdict: 'possibly-truncated',
+    when: 'a baseline names never-freed blocks as memory the runtime holds until ExitProcess: a complete run shows those freed at exit, so the exit-time output was lost (stdout flushed before the DLL that frees them was unloaded); they are decided `exitprocess` by the baseline',
+    evidence: (f) =>
+      f.baselineDecided > 0
+        ? `baseline ${f.baselineFile}: ${count(f.baselineDecided, 'never-freed block')} ${f.baselineDecided === 1 ? 'is' : 'are'} memory the runtime holds until ExitProcess, ` +
+          'which a complete run shows freed at exit: this log lost exit-time output (stdout was flushed before the DLL that frees them was unloaded)'
+        : null,
   },
   {
     id: 'empty',
@@ -172,13 +261,13 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     evidence: (f) => (hasEvents(f) && f.trace.live.length === 0 ? 'no block is outstanding at the end of the log' : null),
   },
   {
-    id: 'no-shutdown-seen',
+    id: 'ended-before-couninitialize',
     verdict: 'complete',
-    when: 'blocks are outstanding but the output never reaches CoUninitialize nor a dump',
+    when: 'the run ended before CoUninitialize (a crash, `exit()` or a kill), and nothing says output is missing',
     evidence: (f) => {
       const m = f.trace.marks;
-      if (f.trace.live.length === 0 || m.coUninitialize !== null || m.dump !== null) return null;
-      return `the program's output never reaches "${f.coUninitializeMarker}" nor a dump: the run may have ended early`;
+      if (!hasEvents(f) || f.dumpOnly !== null || m.coUninitialize !== null || m.dump !== null) return null;
+      return `the run ended before CoUninitialize, as after a crash, exit() or a kill: its output never reaches ${quoteMarkers(f.coUninitializeMarkers)} nor a dump`;
     },
   },
 ];

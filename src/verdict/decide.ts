@@ -1,18 +1,23 @@
 // Every block of one run ends in exactly one category, decided here, once (SPEC §3). The
 // deciders run in a fixed order and each says what it decided (`decidedBy`):
 //   1. the log: freed while running, inside CoUninitialize, during ExitProcess (frees after
-//      the program's last line once it got past CoUninitialize or dumped), and a block never
-//      freed is a true leak when the log is complete, else undecided;
-//   2. a baseline (known runtime-held memory), if given;
-//   3. --assume-complete, if given: what is still undecided is a true leak.
+//      the program's last line once it got past CoUninitialize or dumped);
+//   2. a baseline (known runtime-held memory), if given: a never-freed block that fits one
+//      of its rows is `exitprocess`, and says the log lost its exit-time output, which the
+//      completeness verdict (the rule table, judged here after the baseline) takes in;
+//   3. the log again: a never-freed block of a complete run is a true leak;
+//   4. the baseline's complete contexts: a never-freed block there that fits no row is a
+//      true leak;
+//   5. --assume-complete, if given: what is still undecided is a true leak.
 // What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
 import type { ReportBlock } from '../model/report.js';
 import type { Trace } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
-import { matchBaseline, type BaselineMatch } from '../baseline/match.js';
-import { pastShutdown, type Completeness, type Evidence } from './completeness.js';
+import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
+import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
+import { compareText } from '../text/compare.js';
 
 /** What decides the blocks the log alone cannot. */
 export interface Deciders {
@@ -34,7 +39,10 @@ export interface Decision {
   baseline: BaselineMatch | null;
 }
 
-export function decide(trace: Trace, verdict: Completeness, deciders: Deciders, windowLimit: number): Decision {
+/** The run's completeness facts but what the baseline decides. */
+export type RunFacts = Omit<CompletenessFacts, 'trace' | 'baselineDecided' | 'baselineFile'>;
+
+export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, windowLimit: number): Decision {
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
   const list = (b: Block, category: Category): void => {
@@ -61,31 +69,44 @@ export function decide(trace: Trace, verdict: Completeness, deciders: Deciders, 
       `${trace.windowOverflow.blocks} blocks freed during process exit are counted but not listed (more than ${windowLimit})`,
     );
   }
-  const complete = verdict.truncation === 'complete';
-  for (const b of trace.live) list(b, complete ? 'true-leak' : 'unresolved');
+  const neverFreed = blocks.length;
+  for (const b of trace.live) list(b, 'unresolved');
+  const undecided = (b: ReportBlock): boolean => b.category === 'unresolved';
 
+  // 2. The baseline's rows.
+  const baseline = deciders.baseline ? matchBaseline(blocks, deciders.baseline, undecided) : null;
+
+  // The completeness verdict, with what the baseline says of the log.
+  const verdict = judgeCompleteness({
+    ...facts,
+    trace,
+    baselineDecided: baseline?.decided ?? 0,
+    baselineFile: deciders.baseline?.file ?? null,
+  });
   const evidence: Decision['evidence'] = [...verdict.evidence];
 
-  // 2. The baseline: it may decide what the log leaves undecided.
-  let baseline: BaselineMatch | null = null;
-  if (deciders.baseline) {
-    baseline = matchBaseline(blocks, deciders.baseline, (b) => b.category === 'unresolved');
-    if (baseline.decided + baseline.convicted > 0) {
-      const d = baseline.decided;
+  // 3. A complete run: what it never freed, it leaked.
+  if (verdict.truncation === 'complete') {
+    for (let i = neverFreed; i < blocks.length; i++) if (undecided(blocks[i]!)) blocks[i]!.category = 'true-leak';
+  }
+
+  // 4. The baseline's complete contexts.
+  if (baseline && deciders.baseline) {
+    baseline.convicted = convict(blocks, deciders.baseline, undecided);
+    if (baseline.convicted > 0) {
+      const n = baseline.convicted;
       evidence.push({
         rule: 'baseline',
-        text:
-          `baseline ${deciders.baseline.file}: ${d} never-freed block${d === 1 ? '' : 's'} match memory the runtime holds until ExitProcess` +
-          (baseline.convicted ? `; ${baseline.convicted} match nothing in a context the baseline lists completely: true leaks` : ''),
+        text: `baseline ${deciders.baseline.file} lists what the runtime holds completely: ${n} never-freed block${n === 1 ? '' : 's'} that fit none of its rows ${n === 1 ? 'is a true leak' : 'are true leaks'}`,
       });
     }
   }
 
-  // 3. --assume-complete: what is still undecided is the program's.
+  // 5. --assume-complete: what is still undecided is the program's.
   if (deciders.assumeComplete) {
     let assumed = 0;
     for (const b of blocks) {
-      if (b.category === 'unresolved') {
+      if (undecided(b)) {
         b.category = 'true-leak';
         b.decidedBy = 'assume-complete';
         assumed++;
@@ -105,7 +126,7 @@ export function decide(trace: Trace, verdict: Completeness, deciders: Deciders, 
 
 /** Report order: by allocation line (blocks first seen in the dump last), then address. */
 export function byAllocation(a: ReportBlock, b: ReportBlock): number {
-  return (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || a.address.localeCompare(b.address);
+  return (a.allocLine ?? Infinity) - (b.allocLine ?? Infinity) || compareText(a.address, b.address);
 }
 
 function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): ReportBlock {

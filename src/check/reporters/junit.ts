@@ -1,39 +1,67 @@
-// JUnit XML in the testsuites/testsuite/testcase/failure shape that Jenkins, GitLab and
-// Azure Pipelines read: one test case per gate check and per group of leaked (or
-// undecided) blocks, so a CI's test tab names the leaking call.
-import type { BlockGroup, CheckResult } from '../gate.js';
-import { bytes, count } from '../../text/words.js';
-import { lines } from './text.js';
+// JUnit XML that the Jenkins xUnit plugin's junit-10.xsd accepts (it validates every file
+// and skips one that fails) and that GitLab and Azure Pipelines read: one test case per gate
+// check and per leak site, so a CI's test tab names the leaking call.
+//
+// Names are the tests' identity across runs (GitLab keys its history on suite + classname +
+// name, and keeps one of two cases with the same key; Jenkins tracks by classname + name):
+// they hold the category, context and size, never a count, which goes in the failure
+// message. The classname starts with `spylog.<log id>` so that two logs in one job never
+// collide. Attributes junit-10.xsd rejects (`skipped` on <testsuites>, `file` on
+// <testcase>) are left out; `time` has at most three decimals, as its SUREFIRE_TIME wants.
+import type { CheckResult, GateCheck } from '../gate.js';
+import { ciView, type CiFinding, type CiOptions } from '../findings.js';
 import { xmlAttr, xmlText } from '../../text/xml.js';
+import { PLAIN, type Style } from '../../report/style.js';
 
 interface Case {
   classname: string;
   name: string;
+  time: string;
   failure?: { message: string; type: string; body: string };
   skipped?: string;
 }
 
-export function renderJunit(r: CheckResult): string {
-  const cases: Case[] = r.checks.map((c) => ({
-    classname: 'spylog.gate',
-    name: c.name,
+/** Stable test names for the gate checks: their thresholds go in the message, not the name. */
+const CHECK_TITLES: Record<GateCheck['id'], string> = {
+  'true-leaks': 'true leaks',
+  'leak-bytes': 'leaked bytes',
+  unresolved: 'unresolved blocks',
+  baseline: 'baseline is current',
+};
+
+export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
+  const view = ciView(r, options);
+  const seconds = ((options.elapsedMs ?? 0) / 1000).toFixed(3);
+  const prefix = `spylog.${view.name}`;
+  // The whole analysis is what the first check (true leaks) needed: its case carries the
+  // time, the others none, so that the cases add up to the suite (Azure and GitLab sum them).
+  const cases: Case[] = r.checks.map((c, i) => ({
+    classname: `${prefix}.gate`,
+    name: CHECK_TITLES[c.id],
+    time: i === 0 ? seconds : '0',
     ...(c.outcome === 'fail' ? { failure: { message: c.message, type: c.id, body: c.message } } : {}),
     ...(c.outcome === 'warn' ? { skipped: `warning: ${c.message}` } : {}),
   }));
-  for (const g of r.leaks) cases.push(groupCase(r, g, 'failure'));
-  if (r.unresolvedPolicy !== 'allow')
-    for (const g of r.unresolved) cases.push(groupCase(r, g, r.unresolvedPolicy === 'fail' ? 'failure' : 'skipped'));
+  for (const f of view.findings) if (f.rule !== 'spylog/stale-baseline') cases.push(findingCase(prefix, f));
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
-  const suite = `spylog check ${r.source}`;
+  const counts = `tests="${cases.length}" failures="${failures}" errors="0"`;
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="spylog" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
-    `  <testsuite name="${xmlAttr(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    `<testsuites name="spylog" ${counts} time="${seconds}">`,
+    `  <testsuite name="${xmlAttr(`spylog check ${view.name}`)}" ${counts} skipped="${skipped}" time="${seconds}" file="${xmlAttr(view.logPath)}">`,
+    '    <properties>',
+    ...[
+      ['log', view.logPath],
+      ['truncation', r.report.truncation],
+      ['verdict', r.verdict],
+      ...(r.baseline ? [['baseline', r.baseline.file]] : []),
+    ].map(([k, v]) => `      <property name="${k}" value="${xmlAttr(v!)}"/>`),
+    '    </properties>',
   ];
   for (const c of cases) {
-    const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}"`;
+    const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}" time="${c.time}"`;
     if (c.failure) {
       out.push(`${open}>`);
       out.push(`      <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>`);
@@ -49,15 +77,12 @@ export function renderJunit(r: CheckResult): string {
   return out.join('\n') + '\n';
 }
 
-function groupCase(r: CheckResult, g: BlockGroup, as: 'failure' | 'skipped'): Case {
-  const what = g.category === 'true-leak' ? 'leaked' : 'never freed, undecided (log may be truncated)';
-  const message = `${count(g.blocks.length, 'block')} of ${bytes(g.size)} allocated in ${g.context} ${what}: ${bytes(g.bytes)}`;
-  const body = [
-    message,
-    `allocated at line ${lines(g)} of ${r.source}`,
-    ...g.blocks.slice(0, 20).map((b) => `  ${b.address} (${b.decidedBy})${b.data ? ': ' + b.data : ''}`),
-  ].join('\n');
-  const name = `${g.category} in ${g.context}: ${g.blocks.length} x ${g.size} bytes`;
-  const classname = g.category === 'true-leak' ? 'spylog.leak' : 'spylog.unresolved';
-  return as === 'failure' ? { classname, name, failure: { message, type: g.category, body } } : { classname, name, skipped: message };
+function findingCase(prefix: string, f: CiFinding): Case {
+  const base = { classname: `${prefix}.blocks`, name: f.title, time: '0' };
+  // A leak site fails its case when it fails the gate; one the gate lets pass with a warning
+  // (--max-leaks, --unresolved warn) is skipped with the message, so it stays visible.
+  if (f.level === 'error')
+    return { ...base, failure: { message: f.message, type: f.rule.slice('spylog/'.length), body: [f.message, ...f.details].join('\n') } };
+  if (f.level === 'warning') return { ...base, skipped: `warning: ${f.message}` };
+  return base;
 }

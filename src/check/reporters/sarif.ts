@@ -1,94 +1,199 @@
-// SARIF 2.1.0 for code-scanning uploads: one result per leaked (or undecided) block,
-// located at the log line of its allocation, with a fingerprint that survives a rerun
-// (context, size and ordinal, never the address, which changes every run).
-import { createHash } from 'node:crypto';
-import type { ReportBlock } from '../../model/report.js';
+// SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer), with every property GitHub
+// requires, keys on or shows: rules with help, the tool's version, one category per log
+// (`automationDetails.id`), `partialFingerprints.primaryLocationLineHash`, a location with a
+// start line, and at most 5,000 results.
+//
+// One result per leak site (rule + context + size), not per block: GitHub makes one alert of
+// each result, and a leak that grows from 2 to 3 blocks is still one leak to fix, not a new
+// alert; the blocks are listed in the message and properties.
+//
+// `primaryLocationLineHash` is the finding's identity in GitHub's `<hex>:<n>` shape, not
+// GitHub's hash of the source text around the location. Results located in the log would get
+// a new hash every run (the log's addresses change), results that share a location (several
+// leaks convicted by one baseline line, or an --anchor) would all get the same one and merge
+// into one alert, and an edit near the anchor would reopen every alert. The upload action
+// keeps a hash it is given (it warns when it would have computed another).
 import type { CheckResult } from '../gate.js';
-import { bytes } from '../../text/words.js';
+import { ciView, type CiFinding, type CiOptions, type RuleId } from '../findings.js';
+import { PLAIN, type Style } from '../../report/style.js';
+import { count } from '../../text/words.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-const RULES = [
-  {
+/** GitHub shows the first 5,000 results of a run and rejects a file with more than 25,000. */
+export const SARIF_MAX_RESULTS = 5000;
+
+/** At most this many log lines per result as related locations (GitHub shows 100 locations; the rest are in properties). */
+const MAX_RELATED = 10;
+
+const BASELINE_HELP =
+  'Make a baseline once from a console capture of the same program (`spylog baseline console.log > known-runtime.csv`) and pass it with `--baseline`: ' +
+  'blocks the runtime holds until ExitProcess are then decided, and in contexts the baseline declares complete (`# complete: <context>`) the others are leaks.';
+
+export const SARIF_RULES: Record<RuleId, object> = {
+  'spylog/true-leak': {
     id: 'spylog/true-leak',
     name: 'TrueLeak',
     shortDescription: { text: 'COM task memory the program never freed' },
     fullDescription: {
-      text: 'A block allocated through the COM allocator (CoTaskMemAlloc and friends) that was never freed, in a log that is complete or decided by a baseline: the program leaked it.',
+      text: 'A block allocated through the COM allocator (CoTaskMemAlloc, or a COM API that returns caller-owned memory) that was never freed, in a log that is complete or decided by a baseline: the program leaked it.',
+    },
+    help: {
+      text:
+        'The program allocated this memory through the COM task allocator and never freed it, and the log shows the whole run (or a baseline lists everything the runtime holds in that context). ' +
+        'Find the allocation by its context (the program call it happened in) and size, and free it with CoTaskMemFree (SysFreeString for a BSTR, Release for an interface). ' +
+        'The result lists the log lines of the allocations and the first dump bytes of each block.',
+      markdown:
+        'The program allocated this memory through the COM task allocator and never freed it, and the log shows the whole run (or a baseline lists everything the runtime holds in that context).\n\n' +
+        '* Find the allocation by its **context** (the program call it happened in) and **size**.\n' +
+        '* Free it with `CoTaskMemFree` (`SysFreeString` for a `BSTR`, `Release` for an interface).\n\n' +
+        'The result lists the log lines of the allocations and the first dump bytes of each block.',
     },
     defaultConfiguration: { level: 'error' },
+    properties: { tags: ['memory', 'com', 'leak'], precision: 'high', 'problem.severity': 'error' },
   },
-  {
+  'spylog/unresolved': {
     id: 'spylog/unresolved',
     name: 'UnresolvedBlock',
     shortDescription: { text: 'Never freed, but the log may be truncated' },
     fullDescription: {
-      text: 'A block never freed in a log that may have lost its ExitProcess output (redirected stdout): it may be memory the COM runtime frees at exit, or a leak. Decide it with a baseline from a console capture.',
+      text: 'A block never freed in a log that may have lost its ExitProcess output (stdout redirected): memory the COM runtime frees at exit, or a leak. The log cannot tell.',
+    },
+    help: {
+      text:
+        'The C runtime flushes and closes a redirected stdout before ExitProcess unloads the DLLs that free runtime-held memory (clbcatq.dll, the OLEAUT32 BSTR cache), so a redirected log loses exactly the lines that would show these blocks freed. ' +
+        BASELINE_HELP +
+        ' Or capture the run on a console, or pass --assume-complete if the log is known to be whole.',
+      markdown:
+        'The C runtime flushes and closes a redirected stdout before `ExitProcess` unloads the DLLs that free runtime-held memory (`clbcatq.dll`, the OLEAUT32 BSTR cache), so a redirected log loses exactly the lines that would show these blocks freed.\n\n' +
+        BASELINE_HELP +
+        '\n\nOr capture the run on a console, or pass `--assume-complete` if the log is known to be whole.',
     },
     defaultConfiguration: { level: 'warning' },
+    properties: { tags: ['memory', 'com', 'truncated-log'], precision: 'medium', 'problem.severity': 'warning' },
   },
-  {
+  'spylog/stale-baseline': {
     id: 'spylog/stale-baseline',
     name: 'StaleBaseline',
     shortDescription: { text: 'A baseline entry found fewer blocks than it expects' },
     fullDescription: { text: 'The runtime no longer holds memory the baseline lists, or the program changed: regenerate the baseline.' },
-    defaultConfiguration: { level: 'warning' },
-  },
-];
-
-const LEVEL = { fail: 'error', warn: 'warning', allow: 'note' } as const;
-
-export function renderSarif(r: CheckResult): string {
-  const logUri = toUri(r.source);
-  const fallbackLine = r.report.phases.dump?.line ?? 1;
-  const results: unknown[] = [];
-  const blockResult = (b: ReportBlock, ordinal: number, ruleIndex: 0 | 1, level: string) => ({
-    ruleId: RULES[ruleIndex]!.id,
-    ruleIndex,
-    level,
-    message: {
-      text:
-        `${bytes(b.size)} at ${b.address} allocated in ${b.context} ` +
-        (ruleIndex === 0
-          ? `never freed (decided by ${b.decidedBy})`
-          : `never freed; the log is ${r.report.truncation}, so it may be freed during ExitProcess`),
+    help: {
+      text: 'A row of the baseline expects blocks the log no longer shows. Regenerate the baseline from a console capture of the current program: spylog baseline console.log > known-runtime.csv',
+      markdown:
+        'A row of the baseline expects blocks the log no longer shows. Regenerate the baseline from a console capture of the current program:\n\n```\nspylog baseline console.log > known-runtime.csv\n```',
     },
-    locations: [{ physicalLocation: { artifactLocation: { uri: logUri }, region: { startLine: b.allocLine ?? fallbackLine } } }],
-    partialFingerprints: { 'spylogBlock/v1': fingerprint(RULES[ruleIndex]!.id, b.context, b.size, ordinal) },
-    properties: { address: b.address, size: b.size, context: b.context, decidedBy: b.decidedBy, data: b.data },
-  });
-  for (const g of r.leaks) g.blocks.forEach((b, i) => results.push(blockResult(b, i, 0, 'error')));
-  if (r.unresolvedPolicy !== 'allow') {
-    for (const g of r.unresolved) g.blocks.forEach((b, i) => results.push(blockResult(b, i, 1, LEVEL[r.unresolvedPolicy])));
-  }
-  for (const s of r.baseline?.stale ?? []) {
-    results.push({
-      ruleId: RULES[2]!.id,
-      ruleIndex: 2,
-      level: 'warning',
-      message: { text: `baseline entry ${s.context}, ${bytes(s.size)} expects ${s.expected} block(s) but found ${s.found}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.baseline!.file) }, region: { startLine: Math.max(1, s.line) } } }],
-      partialFingerprints: { 'spylogBlock/v1': fingerprint(RULES[2]!.id, s.context, s.size, 0) },
-    });
-  }
-  const log = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
+    defaultConfiguration: { level: 'warning' },
+    properties: { tags: ['memory', 'com', 'baseline'], precision: 'very-high', 'problem.severity': 'warning' },
+  },
+};
+
+const RULE_LIST: RuleId[] = ['spylog/true-leak', 'spylog/unresolved', 'spylog/stale-baseline'];
+
+export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
+  const view = ciView(r, options);
+  // Most severe and largest first (ciView's order): what GitHub would show anyway.
+  const shown = view.findings.slice(0, SARIF_MAX_RESULTS);
+  const omitted = view.findings.length - shown.length;
+  const tool = options.tool ?? {};
+  const semver = tool.version !== undefined && /^\d+\.\d+\.\d+(?:[-+].*)?$/.test(tool.version);
+  const run = {
+    tool: {
+      driver: {
+        name: 'spylog',
+        ...(tool.version !== undefined ? { version: tool.version } : {}),
+        ...(semver ? { semanticVersion: tool.version } : {}),
+        ...(tool.informationUri !== undefined ? { informationUri: tool.informationUri } : {}),
+        rules: RULE_LIST.map((id) => SARIF_RULES[id]),
+      },
+    },
+    // The category is everything before the last '/': one per log, so the SARIF files of two
+    // logs checked in one workflow do not replace each other. It takes precedence over the
+    // upload action's `category` input.
+    automationDetails: { id: `spylog/${view.name}/` },
+    invocations: [
       {
-        tool: { driver: { name: 'spylog', rules: RULES } },
-        invocations: [{ executionSuccessful: true }],
-        results,
-        properties: { verdict: r.verdict, passed: r.passed, truncation: r.report.truncation },
+        executionSuccessful: true,
+        ...(omitted > 0
+          ? {
+              toolExecutionNotifications: [
+                {
+                  descriptor: { id: 'spylog/results-capped' },
+                  level: 'note',
+                  message: {
+                    text: `${count(omitted, 'result')} left out: GitHub shows at most ${SARIF_MAX_RESULTS.toLocaleString('en-US')} results a run, so only the most severe and largest are here. The JSON or JUnit output lists them all.`,
+                  },
+                },
+              ],
+            }
+          : {}),
       },
     ],
+    results: shown.map((f) => result(f)),
+    columnKind: 'utf16CodeUnits',
+    properties: {
+      logId: view.name,
+      log: view.logPath,
+      verdict: r.verdict,
+      passed: r.passed,
+      truncation: r.report.truncation,
+      results: view.findings.length,
+      resultsOmitted: omitted,
+    },
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return JSON.stringify({ $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] }, null, 2) + '\n';
 }
 
-function fingerprint(rule: string, context: string, size: number, ordinal: number): string {
-  return createHash('sha256').update(`${rule}\0${context}\0${size}\0${ordinal}`).digest('hex').slice(0, 32);
+function result(f: CiFinding) {
+  const related = f.logLines.slice(0, MAX_RELATED).map((line, i) => ({
+    id: i + 1,
+    physicalLocation: { artifactLocation: { uri: toUri(f.logPath) }, region: { startLine: line } },
+    message: { text: `log line ${line}` },
+  }));
+  // GitHub shows the first sentence as the title, and turns [text](id) into links to related locations.
+  const links = related.map((x) => `[line ${x.physicalLocation.region.startLine}](${x.id})`);
+  const where = related.length
+    ? ` Allocated at log ${links.join(', ')}${f.logLines.length > related.length ? `, … (${f.logLines.length} in all)` : ''}.`
+    : '';
+  const extra = f.details.filter((d) => !/^(Allocated at |0x|…)/.test(d));
+  return {
+    ruleId: f.rule,
+    ruleIndex: RULE_LIST.indexOf(f.rule),
+    level: f.level,
+    message: { text: [f.message + where, ...extra].join(' ') },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: toUri(f.location.path) }, region: { startLine: f.location.line } },
+        message: { text: f.stale ? 'the baseline row' : LOCATION_WHY[f.location.kind] },
+      },
+    ],
+    ...(related.length ? { relatedLocations: related.map(({ id, physicalLocation, message }) => ({ id, physicalLocation, message })) } : {}),
+    partialFingerprints: { primaryLocationLineHash: f.lineHash },
+    fingerprints: { 'spylog/v1': f.fingerprint },
+    properties: {
+      context: f.context,
+      size: f.size,
+      blocks: f.blocks,
+      bytes: f.bytes,
+      locatedBy: f.location.kind,
+      logLines: f.logLines.slice(0, 100),
+      ...(f.blockList.length
+        ? {
+            addresses: f.blockList.slice(0, 100).map((b) => b.address),
+            decidedBy: [...new Set(f.blockList.map((b) => b.decidedBy))],
+            data: f.blockList[0]!.data,
+          }
+        : {}),
+      ...(f.stale ? { baselineLine: f.stale.line, pattern: f.stale.pattern, expected: f.stale.expected, found: f.stale.found } : {}),
+    },
+  };
 }
+
+const LOCATION_WHY: Record<CiFinding['location']['kind'], string> = {
+  source: 'the source line the C runtime recorded for the allocation',
+  baseline: 'the baseline line that decided this',
+  anchor: 'the file named with --anchor',
+  log: 'the allocation in the log',
+};
 
 /** A path as a URI reference: forward slashes, and characters a URI cannot hold escaped. */
 export function toUri(path: string): string {

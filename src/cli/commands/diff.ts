@@ -1,6 +1,7 @@
 // `spylog diff A B`: what changed between two runs. A is analysed to the end before B
 // is opened, so memory holds two reports (live and reported blocks), never two logs.
 import { SpylogError } from '../../errors.js';
+import { nothingToJudge } from '../../verdict/nothing.js';
 import { DIFF_FORMATS, DIFF_REPORTERS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, type Io } from '../io.js';
@@ -44,6 +45,12 @@ export async function run(args: DiffArgs, io: Io): Promise<number> {
   const options = { ...toAnalyzeOptions(args), ...(await toDeciders(args)) };
   const before = await analyzeLog(a, io, options, args.quiet);
   const after = await analyzeLog(b, io, options, args.quiet);
+  for (const side of [before, after]) {
+    // A side with nothing to judge makes every block of the other look new (or gone).
+    const nothing = nothingToJudge(side, 'compare');
+    if (nothing && args.failOnNew) throw new SpylogError(side.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', `${nothing}: --fail-on-new needs two spy logs`);
+    if (nothing) warn(io, nothing);
+  }
   const diff = diffReports(before, after);
   io.stdout.write(DIFF_REPORTERS[args.format](diff, styleFor(io, args.color)));
   if (!args.failOnNew) return 0;

@@ -1,0 +1,115 @@
+// The logs real programs and consoles write (fixtures/situations, fixtures/real/wine2):
+// each log's verdict against the expectation written by reading it line by line
+// (fixtures/situations/expected.json, explained in fixtures/situations/README.md), not
+// against what spylog printed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeBuffer, type AnalyzeOptions } from '../src/analyze.js';
+import { buildBaseline, renderBaseline } from '../src/baseline/build.js';
+import { diffReports } from '../src/diff/diff.js';
+import { CATEGORIES, type Category } from '../src/model/block.js';
+import type { Report } from '../src/model/report.js';
+import { ROOT, runMain } from './helpers.js';
+
+interface Expectation {
+  log?: string;
+  truncation: string;
+  summary: Record<Category, number>;
+  anomalies: Record<string, number> | null;
+  anomalyLines?: number[];
+  options?: { baseline: string | null; assumeComplete: boolean };
+  runs?: { lines: [number, number]; truncation: string; summary: Record<Category, number> }[];
+  findings?: { kind: string; context: string; size: number; blocks: number; firstLine: number }[];
+  commands?: { args: string[]; exit: number }[];
+  diff?: {
+    a: string;
+    pairs: { size: number; a: { category: Category; context: string }; b: { category: Category; context: string } }[];
+    unpaired?: { side: 'a' | 'b'; size: number; category: Category; context: string }[];
+    failOnNew?: Record<string, number>;
+  };
+}
+
+const EXPECTED = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'situations', 'expected.json'), 'utf8')) as Record<string, Expectation>;
+
+const read = (path: string) => readFileSync(join(ROOT, path));
+
+function analyze(path: string, options: AnalyzeOptions = {}): Report {
+  return analyzeBuffer(read(path), { source: path, ...options });
+}
+
+const blocksOf = (summary: Report['summary']) => Object.fromEntries(CATEGORIES.map((c) => [c, summary[c].blocks]));
+
+for (const [key, want] of Object.entries(EXPECTED)) {
+  const log = want.log ?? key.replace(/#.*$/, '');
+  test(`situation: ${key}`, async () => {
+    const options: AnalyzeOptions = { assumeComplete: want.options?.assumeComplete ?? false };
+    if (want.options?.baseline) options.baseline = buildBaseline(analyze(want.options.baseline));
+    const r = analyze(log, options);
+    const why = `${r.truncation}: ${r.evidence.join(' | ')}`;
+    assert.equal(r.truncation, want.truncation, why);
+    assert.deepEqual(blocksOf(r.summary), want.summary, why);
+    if (want.anomalies) assert.deepEqual(r.anomalyCounts, want.anomalies);
+    if (want.anomalyLines)
+      assert.deepEqual(
+        [...new Set(r.anomalies.map((a) => a.line))].sort((x, y) => x - y),
+        want.anomalyLines,
+      );
+    if (want.runs) {
+      assert.equal(r.runs?.length, want.runs.length, 'runs');
+      want.runs.forEach((run, i) => {
+        const got = r.runs![i]!;
+        assert.deepEqual([got.firstLine, got.lastLine], run.lines);
+        assert.equal(got.report!.truncation, run.truncation, `run ${i + 1}: ${got.report!.evidence.join(' | ')}`);
+        assert.deepEqual(blocksOf(got.report!.summary), run.summary, `run ${i + 1}`);
+      });
+    }
+    for (const f of want.findings ?? []) {
+      assert.ok(
+        r.findings.some(
+          (g) => g.kind === f.kind && g.context === f.context && g.size === f.size && g.blocks === f.blocks && g.firstLine === f.firstLine,
+        ),
+        `${JSON.stringify(f)} among ${JSON.stringify(r.findings.map((g) => g.message))}`,
+      );
+    }
+    if (want.diff) {
+      const d = diffReports(analyze(want.diff.a), r);
+      for (const p of want.diff.pairs) {
+        assert.ok(
+          d.moves.some(
+            (m) =>
+              m.size === p.size &&
+              m.from.category === p.a.category &&
+              m.from.context === p.a.context &&
+              m.to.category === p.b.category &&
+              m.to.context === p.b.context,
+          ),
+          `move ${JSON.stringify(p)} among ${JSON.stringify(d.moves)}`,
+        );
+      }
+      const paired = d.moves.reduce((n, m) => n + m.blocks, 0);
+      assert.equal(paired, want.diff.pairs.length, `moves ${JSON.stringify(d.moves)}`);
+    }
+    if (want.commands) {
+      const dir = mkdtempSync(join(tmpdir(), 'spylog-situation-'));
+      try {
+        for (const c of want.commands) {
+          const args = c.args.map((a) => {
+            const m = /^<spylog baseline of (.+)>$/.exec(a);
+            if (!m) return a;
+            const file = join(dir, 'baseline.csv');
+            const reference = analyze(m[1]!);
+            writeFileSync(file, renderBaseline(buildBaseline(reference), reference));
+            return file;
+          });
+          const got = await runMain(args);
+          assert.equal(got.status, c.exit, `spylog ${c.args.join(' ')}: ${got.stdout.slice(0, 300)} ${got.stderr}`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+}
