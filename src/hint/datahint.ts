@@ -15,11 +15,32 @@ const MIN_ASCII_CHARS = 5;
 
 export function dataHint(data: string | null, address: string, size: number): DataHint | undefined {
   if (!data) return undefined;
-  const bytes = data.split(' ').map((h) => parseInt(h, 16));
-  if (bytes.some((b) => Number.isNaN(b))) return undefined;
-  const ptrBytes = address.replace(/^0x/i, '').length > 8 ? 8 : 4;
+  const bytes = parseBytes(data);
+  if (bytes === null) return undefined;
+  const ptrBytes = address.length - (/^0x/i.test(address) ? 2 : 0) > 8 ? 8 : 4;
   const more = size > bytes.length; // the text may go on past the dumped bytes
   return vtable(bytes, ptrBytes) ?? utf16(bytes, more) ?? ascii(bytes, more);
+}
+
+/** `XX XX ...` as numbers, or null when a token is not a hex byte (a report may list a million blocks: no split, no parseInt). */
+function parseBytes(data: string): number[] | null {
+  const out: number[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const hi = hexValue(data.charCodeAt(i));
+    const lo = hexValue(data.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0 || (i + 2 < data.length && data.charCodeAt(i + 2) !== 32)) return null;
+    out.push((hi << 4) | lo);
+    i += 3;
+  }
+  return out;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
 }
 
 /** Adds `dataHint` to the blocks whose data suggests one (in place; the others stay as they are). */

@@ -17,12 +17,10 @@ export type Truncation = 'complete' | 'truncated' | 'possibly-truncated';
  */
 export type BlockKey = number | string;
 
-/** One spied allocation, from its allocation (or first sighting) to its free. */
+/** One spied allocation, from its allocation (or first sighting) to its free, as a report lists it. */
 export interface Block {
   /** The address as the log printed it (the newest one after a realloc). */
   address: string;
-  /** How addresses are compared: the address's value, or for more than 13 hex digits its upper-case hex without leading zeros. */
-  key: BlockKey;
   size: number;
   /** Line of the allocation; null when the block was first seen in the dump. */
   allocLine: number | null;
@@ -34,8 +32,6 @@ export interface Block {
   inDump: boolean;
   data: string | null;
   reallocs: number;
-  /** Set while the block sits in the window of frees not yet assigned to a phase. */
-  windowed: boolean;
 }
 
 export interface Tally {

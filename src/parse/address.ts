@@ -60,3 +60,44 @@ export function toAddress(text: string): Address | null {
 export function isNull(a: Address): boolean {
   return a.key === 0;
 }
+
+// How an address is spelled, as a small code: a block keeps the code and its key instead of
+// a string per allocation, and its text is made again only when a report lists it.
+
+/** Spelling bits: the address's length (`0x` included, 3-18), the case of the x and of its letters. */
+const X_UPPER = 1;
+const LETTERS_UPPER = 2;
+const LETTERS_LOWER = 4;
+
+/**
+ * The code of an address's spelling: `0x` or `0X`, then `length - 2` hex digits, with its
+ * letters in one case. 0 when the text is spelled otherwise (no `0x`, mixed-case letters,
+ * a key kept as text): the caller keeps the text itself.
+ */
+export function spell(text: string, key: BlockKey): number {
+  if (typeof key === 'string' || text.length < 3 || text.length > 18 || text.charCodeAt(0) !== 48) return 0;
+  const x = text.charCodeAt(1);
+  if (x !== 120 && x !== 88) return 0;
+  let bits = x === 88 ? X_UPPER : 0;
+  for (let i = 2; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 70) bits |= LETTERS_UPPER;
+    else if (c >= 97 && c <= 102) bits |= LETTERS_LOWER;
+  }
+  if ((bits & (LETTERS_UPPER | LETTERS_LOWER)) === (LETTERS_UPPER | LETTERS_LOWER)) return 0;
+  return (text.length << 3) | bits;
+}
+
+/** The same code from what the byte scanner saw: its length, the case of its x and of its letters. */
+export function spellFromScan(length: number, xUpper: boolean, upper: boolean, lower: boolean): number {
+  if (upper && lower) return 0;
+  return (length << 3) | (xUpper ? X_UPPER : 0) | (upper ? LETTERS_UPPER : 0) | (lower ? LETTERS_LOWER : 0);
+}
+
+/** The text a spelling code and a numeric key stand for. */
+export function spelled(key: number, code: number): string {
+  const length = code >> 3;
+  let digits = key.toString(16);
+  if (code & LETTERS_UPPER) digits = digits.toUpperCase();
+  return (code & X_UPPER ? '0X' : '0x') + digits.padStart(length - 2, '0');
+}

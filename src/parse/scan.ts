@@ -11,7 +11,7 @@
 // text classifier's (line.ts), which asks `text()` first so both paths read alloc and
 // free lines with this one grammar.
 import { compileLiteral, type Literal, type ParseContext } from './options.js';
-import { EXACT_DIGITS, MAX_DIGITS } from './address.js';
+import { EXACT_DIGITS, MAX_DIGITS, spellFromScan } from './address.js';
 import type { BlockKey } from '../model/block.js';
 import { UNREADABLE_COUNT } from './events.js';
 
@@ -45,6 +45,8 @@ export class SpyScanner {
   key: BlockKey = 0;
   /** alloc: the size; free: the spy's `<k> blocks remaining` (UNREADABLE_COUNT for a negative one). */
   n = 0;
+  /** How the address is spelled (address.ts: `spellFromScan`). */
+  spelling = 0;
   /** The line without its line end ends here (lineAt only). */
   contentEnd = 0;
   /** The LF that ends the line (lineAt only). */
@@ -212,6 +214,7 @@ export class SpyScanner {
       this.n = n;
       this.bytes = b;
       this.letters = letters & (UPPER | LOWER);
+      this.spelling = spellFromScan(to - from, b[from + 1] === 88 /* X */, (letters & UPPER) !== 0, (letters & LOWER) !== 0);
     }
     return kind;
   }

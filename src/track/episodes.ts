@@ -1,7 +1,6 @@
 // Deferred release (KB Q216248): many blocks of one size pile up over a stretch of the
 // log, stay alive, then are freed together in a burst. Watching this while streaming
 // needs only a few numbers per block size, never the blocks themselves.
-import type { Block } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 
 /** What the stream shows of an episode; its context is known only at the end. */
@@ -13,12 +12,18 @@ interface SizeState {
   allocs: number;
   firstLine: number;
   /**
-   * Blocks of the pile, evenly spread over it (every `stride`-th allocation, the stride
-   * doubling as the sample fills): the context most of them were allocated in names the
-   * episode once contexts are known (a pile's first block may come from another call).
+   * The contexts of blocks of the pile, evenly spread over it (every `stride`-th
+   * allocation, the stride doubling as the sample fills): the context most of them were
+   * allocated in names the episode (a pile's first block may come from another call). A
+   * context not known yet (null) is the next program line's: `programLine` fills in those
+   * of the current epoch. Reused arrays: no garbage per allocation.
    */
-  sample: Block[];
+  sampleContext: (string | null)[];
+  sampleEpoch: number[];
+  sampleCount: number;
   stride: number;
+  /** The epoch in which it was put on the list of states with contexts to fill in (-1: none). */
+  dirtyEpoch: number;
   peak: number;
   peakLine: number;
   /** Live bytes of the whole log when the pile started, and at its peak. */
@@ -41,12 +46,12 @@ export const EPISODES_LISTED = 1000;
 const SAMPLE = 64;
 
 /** The context most of the sampled blocks were allocated in (the earliest on a tie); a block allocated after the program's last line: ExitProcess. */
-function mostCommonContext(sample: readonly Block[]): string {
+function mostCommonContext(sample: readonly (string | null)[]): string {
   const counts = new Map<string, number>();
   let best = 'ExitProcess';
   let bestCount = 0;
-  for (const b of sample) {
-    const context = b.context ?? 'ExitProcess';
+  for (const c of sample) {
+    const context = c ?? 'ExitProcess';
     const n = (counts.get(context) ?? 0) + 1;
     counts.set(context, n);
     if (n > bestCount) {
@@ -57,6 +62,17 @@ function mostCommonContext(sample: readonly Block[]): string {
   return best;
 }
 const CACHE = 64;
+
+/** An episode's sampled contexts, and the epoch each block was allocated in. */
+interface Sample {
+  context: (string | null)[];
+  epoch: number[];
+}
+
+/** The contexts of `epoch` not known yet: `context`. */
+function fill(contexts: (string | null)[], epochs: readonly number[], count: number, epoch: number, context: string): void {
+  for (let i = 0; i < count; i++) if (contexts[i] === null && epochs[i] === epoch) contexts[i] = context;
+}
 
 export class EpisodeDetector {
   /**
@@ -72,27 +88,48 @@ export class EpisodeDetector {
   private cache: { size: Float64Array; state: (SizeState | undefined)[] } | null = null;
   private absent = 0;
   private nextSeq = 0;
-  private readonly pending: { state: EpisodeFacts; sample: Block[] }[] = [];
+  private readonly pending: { state: EpisodeFacts; sample: Sample }[] = [];
   /** Episodes found beyond EPISODES_LISTED. */
   notListed = 0;
+  /** Program lines so far: the contexts not known yet are the end of this epoch's. */
+  private epoch = 0;
+  /** States and episodes holding contexts of this epoch still to fill in. */
+  private dirty: SizeState[] = [];
+  private unresolved: Sample[] = [];
 
   constructor(private readonly threshold: number) {}
 
-  /** A block was born; `liveBytes` is the log's live total after it. */
-  alloc(block: Block, line: number, liveBytes: number): void {
-    const s = this.state(block.size);
-    if (s.burstFreed > 0) this.closeBurst(block.size, s);
+  /**
+   * A block was born (or moved by a realloc); `liveBytes` is the log's live total after it;
+   * `context` is its call, or null when that is the next program line.
+   */
+  alloc(size: number, line: number, liveBytes: number, context: string | null): void {
+    const s = this.state(size);
+    if (s.burstFreed > 0) this.closeBurst(size, s);
     if (s.allocs === 0) {
       s.firstLine = line;
-      s.sample = [];
+      s.sampleCount = 0;
       s.stride = 1;
-      s.startBytes = liveBytes - block.size;
+      s.startBytes = liveBytes - size;
     }
     if (s.allocs % s.stride === 0) {
-      s.sample.push(block);
-      if (s.sample.length > SAMPLE) {
-        s.sample = s.sample.filter((_, i) => i % 2 === 0);
+      let n = s.sampleCount;
+      s.sampleContext[n] = context;
+      s.sampleEpoch[n] = this.epoch;
+      if (++n > SAMPLE) {
+        // Keep every other one: the sample stays spread over the whole pile.
+        let kept = 0;
+        for (let i = 0; i < n; i += 2, kept++) {
+          s.sampleContext[kept] = s.sampleContext[i]!;
+          s.sampleEpoch[kept] = s.sampleEpoch[i]!;
+        }
+        n = kept;
         s.stride *= 2;
+      }
+      s.sampleCount = n;
+      if (context === null && s.dirtyEpoch !== this.epoch) {
+        s.dirtyEpoch = this.epoch;
+        this.dirty.push(s);
       }
     }
     s.live++;
@@ -103,6 +140,16 @@ export class EpisodeDetector {
       s.peakBytes = liveBytes;
       s.allocsAtPeak = s.allocs;
     }
+  }
+
+  /** A program line: the blocks allocated since the last one were allocated in `context`. */
+  programLine(context: string): void {
+    const epoch = this.epoch;
+    for (const s of this.dirty) fill(s.sampleContext, s.sampleEpoch, s.sampleCount, epoch, context);
+    for (const sample of this.unresolved) fill(sample.context, sample.epoch, sample.context.length, epoch, context);
+    this.dirty = [];
+    this.unresolved = [];
+    this.epoch++;
   }
 
   free(size: number, line: number): void {
@@ -122,7 +169,7 @@ export class EpisodeDetector {
     open.sort((a, b) => a[1].seq - b[1].seq);
     for (const [size, s] of open) this.closeBurst(size, s);
     return this.pending.map(({ state, sample }) => {
-      const context = mostCommonContext(sample);
+      const context = mostCommonContext(sample.context);
       return {
         ...state,
         context,
@@ -139,8 +186,10 @@ export class EpisodeDetector {
       // Listed up to a bound (a log of a million bursts would keep a million findings); counted always.
       this.notListed++;
     } else if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
+      const sample: Sample = { context: s.sampleContext.slice(0, s.sampleCount), epoch: s.sampleEpoch.slice(0, s.sampleCount) };
+      if (sample.context.includes(null)) this.unresolved.push(sample);
       this.pending.push({
-        sample: s.sample,
+        sample,
         state: {
           kind: 'deferred-release',
           size,
@@ -166,7 +215,7 @@ export class EpisodeDetector {
   /** Like deleting the entry: a revived one starts as a fresh state, at the end of the order. */
   private remove(s: SizeState): void {
     s.present = false;
-    s.sample = [];
+    s.sampleCount = 0;
     if (++this.absent > 2 * (this.sizes.size - this.absent) + SWEEP_SLACK) {
       const sizes = new Map<number, SizeState>();
       const kept = [...this.sizes].filter(([, st]) => st.present).sort((a, b) => a[1].seq - b[1].seq);
@@ -209,8 +258,11 @@ export class EpisodeDetector {
         live: 0,
         allocs: 0,
         firstLine: 0,
-        sample: [],
+        sampleContext: [],
+        sampleEpoch: [],
+        sampleCount: 0,
         stride: 1,
+        dirtyEpoch: -1,
         peak: 0,
         peakLine: 0,
         startBytes: 0,

@@ -4,14 +4,16 @@
 // plus the "window": the blocks freed since the last program line. Which phase those
 // frees belong to is only known at the next program line (was it `Called
 // CoUninitialize()`?) or at the end (were they exit-time frees?), so they wait there;
-// frees that turn out to be ordinary are then dropped, keeping only their tally.
+// frees that turn out to be ordinary are then dropped, keeping only their tally. Blocks
+// alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
+// object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { isNull, type Address } from '../parse/address.js';
+import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { LiveTable } from './live.js';
+import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, unpackHex } from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -72,16 +74,129 @@ export interface Trace {
   deferredNotListed: number;
 }
 
+/**
+ * Frees since the last program line, as rows of typed arrays: which phase they belong to is
+ * known only at the next program line (or the end), and most turn out to be ordinary
+ * frees, dropped then. A row keeps what a report lists of a block.
+ */
+class FreedRows {
+  count = 0;
+  key = new Float64Array(64);
+  size = new Float64Array(64);
+  allocLine = new Float64Array(64);
+  firstLine = new Float64Array(64);
+  freeLine = new Float64Array(64);
+  reallocs = new Int32Array(64);
+  spelling = new Uint16Array(64);
+  inDump = new Uint8Array(64);
+  dataBytes = new Uint8Array(64 * DATA_BYTES);
+  dataLength = new Uint8Array(64);
+  context: (string | null)[] = [];
+  /** The address text (when the spelling code cannot say it) and dump data not in `XX XX` form, only where a block has them. */
+  text: (string | undefined)[] = [];
+  data: (string | undefined)[] = [];
+  bytes = 0;
+
+  /** Copies the row of a block just freed. */
+  add(table: BlockTable, row: number, freeLine: number): void {
+    const i = this.count;
+    if (i === this.key.length) this.grow();
+    this.key[i] = table.key[row]!;
+    const size = table.bytes[row]!;
+    this.size[i] = size;
+    this.bytes += size;
+    this.allocLine[i] = table.allocLine[row]!;
+    this.firstLine[i] = table.firstLine[row]!;
+    this.freeLine[i] = freeLine;
+    this.reallocs[i] = table.reallocs[row]!;
+    const spelling = table.spelling[row]!;
+    this.spelling[i] = spelling;
+    this.inDump[i] = table.inDump[row]!;
+    this.context[i] = table.context[row]!;
+    this.text[i] = spelling === 0 ? table.address(row) : undefined;
+    const n = table.dataLength[row]!;
+    this.dataLength[i] = n;
+    if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
+    else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
+    this.count = i + 1;
+  }
+
+  /** The i-th freed block, as a report lists it; `context` for one whose call was not known yet. */
+  block(i: number, context: string | null): Block {
+    const spelling = this.spelling[i]!;
+    const allocLine = this.allocLine[i]!;
+    return {
+      address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
+      size: this.size[i]!,
+      allocLine: allocLine < 0 ? null : allocLine,
+      firstLine: this.firstLine[i]!,
+      freeLine: this.freeLine[i]!,
+      context: this.context[i] ?? context,
+      inDump: this.inDump[i] === 1,
+      data: this.dataOf(i),
+      reallocs: this.reallocs[i]!,
+    };
+  }
+
+  private dataOf(i: number): string | null {
+    const n = this.dataLength[i]!;
+    if (n === NO_DATA) return null;
+    return n === DATA_ELSEWHERE ? (this.data[i] ?? '') : unpackHex(this.dataBytes, i * DATA_BYTES, n);
+  }
+
+  clear(): void {
+    // Strings go with the stretch; the typed columns are only overwritten.
+    if (this.count > 0) {
+      this.context.length = 0;
+      this.text.length = 0;
+      this.data.length = 0;
+    }
+    this.count = 0;
+    this.bytes = 0;
+  }
+
+  private grow(): void {
+    const n = this.key.length * 2;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.key = f(this.key);
+    this.size = f(this.size);
+    this.allocLine = f(this.allocLine);
+    this.firstLine = f(this.firstLine);
+    this.freeLine = f(this.freeLine);
+    const r = new Int32Array(n);
+    r.set(this.reallocs);
+    this.reallocs = r;
+    const sp = new Uint16Array(n);
+    sp.set(this.spelling);
+    this.spelling = sp;
+    const d = new Uint8Array(n);
+    d.set(this.inDump);
+    this.inDump = d;
+    const l = new Uint8Array(n);
+    l.set(this.dataLength);
+    this.dataLength = l;
+    const db = new Uint8Array(n * DATA_BYTES);
+    db.set(this.dataBytes);
+    this.dataBytes = db;
+  }
+}
+
 export class Tracker {
-  private readonly live = new LiveTable();
+  private readonly live = new BlockTable();
   private liveBytes = 0;
-  private window: Block[] = [];
+  private readonly window = new FreedRows();
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly couninit: Block[] = [];
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly freed: Tally = { blocks: 0, bytes: 0 };
-  /** Blocks allocated since the last program line: their context is that line. */
-  private pendingContext: Block[] = [];
+  /** Rows allocated since the last program line (their context is that line), with the birth each held. */
+  private pendingRows = new Int32Array(256);
+  private pendingSerials = new Float64Array(256);
+  private pendingCount = 0;
   private pendingCompactAt = 1024;
   private allocs = 0;
   private frees = 0;
@@ -91,8 +206,8 @@ export class Tracker {
   private countDrift = 0;
   private driftFrom: { line: number; count: number; accounted: number } | null = null;
   private dumpActive = false;
-  /** The blocks the current dump listed (null outside a dump). */
-  private dumpSeen: Set<BlockKey> | null = null;
+  /** The rows the current dump listed (null outside a dump). */
+  private dumpSeen: Set<number> | null = null;
   /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
   private lastMalformed = false;
   readonly anomalies: AnomalyLog;
@@ -129,7 +244,7 @@ export class Tracker {
    */
   spy(kind: number, scan: SpyScanner, line: number): void {
     this.enter(line, false, false);
-    if (kind === SCAN_ALLOC) this.alloc(scan.key, scan.address(), scan.n, line);
+    if (kind === SCAN_ALLOC) this.alloc(scan.key, scan.spelling, scan, scan.n, line);
     else this.free(scan.key, scan, scan.n, line);
   }
 
@@ -138,7 +253,7 @@ export class Tracker {
     this.enter(line, broken, e.type === 'dump-entry' || e.type === 'blank' || e.type === 'malformed-dump-entry');
     switch (e.type) {
       case 'alloc':
-        this.alloc(e.address.key, e.address.text, e.size, line);
+        this.alloc(e.address.key, spell(e.address.text, e.address.key), e.address.text, e.size, line);
         break;
       case 'free':
         this.free(e.address.key, e.address.text, e.remaining, line);
@@ -169,10 +284,10 @@ export class Tracker {
         this.anomalies.add('malformed-dump-entry', line, `${e.reason}${this.dumpActive ? '' : ' (outside a dump)'}: ${quote(e.text)}`);
         if (this.dumpActive) {
           // Its size or data cannot be read, but it names its block: the dump does list it.
-          const block = this.live.get(e.address.key);
-          if (block) {
-            this.dumpSeen!.add(e.address.key);
-            block.inDump = true;
+          const row = this.live.find(e.address.key);
+          if (row >= 0) {
+            this.dumpSeen!.add(row);
+            this.live.inDump[row] = 1;
           }
         }
         break;
@@ -206,9 +321,11 @@ export class Tracker {
           `and still disagrees at its last count (line ${last.line}: ${last.count} against ${last.count - this.countDrift}): lines are missing`,
       );
     }
+    const window: Block[] = [];
+    for (let i = 0; i < this.window.count; i++) window.push(this.window.block(i, null));
     return {
-      live: this.live.values(),
-      window: this.window,
+      live: this.live.rows().map((row) => this.liveBlock(row)),
+      window,
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,
       freed: this.freed,
@@ -226,47 +343,62 @@ export class Tracker {
     };
   }
 
-  private born(text: string, key: BlockKey, size: number, line: number): Block {
-    const block: Block = {
-      address: text,
-      key,
-      size,
-      allocLine: line,
-      firstLine: line,
+  /** A live row as a report lists it. */
+  private liveBlock(row: number): Block {
+    const t = this.live;
+    const allocLine = t.allocLine[row]!;
+    return {
+      address: t.address(row),
+      size: t.bytes[row]!,
+      allocLine: allocLine < 0 ? null : allocLine,
+      firstLine: t.firstLine[row]!,
       freeLine: null,
-      context: null,
-      inDump: false,
-      data: null,
-      reallocs: 0,
-      windowed: false,
+      context: t.context[row]!,
+      inDump: t.inDump[row] === 1,
+      data: t.data(row),
+      reallocs: t.reallocs[row]!,
     };
-    const old = this.live.put(key, block);
-    if (old !== undefined) {
+  }
+
+  /**
+   * A block is born at `key`, printed as `spelling` (a code; 0: `text` is the printed
+   * address, or the scanner that read it). `context` is known only for a block first seen
+   * in the dump. Returns its row.
+   */
+  private born(key: BlockKey, spelling: number, text: string | SpyScanner, size: number, line: number, context: string | null): number {
+    const t = this.live;
+    // An address keyed by its text (more than 13 digits) keeps its text: no spelling code says it.
+    if (typeof key === 'string') spelling = 0;
+    const row = t.newRow(size, line, spelling, spelling === 0 ? (typeof text === 'string' ? text : text.address()) : null);
+    const old = t.put(key, row);
+    if (old >= 0) {
       // The free of the old block is missing from the log; the address was reused.
       this.anomalies.add(
         'address-reused-while-alive',
         line,
-        `${text} allocated again while the block from line ${old.firstLine} is alive: its free is missing`,
+        `${t.address(row)} allocated again while the block from line ${t.firstLine[old]} is alive: its free is missing`,
       );
       this.lost(old, line);
     }
     this.liveBytes += size;
-    this.pendingContext.push(block);
+    if (context === null) this.pend(row);
+    else t.context[row] = context;
     this.notePeak(line);
-    this.episodes.alloc(block, line, this.liveBytes);
-    this.timeline.sample(line, this.live.size, this.liveBytes);
-    return block;
+    this.episodes.alloc(size, line, this.liveBytes, context);
+    this.timeline.sample(line, t.size, this.liveBytes);
+    return row;
   }
 
-  private alloc(key: BlockKey, text: string, size: number, line: number): void {
+  private alloc(key: BlockKey, spelling: number, text: string | SpyScanner, size: number, line: number): void {
     if (key === 0) {
       // The spy prints the allocator's result: NULL is an allocation that failed, never a block.
-      this.anomalies.add('allocation-failed', line, `the spy printed a NULL address (${text}): an allocation of ${size} bytes failed`);
+      const printed = typeof text === 'string' ? text : text.address();
+      this.anomalies.add('allocation-failed', line, `the spy printed a NULL address (${printed}): an allocation of ${size} bytes failed`);
       return;
     }
     this.allocs++;
     this.spyEvent(line);
-    this.born(text, key, size, line);
+    this.born(key, spelling, text, size, line, null);
   }
 
   /**
@@ -276,10 +408,10 @@ export class Tracker {
   private free(key: BlockKey, printed: string | SpyScanner, remaining: number, line: number): void {
     this.spyEvent(line);
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
-    const block = key === 0 ? undefined : this.live.take(key, true);
+    const row = key === 0 ? -1 : this.live.take(key, true);
     if (key === 0) {
       // Freeing NULL is allowed and frees nothing.
-    } else if (!block) {
+    } else if (row < 0) {
       const text = typeof printed === 'string' ? printed : printed.address();
       if (this.live.recentlyFreed(key)) {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
@@ -287,17 +419,17 @@ export class Tracker {
         this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
       }
     } else {
-      this.died(block);
-      this.episodes.free(block.size, line);
+      const size = this.live.bytes[row]!;
+      this.liveBytes -= size;
+      this.episodes.free(size, line);
       this.timeline.sample(line, this.live.size, this.liveBytes);
-      block.freeLine = line;
-      if (this.window.length < this.opts.windowLimit) {
-        block.windowed = true;
-        this.window.push(block);
+      if (this.window.count < this.opts.windowLimit) {
+        this.window.add(this.live, row, line);
       } else {
         this.windowOverflow.blocks++;
-        this.windowOverflow.bytes += block.size;
+        this.windowOverflow.bytes += size;
       }
+      this.live.release(row);
     }
     if (remaining >= 0) this.checkCount(remaining, line);
     else if (remaining === UNREADABLE_COUNT) {
@@ -310,7 +442,7 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to.text, to.key, size, line);
+      this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
     }
     if (isNull(to)) {
@@ -318,75 +450,75 @@ export class Tracker {
       return;
     }
     this.reallocs++;
-    const block = this.live.take(from.key);
-    const toKey = to.key;
-    if (!block) {
+    const t = this.live;
+    const row = t.take(from.key, false);
+    if (row < 0) {
       this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
       this.allocs++;
-      this.born(to.text, toKey, size, line);
+      this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
-    this.liveBytes -= block.size;
-    this.episodes.free(block.size, line);
-    block.address = to.text;
-    block.key = toKey;
-    block.size = size;
-    block.reallocs++;
-    const other = this.live.put(toKey, block);
-    if (other) {
-      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${other.firstLine}`);
+    this.liveBytes -= t.bytes[row]!;
+    this.episodes.free(t.bytes[row]!, line);
+    const spelling = spell(to.text, to.key);
+    t.setSpelling(row, spelling, spelling === 0 ? to.text : null);
+    t.bytes[row] = size;
+    t.reallocs[row]!++;
+    const other = t.put(to.key, row);
+    if (other >= 0) {
+      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${t.firstLine[other]}`);
       this.lost(other, line);
     }
     this.liveBytes += size;
     this.notePeak(line);
-    this.episodes.alloc(block, line, this.liveBytes);
-    this.timeline.sample(line, this.live.size, this.liveBytes);
+    this.episodes.alloc(size, line, this.liveBytes, t.context[row]!);
+    this.timeline.sample(line, t.size, this.liveBytes);
   }
 
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
-    // The frees since the previous program line happened inside this call: inside
-    // CoUninitialize if this is its marker, otherwise while the program ran.
-    this.settleWindow(e.marker === 'couninitialize', line);
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
     const context = (e.call ?? e.text).slice(0, this.opts.contextLength).toWellFormed();
-    for (const block of this.pendingContext) block.context = context;
-    this.pendingContext = [];
+    // The frees since the previous program line happened inside this call: inside
+    // CoUninitialize if this is its marker, otherwise while the program ran.
+    this.settleWindow(e.marker === 'couninitialize', line, context);
+    // The blocks allocated since then were allocated in this call.
+    const t = this.live;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const row = this.pendingRows[i]!;
+      if (t.serial[row] === this.pendingSerials[i]) t.context[row] = context;
+    }
+    this.pendingCount = 0;
     this.pendingCompactAt = 1024;
+    this.episodes.programLine(context);
     this.marks.lastProgramLine = line;
     this.marks.exitEvents = 0;
     this.marks.exitFrom = null;
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') this.marks.register ??= line;
     else if (e.marker === 'revoke') {
-      this.marks.revoke = { line, hresult: e.hresult, liveBlocks: this.live.size };
-      if (e.hresult === 0 && this.live.size > 0) {
+      this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
+      if (e.hresult === 0 && t.size > 0) {
         this.anomalies.add(
           'revoke-with-live-blocks',
           line,
-          `CoRevokeMallocSpy succeeded, so the spy had no blocks outstanding, but ${this.live.size} are alive in this log: their frees are missing`,
+          `CoRevokeMallocSpy succeeded, so the spy had no blocks outstanding, but ${t.size} are alive in this log: their frees are missing`,
         );
       }
     }
   }
 
-  private settleWindow(inCoUninitialize: boolean, line: number): void {
+  /** The window's frees, settled by the program line `context` names: inside CoUninitialize (listed) or ordinary (counted). */
+  private settleWindow(inCoUninitialize: boolean, line: number, context: string): void {
+    const w = this.window;
     if (inCoUninitialize) {
-      for (const block of this.window) {
-        block.windowed = false;
-        this.couninit.push(block);
-      }
+      for (let i = 0; i < w.count; i++) this.couninit.push(w.block(i, context));
       this.couninitOverflow.blocks += this.windowOverflow.blocks;
       this.couninitOverflow.bytes += this.windowOverflow.bytes;
     } else {
-      for (const block of this.window) {
-        block.windowed = false;
-        this.freed.blocks++;
-        this.freed.bytes += block.size;
-      }
-      this.freed.blocks += this.windowOverflow.blocks;
-      this.freed.bytes += this.windowOverflow.bytes;
+      this.freed.blocks += w.count + this.windowOverflow.blocks;
+      this.freed.bytes += w.bytes + this.windowOverflow.bytes;
     }
     if (this.windowOverflow.blocks > 0 && inCoUninitialize) {
       this.anomalies.add(
@@ -395,7 +527,7 @@ export class Tracker {
         `${this.windowOverflow.blocks} blocks freed inside CoUninitialize are counted but not listed (more than ${this.opts.windowLimit} frees without program output)`,
       );
     }
-    this.window = [];
+    w.clear();
     this.windowOverflow = { blocks: 0, bytes: 0 };
   }
 
@@ -411,22 +543,20 @@ export class Tracker {
       return;
     }
     this.marks.dump!.entries++;
-    const key = address.key;
-    this.dumpSeen!.add(key);
-    let block = this.live.get(key);
-    if (!block) {
+    const t = this.live;
+    let row = t.find(address.key);
+    if (row < 0) {
       if (!this.opts.dumpOnly) {
         this.anomalies.add('dump-unknown-block', line, `the dump lists ${address.text} (${size} bytes), which is not alive in this log`);
       }
-      block = this.born(address.text, key, size, line);
-      block.allocLine = null;
-      block.context = context ?? 'unknown (first seen in the dump)';
-      this.pendingContext.pop();
-    } else if (block.size !== size) {
-      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${address.text} ${size} bytes; it was allocated with ${block.size}`);
+      row = this.born(address.key, spell(address.text, address.key), address.text, size, line, context ?? 'unknown (first seen in the dump)');
+      t.allocLine[row] = -1;
+    } else if (t.bytes[row] !== size) {
+      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${address.text} ${size} bytes; it was allocated with ${t.bytes[row]}`);
     }
-    block.inDump = true;
-    block.data = data;
+    this.dumpSeen!.add(row);
+    t.inDump[row] = 1;
+    t.setData(row, data);
   }
 
   private endDump(endLine: number): void {
@@ -440,7 +570,11 @@ export class Tracker {
     const seen = this.dumpSeen!;
     const missing = this.live.size - seen.size;
     if (missing > 0) {
-      const first = this.anomalies.listing('not-in-dump') ? (this.live.first((b) => !seen.has(b.key))?.address ?? '') : '';
+      let first = '';
+      if (this.anomalies.listing('not-in-dump')) {
+        const row = this.live.first((r) => !seen.has(r));
+        if (row >= 0) first = this.live.address(row);
+      }
       this.anomalies.add(
         'not-in-dump',
         dump.line,
@@ -451,30 +585,46 @@ export class Tracker {
   }
 
   /** A block whose address was allocated again while it lived: its free line is missing. */
-  private lost(block: Block, line: number): void {
-    this.died(block);
-    this.episodes.free(block.size, line);
+  private lost(row: number, line: number): void {
+    const size = this.live.bytes[row]!;
+    this.liveBytes -= size;
+    this.episodes.free(size, line);
     this.freed.blocks++;
-    this.freed.bytes += block.size;
-  }
-
-  /** A block just taken out of the live table. */
-  private died(block: Block): void {
-    this.liveBytes -= block.size;
-    if (this.pendingContext.length >= this.pendingCompactAt) this.compactPending();
+    this.freed.bytes += size;
+    this.live.release(row);
   }
 
   /**
-   * Blocks waiting for their context are kept only while they are alive or listed in
-   * the window; a long stretch of alloc/free pairs without program output would
-   * otherwise grow this list with the log.
+   * A row waits for its context until the next program line. A long stretch of alloc/free
+   * pairs without program output would grow the list with the log, so it is compacted to
+   * the rows still holding their birth when it doubles.
    */
+  private pend(row: number): void {
+    if (this.pendingCount >= this.pendingCompactAt) this.compactPending();
+    if (this.pendingCount === this.pendingRows.length) {
+      const rows = new Int32Array(this.pendingRows.length * 2);
+      rows.set(this.pendingRows);
+      this.pendingRows = rows;
+      const serials = new Float64Array(this.pendingSerials.length * 2);
+      serials.set(this.pendingSerials);
+      this.pendingSerials = serials;
+    }
+    this.pendingRows[this.pendingCount] = row;
+    this.pendingSerials[this.pendingCount++] = this.live.serial[row]!;
+  }
+
   private compactPending(): void {
-    // Keep what is still alive (the live table holds this very block) or listed in the window;
-    // a block whose address was reused while alive is neither, though its free line is unknown.
-    // A freed block has its free line: only the others need the table lookup.
-    this.pendingContext = this.pendingContext.filter((b) => b.windowed || (b.freeLine === null && this.live.get(b.key) === b));
-    this.pendingCompactAt = Math.max(1024, this.pendingContext.length * 2);
+    const serial = this.live.serial;
+    let kept = 0;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const row = this.pendingRows[i]!;
+      if (serial[row] === this.pendingSerials[i]) {
+        this.pendingRows[kept] = row;
+        this.pendingSerials[kept++] = this.pendingSerials[i]!;
+      }
+    }
+    this.pendingCount = kept;
+    this.pendingCompactAt = Math.max(1024, kept * 2);
   }
 
   /**
@@ -489,10 +639,11 @@ export class Tracker {
       last.count = remaining;
       last.line = line;
     }
-    const drift = remaining - this.live.size;
+    const alive = this.live.size;
+    const drift = remaining - alive;
     if (drift === this.countDrift) return;
     if (this.countDrift === 0) {
-      this.driftFrom = { line, count: remaining, accounted: this.live.size };
+      this.driftFrom = { line, count: remaining, accounted: alive };
     } else if (drift === 0) {
       const from = this.driftFrom!;
       this.anomalies.add(
@@ -513,8 +664,9 @@ export class Tracker {
 
   private notePeak(line: number): void {
     const peak = this.peak; // updated in place: a growing loop sets a new peak on every allocation
-    if (this.liveBytes > peak.bytes || (this.liveBytes === peak.bytes && this.live.size > peak.blocks)) {
-      peak.blocks = this.live.size;
+    const alive = this.live.size;
+    if (this.liveBytes > peak.bytes || (this.liveBytes === peak.bytes && alive > peak.blocks)) {
+      peak.blocks = alive;
       peak.bytes = this.liveBytes;
       peak.line = line;
     }
