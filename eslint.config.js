@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     files: ['bin/*.js', '*.js', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['*.cjs'],

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: all logic lives in the compiled library (dist/src).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
 // The analysis keeps little alive (live blocks, the blocks it reports) but makes much
@@ -13,5 +15,11 @@ import v8 from 'node:v8';
 // it needs. SPYLOG_V8_DEFAULT_HEAP=1 keeps V8's defaults.
 if (!process.env.SPYLOG_V8_DEFAULT_HEAP) v8.setFlagsFromString('--heap-growing-percent=20');
 
-const { run } = await import('../dist/src/cli.js');
+const cli = new URL('../dist/src/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  // A clone that was never built: say what to do instead of printing a module-not-found stack.
+  process.stderr.write(`spylog: not built yet: run "npm run build" in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(2);
+}
+const { run } = await import(cli.href);
 run(process.argv.slice(2));

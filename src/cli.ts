@@ -1,23 +1,26 @@
-// The process boundary: wires real streams into main() and sets process.exitCode.
+// The process boundary: wires real streams into main() and sets process.exitCode, keeping
+// the worst code any part reported (a full disk found while main() ran must not end in 0).
 import { main } from './cli/main.js';
+import { writeError } from './cli/write-error.js';
+
+function fail(code: number): void {
+  process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
+}
 
 export function run(argv: string[]): void {
   // A closed pipe (`spylog report big.log | head`) is not an error worth a stack trace;
   // any other output failure (a full disk) is unreadable-output: one line, exit 2.
-  const quietOnEpipe = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') {
-      process.exitCode ??= 0;
-      return;
-    }
-    process.exitCode = 2;
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return;
+    fail(2);
     try {
-      process.stderr.write(`spylog: cannot write the output: ${err.code ?? err.message}\n`);
+      process.stderr.write(`spylog: ${writeError('the output', err).message}\n`);
     } catch {
       // stderr is gone too: the exit code must say it
     }
   };
-  process.stdout.on('error', quietOnEpipe);
-  process.stderr.on('error', quietOnEpipe);
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   main(argv, {
     stdin: process.stdin,
     stdout: process.stdout,
@@ -25,14 +28,13 @@ export function run(argv: string[]): void {
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      // A bug, not bad input: say so plainly, with the stack for the bug report.
-      process.stderr.write(`spylog: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = 70;
-    },
-  );
+    stdoutColumns: () => process.stdout.columns,
+    stderrColumns: () => process.stderr.columns,
+    stdinIsTTY: process.stdin.isTTY === true,
+    platform: process.platform,
+  }).then(fail, (err: unknown) => {
+    // A bug, not bad input: say so plainly, with the stack for the bug report.
+    process.stderr.write(`spylog: internal error (a bug in spylog; please report it with this message): ${(err as Error)?.stack ?? String(err)}\n`);
+    fail(70);
+  });
 }

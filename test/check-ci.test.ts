@@ -196,7 +196,10 @@ test('several outputs from one analysis: -f FORMAT -o FILE pairs, standard input
     [['-f', 'junit', '-o', 'a.xml', '-o', 'b.xml'], /^spylog: write each --format/],
     [['-o', 'a.txt', '-o', 'b.txt'], /^spylog: 2 --output files but no --format/],
     [['-f', 'junit', '-o', 'a.xml', '-f', 'sarif', '-o', './a.xml'], /^spylog: \.\/a\.xml is given as --output twice/],
-    [['-f', 'yaml'], /^spylog: Invalid values:/],
+    [
+      ['-f', 'yaml'],
+      /^spylog: --format must be one of text, json, junit, sarif, codequality, github, markdown \(got 'yaml'\); see spylog check --help\n$/,
+    ],
     [['--name', ''], /^spylog: --name must be a non-empty single line/],
   ];
   for (const [extra, stderr] of usage) {

@@ -184,14 +184,17 @@ test('exit code 2: bad usage and unreadable input, one line naming the file (and
     [['check', 'fixtures/nope.log'], /^spylog: cannot read fixtures\/nope\.log: no such file\n$/],
     [['check', 'fixtures/w2k-redirected.log', '-b', join(tmp, 'nope.csv')], /^spylog: cannot read .*nope\.csv: no such file\n$/],
     [['check', 'fixtures/w2k-redirected.log', '-b', bad], /^spylog: .*bad\.csv:3: size "-3" is not a whole number of bytes\n$/],
-    [['check', 'fixtures/w2k-redirected.log', '--max-leaks', 'x'], /^spylog: --max-leaks needs a whole number >= 0\n$/],
+    [['check', 'fixtures/w2k-redirected.log', '--max-leaks', 'x'], /^spylog: --max-leaks needs a number \(got 'x'\); see spylog check --help\n$/],
     [['check', 'fixtures/w2k-redirected.log', '--max-leak-bytes', '-1'], /^spylog: --max-leak-bytes needs a whole number >= 0\n$/],
-    [['check', 'fixtures/w2k-redirected.log', '--unresolved', 'maybe'], /^spylog: Invalid values:/],
+    [
+      ['check', 'fixtures/w2k-redirected.log', '--unresolved', 'maybe'],
+      /^spylog: --unresolved must be one of fail, warn, allow \(got 'maybe'\); see spylog check --help\n$/,
+    ],
     [
       ['check', 'fixtures/w2k-redirected.log', '-f', 'junit', '-o', 'fixtures/w2k-console.log/junit.xml'],
       /^spylog: cannot write fixtures\/w2k-console\.log\/junit\.xml: a part of the path is a file, not a folder\n$/,
     ],
-    [['check'], /^spylog: Not enough non-option arguments/],
+    [['check'], /^spylog: check needs a log file: spylog check <log> \(- reads standard input\); see spylog check --help\n$/],
     [
       ['baseline', 'fixtures/w2k-redirected.log'],
       /^spylog: fixtures\/w2k-redirected\.log is possibly-truncated \(.*\); a baseline needs a complete reference run: capture the program on a console\n$/,

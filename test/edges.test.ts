@@ -84,7 +84,7 @@ test('bad option values are usage errors (exit 2), not silent defaults', () => {
   ]) {
     const r = spylog(['report', 'fixtures/w2k-console.log', ...args]);
     assert.equal(r.status, 2, args.join(' '));
-    assert.match(r.stderr, new RegExp(`^spylog: ${args[0]} must`));
+    assert.match(r.stderr, new RegExp(`^spylog: ${args[0]} (must|needs a number)`));
   }
 });
 
@@ -104,5 +104,5 @@ test('an output failure (full disk) is one line and exit 2, not a stack trace', 
   }
   const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" check fixtures/w2k-console.log > /dev/full`], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, 'spylog: cannot write the output: ENOSPC\n');
+  assert.equal(r.stderr, 'spylog: cannot write the output: the disk is full\n');
 });

@@ -92,7 +92,7 @@ export function everyFixtureLog(): FixtureLog[] {
  */
 export async function runMain(
   args: string[],
-  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean; cwd?: string } = {},
+  opts: { env?: Record<string, string>; stdin?: string | Buffer; stdoutIsTTY?: boolean; columns?: number; platform?: string; cwd?: string } = {},
 ): Promise<CliResult> {
   const sink = () => {
     const chunks: Buffer[] = [];
@@ -115,6 +115,8 @@ export async function runMain(
     env: { NO_COLOR: '1', ...opts.env },
     stdoutIsTTY: opts.stdoutIsTTY ?? false,
     stderrIsTTY: false,
+    stdoutColumns: () => opts.columns,
+    ...(opts.platform ? { platform: opts.platform } : {}),
   };
   const cwd = process.cwd();
   process.chdir(opts.cwd ?? ROOT);

@@ -32,9 +32,16 @@ test('spylog report --html writes the file next to the normal report', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^spylog report:/);
     assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
-    const bad = spylog(['report', 'fixtures/w2k-console.log', '--html', join(dir, 'no', 'such', 'dir.html')]);
+    // Missing folders are created, as `check -o` does (CI writes into fresh folders).
+    const nested = join(dir, 'no', 'such', 'dir.html');
+    const made = spylog(['report', 'fixtures/w2k-console.log', '--html', nested]);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(readFileSync(nested, 'utf8'), /^<!doctype html>/);
+    // A path through a file: one line naming the file and why, before any report is printed.
+    const bad = spylog(['report', 'fixtures/w2k-console.log', '--html', join(out, 'sub', 'r.html')]);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^spylog: cannot write .*dir\.html: ENOENT\n$/);
+    assert.equal(bad.stdout, '');
+    assert.equal(bad.stderr, `spylog: cannot write ${join(out, 'sub', 'r.html')}: a part of the path is a file, not a folder\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -62,8 +69,8 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
     ].filter((a) => !a.startsWith('--user-data-dir')),
   });
   try {
-    for (const name of ['copyproxy-released', 'w2k-console']) {
-      const file = join(OUT, `${name}.html`);
+    for (const name of ['copyproxy-released', 'w2k-console', 'w2k-redirected', 'capture/two-runs', 'capture/debugview-pids', 'w2k-addr64']) {
+      const file = join(OUT, `${name.replace('/', '__')}.html`);
       writeFileSync(file, renderHtml([analyzeBuffer(readFileSync(fixture(`${name}.log`)), { source: `fixtures/${name}.log` })]));
       const url = pathToFileURL(file).href;
       for (const [label, viewport] of [
@@ -80,7 +87,18 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
         // Runs in the page (no DOM types here): the page must not scroll sideways.
         const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
         assert.ok(Number(overflow) <= 0, `${label}: no horizontal page scroll (${String(overflow)}px)`);
-        await page.screenshot({ path: join(OUT, `${name}-${label}.png`), fullPage: true });
+        // On a desktop the blocks table fits its box: no column is cut off (hex wraps in groups of 8 bytes).
+        if (label === 'desktop') {
+          const cut = await page.evaluate(
+            "(() => { const t = document.querySelector('table.blocks'); return t ? t.scrollWidth - t.parentElement.clientWidth : 0 })()",
+          );
+          assert.ok(Number(cut) <= 0, `${name}: the blocks table is ${String(cut)}px wider than its box`);
+        }
+        // The y-axis label is inside the chart at every size.
+        const left = await page.evaluate("Math.min(...[...document.querySelectorAll('svg text.tick')].map((t) => t.getBBox().x))");
+        assert.ok(Number(left) >= 0, `${name} ${label}: an axis label starts at x=${String(left)}`);
+        assert.doesNotMatch(await page.locator('body').innerText(), /`/, 'no Markdown backticks shown');
+        await page.screenshot({ path: join(OUT, `${name.replace('/', '__')}-${label}.png`), fullPage: true });
         await page.close();
       }
     }
@@ -103,6 +121,20 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
     assert.equal(await page.locator('.episode').count(), 0);
     await page.goto(pathToFileURL(join(OUT, 'copyproxy-released.html')).href);
     assert.equal(await page.locator('rect.episode').count(), 1, 'the deferred-release episode is highlighted');
+    // What the text report has for captures of several runs or processes, and the data hints.
+    await page.goto(pathToFileURL(join(OUT, 'capture__two-runs.html')).href);
+    assert.deepEqual(await page.locator('table.parts tbody tr td:first-child').allTextContents(), ['run 1', 'run 2']);
+    assert.equal(await page.locator('table.blocks th', { hasText: 'part' }).count(), 1);
+    await page.goto(pathToFileURL(join(OUT, 'capture__debugview-pids.html')).href);
+    assert.deepEqual(await page.locator('table.parts tbody tr td:first-child').allTextContents(), ['pid 1111', 'pid 2222', 'pid 888']);
+    await page.goto(pathToFileURL(join(OUT, 'w2k-console.html')).href);
+    const hints = await page.locator('table.blocks .datahint').allTextContents();
+    assert.ok(
+      hints.includes('object? vtable 0x775AB198') && hints.includes('text "LEAK#1"') && hints.some((h) => h.startsWith('UTF-16 ')),
+      hints.join(' | '),
+    );
+    await page.goto(pathToFileURL(join(OUT, 'w2k-redirected.html')).href);
+    assert.equal(await page.locator('.hint code', { hasText: 'spylog check --baseline' }).count(), 1);
     await page.close();
   } finally {
     await browser.close();

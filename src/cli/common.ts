@@ -1,25 +1,30 @@
-// Options shared by the commands that analyse a log, compiled once into AnalyzeOptions.
+// Options shared by the commands that analyse a log (as data: spec.ts), compiled once into
+// AnalyzeOptions.
 import { promises as fsp } from 'node:fs';
 import { SpylogError } from '../errors.js';
-import type { Argv } from 'yargs';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
-import { ByteDecoder } from '../read/decode.js';
 import { fileError } from '../read/source.js';
-import { parseBaseline } from '../baseline/read.js';
 import type { Baseline } from '../baseline/model.js';
-import { loadDialect } from './dialect.js';
+import { decodeText, loadDialect } from './dialect.js';
+import type { OptionSpec } from './spec.js';
 
 /** What decides the blocks a log cannot (report, diff, check; not baseline, whose reference run must decide itself). */
-export function decisionOptions<T>(y: Argv<T>, short = true) {
-  // `diff` has no -b: its second log is the positional `b`.
-  return y
-    .option('baseline', { ...(short ? { alias: 'b' } : {}), type: 'string', describe: 'CSV of known runtime-held blocks (from `spylog baseline`)' })
-    .option('assume-complete', {
+export function decisionOptions(short = true): Record<string, OptionSpec> {
+  return {
+    // `diff` has no -b: its second log is the positional `b`.
+    baseline: {
+      type: 'string',
+      ...(short ? { short: 'b' } : {}),
+      value: 'FILE',
+      describe: 'CSV of known runtime-held blocks (from spylog baseline): they decide never-freed blocks',
+    },
+    'assume-complete': {
       type: 'boolean',
       default: false,
       describe: 'treat the log as complete: never-freed blocks are true leaks even if it may be truncated',
-    });
+    },
+  };
 }
 
 export interface DecisionArgs {
@@ -41,43 +46,50 @@ async function loadBaseline(path: string): Promise<Baseline> {
   } catch (err) {
     throw fileError(path, err);
   }
-  const decoder = new ByteDecoder();
-  return parseBaseline(decoder.write(bytes) + decoder.end(), path);
+  const text = decodeText(bytes);
+  // `spylog baseline run.log > known.csv` that failed leaves an empty file behind: taking it
+  // for a baseline with no entries would pass the gate's "baseline is current" check.
+  if (!text.split(/\r\n|\n|\r/).some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) {
+    throw new SpylogError('BAD_BASELINE', `${path}:1: the baseline is empty (it needs at least the header line that spylog baseline writes)`);
+  }
+  // csv-parse is loaded only when a baseline is given.
+  const { parseBaseline } = await import('../baseline/read.js');
+  return parseBaseline(text, path);
 }
 
-export function analysisOptions<T>(y: Argv<T>) {
-  return (
-    y
-      // Repeating a marker option gives several markers (not yargs' `array`, which would swallow the log names after it).
-      .option('couninitialize-marker', {
-        type: 'string',
-        default: [...DEFAULT_MARKERS.coUninitialize],
-        describe: 'program line printed after CoUninitialize() returned (repeat the option for several)',
-      })
-      .option('revoke-marker', {
-        type: 'string',
-        default: [...DEFAULT_MARKERS.revoke],
-        describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT (repeat for several)",
-      })
-      .option('register-marker', {
-        type: 'string',
-        default: [...DEFAULT_MARKERS.register],
-        describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT (repeat for several)",
-      })
-      .option('spy-prefix', { type: 'string', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' })
-      .option('dump-marker', { type: 'string', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' })
-      .option('dialect', {
-        type: 'string',
-        describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detect from the first lines)',
-      })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar on stderr' })
-      .option('max-line-length', {
-        type: 'number',
-        default: 65536,
-        describe: 'longer lines are cut and reported as anomalies (bounds memory)',
-      })
-  );
-}
+export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
+  dialect: {
+    type: 'string',
+    value: 'NAME|FILE',
+    describe: 'how the spy words its lines: mallocspy, crt, or a JSON file of named regexes (default: detected from the first lines)',
+  },
+  // Repeating a marker option gives several markers (a program may print either line).
+  'couninitialize-marker': {
+    type: 'string',
+    multiple: true,
+    value: 'TEXT',
+    default: [...DEFAULT_MARKERS.coUninitialize],
+    describe: 'program line printed after CoUninitialize() returned (repeat the option for several)',
+  },
+  'revoke-marker': {
+    type: 'string',
+    multiple: true,
+    value: 'TEXT',
+    default: [...DEFAULT_MARKERS.revoke],
+    describe: "prefix of the program line with CoRevokeMallocSpy's HRESULT (repeat for several)",
+  },
+  'register-marker': {
+    type: 'string',
+    multiple: true,
+    value: 'TEXT',
+    default: [...DEFAULT_MARKERS.register],
+    describe: "prefix of the program line with CoRegisterMallocSpy's HRESULT (repeat for several)",
+  },
+  'spy-prefix': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' },
+  'dump-marker': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' },
+  'max-line-length': { type: 'number', value: 'N', default: 65536, describe: 'longer lines are cut and reported as anomalies (bounds memory)' },
+  quiet: { type: 'boolean', short: 'q', default: false, describe: 'no progress bar on stderr' },
+};
 
 export interface AnalysisArgs {
   couninitializeMarker: string | string[];
@@ -88,6 +100,8 @@ export interface AnalysisArgs {
   maxLineLength: number;
   dialect?: string;
   quiet: boolean;
+  /** --color / --no-color; undefined: decided by the environment. */
+  color?: boolean;
 }
 
 /** A whole number of at least `min`, or a usage error naming the option. */

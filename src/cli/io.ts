@@ -3,10 +3,11 @@
 import { SpylogError } from '../errors.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
-import { analyzeStream, type AnalyzeOptions } from '../analyze.js';
+import type { AnalyzeOptions } from '../analyze.js';
 import type { Report } from '../model/report.js';
 import { COLOR, PLAIN, type Style } from '../report/style.js';
 import { createProgress } from './progress.js';
+import { outputWidth, wantColour, wantUnicode } from './terminal.js';
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -15,16 +16,23 @@ export interface Io {
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminals' widths, read when needed (a window can be resized); undefined off a terminal. */
+  stdoutColumns?: () => number | undefined;
+  stderrColumns?: () => number | undefined;
+  /** Standard input is a keyboard: `spylog -` says how to end it. */
+  stdinIsTTY?: boolean;
+  /** process.platform, for wildcard rules and box characters (tests pass 'win32'). */
+  platform?: string;
 }
 
-/** Colour only on a terminal, never with NO_COLOR (https://no-color.org); Unicode only on a UTF-8 terminal. */
-export function styleFor(io: Io): Style {
-  const locale = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG || '';
-  const unicode = io.stdoutIsTTY && /utf-?8/i.test(locale);
-  let colour = io.stdoutIsTTY;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') colour = true;
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') colour = false;
-  return { ...(colour ? COLOR : PLAIN), unicode };
+/** How to draw stdout: --color/--no-color and the environment, its width, box characters on a terminal only. */
+export function styleFor(io: Io, colorFlag?: boolean): Style {
+  const colour = wantColour(colorFlag, io.env, io.stdoutIsTTY);
+  return {
+    ...(colour ? COLOR : PLAIN),
+    unicode: wantUnicode(io.stdoutIsTTY, io.env, io.platform ?? process.platform),
+    width: outputWidth(io.stdoutIsTTY ? io.stdoutColumns?.() : undefined, io.env),
+  };
 }
 
 export function warn(io: Io, message: string): void {
@@ -33,9 +41,22 @@ export function warn(io: Io, message: string): void {
 
 /** Reads and analyses one log; file errors (also mid-read) name the file. */
 export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, quiet = false): Promise<Report> {
+  if (path === '-' && io.stdinIsTTY) {
+    // Otherwise `spylog -` typed at a prompt just waits, saying nothing.
+    io.stderr.write(
+      `spylog: reading the log from the keyboard; end it with ${(io.platform ?? process.platform) === 'win32' ? 'Ctrl+Z, Enter' : 'Ctrl+D'}\n`,
+    );
+  }
   const source = await openLog(path, io.stdin);
-  const progress = createProgress(io.stderr, { name: source.name, size: source.size, enabled: io.stderrIsTTY && !quiet });
+  const progress = createProgress(io.stderr, {
+    name: source.name,
+    size: source.size,
+    enabled: io.stderrIsTTY && !quiet,
+    columns: () => outputWidth(io.stderrColumns?.(), io.env),
+  });
   try {
+    // Loaded here, not at start-up: --help, --version and usage errors never need it.
+    const { analyzeStream } = await import('../analyze.js');
     return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
   } catch (err) {
     throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);

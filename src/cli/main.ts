@@ -1,83 +1,67 @@
-// Argument parsing and dispatch. main() returns the exit code: 0 ok, 1 a gate failed,
-// 2 bad usage or unreadable input. It never calls process.exit.
-import yargs from 'yargs';
+// The command line: which command, its arguments, help, version; then the command runs.
+// main() returns the exit code: 0 ok, 1 a gate failed, 2 bad usage or unreadable input. It
+// never calls process.exit and never sets process.exitCode (cli.ts does).
+//
+// Only the command that runs is loaded (each command module with what it needs): start-up
+// is part of a short report's time, and `spylog x.log` never loads the check, diff or
+// baseline code, the HTML reporter, csv-parse or the wildcard library.
+import { existsSync, readFileSync } from 'node:fs';
 import { SpylogError } from '../errors.js';
-import { reportBuilder, reportCommand, type ReportArgs } from './commands/report.js';
-import { diffBuilder, diffCommand, type DiffArgs } from './commands/diff.js';
+import { DEFAULT_COMMAND, COMMAND_NAMES, type CommandName, type CommandSpec } from './spec.js';
+import { UsageError, classify, firstWord, parseCommand } from './args.js';
 import { warn, type Io } from './io.js';
-import { checkBuilder, checkCommand, type CheckArgs } from './commands/check.js';
-import { baselineBuilder, baselineCommand, type BaselineArgs } from './commands/baseline.js';
+import { outputWidth } from './terminal.js';
 
-/** yargs-parser drops a lone `-`; it stands for standard input, so carry it through. */
-const STDIN_TOKEN = '\u0000stdin';
+interface Command {
+  spec: CommandSpec;
+  /** `words`: the command line after the command's name (check pairs each -f with its -o by their order). */
+  run(args: never, io: Io, words: readonly string[]): Promise<number>;
+}
 
-export async function main(rawArgv: string[], io: Io): Promise<number> {
-  const argv = rawArgv.map((a) => (a === '-' ? STDIN_TOKEN : a));
-  let action: (() => Promise<number>) | null = null;
-  const parser = yargs(argv)
-    .scriptName('spylog')
-    .usage('$0 [report] <log...>\n\nTurn COM IMallocSpy ("MALLOC SPY:") logs into a leak verdict.')
-    .command(
-      ['report <logs..>', '$0 <logs..>'],
-      'analyse logs: true leaks, runtime-held memory, and what a truncated log cannot tell',
-      (y) => reportBuilder(y),
-      (args) => {
-        action = () => reportCommand(withStdin(args) as unknown as ReportArgs, io);
-      },
-    )
-    .command(
-      'diff <a> <b>',
-      'what changed between two runs (NT 4 vs Windows 2000, before vs after a fix)',
-      (y) => diffBuilder(y),
-      (args) => {
-        action = () => diffCommand(withStdin(args) as unknown as DiffArgs, io);
-      },
-    )
-    .command(
-      'check <log>',
-      'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)',
-      (y) => checkBuilder(y),
-      (args) => {
-        action = () => checkCommand(withStdin(args) as unknown as CheckArgs, io, rawArgv);
-      },
-    )
-    .command(
-      'baseline <log>',
-      'CSV of the memory the COM runtime holds until ExitProcess, from a console capture',
-      (y) => baselineBuilder(y),
-      (args) => {
-        action = () => baselineCommand(withStdin(args) as unknown as BaselineArgs, io);
-      },
-    )
-    .example('$0 report fixtures/w2k-console.log', 'text report')
-    .example('$0 report --format json run.log', 'one JSON object (spylog/report@1) per log, one per line')
-    .example('prog.exe | $0 -', 'read standard input')
-    .strict()
-    .exitProcess(false)
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
-    .version()
-    .help()
-    .fail((msg, err) => {
-      throw err ?? new SpylogError('USAGE', msg);
-    });
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  report: () => import('./commands/report.js'),
+  diff: () => import('./commands/diff.js'),
+  check: () => import('./commands/check.js'),
+  baseline: () => import('./commands/baseline.js'),
+};
 
-  let output = '';
+export async function main(argv: string[], io: Io): Promise<number> {
+  const cwdExists = (p: string) => existsSync(p);
+  let command: Command;
+  let args: Record<string, unknown>;
+  let words: string[];
   try {
-    await parser.parseAsync(argv, {}, (_err, _args, out) => {
-      output = out;
-    });
-  } catch (err) {
-    if (err instanceof SpylogError) {
-      warn(io, err.message);
-      io.stderr.write('Run "spylog --help" for usage.\n');
-      return 2;
+    // The default command's table is needed only to find a command word after options (`spylog -q check x.log`).
+    const defaultSpec = argv[0]?.startsWith('-') && argv[0] !== '-' ? (await COMMANDS[DEFAULT_COMMAND]()).spec : null;
+    const what = classify(argv, cwdExists, (words) => (defaultSpec ? firstWord(words, defaultSpec) : 0));
+    if (what.kind === 'version') {
+      io.stdout.write(`${version()}\n`);
+      return 0;
     }
-    throw err;
+    if (what.kind === 'help') {
+      const { renderOverview, renderCommandHelp } = await import('./help.js');
+      const width = outputWidth(io.stdoutIsTTY ? io.stdoutColumns?.() : undefined, io.env);
+      io.stdout.write(what.command ? renderCommandHelp((await COMMANDS[what.command]()).spec, width) : renderOverview(await allSpecs(), width));
+      return 0;
+    }
+    command = await COMMANDS[what.command]();
+    words = what.words;
+    try {
+      args = parseCommand(what.words, command.spec);
+    } catch (err) {
+      // Parse again with every table, for a hint such as "check takes it, report does not".
+      if (!(err instanceof UsageError) || !err.message.startsWith('unknown option')) throw err;
+      const others = (await allSpecs()).filter((s) => s.name !== command.spec.name);
+      parseCommand(what.words, command.spec, others);
+      throw err;
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    warn(io, `${err.message}; see spylog ${err.command ? `${err.command} ` : ''}--help`);
+    return 2;
   }
-  if (output) io.stdout.write(output.endsWith('\n') ? output : output + '\n');
-  if (!action) return 0; // --help or --version
   try {
-    return await (action as () => Promise<number>)();
+    return await command.run(args as never, io, words);
   } catch (err) {
     if (err instanceof SpylogError) {
       warn(io, err.message);
@@ -87,11 +71,13 @@ export async function main(rawArgv: string[], io: Io): Promise<number> {
   }
 }
 
-function withStdin<T extends Record<string, unknown>>(args: T): T {
-  const out: Record<string, unknown> = { ...args };
-  for (const [k, v] of Object.entries(out)) {
-    if (v === STDIN_TOKEN) out[k] = '-';
-    else if (Array.isArray(v)) out[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
-  }
-  return out as T;
+async function allSpecs(): Promise<CommandSpec[]> {
+  return Promise.all(COMMAND_NAMES.map(async (name) => (await COMMANDS[name]()).spec));
+}
+
+/** The package's version, read only when asked for. */
+function version(): string {
+  // dist/src/cli/main.js -> the package root.
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }

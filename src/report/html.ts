@@ -1,9 +1,10 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
-import { num as fmt } from '../text/words.js';
+import { count, num as fmt } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
-import type { Report, Timeline } from '../model/report.js';
-import { headline } from './text.js';
+import type { Report, ReportBlock, Timeline } from '../model/report.js';
+import { headline, summaryHeadline } from './text.js';
+import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
 import { PLAIN } from './style.js';
 
 const W = 1000;
@@ -38,12 +39,12 @@ function section(r: Report, index: number): string {
 <header>
 <h1>${esc(r.source)}</h1>
 <p class="verdict ${verdictClass}">${esc(verdict ?? '')}</p>
-${hint.map((h) => `<p class="hint">${esc(h.trim())}</p>`).join('')}
+${hint.map((h) => `<p class="hint">${code(esc(h.trim()))}</p>`).join('')}
 </header>
 <section>
 <h2>Completeness: <span class="trunc ${r.truncation}">${esc(r.truncation)}</span></h2>
 <ul class="evidence">${r.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>
-<p class="facts">${fmt(r.lines)} lines &middot; ${fmt(r.allocs)} allocations &middot; ${fmt(r.frees)} frees &middot; peak ${fmt(r.peak.blocks)} blocks / ${fmt(r.peak.bytes)} bytes at line ${fmt(r.peak.line)}</p>
+<p class="facts">${fmt(r.lines)} lines &middot; ${fmt(r.allocs)} allocations &middot; ${fmt(r.frees)} frees &middot; peak ${count(r.peak.blocks, 'block')} / ${fmt(r.peak.bytes)} bytes at line ${r.peak.line}</p>
 </section>
 <section>
 <h2>Live bytes over the log</h2>
@@ -56,6 +57,7 @@ ${chart(r, index)}
 <tbody>${CATEGORIES.map((c) => `<tr class="cat-${c}"><td><span class="dot"></span>${c}</td><td class="num">${fmt(s[c].blocks)}</td><td class="num">${fmt(s[c].bytes)}</td><td class="meaning">${esc(CATEGORY_MEANING[c])}</td></tr>`).join('')}</tbody>
 </table></div>
 </section>
+${partsTable(r)}
 ${findings(r)}
 ${blocksTable(r)}
 ${anomalies(r)}
@@ -97,17 +99,17 @@ function chart(r: Report, index: number): string {
   const axis =
     `<line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/>` +
     `<line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>` +
-    `<text class="tick" x="${PAD.left - 6}" y="${n(y(max) + 4)}" text-anchor="end">${fmt(max)}</text>` +
+    `<text class="tick" x="${PAD.left - 6}" y="${n(y(max) + 4)}" text-anchor="end"><title>${fmt(max)} bytes</title>${shortBytes(max)}</text>` +
     `<text class="tick" x="${PAD.left - 6}" y="${n(y(0) + 4)}" text-anchor="end">0</text>` +
     `<text class="tick" x="${PAD.left}" y="${H - 12}">line 1</text>` +
-    `<text class="tick" x="${W - PAD.right}" y="${H - 12}" text-anchor="end">line ${fmt(lines)}</text>` +
+    `<text class="tick" x="${W - PAD.right}" y="${H - 12}" text-anchor="end">line ${lines}</text>` +
     `<text class="tick" x="${n((W + PAD.left) / 2)}" y="${H - 12}" text-anchor="middle">live bytes by log line</text>`;
   const legend = [
-    ...phaseBands(r).map((b) => `<span><i class="sw band ${b.kind}"></i>${esc(b.label)} (lines ${fmt(b.from)}–${fmt(b.to)})</span>`),
+    ...phaseBands(r).map((b) => `<span><i class="sw band ${b.kind}"></i>${esc(b.label)} (lines ${b.from}–${b.to})</span>`),
     ...t.marks
       .filter((m) => m.kind === 'couninitialize' || m.kind === 'dump')
-      .map((m) => `<span><i class="sw mark"></i>${m.kind === 'dump' ? 'dump' : 'CoUninitialize'} (line ${fmt(m.line)})</span>`),
-    `<span><i class="sw peak"></i>peak ${fmt(r.peak.bytes)} bytes (line ${fmt(r.peak.line)})</span>`,
+      .map((m) => `<span><i class="sw mark"></i>${m.kind === 'dump' ? 'dump' : 'CoUninitialize'} (line ${m.line})</span>`),
+    `<span><i class="sw peak"></i>peak ${fmt(r.peak.bytes)} bytes (line ${r.peak.line})</span>`,
     ...(episodes.length ? [`<span><i class="sw episode"></i>deferred release</span>`] : []),
   ];
   return `<figure class="chart"><svg id="chart-${index}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Live bytes over the log">
@@ -145,19 +147,65 @@ function findings(r: Report): string {
 function blocksTable(r: Report): string {
   if (r.blocks.length === 0)
     return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
+  const byPart = r.blocks.some((b) => partOf(b) !== '');
   const rows = r.blocks
     .map(
       (b) =>
-        `<tr class="cat-${b.category}"><td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="mono data">${esc(b.data ?? '')}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
-<p class="hint">Click a column heading to sort.</p>
+<p class="hint">Click a column heading to sort. Data: the first dump bytes; what they look like (an object's vtable pointer, UTF-16 or ASCII text) above them.</p>
 <div class="scroll"><table class="blocks sortable">
-<thead><tr><th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div></section>`;
+}
+
+/** The data hint, then the hex in groups of 8 bytes that wrap as wholes (a 1280-pixel window fits two per line). */
+function dataCell(b: ReportBlock): string {
+  const hint = hintText(b.dataHint);
+  const bytes = (b.data ?? '').split(' ').filter(Boolean);
+  const groups: string[] = [];
+  for (let i = 0; i < bytes.length; i += 8) groups.push(`<span class="group">${esc(bytes.slice(i, i + 8).join(' '))}</span>`);
+  return (hint ? `<span class="datahint">${esc(hint)}</span>` : '') + (groups.length ? `<span class="mono hex">${groups.join(' ')}</span>` : '');
+}
+
+/** One row per process or run of a multi-part capture, each with its own verdict (as the text report has). */
+function partsTable(r: Report): string {
+  const parts = partRows(r);
+  if (parts.length === 0) return '';
+  const title = r.processes ? 'Processes (one analysis per pid)' : 'Runs (each judged on its own)';
+  const rows = parts
+    .slice(0, PARTS_SHOWN)
+    .map((p) => {
+      const judged = p.part.report ?? p.part.verdict!;
+      const s = judged.summary;
+      const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
+      const verdict = p.part.report ? headline(p.part.report, PLAIN) : summaryHeadline(s, PLAIN);
+      return `<tr><td>${esc(p.label)}</td><td class="num">${p.firstLine}\u2013${p.lastLine}</td><td><span class="trunc ${judged.truncation}">${esc(judged.truncation)}</span></td><td class="part-verdict ${cls}">${esc(verdict.split('\n')[0] ?? '')}</td></tr>`;
+    })
+    .join('\n');
+  const more = parts.length - PARTS_SHOWN;
+  return `<section><h2>${title}</h2>
+<div class="scroll"><table class="parts">
+<thead><tr><th>part</th><th class="num">lines</th><th>log</th><th>verdict</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>${more > 0 ? `<p class="hint">${fmt(more)} more parts not shown (the JSON report lists every part's verdict).</p>` : ''}</section>`;
+}
+
+/** `spylog check --baseline` in a hint (written for a terminal) as code. */
+function code(escaped: string): string {
+  return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+/** An axis label that fits the chart's left margin at any scale: 1,780 or 178 K or 1.2 M. */
+function shortBytes(b: number): string {
+  if (b < 100_000) return fmt(b);
+  if (b < 10_000_000) return `${fmt(Math.round(b / 1000))} K`;
+  return `${(b / 1e6).toFixed(1)} M`;
 }
 
 function anomalies(r: Report): string {
@@ -199,7 +247,8 @@ h2 { font-size:1rem; margin:0 0 8px; }
 table { border-collapse:collapse; width:100%; font-size:.9rem; }
 th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; white-space:nowrap; } .num { text-align:right; font-variant-numeric:tabular-nums; }
-.mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:.82rem; } .data { white-space:nowrap; }
+.mono, code { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:.82rem; } .data .group { white-space:nowrap; } .data { min-width:23ch; }\n.datahint { display:block; font-size:.82rem; color:var(--fg); font-weight:600; } code { background:#eef0f4; padding:1px 4px; border-radius:4px; }\ntable.parts td:nth-child(-n+2), td.part { white-space:nowrap; }
+.part-verdict.leak { color:var(--true-leak); } .part-verdict.undecided { color:#9a6a07; } .part-verdict.ok { color:var(--exitprocess); }
 table.sortable th { cursor:pointer; user-select:none; } table.sortable th[aria-sort]::after { content:" \\25B4"; } table.sortable th[aria-sort=descending]::after { content:" \\25BE"; }
 .dot { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; background:var(--freed); }
 ${['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'].map((c) => `.cat-${c} .dot { background:var(--${c}); } table.blocks tr.cat-${c} td:first-child { border-left:4px solid var(--${c}); }`).join('\n')}

@@ -1,6 +1,6 @@
 // A one-line picture of live bytes over the log, with the phases marked under it.
-// Unicode block characters on a UTF-8 terminal, plain ASCII elsewhere.
-import { num } from '../text/words.js';
+// Unicode block characters on a terminal, plain ASCII elsewhere. Line numbers are written
+// without thousands separators everywhere, as editors show them (a count is `1,234`).
 import type { Timeline, TimelineMarkKind } from '../model/report.js';
 
 const UNICODE_LEVELS = ['\u2581', '\u2582', '\u2583', '\u2584', '\u2585', '\u2586', '\u2587', '\u2588'];
@@ -44,7 +44,7 @@ export function sparkline(timeline: Timeline, lines: number, width: number, unic
     if (!symbol) continue;
     const c = Math.min(width - 1, Math.floor(((m.line - 1) * width) / lines));
     if (under[c] === ' ') under[c] = symbol;
-    legend.push(`${symbol} ${MARK_NAME[m.kind]} (line ${num(m.line)})`);
+    legend.push(`${symbol} ${MARK_NAME[m.kind]} (line ${m.line})`);
   }
   return [`|${chart}|`, ` ${under.join('').trimEnd()}`, legend.join('  ')];
 }

@@ -1,8 +1,10 @@
-// Minimal ANSI styling, decided once by the CLI (TTY and NO_COLOR) and passed down:
-// reporters never look at the environment themselves.
+// How to draw for one output, decided once by the CLI (terminal or not, its width,
+// --color, NO_COLOR, FORCE_COLOR) and passed down: reporters never look at the environment.
 export interface Style {
-  /** Unicode drawing (sparklines) only on a UTF-8 terminal. */
+  /** Box drawing and block characters only on a terminal; ASCII in files and pipes. */
   unicode: boolean;
+  /** Columns a line may take: the terminal's, COLUMNS when piped, 80 otherwise. */
+  width: number;
   bold(s: string): string;
   red(s: string): string;
   yellow(s: string): string;
@@ -12,8 +14,12 @@ export interface Style {
 
 const wrap = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
 
+/** The width of a report in a file or a pipe, and of the text goldens. */
+export const DEFAULT_WIDTH = 80;
+
 export const COLOR: Style = {
   unicode: false,
+  width: DEFAULT_WIDTH,
   bold: wrap(1, 22),
   red: wrap(31, 39),
   yellow: wrap(33, 39),
@@ -22,4 +28,4 @@ export const COLOR: Style = {
 };
 
 const id = (s: string) => s;
-export const PLAIN: Style = { unicode: false, bold: id, red: id, yellow: id, green: id, dim: id };
+export const PLAIN: Style = { unicode: false, width: DEFAULT_WIDTH, bold: id, red: id, yellow: id, green: id, dim: id };

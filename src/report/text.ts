@@ -4,14 +4,18 @@
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { count, num as n } from '../text/words.js';
-import { compactTable } from './table.js';
+import { renderRows, renderTable, type Column } from './table.js';
+import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
-import { dataLine, formatLine, hintText, partOf, partsTable } from './parts.js';
+import { dataLines, formatLine, hintText, partOf, partsTable } from './parts.js';
 
 const SPARK_WIDTH = 64;
+/** Narrower than this, nothing is readable: lay out for it and let the terminal wrap. */
+const MIN_WIDTH = 40;
+const LEGEND_SEP = '  ';
 
 /** Encodings worth naming (plain UTF-8 is the norm and goes unsaid). */
 const ENCODING_NAMES: Record<string, string> = {
@@ -22,41 +26,59 @@ const ENCODING_NAMES: Record<string, string> = {
 };
 
 export function renderText(report: Report, style: Style): string {
+  const width = Math.max(style.width, MIN_WIDTH);
   const out: string[] = [];
-  out.push(style.bold(`spylog report: ${report.source}`));
-  out.push(headline(report, style));
+  // Off a terminal spylog's own typography is ASCII; measured after that, before wrapping.
+  const typography = style.unicode ? (s: string) => s : asciiTypography;
+  // Prose wraps at word boundaries, items with a hanging indent under their text.
+  const say = (text: string, indent = '') => out.push(...wrapText(typography(text), width, indent));
+  say(style.bold(`spylog report: ${report.source}`));
+  for (const line of headline(report, style).split('\n')) say(line, '  ');
   out.push('');
   const p = report.peak;
-  out.push(
+  say(
     `Log: ${truncationWord(report, style)}; ${count(report.lines, 'line')}, ${count(report.allocs, 'allocation')}, ${count(report.frees, 'free')}` +
       (report.reallocs ? `, ${count(report.reallocs, 'reallocation')}` : '') +
-      (p.blocks > 0 ? `; peak ${n(p.blocks)} blocks / ${n(p.bytes)} bytes at line ${p.line}` : '') +
+      (p.blocks > 0 ? `; peak ${count(p.blocks, 'block')} / ${n(p.bytes)} bytes at line ${p.line}` : '') +
       (ENCODING_NAMES[report.encoding] ? `; read as ${ENCODING_NAMES[report.encoding]}` : ''),
+    '  ',
   );
-  for (const e of report.evidence) out.push(`  - ${e}`);
+  for (const e of report.evidence) say(`  - ${e}`, '    ');
   const format = formatLine(report);
-  if (format) out.push(format);
+  if (format) say(format, '  ');
   out.push('');
 
-  const spark = sparkline(report.timeline, report.lines, SPARK_WIDTH, style.unicode);
+  const spark = sparkline(report.timeline, report.lines, Math.min(SPARK_WIDTH, width - 4), style.unicode);
   if (spark.length > 0) {
-    out.push(`Live bytes over the log (${count(report.lines, 'line')}, highest ${n(report.peak.bytes)} bytes):`);
-    for (const line of spark) out.push(`  ${line}`);
+    say(`Live bytes over the log (${count(report.lines, 'line')}, highest ${n(report.peak.bytes)} bytes):`);
+    const [chart, marks, legend] = spark;
+    out.push(`  ${chart}`, `  ${marks}`);
+    // The legend's items wrap as wholes: `U CoUninitialize (line 45)` never splits.
+    let line = '';
+    for (const item of legend!.split(LEGEND_SEP)) {
+      if (line && displayWidth(`  ${line}${LEGEND_SEP}${item}`) > width) {
+        out.push(`  ${line}`);
+        line = item;
+      } else line = line ? `${line}${LEGEND_SEP}${item}` : item;
+    }
+    if (line) out.push(`  ${line}`);
     out.push('');
   }
 
-  const categories = compactTable(['category', 'blocks', 'bytes', 'meaning'], ['left', 'right', 'right', 'left']);
-  for (const c of CATEGORIES) {
-    const t = report.summary[c];
-    categories.push([c, n(t.blocks), n(t.bytes), CATEGORY_MEANING[c]]);
-  }
-  out.push(categories.toString());
+  const look = { unicode: style.unicode, width };
+  out.push(
+    ...table(
+      [{ head: 'category' }, { head: 'blocks', align: 'right' }, { head: 'bytes', align: 'right' }, { head: 'meaning', flex: true, min: 20 }],
+      CATEGORIES.map((c) => [c, n(report.summary[c].blocks), n(report.summary[c].bytes), CATEGORY_MEANING[c]]),
+      look,
+    ),
+  );
 
-  const parts = partsTable(report, (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN)));
+  const parts = partsTable(report, (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN)), look);
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
-    out.push(parts);
+    out.push(...parts);
   }
 
   const groups = groupBlocks(report);
@@ -65,48 +87,73 @@ export function renderText(report: Report, style: Style): string {
     const byPart = groups.some((g) => g.part !== '');
     const hinted = groups.some((g) => g.first.dataHint !== undefined);
     out.push('');
-    out.push('Not freed by the program, by where they were allocated:');
-    const table = compactTable(
-      [...(byPart ? ['part'] : []), 'category', 'context', 'size', 'blocks', 'bytes', 'lines', ...(hinted ? ['data (first block)'] : [])],
-      [...(byPart ? ['left' as const] : []), 'left', 'left', 'right', 'right', 'right', 'left', 'left'],
+    say('Not freed by the program, by where they were allocated:');
+    const columns: Column[] = [
+      ...(byPart ? [{ head: 'part', flex: true, min: 6 }] : []),
+      { head: 'category' },
+      { head: 'context', flex: true, min: 12 },
+      { head: 'size', align: 'right' as const },
+      { head: 'blocks', align: 'right' as const },
+      { head: 'bytes', align: 'right' as const },
+      { head: 'lines', flex: true, min: 8 },
+      ...(hinted ? [{ head: 'data (first block)', flex: true, min: 12 }] : []),
+    ];
+    const rows = groups.map((g) => [
+      ...(byPart ? [g.part] : []),
+      g.category,
+      g.context,
+      n(g.size),
+      n(g.blocks),
+      n(g.size * g.blocks),
+      g.lines,
+      ...(hinted ? [hintText(g.first.dataHint)] : []),
+    ]);
+    // The whole table if it fits as it is; else without the data column (each hint then gets
+    // a line of its own in the dump), its text columns wrapped; else all columns wrapped.
+    const whole = renderTable(
+      columns.map((c) => ({ ...c, flex: false })),
+      rows,
+      look,
     );
-    for (const g of groups) {
-      table.push([
-        ...(byPart ? [g.part] : []),
-        g.category,
-        g.context,
-        n(g.size),
-        n(g.blocks),
-        n(g.size * g.blocks),
-        g.lines,
-        ...(hinted ? [hintText(g.first.dataHint)] : []),
-      ]);
-    }
-    out.push(table.toString());
+    const narrow =
+      whole ??
+      (hinted
+        ? renderTable(
+            columns.slice(0, -1),
+            rows.map((r) => r.slice(0, -1)),
+            look,
+          )
+        : null);
+    out.push(...(narrow ?? renderTable(columns, rows, look) ?? renderRows(columns, rows, look)));
     const dumped = groups.filter((g) => g.first.data);
     if (dumped.length > 0) {
-      out.push('Dump data (first block of each group, hex and text):');
-      for (const g of dumped) out.push(dataLine(g.first));
+      say('Dump data (first block of each group, hex and text):');
+      for (const g of dumped) out.push(...dataLines(g.first, width, whole === null && narrow !== null, typography));
     }
   }
 
   if (report.findings.length > 0) {
     out.push('');
     out.push('Findings:');
-    for (const f of report.findings) out.push(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`);
+    for (const f of report.findings) say(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`, '    ');
   }
 
   const kinds = Object.entries(report.anomalyCounts);
   if (kinds.length > 0) {
     const total = kinds.reduce((s, [, k]) => s + k, 0);
     out.push('');
-    out.push(style.yellow(`Anomalies: ${n(total)} (the analysis went on; --format json lists them with line numbers)`));
+    say(style.yellow(`Anomalies: ${n(total)} (the analysis went on; --format json lists them with line numbers)`));
     for (const [kind, count] of kinds) {
       const first = report.anomalies.find((a) => a.kind === kind);
-      out.push(`  ${kind} \u00d7${n(count)}` + (first ? `, first at line ${first.line}: ${first.message}` : ''));
+      say(`  ${kind} \u00d7${n(count)}` + (first ? `, first at line ${first.line}: ${first.message}` : ''), '    ');
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** A table fitted to the width, or its rows as a list when no table fits. */
+function table(columns: Column[], rows: string[][], look: { unicode: boolean; width: number }): string[] {
+  return renderTable(columns, rows, look) ?? renderRows(columns, rows, look);
 }
 
 export function headline(report: Report, style: Style): string {
@@ -187,7 +234,7 @@ function lineSummary(lines: number[]): string {
 function truncationWord(report: Report, style: Style): string {
   if (report.truncation === 'complete') return style.green('complete');
   if (report.truncation === 'truncated') return style.red('truncated');
-  return style.yellow('possibly truncated');
+  return style.yellow('possibly-truncated');
 }
 
 function blocks(k: number): string {

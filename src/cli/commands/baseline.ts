@@ -1,24 +1,29 @@
 // `spylog baseline LOG > known-runtime.csv`: the runtime-held blocks of a trustworthy
 // reference run (a console capture), as a CSV for `spylog check --baseline`.
-import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { nothingToJudge } from '../../verdict/nothing.js';
 import { buildBaseline, renderBaseline } from '../../baseline/build.js';
-import { analysisOptions, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { ANALYSIS_OPTIONS, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
 import { analyzeLog, warn, type Io } from '../io.js';
+import { oneLog } from '../one-log.js';
+import type { CommandSpec } from '../spec.js';
 
-export function baselineBuilder<T>(y: Argv<T>) {
-  return analysisOptions(
-    y.positional('log', { type: 'string', describe: 'reference log: a console capture (- for standard input)', demandOption: true }),
-  );
-}
+export const spec: CommandSpec = {
+  name: 'baseline',
+  summary: 'CSV of the memory the COM runtime holds until ExitProcess, from a console capture',
+  description:
+    "Write the blocks a complete reference run (captured on a console, not redirected) shows freed during ExitProcess, as a CSV for 'spylog check --baseline'. A log that is not complete is refused: its exit-time output is missing.",
+  positionals: [{ name: 'log', describe: 'reference log: a console capture; - reads standard input' }],
+  options: { ...ANALYSIS_OPTIONS },
+  examples: [['spylog baseline console-run.log > known-runtime.csv', 'once per runtime or program change']],
+};
 
 export interface BaselineArgs extends AnalysisArgs {
   log: string;
 }
 
-export async function baselineCommand(args: BaselineArgs, io: Io): Promise<number> {
-  const report = await analyzeLog(args.log, io, toAnalyzeOptions(args), args.quiet);
+export async function run(args: BaselineArgs, io: Io): Promise<number> {
+  const report = await analyzeLog(await oneLog(args.log, io), io, toAnalyzeOptions(args), args.quiet);
   // An empty log, or one no dialect reads, is no evidence of anything: a baseline made from it
   // would say the runtime holds nothing, and every runtime-held block of a later run would read as a leak.
   const nothing = nothingToJudge(report, 'make a baseline from');

@@ -5,61 +5,83 @@ import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
-import type { Argv } from 'yargs';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
 import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
 import { renderMarkdown } from '../../check/reporters/markdown.js';
 import { PLAIN } from '../../report/style.js';
 import type { CiOptions } from '../../check/findings.js';
-import { analysisOptions, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
+import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
 import { writeError } from '../write-error.js';
+import { oneLog } from '../one-log.js';
+import type { CommandSpec } from '../spec.js';
 
-export function checkBuilder<T>(y: Argv<T>) {
-  return analysisOptions(
-    decisionOptions(y.positional('log', { type: 'string', describe: 'log file (- for standard input)', demandOption: true }))
-      .option('max-leaks', { type: 'number', default: 0, describe: 'true leaks (blocks) tolerated' })
-      .option('max-leak-bytes', { type: 'number', describe: 'true-leak bytes tolerated (default: no byte limit)' })
-      .option('unresolved', {
-        choices: POLICIES,
-        default: 'fail' as Policy,
-        describe: 'what never-freed blocks of a possibly truncated log do to the gate',
-      })
-      .option('stale', { choices: POLICIES, default: 'warn' as Policy, describe: 'what baseline entries that found fewer blocks do to the gate' })
-      .option('format', {
-        alias: 'f',
-        choices: CHECK_FORMATS,
-        array: true,
-        nargs: 1,
-        describe: 'output format; repeat it, each followed by its -o, for several outputs of one analysis [default: text]',
-      })
-      .option('output', {
-        alias: 'o',
-        type: 'string',
-        array: true,
-        nargs: 1,
-        describe: 'write the -f before it to FILE (folders are created); stdout then gets the verdict line',
-      })
-      .option('name', {
-        type: 'string',
-        describe: "the log's id in CI outputs: JUnit classname, SARIF category, fingerprints (default: the log's file name without extension)",
-      })
-      .option('anchor', {
-        type: 'string',
-        describe: 'FILE[:LINE]: a committed file to locate CI findings at when no source line or baseline row does (default: the log)',
-      })
-      .option('source-root', {
-        type: 'string',
-        describe: 'the repository root: absolute paths under it are written relative to it in CI outputs (default: the current folder)',
-      })
-      .option('step-summary', {
-        type: 'boolean',
-        default: true,
-        describe: 'when GITHUB_STEP_SUMMARY is set, append the Markdown job summary to it (--no-step-summary: do not)',
-      }),
-  );
-}
+export const spec: CommandSpec = {
+  name: 'check',
+  summary: 'CI gate: exit 1 on true leaks (and, by default, on blocks a truncated log cannot decide)',
+  description:
+    'Gate a build on a log: exit 0 when the gates hold, 1 when one fails, 2 for bad usage or unreadable input. The gates: true leaks (at most --max-leaks), leaked bytes (with --max-leak-bytes), unresolved blocks (--unresolved), and a baseline that found its blocks (--stale). The log is analysed once, whatever the number of outputs.',
+  positionals: [{ name: 'log', describe: 'log file; - reads standard input' }],
+  options: {
+    ...decisionOptions(),
+    'max-leaks': { type: 'number', value: 'N', default: 0, describe: 'true leaks (blocks) tolerated' },
+    'max-leak-bytes': { type: 'number', value: 'N', describe: 'true-leak bytes tolerated (default: no byte limit)' },
+    unresolved: {
+      type: 'string',
+      value: 'POLICY',
+      choices: POLICIES,
+      default: 'fail',
+      describe: 'what never-freed blocks of a possibly truncated log do to the gate',
+    },
+    stale: {
+      type: 'string',
+      value: 'POLICY',
+      choices: POLICIES,
+      default: 'warn',
+      describe: 'what baseline entries that found fewer blocks do to the gate',
+    },
+    format: {
+      type: 'string',
+      short: 'f',
+      value: 'FORMAT',
+      multiple: true,
+      choices: CHECK_FORMATS,
+      describe: 'output format; repeat it, each followed by its -o, for several outputs of one analysis (default: text)',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      multiple: true,
+      describe: 'write the -f before it to FILE (folders are created); stdout then gets the verdict line',
+    },
+    name: {
+      type: 'string',
+      value: 'ID',
+      describe: "the log's id in CI outputs: JUnit classname, SARIF category, fingerprints (default: the log's file name without extension)",
+    },
+    anchor: {
+      type: 'string',
+      value: 'FILE[:LINE]',
+      describe: 'a committed file to locate CI findings at when no source line or baseline row does (default: the log)',
+    },
+    'source-root': {
+      type: 'string',
+      value: 'DIR',
+      describe: 'the repository root: absolute paths under it are written relative to it in CI outputs (default: the current folder)',
+    },
+    'step-summary': {
+      type: 'boolean',
+      default: true,
+      describe: 'when GITHUB_STEP_SUMMARY is set, append the Markdown job summary to it (--no-step-summary: do not)',
+    },
+    ...ANALYSIS_OPTIONS,
+  },
+  examples: [
+    ['spylog check spy.log -b known-runtime.csv -f junit -o junit.xml -f sarif -o spylog.sarif', 'the CI gate, two outputs of one analysis'],
+  ],
+};
 
 export interface CheckArgs extends AnalysisArgs, DecisionArgs {
   log: string;
@@ -81,7 +103,7 @@ interface Target {
   path: string | null;
 }
 
-export async function checkCommand(args: CheckArgs, io: Io, argv: readonly string[] = []): Promise<number> {
+export async function run(args: CheckArgs, io: Io, argv: readonly string[] = []): Promise<number> {
   const maxLeaks = count('--max-leaks', args.maxLeaks);
   const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
   if (args.name !== undefined && (args.name.trim() === '' || /[\u0000-\u001f]/.test(args.name)))
@@ -90,7 +112,7 @@ export async function checkCommand(args: CheckArgs, io: Io, argv: readonly strin
   const anchor = args.anchor === undefined ? null : await parseAnchor(args.anchor);
   const started = performance.now();
   const deciders = await toDeciders(args);
-  const report = await analyzeLog(args.log, io, { ...toAnalyzeOptions(args), ...deciders }, args.quiet);
+  const report = await analyzeLog(await oneLog(args.log, io), io, { ...toAnalyzeOptions(args), ...deciders }, args.quiet);
   // An empty log, or one no dialect reads, is no evidence of anything: a gate over it would pass vacuously.
   const nothing = nothingToJudge(report, 'check');
   if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing);
@@ -107,7 +129,7 @@ export async function checkCommand(args: CheckArgs, io: Io, argv: readonly strin
   let toStdout: string | null = null;
   for (const t of targets) {
     if (t.path === null) {
-      toStdout = CHECK_REPORTERS[t.format](result, styleFor(io), options);
+      toStdout = CHECK_REPORTERS[t.format](result, styleFor(io, args.color), options);
       continue;
     }
     await writeOutput(t.path, CHECK_REPORTERS[t.format](result, PLAIN, options), 'write');
@@ -121,7 +143,7 @@ export async function checkCommand(args: CheckArgs, io: Io, argv: readonly strin
 }
 
 /**
- * Pairs each --format with the --output after it. yargs gives the two lists apart, so the
+ * Pairs each --format with the --output after it. The parser gives the two lists apart, so the
  * order they were written in is read from the command line: a format without an output
  * (standard output) must come last, else `-f github -f junit -o j.xml` would silently send
  * the annotations to j.xml.
