@@ -183,24 +183,33 @@ export async function stress(data: string): Promise<void> {
     return path;
   };
   make('diffB');
+  let failed = 0;
   const rows: string[][] = [['case', 'log MB', 'seconds', 'CPU s', 'peak RSS MB', 'output MB']];
   for (const c of CASES) {
     const log = make(c.input);
     const out = join(data, 'stress-out');
     process.stdout.write(`running ${c.label} ...\n`);
-    const m = measure(['node', SPYLOG, ...c.args(log, data)], out);
-    rows.push([
-      c.label,
-      fmt(statSync(log).size / 1e6),
-      fmt(m.seconds, 2),
-      m.cpu === null ? '-' : fmt(m.cpu, 2),
-      m.rss === null ? '-' : fmt(m.rss / 1e6),
-      fmt(statSync(out).size / 1e6),
-    ]);
+    try {
+      const m = measure(['node', SPYLOG, ...c.args(log, data)], out);
+      rows.push([
+        c.label,
+        fmt(statSync(log).size / 1e6),
+        fmt(m.seconds, 2),
+        m.cpu === null ? '-' : fmt(m.cpu, 2),
+        m.rss === null ? '-' : fmt(m.rss / 1e6),
+        fmt(statSync(out).size / 1e6),
+      ]);
+    } catch (err) {
+      // A case that fails is reported in the table (and makes the bench fail), the others still run.
+      failed++;
+      rows.push([c.label, fmt(statSync(log).size / 1e6), 'FAILED', '-', '-', '-']);
+      process.stdout.write(`  ${(err as Error).message.split('\n')[0]}\n`);
+    }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   process.stdout.write(
     '\n' + rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n') + '\n',
   );
   process.stdout.write(`\nMB = 10^6 bytes; output = what spylog wrote to stdout. Inputs stay in ${data}: delete them when done.\n`);
+  if (failed > 0) throw new Error(`${failed} stress case${failed === 1 ? '' : 's'} failed`);
 }
