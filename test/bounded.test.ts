@@ -16,6 +16,9 @@ import { jsonText } from '../src/text/json.js';
 import type { Category } from '../src/model/block.js';
 import type { ReportBlock } from '../src/model/report.js';
 import { SpylogError } from '../src/errors.js';
+import { gate } from '../src/check/gate.js';
+import { CHECK_REPORTERS, CHECK_FORMATS } from '../src/check/reporters/index.js';
+import { PLAIN } from '../src/report/style.js';
 
 const GENEROUS = { timeout: 60_000 };
 
@@ -190,4 +193,20 @@ test('a baseline without a header, with a column named twice, a dialect with a k
       parseUserDialect('{\n  "alloc": "^a (?<address>\\\\w+) (?<size>\\\\d+)$",\n  "alloc": "^b (?<address>\\\\w+) (?<size>\\\\d+)$"\n}', 'x.json'),
     /^x\.json:3: bad dialect file: "alloc" is given twice/,
   );
+});
+
+test('every check format of a gate group of 300,000 leaked blocks (one call, one size)', GENEROUS, () => {
+  const n = 300_000;
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
+  for (let i = 0; i < n; i++) lines.push(`MALLOC SPY: 0x${(0x100000 + i * 16).toString(16).toUpperCase()} - 16 bytes allocated`);
+  lines.push('Leak() returns 0x00000000', 'MALLOC SPY: 0x7FFF0000 - 8 bytes allocated', 'Called CoUninitialize()');
+  lines.push('CoRevokeMallocSpy() returns 0x80070005', `MALLOC SPY: 0x7FFF0000 - freed, ${n} blocks remaining`);
+  const result = gate(analyzeBuffer(lines.join('\n') + '\n', { source: 'big.log' }));
+  assert.equal(result.passed, false);
+  for (const format of CHECK_FORMATS) {
+    const out = CHECK_REPORTERS[format](result, PLAIN, { name: 'big' });
+    // One finding for the one group: its count, never one entry per block.
+    assert.match(out, /300,000|300000/, format);
+    assert.ok(format === 'json' || out.length < 200_000, `${format}: ${out.length} characters`);
+  }
 });
