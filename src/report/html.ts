@@ -1,5 +1,6 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
+import { createHash } from 'node:crypto';
 import { count, num as fmt } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
@@ -18,7 +19,7 @@ export function renderHtml(reports: Report[]): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
@@ -288,3 +289,21 @@ for (const table of document.querySelectorAll('table.sortable')) {
   }
 }
 `;
+
+/**
+ * The page runs only its own script and style: the policy names them by hash, so text
+ * from a log that slipped past escaping could not run or restyle anything (no
+ * 'unsafe-inline'); nothing is loaded from anywhere, no form posts, no <base>.
+ */
+const CSP = [
+  "default-src 'none'",
+  `style-src '${sha256(CSS)}'`,
+  `script-src '${sha256(SORT_SCRIPT)}'`,
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}
