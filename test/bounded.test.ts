@@ -19,6 +19,7 @@ import { SpylogError } from '../src/errors.js';
 import { gate } from '../src/check/gate.js';
 import { CHECK_REPORTERS, CHECK_FORMATS } from '../src/check/reporters/index.js';
 import { PLAIN } from '../src/report/style.js';
+import { renderHtml, BLOCKS_SHOWN } from '../src/report/html.js';
 
 const GENEROUS = { timeout: 60_000 };
 
@@ -209,4 +210,17 @@ test('every check format of a gate group of 300,000 leaked blocks (one call, one
     assert.match(out, /300,000|300000/, format);
     assert.ok(format === 'json' || out.length < 200_000, `${format}: ${out.length} characters`);
   }
+});
+
+test('the HTML page lists at most BLOCKS_SHOWN blocks, true leaks first, and says how many more there are', () => {
+  const blocks: ReportBlock[] = [];
+  for (let i = 0; i < BLOCKS_SHOWN + 500; i++) blocks.push(block(i, { category: 'exitprocess' }));
+  for (let i = 0; i < 3; i++) blocks.push(block(BLOCKS_SHOWN + 500 + i, { category: 'true-leak', context: 'TheLeak' }));
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000', 'Called CoUninitialize()'];
+  const report = { ...analyzeBuffer(lines.join('\n') + '\n'), blocks };
+  const html = renderHtml([report]);
+  const table = html.slice(html.indexOf('<table class="blocks'), html.indexOf('</table>', html.indexOf('<table class="blocks')));
+  assert.equal(table.match(/<tr class="cat-/g)?.length, BLOCKS_SHOWN);
+  assert.equal(table.match(/<tr class="cat-true-leak">/g)?.length, 3, 'the true leaks are among those shown');
+  assert.match(html, /503 more are not/);
 });

@@ -2,7 +2,7 @@
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { createHash } from 'node:crypto';
 import { count, num as fmt } from '../text/words.js';
-import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
+import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
 import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
@@ -149,7 +149,9 @@ function blocksTable(r: Report): string {
   if (r.blocks.length === 0)
     return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
   const byPart = r.blocks.some((b) => partOf(b) !== '');
-  const rows = r.blocks
+  const shown = shownBlocks(r.blocks);
+  const more = r.blocks.length - shown.length;
+  const rows = shown
     .map(
       (b) =>
         `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
@@ -161,7 +163,29 @@ function blocksTable(r: Report): string {
 <thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></div></section>`;
+</tbody></table></div>${
+    more > 0
+      ? `<p class="hint">The first ${fmt(shown.length)} are shown, true leaks first, then unresolved blocks, then what the runtime held; ${fmt(more)} more are not (<code>spylog report --format json</code> or <code>--format csv</code> lists every block).</p>`
+      : ''
+  }</section>`;
+}
+
+/** Rows of the blocks table: enough to look through, not so many that a browser cannot open the page (a report may list a million blocks). */
+export const BLOCKS_SHOWN = 2000;
+const SHOWN_FIRST: Category[] = ['true-leak', 'unresolved', 'exitprocess', 'couninitialize', 'freed'];
+
+/** At most BLOCKS_SHOWN blocks, the program's own first, each category in report order. */
+function shownBlocks(blocks: ReportBlock[]): ReportBlock[] {
+  if (blocks.length <= BLOCKS_SHOWN) return blocks;
+  const out: ReportBlock[] = [];
+  for (const category of SHOWN_FIRST) {
+    for (const b of blocks) {
+      if (b.category !== category) continue;
+      out.push(b);
+      if (out.length === BLOCKS_SHOWN) return out;
+    }
+  }
+  return out;
 }
 
 /** The data hint, then the hex in groups of 8 bytes that wrap as wholes (a 1280-pixel window fits two per line). */
