@@ -91,14 +91,24 @@ export class HexText {
 }
 const HEX_CODES = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
 
-// Zero-length columns every empty table shares (nothing can be written into them): a table
-// allocates its columns with its first block. A DebugView capture may hold a hundred
-// thousand processes, each with its own table, most with a handful of blocks or none.
-const NO_F64 = new Float64Array(0);
-const NO_I32 = new Int32Array(0);
-const NO_U32 = new Uint32Array(0);
-const NO_U16 = new Uint16Array(0);
-const NO_U8 = new Uint8Array(0);
+// Zero-length columns every empty table (and the tracker's empty window) shares: nothing
+// can be written into them. A table allocates its columns with its first block: a DebugView
+// capture may hold a hundred thousand processes, each with its own table, most with a
+// handful of blocks or none.
+export const NO_F64 = new Float64Array(0);
+export const NO_I32 = new Int32Array(0);
+export const NO_U32 = new Uint32Array(0);
+export const NO_U16 = new Uint16Array(0);
+export const NO_U8 = new Uint8Array(0);
+
+type Column = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** A copy of `column` with room for `length` values (the new ones zero). */
+export function grown<T extends Column>(column: T, length: number): T {
+  const next = new (column.constructor as new (n: number) => T)(length);
+  next.set(column);
+  return next;
+}
 
 export class BlockTable {
   /** Blocks alive. */
@@ -203,9 +213,7 @@ export class BlockTable {
     this.context[row] = null;
     this.nums[row * NUMS + SERIAL] = 0;
     if (this.freeCount >= this.freeRows.length) {
-      const bigger = new Int32Array(Math.max(8, this.freeRows.length * 2));
-      bigger.set(this.freeRows);
-      this.freeRows = bigger;
+      this.freeRows = grown(this.freeRows, Math.max(8, this.freeRows.length * 2));
     }
     this.freeRows[this.freeCount++] = row;
   }
@@ -436,19 +444,14 @@ export class BlockTable {
 
   private growRare(): void {
     const capacity = this.capacity;
-    const grow = <T extends Int32Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.reallocs = grow(this.reallocs, (n) => new Int32Array(n));
-    this.inDump = grow(this.inDump, (n) => new Uint8Array(n));
-    this.hasExtra = grow(this.hasExtra, (n) => new Uint8Array(n));
-    this.dumpMark = grow(this.dumpMark, (n) => new Uint32Array(n));
+    this.reallocs = grown(this.reallocs, capacity);
+    this.inDump = grown(this.inDump, capacity);
+    this.hasExtra = grown(this.hasExtra, capacity);
+    this.dumpMark = grown(this.dumpMark, capacity);
     const old = this.dataLength.length;
-    this.dataLength = grow(this.dataLength, (n) => new Uint8Array(n));
+    this.dataLength = grown(this.dataLength, capacity);
     this.dataLength.fill(NO_DATA, old);
-    this.dataBytes = grow(this.dataBytes, () => new Uint8Array(capacity * DATA_BYTES));
+    this.dataBytes = grown(this.dataBytes, capacity * DATA_BYTES);
   }
 
   /** The block's size. */
@@ -520,13 +523,8 @@ export class BlockTable {
   }
 
   private growRows(capacity: number): void {
-    const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.nums = grow(this.nums, (n) => new Float64Array(n * NUMS));
-    this.spelling = grow(this.spelling, (n) => new Uint16Array(n));
+    this.nums = grown(this.nums, capacity * NUMS);
+    this.spelling = grown(this.spelling, capacity);
     this.capacity = capacity;
     if (this.rareReady) this.growRare();
   }

@@ -13,7 +13,7 @@ import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText } from './blocks.js';
+import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText, NO_F64, NO_I32, NO_U16, NO_U8, grown } from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -98,12 +98,6 @@ function blockList(length: number, block: (i: number) => Block): BlockList {
  * known only at the next program line (or the end), and most turn out to be ordinary
  * frees, dropped then. A row keeps what a report lists of a block.
  */
-// Zero-length columns an empty window shares: it allocates its own with its first free.
-const NO_F64 = new Float64Array(0);
-const NO_I32 = new Int32Array(0);
-const NO_U16 = new Uint16Array(0);
-const NO_U8 = new Uint8Array(0);
-
 class FreedRows {
   count = 0;
   key = NO_F64;
@@ -183,31 +177,16 @@ class FreedRows {
 
   private grow(): void {
     const n = Math.max(8, this.key.length * 2);
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.key = f(this.key);
-    this.size = f(this.size);
-    this.allocLine = f(this.allocLine);
-    this.firstLine = f(this.firstLine);
-    this.freeLine = f(this.freeLine);
-    const r = new Int32Array(n);
-    r.set(this.reallocs);
-    this.reallocs = r;
-    const sp = new Uint16Array(n);
-    sp.set(this.spelling);
-    this.spelling = sp;
-    const d = new Uint8Array(n);
-    d.set(this.inDump);
-    this.inDump = d;
-    const l = new Uint8Array(n);
-    l.set(this.dataLength);
-    this.dataLength = l;
-    const db = new Uint8Array(n * DATA_BYTES);
-    db.set(this.dataBytes);
-    this.dataBytes = db;
+    this.key = grown(this.key, n);
+    this.size = grown(this.size, n);
+    this.allocLine = grown(this.allocLine, n);
+    this.firstLine = grown(this.firstLine, n);
+    this.freeLine = grown(this.freeLine, n);
+    this.reallocs = grown(this.reallocs, n);
+    this.spelling = grown(this.spelling, n);
+    this.inDump = grown(this.inDump, n);
+    this.dataLength = grown(this.dataLength, n);
+    this.dataBytes = grown(this.dataBytes, n * DATA_BYTES);
   }
 }
 
@@ -647,12 +626,9 @@ export class Tracker {
   private pend(row: number): void {
     if (this.pendingCount >= this.pendingCompactAt) this.compactPending();
     if (this.pendingCount === this.pendingRows.length) {
-      const rows = new Int32Array(Math.max(8, this.pendingRows.length * 2));
-      rows.set(this.pendingRows);
-      this.pendingRows = rows;
-      const serials = new Float64Array(Math.max(8, this.pendingSerials.length * 2));
-      serials.set(this.pendingSerials);
-      this.pendingSerials = serials;
+      const n = Math.max(8, this.pendingRows.length * 2);
+      this.pendingRows = grown(this.pendingRows, n);
+      this.pendingSerials = grown(this.pendingSerials, n);
     }
     this.pendingRows[this.pendingCount] = row;
     this.pendingSerials[this.pendingCount++] = this.live.serialOf(row);
