@@ -130,6 +130,23 @@ test('realloc: the block keeps its identity; size and address follow', () => {
   assert.equal(r.peak.bytes, 256);
 });
 
+test('a free of the old pointer after a realloc moved the block is a double free, said as such', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 16 bytes allocated', // 3
+      'MALLOC SPY: 0x10 - reallocated to 0x40, 256 bytes', // 4
+      'MALLOC SPY: 0x10 - freed, 1 blocks remaining', // 5: the old pointer
+      'MALLOC SPY: 0x40 - freed, 0 blocks remaining', // 6
+      'MALLOC SPY: 0x99 - freed, 0 blocks remaining', // 7: never allocated
+      'Called CoUninitialize()',
+    ),
+  );
+  assert.deepEqual(kinds(r), ['double-free@5', 'unknown-free@7']);
+  assert.match(r.anomalies[0]!.message, /0x10 freed after a realloc moved its block/);
+  assert.match(r.anomalies[1]!.message, /0x99, which is not alive in this log: never allocated in it, or freed over 4096 frees ago/);
+});
+
 test('inconsistencies are anomalies with line numbers, and the analysis goes on', () => {
   const r = analyzeBuffer(
     log(

@@ -79,21 +79,21 @@ test('BlockTable: a key put again while alive returns the block it replaces; a f
   );
 });
 
-test('recentlyFreed: an address freed by one of the last RECENT_FREES frees and not alive since, across rebuilds', () => {
+test("recentEnd: how an address's last block ended (freed, or moved by a realloc), among the last RECENT_FREES ends, across rebuilds", () => {
   let seed = 7;
   const rand = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed % n;
   };
   const table = new BlockTable();
-  // The reference: the free count (from 1) at each key's last free (a move keeps it).
-  const lastFree = new Map<string, number>();
+  // The reference: each key's last end, counted from 1 over frees and moves, and how it ended.
+  const lastEnd = new Map<string, { at: number; how: 'freed' | 'moved' }>();
   const alive = new Map<string, number>();
-  let frees = 0;
+  let ends = 0;
   let fresh = 0;
-  const recent = (name: string): boolean => {
-    const at = lastFree.get(name) ?? 0;
-    return !alive.has(name) && at !== 0 && at > frees - RECENT_FREES;
+  const recent = (name: string): 'freed' | 'moved' | null => {
+    const end = lastEnd.get(name);
+    return !alive.has(name) && end !== undefined && end.at > ends - RECENT_FREES ? end.how : null;
   };
   for (let i = 0; i < 60_000; i++) {
     // Fresh addresses freed once and never reused (their tombstones force rebuilds), and a
@@ -111,15 +111,15 @@ test('recentlyFreed: an address freed by one of the last RECENT_FREES frees and 
     if (took >= 0) {
       alive.delete(gone);
       table.release(took);
-      if (!move) lastFree.set(gone, ++frees);
+      lastEnd.set(gone, { at: ++ends, how: move ? 'moved' : 'freed' });
     }
     const probe = rand(2) === 0 ? `H${rand(64)}` : `F${rand(fresh + 1)}`;
-    assert.equal(table.recentlyFreed(keyOf(probe)), recent(probe), `${probe} at step ${i}`);
+    assert.equal(table.recentEnd(keyOf(probe)), recent(probe), `${probe} at step ${i}`);
   }
-  for (let f = 0; f < fresh; f++) assert.equal(table.recentlyFreed(keyOf(`F${f}`)), recent(`F${f}`));
+  for (let f = 0; f < fresh; f++) assert.equal(table.recentEnd(keyOf(`F${f}`)), recent(`F${f}`));
 });
 
-test('recentlyFreed: a key freed twice is remembered from its last free, not its first', () => {
+test('recentEnd: a key freed twice is remembered from its last free, not its first', () => {
   const t = new BlockTable();
   const put = (key: number) => t.put(key, t.newRow(1, 1, 0, 'x'));
   put(0x8);
@@ -134,5 +134,5 @@ test('recentlyFreed: a key freed twice is remembered from its last free, not its
     put(0x900000 + i * 16);
     t.release(t.take(0x900000 + i * 16, true));
   }
-  assert.equal(t.recentlyFreed(0x8), true);
+  assert.equal(t.recentEnd(0x8), 'freed');
 });

@@ -201,3 +201,41 @@ test('DebugView lines read from their bytes and from their text agree on every o
   );
   assertSameByEveryRoute(bytes, whole, false);
 });
+
+test("a DebugView message may hold U+2028 or a CR: still its process's line, read alike whole and in pieces", () => {
+  const lines = [
+    '0\t0\t[5] CoRegisterMallocSpy() returns 0x00000000\n',
+    '1\t0\t[6] CoRegisterMallocSpy() returns 0x00000000\n',
+    '2\t0\t[5] X\u2028 0x10 - 4 bytes allocated\n',
+    '3\t0.3\t[6] Object\u2028released\n',
+    '4\t0.4\t[6] Object\rreleased too\n',
+  ];
+  const bytes = Buffer.from(lines.join(''));
+  const options: AnalyzeOptions = { markers: { spyPrefix: 'X\u2028 ' } };
+  const whole = analyzeBuffer(bytes, options);
+  assert.equal(whole.allocs, 1, 'the prefix with U+2028 matches');
+  const pid6 = whole.processes!.find((p) => p.pid === 6)!;
+  assert.equal(pid6.lastLine, 5, "pid 6's messages with U+2028 and a CR are its own");
+  const first = Buffer.from(lines[0]!);
+  const chunked = createAnalyzer(options);
+  chunked.write(first);
+  chunked.write(bytes.subarray(first.length));
+  for (const [name, r] of [
+    ['text path', analyzeBuffer(bytes, { ...options, bytePath: false })],
+    ['in two pieces', chunked.end()],
+  ] as const) {
+    assert.equal(comparable(r), comparable(whole), name);
+  }
+});
+
+test('a spy prefix with a lone surrogate is read the text way only: whole and in pieces alike', () => {
+  const options: AnalyzeOptions = { markers: { spyPrefix: '\uD800 ' } };
+  const head = 'CoRegisterMallocSpy() returns 0x00000000\n';
+  const bytes = Buffer.from(head + '\uFFFD 0x10 - 4 bytes allocated\n');
+  const whole = analyzeBuffer(bytes, options);
+  const chunked = createAnalyzer(options);
+  chunked.write(bytes.subarray(0, head.length));
+  chunked.write(bytes.subarray(head.length));
+  assert.equal(comparable(chunked.end()), comparable(whole));
+  assert.equal(whole.allocs, 0, 'a decoded U+FFFD is not the lone surrogate the prefix names');
+});

@@ -3,7 +3,9 @@
 // is there when "Show Process ID" was on. The spy's OutputDebugString lines of several
 // processes arrive interleaved, so each message is routed by its pid.
 
-const DEBUGVIEW = /^\d+\t[\d.:]+(?: [AP]M)?\t(?:\[(\d+)\] ?)?(.*)$/;
+// `s`: the message may hold any character, a CR or U+2028 too (without it such a line was
+// not DebugView's and went to the previous process).
+const DEBUGVIEW = /^\d+\t[\d.:]+(?: [AP]M)?\t(?:\[(\d+)\] ?)?(.*)$/s;
 
 export interface DebugViewLine {
   pid: number | null;

@@ -39,7 +39,8 @@ export interface ParseContext {
   /**
    * Whether lines may be read from their bytes with this prefix: not when it is empty or
    * spans a line break (the byte scanner runs past no line end, but a prefix with one in
-   * it would; no decoded line can ever match such a prefix).
+   * it would; no decoded line can ever match such a prefix), nor when it holds a lone
+   * surrogate (its UTF-8 would be U+FFFD's, which a decoded line's text never equals).
    */
   readonly prefixFitsLine: boolean;
 }
@@ -64,6 +65,6 @@ export function compileParseContext(markers: Partial<MarkerOptions> = {}): Parse
     markers: m,
     spyFirst: m.spyPrefix.charCodeAt(0),
     prefix: compileLiteral(m.spyPrefix),
-    prefixFitsLine: m.spyPrefix !== '' && !/[\r\n]/.test(m.spyPrefix),
+    prefixFitsLine: m.spyPrefix !== '' && !/[\r\n]/.test(m.spyPrefix) && m.spyPrefix.isWellFormed(),
   };
 }

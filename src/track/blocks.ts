@@ -113,8 +113,8 @@ export function grown<T extends Column>(column: T, length: number): T {
 export class BlockTable {
   /** Blocks alive. */
   size = 0;
-  /** Frees so far (takes marked as frees). */
-  private frees = 0;
+  /** Ends of blocks so far (frees and moves by a realloc): the clock of `recentEnd`. */
+  private ends = 0;
   private nextSeq = 0;
   private nextSerial = 0;
 
@@ -149,14 +149,14 @@ export class BlockTable {
   private used = 0;
 
   // --- the index of numeric keys ---
-  /** Per slot, two numbers: the key's value and when it was freed (0: never, or alive). */
+  /** Per slot, two numbers: the key's value and when its block ended (`take`: + freed, - moved; 0: never). */
   private slotNums = NO_F64;
   private slotRow = NO_I32;
   private shift = 32;
   private slotsUsed = 0;
   // --- the index of text keys ---
   private bigAlive: Map<string, number> | null = null;
-  private bigFreedAt: Map<string, number> | null = null;
+  private bigEnds: Map<string, number> | null = null;
 
   // ---------------------------------------------------------------- lookup
 
@@ -168,20 +168,28 @@ export class BlockTable {
   }
 
   /**
-   * Whether `key` is not alive and was freed by one of the last RECENT_FREES frees: freeing
-   * it again is a double free, not a free of a block the log never showed.
+   * How the block last at `key` ended, when `key` is not alive and that was one of the
+   * last RECENT_FREES ends: `freed` (freeing it again is a double free, not a free of a
+   * block the log never showed) or `moved` (a realloc moved it away: the old pointer is
+   * no longer a block). null otherwise.
    */
-  recentlyFreed(key: BlockKey): boolean {
-    let freedAt: number;
+  recentEnd(key: BlockKey): 'freed' | 'moved' | null {
+    let end: number;
     if (typeof key === 'string') {
-      if (this.bigAlive?.has(key)) return false;
-      freedAt = this.bigFreedAt?.get(key) ?? 0;
+      if (this.bigAlive?.has(key)) return null;
+      end = this.bigEnds?.get(key) ?? 0;
     } else {
       const slot = this.slotOf(key);
-      if (slot < 0 || this.slotRow[slot] !== TOMBSTONE) return false;
-      freedAt = this.slotNums[2 * slot + 1]!;
+      if (slot < 0 || this.slotRow[slot] !== TOMBSTONE) return null;
+      end = this.slotNums[2 * slot + 1]!;
     }
-    return freedAt !== 0 && freedAt > this.frees - RECENT_FREES;
+    if (!this.recent(end)) return null;
+    return end > 0 ? 'freed' : 'moved';
+  }
+
+  /** An end (see `take`: + freed, - moved, 0 none) among the last RECENT_FREES. */
+  private recent(end: number): boolean {
+    return end !== 0 && Math.abs(end) > this.ends - RECENT_FREES;
   }
 
   // ---------------------------------------------------------------- rows
@@ -307,9 +315,9 @@ export class BlockTable {
   }
 
   /**
-   * Takes the block alive at `key` out of the index and returns its row (or -1). `freed`:
-   * the block was freed (remembered for `recentlyFreed`), not moved away by a realloc,
-   * which leaves the memory of the address's last free as it was.
+   * Takes the block alive at `key` out of the index and returns its row (or -1).
+   * `freed`: the block was freed; otherwise a realloc moved it away. Either is remembered
+   * for `recentEnd`, by its sign (+ freed, - moved).
    */
   take(key: BlockKey, freed: boolean): number {
     if (typeof key === 'string') {
@@ -317,7 +325,7 @@ export class BlockTable {
       if (row === undefined) return -1;
       this.bigAlive!.delete(key);
       this.size--;
-      if (freed) this.rememberBig(key, ++this.frees);
+      this.rememberBig(key, freed ? ++this.ends : -++this.ends);
       return row;
     }
     const slot = this.slotOf(key);
@@ -325,7 +333,7 @@ export class BlockTable {
     const row = this.slotRow[slot]!;
     if (row < 0) return -1;
     this.slotRow[slot] = TOMBSTONE;
-    if (freed) this.slotNums[2 * slot + 1] = ++this.frees;
+    this.slotNums[2 * slot + 1] = freed ? ++this.ends : -++this.ends;
     this.size--;
     return row;
   }
@@ -378,11 +386,9 @@ export class BlockTable {
   private rebuild(minimum = 16): void {
     const nums = this.slotNums;
     const rows = this.slotRow;
-    const recent = this.frees - RECENT_FREES;
     const kept = (s: number): boolean => {
       const r = rows[s]!;
-      const freedAt = nums[2 * s + 1]!;
-      return r >= 0 || (r === TOMBSTONE && freedAt !== 0 && freedAt > recent);
+      return r >= 0 || (r === TOMBSTONE && this.recent(nums[2 * s + 1]!));
     };
     let keep = 0;
     for (let s = 0; s < rows.length; s++) if (kept(s)) keep++;
@@ -405,13 +411,10 @@ export class BlockTable {
     }
   }
 
-  private rememberBig(key: string, freedAt: number): void {
-    this.bigFreedAt ??= new Map();
-    this.bigFreedAt.set(key, freedAt);
-    if (this.bigFreedAt.size > 2 * RECENT_FREES) {
-      const recent = this.frees - RECENT_FREES;
-      this.bigFreedAt = new Map([...this.bigFreedAt].filter(([, at]) => at > recent));
-    }
+  private rememberBig(key: string, end: number): void {
+    this.bigEnds ??= new Map();
+    this.bigEnds.set(key, end);
+    if (this.bigEnds.size > 2 * RECENT_FREES) this.bigEnds = new Map([...this.bigEnds].filter(([, at]) => this.recent(at)));
   }
 
   private extraIf(row: number): RowExtra | undefined {

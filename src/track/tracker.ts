@@ -13,7 +13,7 @@ import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { BlockTable, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText, NO_F64, NO_I32, NO_U16, NO_U8, grown } from './blocks.js';
+import { BlockTable, RECENT_FREES, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText, NO_F64, NO_I32, NO_U16, NO_U8, grown } from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -419,10 +419,18 @@ export class Tracker {
       // Freeing NULL is allowed and frees nothing.
     } else if (row < 0) {
       const text = typeof printed === 'string' ? printed : printed.address();
-      if (this.live.recentlyFreed(key)) {
+      const end = this.live.recentEnd(key);
+      if (end === 'freed') {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
+      } else if (end === 'moved') {
+        this.anomalies.add('double-free', line, `${text} freed after a realloc moved its block: the old pointer is no longer a block`);
       } else {
-        this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
+        // Ends are remembered for the last RECENT_FREES only: an older double free looks the same.
+        this.anomalies.add(
+          'unknown-free',
+          line,
+          `free of ${text}, which is not alive in this log: never allocated in it, or freed over ${RECENT_FREES} frees ago`,
+        );
       }
     } else {
       const size = this.live.sizeOf(row);
@@ -459,7 +467,14 @@ export class Tracker {
     const t = this.live;
     const row = t.take(from.key, false);
     if (row < 0) {
-      this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, which was never allocated in this log`);
+      const end = t.recentEnd(from.key);
+      const why =
+        end === 'freed'
+          ? 'which was already freed'
+          : end === 'moved'
+            ? 'whose block an earlier realloc moved'
+            : `which is not alive in this log: never allocated in it, or freed over ${RECENT_FREES} frees ago`;
+      this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
       this.allocs++;
       this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
