@@ -4,7 +4,7 @@
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { count, num as n } from '../text/words.js';
-import { renderRows, renderTable, type Column } from './table.js';
+import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
@@ -81,7 +81,7 @@ export function renderText(report: Report, style: Style): string {
     out.push(...parts);
   }
 
-  const groups = groupBlocks(report);
+  const { shown: groups, hidden } = largestGroups(groupBlocks(report));
   if (groups.length > 0) {
     // Extra columns only when they say something: which process/run, what the data looks like.
     const byPart = groups.some((g) => g.part !== '');
@@ -125,6 +125,18 @@ export function renderText(report: Report, style: Style): string {
           )
         : null);
     out.push(...(narrow ?? renderTable(columns, rows, look) ?? renderRows(columns, rows, look)));
+    if (hidden.length > 0) {
+      const blocks = hidden.reduce((t, g) => t + g.blocks, 0);
+      say(
+        moreLine(
+          hidden.length,
+          'group',
+          blocks,
+          hidden.reduce((t, g) => t + g.size * g.blocks, 0),
+          '--format json or csv',
+        ),
+      );
+    }
     const dumped = groups.filter((g) => g.first.data);
     if (dumped.length > 0) {
       say('Dump data (first block of each group, hex and text):');
@@ -223,6 +235,18 @@ function groupBlocks(report: Report): Group[] {
         a.context.localeCompare(b.context) ||
         a.size - b.size,
     );
+}
+
+/**
+ * At most TABLE_ROWS groups for the table (a person does not read 20,000 rows, and the table's
+ * layout is quadratic in them): true leaks first, then undecided, runtime-held, cleaned up;
+ * the most bytes first within each. They keep the report's order; the rest are counted.
+ */
+function largestGroups(groups: Group[]): { shown: Group[]; hidden: Group[] } {
+  if (groups.length <= TABLE_ROWS) return { shown: groups, hidden: [] };
+  const rank = [...groups].sort((a, b) => ORDER[a.category] - ORDER[b.category] || b.size * b.blocks - a.size * a.blocks);
+  const keep = new Set(rank.slice(0, TABLE_ROWS));
+  return { shown: groups.filter((g) => keep.has(g)), hidden: groups.filter((g) => !keep.has(g)) };
 }
 
 function lineSummary(lines: number[]): string {

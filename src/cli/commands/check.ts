@@ -10,6 +10,7 @@ import { gate, POLICIES, type Policy } from '../../check/gate.js';
 import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
 import { renderMarkdown } from '../../check/reporters/markdown.js';
 import { PLAIN } from '../../report/style.js';
+import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
@@ -126,10 +127,11 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
     tool: packageInfo(),
   };
 
+  const style = styleFor(io, args.color);
   let toStdout: string | null = null;
   for (const t of targets) {
     if (t.path === null) {
-      toStdout = CHECK_REPORTERS[t.format](result, styleFor(io, args.color), options);
+      toStdout = CHECK_REPORTERS[t.format](result, style, options);
       continue;
     }
     await writeOutput(t.path, CHECK_REPORTERS[t.format](result, PLAIN, options), 'write');
@@ -138,7 +140,8 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
   // steps' tools (and other spylog checks of this step) write to the same file.
   const summary = io.env.GITHUB_STEP_SUMMARY;
   if (args.stepSummary && summary) await writeOutput(summary, '\n' + renderMarkdown(result, PLAIN, options), 'append');
-  io.stdout.write(toStdout ?? result.verdict + '\n');
+  // The verdict alone (every format went to a file) is drawn like the text report: ASCII off a terminal.
+  io.stdout.write(toStdout ?? (style.unicode ? result.verdict : asciiTypography(result.verdict)) + '\n');
   return result.passed ? 0 : 1;
 }
 
