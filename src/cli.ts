@@ -2,6 +2,7 @@
 // the worst code any part reported (a full disk found while main() ran must not end in 0).
 import { main } from './cli/main.js';
 import { writeError } from './cli/write-error.js';
+import { displayText } from './text/display.js';
 
 function fail(code: number): void {
   process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
@@ -14,7 +15,7 @@ export function run(argv: string[]): void {
     if (err.code === 'EPIPE') return;
     fail(2);
     try {
-      process.stderr.write(`spylog: ${writeError('the output', err).message}\n`);
+      process.stderr.write(`spylog: ${displayText(writeError('the output', err).message)}\n`);
     } catch {
       // stderr is gone too: the exit code must say it
     }
@@ -33,8 +34,13 @@ export function run(argv: string[]): void {
     stdinIsTTY: process.stdin.isTTY === true,
     platform: process.platform,
   }).then(fail, (err: unknown) => {
-    // A bug, not bad input: say so plainly, with the stack for the bug report.
-    process.stderr.write(`spylog: internal error (a bug in spylog; please report it with this message): ${(err as Error)?.stack ?? String(err)}\n`);
+    // A bug, not bad input: say so plainly, with the stack for the bug report (shown safely:
+    // an error's message may quote the log).
+    const text = String((err as Error | undefined)?.stack ?? err)
+      .split('\n')
+      .map(displayText)
+      .join('\n');
+    process.stderr.write(`spylog: internal error (a bug in spylog; please report it with this message): ${text}\n`);
     fail(70);
   });
 }

@@ -1,6 +1,7 @@
 // What a command may touch of the outside world, passed in so tests can run main()
 // in-process and the core never sees `process`.
 import { SpylogError } from '../errors.js';
+import { displayText } from '../text/display.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
 import type { AnalyzeOptions } from '../analyze.js';
@@ -35,8 +36,9 @@ export function styleFor(io: Io, colorFlag?: boolean): Style {
   };
 }
 
+/** One line on stderr. Messages quote file names and file content: shown safely (a line break in one is shown as \x0A, so it stays one line). */
 export function warn(io: Io, message: string): void {
-  io.stderr.write(`spylog: ${message}\n`);
+  io.stderr.write(`spylog: ${displayText(message)}\n`);
 }
 
 /** Reads and analyses one log; file errors (also mid-read) name the file. */

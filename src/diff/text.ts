@@ -4,16 +4,17 @@
 import { count, num as n } from '../text/words.js';
 import { TABLE_ROWS, compactTable, moreLine } from '../report/table.js';
 import { asciiTypography } from '../report/width.js';
+import { displayLines, displayText } from '../text/display.js';
 import { CATEGORIES, type Truncation } from '../model/block.js';
 import type { Style } from '../report/style.js';
 import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
 
 export function renderDiffText(diff: DiffResult, style: Style): string {
   const out: string[] = [];
-  out.push(style.bold(`spylog diff: A = ${diff.a.source}, B = ${diff.b.source}`));
+  out.push(style.bold(`spylog diff: A = ${displayText(diff.a.source)}, B = ${displayText(diff.b.source)}`));
   if (diff.weak) {
     out.push(style.yellow(style.bold('Comparison: WEAK, the deltas may not mean what they seem:')));
-    for (const w of diff.weaknesses) out.push(`  - ${w}`);
+    for (const w of diff.weaknesses) out.push(`  - ${displayText(w)}`);
   } else {
     out.push(style.green('Comparison: sound (both logs complete, no anomalies, similar event counts)'));
   }
@@ -70,9 +71,9 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
     out.push('');
     out.push(`Of these, ${count(moved, 'block')} of the same sizes changed category (the same memory, decided differently):`);
     for (const m of diff.moves.slice(0, TABLE_ROWS)) {
-      const ctx = m.from.context === m.to.context ? ` in ${m.from.context}` : '';
-      const from = ctx ? m.from.category : `${m.from.category} (${m.from.context})`;
-      const to = ctx ? m.to.category : `${m.to.category} (${m.to.context})`;
+      const ctx = m.from.context === m.to.context ? ` in ${displayText(m.from.context)}` : '';
+      const from = ctx ? m.from.category : `${m.from.category} (${displayText(m.from.context)})`;
+      const to = ctx ? m.to.category : `${m.to.category} (${displayText(m.to.context)})`;
       out.push(`~ ${n(m.size)} bytes x ${n(m.blocks)}${ctx}: ${from} \u2192 ${to}`);
     }
     const more = diff.moves.slice(TABLE_ROWS);
@@ -90,7 +91,8 @@ export function renderDiffText(diff: DiffResult, style: Style): string {
       );
     }
   }
-  const text = out.join('\n') + '\n';
+  // Log text was escaped where it came in; this is the last look before it is written.
+  const text = displayLines(out.join('\n') + '\n', style.bold('') !== '');
   return style.unicode ? text : asciiTypography(text);
 }
 
@@ -98,7 +100,7 @@ export function groupLine(g: DiffGroup, style: Style): string {
   const sign = g.delta.blocks > 0 ? '+' : '-';
   const where = g.change === 'added' ? 'B only' : g.change === 'removed' ? 'A only' : `A ${n(g.a.blocks)} \u2192 B ${n(g.b.blocks)}`;
   const lines = g.delta.blocks > 0 ? lineList('B', g.bOnlyLines, g.delta.blocks) : lineList('A', g.aOnlyLines, -g.delta.blocks);
-  const text = `${sign} ${n(g.size)} bytes x ${n(Math.abs(g.delta.blocks))} in ${g.context}: ${g.category} (${where}${lines})`;
+  const text = `${sign} ${n(g.size)} bytes x ${n(Math.abs(g.delta.blocks))} in ${displayText(g.context)}: ${g.category} (${where}${lines})`;
   const bad = g.delta.blocks > 0 && (g.category === 'true-leak' || g.category === 'unresolved');
   return bad ? style.red(text) : text;
 }

@@ -11,6 +11,7 @@
 // groups (TABLE_ROWS) and say how many more there are.
 import Table from 'cli-table3';
 import { count, num } from '../text/words.js';
+import { displayText } from '../text/display.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 
 export type Align = 'left' | 'right' | 'center';
@@ -73,15 +74,12 @@ const ASCII = {
 };
 
 /**
- * The one place where text from a log becomes table text: a control character, a line
- * break or a bidi override in a cell would break the box (or the terminal), so each becomes
- * a visible `\xHH` / `\uHHHH`.
+ * The one place where text becomes table text: a control character, a line break or a bidi
+ * override in a cell would break the box (or the terminal), so each becomes visible (the
+ * escaping every human-facing output shares: text/display.ts).
  */
 export function cellText(s: string): string {
-  return s.replace(/[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, (c) => {
-    const cp = c.codePointAt(0)!;
-    return cp <= 0xff ? `\\x${cp.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  });
+  return displayText(s);
 }
 
 /**

@@ -9,6 +9,7 @@ import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
+import { displayLines, displayText } from '../text/display.js';
 import { sparkline } from './sparkline.js';
 import { dataLines, formatLine, hintText, partOf, partsTable } from './parts.js';
 
@@ -32,7 +33,7 @@ export function renderText(report: Report, style: Style): string {
   const typography = style.unicode ? (s: string) => s : asciiTypography;
   // Prose wraps at word boundaries, items with a hanging indent under their text.
   const say = (text: string, indent = '') => out.push(...wrapText(typography(text), width, indent));
-  say(style.bold(`spylog report: ${report.source}`));
+  say(style.bold(`spylog report: ${displayText(report.source)}`));
   for (const line of headline(report, style).split('\n')) say(line, '  ');
   out.push('');
   const p = report.peak;
@@ -43,9 +44,9 @@ export function renderText(report: Report, style: Style): string {
       (ENCODING_NAMES[report.encoding] ? `; read as ${ENCODING_NAMES[report.encoding]}` : ''),
     '  ',
   );
-  for (const e of report.evidence) say(`  - ${e}`, '    ');
+  for (const e of report.evidence) say(`  - ${displayText(e)}`, '    ');
   const format = formatLine(report);
-  if (format) say(format, '  ');
+  if (format) say(displayText(format), '  ');
   out.push('');
 
   const spark = sparkline(report.timeline, report.lines, Math.min(SPARK_WIDTH, width - 4), style.unicode);
@@ -147,7 +148,7 @@ export function renderText(report: Report, style: Style): string {
   if (report.findings.length > 0) {
     out.push('');
     out.push('Findings:');
-    for (const f of report.findings) say(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`, '    ');
+    for (const f of report.findings) say(displayText(`  ${f.kind}: ${typeof f.message === 'string' ? f.message : JSON.stringify(f)}`), '    ');
   }
 
   const kinds = Object.entries(report.anomalyCounts);
@@ -157,10 +158,11 @@ export function renderText(report: Report, style: Style): string {
     say(style.yellow(`Anomalies: ${n(total)} (the analysis went on; --format json lists them with line numbers)`));
     for (const [kind, count] of kinds) {
       const first = report.anomalies.find((a) => a.kind === kind);
-      say(`  ${kind} \u00d7${n(count)}` + (first ? `, first at line ${first.line}: ${first.message}` : ''), '    ');
+      say(displayText(`  ${kind} \u00d7${n(count)}` + (first ? `, first at line ${first.line}: ${first.message}` : '')), '    ');
     }
   }
-  return out.join('\n') + '\n';
+  // Log text was escaped where it came in; this is the last look before it is written.
+  return displayLines(out.join('\n') + '\n', style.bold('') !== '');
 }
 
 /** A table fitted to the width, or its rows as a list when no table fits. */
@@ -171,7 +173,7 @@ function table(columns: Column[], rows: string[][], look: { unicode: boolean; wi
 export function headline(report: Report, style: Style): string {
   // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
   const nothing = nothingToJudge(report);
-  if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${nothing}`));
+  if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${displayText(nothing)}`));
   return summaryHeadline(report.summary, style);
 }
 

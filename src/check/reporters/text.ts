@@ -5,13 +5,15 @@ import { asciiTypography, wrapText } from '../../report/width.js';
 import type { Style } from '../../report/style.js';
 import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
 import { bytes, count } from '../../text/words.js';
+import { displayLines, displayText } from '../../text/display.js';
 
 export function renderCheckText(r: CheckResult, style: Style): string {
-  const out: string[] = [style.bold(`spylog check: ${r.source}`)];
+  const d = displayText; // log, baseline and file-name text, shown safely
+  const out: string[] = [style.bold(`spylog check: ${d(r.source)}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
-  for (const e of r.report.evidence) out.push(`  - ${e}`);
+  for (const e of r.report.evidence) out.push(`  - ${d(e)}`);
   out.push('');
-  for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${c.name}: ${c.message}`);
+  for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${d(c.name)}: ${d(c.message)}`);
 
   // Largest first (the gate's order), at most TABLE_ROWS: the JSON and SARIF outputs list every group.
   const groups = [...r.leaks, ...r.unresolved];
@@ -46,17 +48,19 @@ export function renderCheckText(r: CheckResult, style: Style): string {
   }
   if (r.baseline?.stale.length) {
     out.push('');
-    out.push(style.yellow(`Stale baseline entries in ${r.baseline.file} (expected blocks not found):`));
-    for (const s of r.baseline.stale) {
+    out.push(style.yellow(`Stale baseline entries in ${d(r.baseline.file)} (expected blocks not found):`));
+    for (const s of r.baseline.stale.slice(0, TABLE_ROWS)) {
       out.push(
-        `  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`,
+        d(`  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`),
       );
     }
+    const more = r.baseline.stale.length - TABLE_ROWS;
+    if (more > 0) out.push(`${count(more, 'more stale entry', 'more stale entries')} not shown; --format json lists them all`);
   }
   out.push('');
   out.push(r.passed ? style.green(style.bold(r.verdict)) : style.red(style.bold(r.verdict)));
   // Off a terminal the output is ASCII (a redirected report is read in the OEM code page).
-  const text = out.join('\n') + '\n';
+  const text = displayLines(out.join('\n') + '\n', style.bold('') !== '');
   return style.unicode ? text : asciiTypography(text);
 }
 
