@@ -1,6 +1,6 @@
 // What a command may touch of the outside world, passed in so tests can run main()
 // in-process and the core never sees `process`.
-import { SpylogError } from '../errors.js';
+import { SpylogError, isSystemError } from '../errors.js';
 import { displayText } from '../text/display.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
@@ -61,7 +61,10 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
     const { analyzeStream } = await import('../analyze.js');
     return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
   } catch (err) {
-    throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);
+    // Only an error of the system (ENOENT, EIO...: an errno code) is the file's; anything else
+    // (a RangeError, a TypeError) is a bug in spylog, and must not be reported as a bad file.
+    if (err instanceof SpylogError || !isSystemError(err)) throw err;
+    throw fileError(path === '-' ? 'standard input' : path, err);
   } finally {
     progress.done();
   }

@@ -3,7 +3,7 @@
 // and analysed once, whatever the number of outputs: `-f junit -o a.xml -f sarif -o b.sarif`.
 import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
@@ -15,6 +15,7 @@ import type { CiOptions } from '../../check/findings.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
 import { writeError } from '../write-error.js';
+import { makeFolderFor } from '../output.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -185,8 +186,8 @@ export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: rea
 }
 
 async function writeOutput(path: string, text: string, how: 'write' | 'append'): Promise<void> {
+  await makeFolderFor(path);
   try {
-    await fsp.mkdir(dirname(path), { recursive: true });
     if (how === 'append') await fsp.appendFile(path, text, 'utf8');
     else await fsp.writeFile(path, text, 'utf8');
   } catch (err) {
