@@ -128,3 +128,52 @@ test('a bug while a log is read stays a bug (main throws it, cli.ts exits 70), n
   // A real file error still names the file.
   await assert.rejects(analyzeLog(join(tmp, 'missing.log'), io, {}), (err: Error) => err instanceof SpylogError && /no such file/.test(err.message));
 });
+
+test('--max-line-length has an upper bound (16 MiB): a clear usage error before anything is read', async () => {
+  for (const value of ['1e12', '16777217']) {
+    const r = await runMain([LOG, '--max-line-length', value]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `spylog: --max-line-length must be a whole number from 80 to 16777216 (got ${Number(value)})\n`);
+  }
+  assert.equal((await runMain([LOG, '--max-line-length', '16777216'])).status, 0);
+});
+
+test('a dialect file and a baseline are read from regular files only, up to a size', async () => {
+  for (const device of ['/dev/zero', '/dev/null']) {
+    if (!existsSync(device)) continue;
+    const d = await runMain([LOG, '--dialect', device]);
+    assert.equal(d.status, 2);
+    assert.equal(
+      d.stderr,
+      `spylog: cannot read dialect file ${device}: not a regular file (a dialect is read from a file, not a device or a pipe) (built-in dialects: mallocspy, crt)\n`,
+    );
+    const b = await runMain(['check', LOG, '-b', device]);
+    assert.equal(b.status, 2);
+    assert.equal(b.stderr, `spylog: cannot read ${device}: not a regular file (a baseline is read from a file, not a device or a pipe)\n`);
+  }
+  const fifo = join(tmp, 'fifo');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    // Opening a FIFO without a writer would wait forever: it is refused before it is opened.
+    const r = spawnTo(['check', LOG, '-b', fifo]);
+    assert.equal(r.signal, null, 'killed: it waited for a writer');
+    assert.equal(r.status, 2);
+  }
+  const big = join(tmp, 'big.dialect.json');
+  writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 0x20));
+  const r = await runMain([LOG, '--dialect', big]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /: 1,048,577 bytes, larger than a dialect may be \(1 MiB\)/);
+});
+
+test('-o - and --html - are refused (they would write a file named -), before the log is read', async () => {
+  const cwd = mkdtempSync(join(tmp, 'dash-'));
+  const o = await runMain(['check', join(ROOT, LOG), '-f', 'junit', '-o', '-'], { cwd });
+  assert.equal(o.status, 2);
+  assert.match(o.stderr, /^spylog: -o - is not standard output here: give the format that goes to standard output last, without -o/);
+  const h = await runMain([join(ROOT, LOG), '--html', '-'], { cwd });
+  assert.equal(h.status, 2);
+  assert.equal(h.stdout, '');
+  assert.equal(h.stderr, 'spylog: --html needs a file name: standard output gets the --format report, not the HTML one\n');
+  assert.ok(!existsSync(join(cwd, '-')));
+});

@@ -153,6 +153,12 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
  * the annotations to j.xml.
  */
 export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: readonly string[]): Target[] {
+  // `-o -` would write a file named `-`: standard output is where the format without -o goes.
+  if (outputs.includes('-'))
+    throw new SpylogError(
+      'USAGE',
+      '-o - is not standard output here: give the format that goes to standard output last, without -o (e.g. -f junit -o junit.xml -f github)',
+    );
   const order: ('f' | 'o')[] = [];
   for (const a of argv) {
     if (a === '--') break;

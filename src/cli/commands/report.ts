@@ -43,6 +43,8 @@ export interface ReportArgs extends AnalysisArgs, DecisionArgs {
 
 export async function run(args: ReportArgs, io: Io): Promise<number> {
   if (args.logs.filter((l) => l === '-').length > 1) throw new SpylogError('USAGE', 'standard input (-) can be read only once');
+  // `--html -` would write a file named `-`; standard output gets the text, JSON or CSV report.
+  if (args.html === '-') throw new SpylogError('USAGE', '--html needs a file name: standard output gets the --format report, not the HTML one');
   const reporter: Reporter = REPORTERS[args.format];
   const style = styleFor(io, args.color);
   const options = {
