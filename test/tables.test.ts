@@ -130,3 +130,24 @@ test('wide characters: columns line up (East Asian wide characters take two colu
     }
   }
 });
+
+test('block groups of several runs: in run order (run 2 before run 10), then category and bytes', async () => {
+  const path = join(tmp, 'eleven-runs.log');
+  let text = '';
+  for (let r = 1; r <= 11; r++) text += HEAD + alloc(0, 16) + alloc(1, 100 + r) + 'Leak() returns 0x00000000\n' + tail(2);
+  writeFileSync(path, text);
+  const r = await runMain([path], { env: { NO_COLOR: '1', COLUMNS: '200' } });
+  assert.equal(r.status, 0, r.stderr);
+  const parts = r.stdout
+    .split('\n')
+    .filter((l) => /^\| run \d+ +\| true-leak /.test(l))
+    .map((l) => /^\| run (\d+) +\| true-leak +\| Leak +\| +(\d+) /.exec(l)!.slice(1, 3).map(Number));
+  // Each run: its 100+r byte leak, then its 16 byte one.
+  assert.deepEqual(
+    parts,
+    Array.from({ length: 11 }, (_, i) => [
+      [i + 1, 101 + i],
+      [i + 1, 16],
+    ]).flat(),
+  );
+});

@@ -211,6 +211,11 @@ interface Group {
   lines: string;
 }
 
+// Made once: localeCompare with options builds a collator per call (4.6 µs a comparison; a sort
+// of 100,000 groups took ~8 s). `pid 9` before `pid 10`; contexts as localeCompare orders them.
+const PART_ORDER = new Intl.Collator('en', { numeric: true });
+const CONTEXT_ORDER = new Intl.Collator();
+
 const ORDER: Record<Category, number> = { 'true-leak': 0, unresolved: 1, exitprocess: 2, couninitialize: 3, freed: 4 };
 
 function groupBlocks(report: Report): Group[] {
@@ -231,10 +236,10 @@ function groupBlocks(report: Report): Group[] {
     })
     .sort(
       (a, b) =>
-        a.part.localeCompare(b.part, 'en', { numeric: true }) ||
+        (a.part === b.part ? 0 : PART_ORDER.compare(a.part, b.part)) ||
         ORDER[a.category] - ORDER[b.category] ||
         b.size * b.blocks - a.size * a.blocks ||
-        a.context.localeCompare(b.context) ||
+        CONTEXT_ORDER.compare(a.context, b.context) ||
         a.size - b.size,
     );
 }
