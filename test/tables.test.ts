@@ -151,3 +151,15 @@ test('block groups of several runs: in run order (run 2 before run 10), then cat
     ]).flat(),
   );
 });
+
+test('the reporters the CLI loads one at a time are the library registries', async () => {
+  const { REPORTERS, REPORT_FORMATS, loadReporter } = await import('../src/report/index.js');
+  for (const f of REPORT_FORMATS) {
+    const lazy = await loadReporter(f);
+    assert.equal(lazy.separator, (REPORTERS[f] as { separator?: string }).separator, f);
+    assert.equal(typeof lazy.render, 'function');
+  }
+  assert.equal((await loadReporter('text')).render, REPORTERS.text.render);
+  const { CHECK_REPORTERS, CHECK_FORMATS, loadCheckReporter } = await import('../src/check/reporters/index.js');
+  for (const f of CHECK_FORMATS.filter((x) => x !== 'json')) assert.equal(await loadCheckReporter(f), CHECK_REPORTERS[f], f);
+});

@@ -89,8 +89,9 @@ export interface CiView {
   findings: CiFinding[];
 }
 
-/** Made once (localeCompare builds a collator per call); the order localeCompare gives. */
-const CONTEXT_ORDER = new Intl.Collator();
+/** Made once, on the first sort (localeCompare builds a collator per call); the order localeCompare gives. */
+let contextOrder: Intl.Collator | null = null;
+const CONTEXT_ORDER = { compare: (a: string, b: string) => (contextOrder ??= new Intl.Collator()).compare(a, b) };
 const RULE_ORDER: Record<RuleId, number> = { 'spylog/true-leak': 0, 'spylog/unresolved': 1, 'spylog/stale-baseline': 2 };
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 

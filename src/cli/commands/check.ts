@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
-import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
-import { renderMarkdown } from '../../check/reporters/markdown.js';
+import { CHECK_FORMATS, loadCheckReporter, type CheckFormat } from '../../check/reporters/formats.js';
 import { PLAIN } from '../../report/style.js';
 import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
@@ -132,15 +131,15 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
   let toStdout: string | null = null;
   for (const t of targets) {
     if (t.path === null) {
-      toStdout = CHECK_REPORTERS[t.format](result, style, options);
+      toStdout = (await loadCheckReporter(t.format))(result, style, options);
       continue;
     }
-    await writeOutput(t.path, CHECK_REPORTERS[t.format](result, PLAIN, options), 'write');
+    await writeOutput(t.path, (await loadCheckReporter(t.format))(result, PLAIN, options), 'write');
   }
   // On GitHub Actions the job summary shows on the run's page; appended, because other
   // steps' tools (and other spylog checks of this step) write to the same file.
   const summary = io.env.GITHUB_STEP_SUMMARY;
-  if (args.stepSummary && summary) await writeOutput(summary, '\n' + renderMarkdown(result, PLAIN, options), 'append');
+  if (args.stepSummary && summary) await writeOutput(summary, '\n' + (await loadCheckReporter('markdown'))(result, PLAIN, options), 'append');
   // The verdict alone (every format went to a file) is drawn like the text report: ASCII off a terminal.
   io.stdout.write(toStdout ?? (style.unicode ? result.verdict : asciiTypography(result.verdict)) + '\n');
   return result.passed ? 0 : 1;
