@@ -373,13 +373,25 @@ export function analyzeBuffer(input: Uint8Array | string, options: AnalyzeOption
 export function analyzeStream(stream: NodeJS.ReadableStream, options: AnalyzeOptions = {}, onChunk?: (bytes: number) => void): Promise<Report> {
   return new Promise((resolve, reject) => {
     const analyzer = createAnalyzer(options);
+    let failed = false;
     stream.on('data', (chunk: Buffer | string) => {
+      if (failed) return;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      analyzer.write(bytes);
+      try {
+        analyzer.write(bytes);
+      } catch (err) {
+        // Thrown inside a 'data' handler it would be an uncaught exception (exit 1, which
+        // `check` documents as a failed gate); the caller decides what it is.
+        failed = true;
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        reject(err);
+        return;
+      }
       onChunk?.(bytes.length);
     });
     stream.once('error', reject);
     stream.once('end', () => {
+      if (failed) return;
       try {
         resolve(analyzer.end());
       } catch (err) {

@@ -11,3 +11,9 @@ export class SpylogError extends Error {
     this.name = 'SpylogError';
   }
 }
+
+/** An error from the operating system: it carries an errno code such as ENOENT or EIO (Node's own codes start with ERR_). Only these are a file's fault. */
+export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
+}

@@ -175,7 +175,7 @@ test('several outputs from one analysis: -f FORMAT -o FILE pairs, standard input
     { stdin: log },
   );
   assert.equal(r.status, 1, r.stderr);
-  assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) \u2014 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
+  assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) - 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
   assert.deepEqual(junitErrors(readFileSync(files.junit, 'utf8')), []);
   assert.deepEqual(sarifProblems(JSON.parse(readFileSync(files.sarif, 'utf8'))), []);
   assert.deepEqual(codeQualityProblems(JSON.parse(readFileSync(files.codequality, 'utf8'))), []);
@@ -188,7 +188,7 @@ test('several outputs from one analysis: -f FORMAT -o FILE pairs, standard input
   // -o alone writes the text report, as before.
   const text = await runMain(['check', 'fixtures/w2k-console-noleak.log', '-o', join(tmp, 'o3.txt')]);
   assert.match(readFileSync(join(tmp, 'o3.txt'), 'utf8'), /^spylog check: fixtures\/w2k-console-noleak\.log\n/);
-  assert.equal(text.stdout, 'PASS: no true leaks \u2014 11 blocks held by the runtime until ExitProcess\n');
+  assert.equal(text.stdout, 'PASS: no true leaks - 11 blocks held by the runtime until ExitProcess\n');
 
   const usage: [string[], RegExp][] = [
     [['-f', 'github', '-f', 'junit', '-o', 'x.xml'], /^spylog: write each --format \(-f\) followed by its --output \(-o\)/],

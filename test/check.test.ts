@@ -40,7 +40,7 @@ test('baseline from a console capture makes the redirected capture of the same p
   const kr = consoleBaseline();
   const text = spylog(['check', 'fixtures/w2k-redirected-noleak.log', '--baseline', kr]);
   assert.equal(text.status, 0, text.stdout);
-  assert.equal(text.stdout.trimEnd().split('\n').at(-1), 'PASS: no true leaks \u2014 11 runtime-held blocks matched the baseline');
+  assert.equal(text.stdout.trimEnd().split('\n').at(-1), 'PASS: no true leaks - 11 runtime-held blocks matched the baseline');
 
   const { status, result } = json(['check', 'fixtures/w2k-redirected-noleak.log', '-b', kr]);
   assert.equal(status, 0);
@@ -60,7 +60,7 @@ test('the same program with two extra CoTaskMemAlloc leaks fails with exactly th
   assert.equal(text.status, 1);
   assert.equal(
     text.stdout.trimEnd().split('\n').at(-1),
-    'FAIL: 2 true leaks (128 bytes) \u2014 11 runtime-held blocks matched the baseline; failed: true-leaks',
+    'FAIL: 2 true leaks (128 bytes) - 11 runtime-held blocks matched the baseline; failed: true-leaks',
   );
 
   const { result } = json(['check', 'fixtures/w2k-redirected.log', '-b', kr]);
@@ -93,7 +93,7 @@ test('real Wine captures: blocks freed at exit in one run decide the redirected 
   writeFileSync(kr, r.stdout);
   const c = spylog(['check', 'fixtures/real/leak2-redirected.log', '-b', kr]);
   assert.equal(c.status, 0, c.stdout);
-  assert.match(c.stdout, /PASS: no true leaks \u2014 2 runtime-held blocks matched the baseline\n$/);
+  assert.match(c.stdout, /PASS: no true leaks - 2 runtime-held blocks matched the baseline\n$/);
   // Without the baseline the same log cannot be decided, and the message says how to.
   const u = spylog(['check', 'fixtures/real/leak2-redirected.log']);
   assert.equal(u.status, 1);
@@ -101,7 +101,7 @@ test('real Wine captures: blocks freed at exit in one run decide the redirected 
     u.stdout,
     /\[FAIL\] no unresolved blocks: 2 blocks \(128 bytes\) never freed, but the log is possibly-truncated: .*--baseline FILE .*console/,
   );
-  assert.match(u.stdout, /FAIL: no true leaks, 2 unresolved blocks \(128 bytes, log possibly-truncated\) \u2014 failed: unresolved\n$/);
+  assert.match(u.stdout, /FAIL: no true leaks, 2 unresolved blocks \(128 bytes, log possibly-truncated\) - failed: unresolved\n$/);
 });
 
 test('a baseline that no longer matches (a runtime block missing) is reported as stale', () => {
@@ -128,7 +128,7 @@ test('a baseline that no longer matches (a runtime block missing) is reported as
     text.stdout,
     /\[warn\] baseline is current: 1 entry of .* found fewer blocks than expected: line 11 CLSIDFromProgID 44 bytes \(expected 1, found 0\)/,
   );
-  assert.match(text.stdout, /PASS: no true leaks \u2014 10 runtime-held blocks matched the baseline; baseline stale \(1 entry unmatched\)\n$/);
+  assert.match(text.stdout, /PASS: no true leaks - 10 runtime-held blocks matched the baseline; baseline stale \(1 entry unmatched\)\n$/);
   assert.equal(spylog(['check', path, '-b', kr, '--stale', 'fail']).status, 1);
 });
 
@@ -245,7 +245,7 @@ test('JUnit: a test case per gate and per leak site, named without counts, the l
   const out = join(tmp, 'reports', 'junit.xml'); // the folder is created
   const r = spylog(['check', 'fixtures/w2k-redirected.log', '-b', kr, '-f', 'junit', '-o', out]);
   assert.equal(r.status, 1);
-  assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) \u2014 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
+  assert.equal(r.stdout, 'FAIL: 2 true leaks (128 bytes) - 11 runtime-held blocks matched the baseline; failed: true-leaks\n');
   const xml = readFileSync(out, 'utf8');
   assert.deepEqual(junitErrors(xml), []);
   const { names, attrs } = parseXml(xml);
@@ -479,7 +479,7 @@ test('a baseline applies to each run of a file on its own (CI appends runs to on
     writeFileSync(twoClean, Buffer.concat([noleak, noleak]));
     const pass = spylog(['check', twoClean, '-b', kr]);
     assert.equal(pass.status, 0, pass.stdout);
-    assert.match(pass.stdout, /PASS: no true leaks — 22 runtime-held blocks matched the baseline\n$/);
+    assert.match(pass.stdout, /PASS: no true leaks - 22 runtime-held blocks matched the baseline\n$/);
     const cleanThenLeak = join(dir, 'clean-then-leak.log');
     writeFileSync(cleanThenLeak, Buffer.concat([noleak, leak]));
     const fail = spylog(['check', cleanThenLeak, '-b', kr]);
@@ -498,7 +498,7 @@ test('a baseline saved as UTF-16 with a BOM (PowerShell 5.1 `>`) reads like the 
     writeFileSync(kr, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     const r = spylog(['check', 'fixtures/w2k-redirected-noleak.log', '-b', kr]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /PASS: no true leaks — 11 runtime-held blocks matched the baseline\n$/);
+    assert.match(r.stdout, /PASS: no true leaks - 11 runtime-held blocks matched the baseline\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -89,6 +89,9 @@ export interface CiView {
   findings: CiFinding[];
 }
 
+/** Made once, on the first sort (localeCompare builds a collator per call); the order localeCompare gives. */
+let contextOrder: Intl.Collator | null = null;
+const CONTEXT_ORDER = { compare: (a: string, b: string) => (contextOrder ??= new Intl.Collator()).compare(a, b) };
 const RULE_ORDER: Record<RuleId, number> = { 'spylog/true-leak': 0, 'spylog/unresolved': 1, 'spylog/stale-baseline': 2 };
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
@@ -220,7 +223,7 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
       RULE_ORDER[a.rule] - RULE_ORDER[b.rule] ||
       b.bytes - a.bytes ||
-      a.context.localeCompare(b.context) ||
+      CONTEXT_ORDER.compare(a.context, b.context) ||
       a.size - b.size,
   );
   return { name, logPath, findings };

@@ -1,14 +1,16 @@
-// The words of the command line -> a command and its arguments, or one usage error. Node's
-// own util.parseArgs splits the words (short clusters `-qf json`, `--x=v`, `--no-x`, `--`);
-// what it finds is checked here against the command's table (spec.ts), so every mistake is
-// refused by name, on one line, with a suggestion where one is close.
+// The words of the command line -> a command and its arguments, or one usage error. A small
+// pre-pass over the words (classify) answers help and --version and finds the command, with a
+// suggestion for a mistyped one; yargs then parses and validates the command's words against
+// its table (spec.ts). Every mistake is refused by name, on one line, with a suggestion where
+// one is close.
 //
-// Why not yargs' strict mode: with a default command yargs lets an unknown `--asume-complete`
-// swallow the next word and then reports "Not enough non-option arguments"; its
-// recommendCommands() is inert when a default command exists; it never suggests options;
-// and loading it costs ~65 ms of CPU on every run.
-import { parseArgs } from 'node:util';
+// yargs is configured so that nothing is swallowed: an unknown option comes back as a word
+// (never taking the next word as its value), is refused here by name with the closest known
+// option, or the command that takes it. yargs' own help, version, command suggestions and
+// exit are off: with a default command (`spylog x.log`) its recommendCommands() is inert, it
+// suggests no options, and the help is rendered from the table (help.ts).
 import { SpylogError } from '../errors.js';
+import { yargsFor, type Parsed, type YargsEntry, type YargsOption } from './yargs.js';
 import {
   COMMAND_NAMES,
   DEFAULT_COMMAND,
@@ -79,95 +81,209 @@ export function classify(raw: string[], fileExists: (path: string) => boolean, f
   return { kind: 'run', command: command ?? DEFAULT_COMMAND, named: command !== null, words };
 }
 
-/** The index of the first positional word, skipping options and their values, by `spec`'s table; -1 if none. */
-export function firstWord(words: string[], spec: CommandSpec): number {
-  const { tokens } = parseArgs({ args: words, options: nodeOptions(spec), strict: false, allowPositionals: true, tokens: true });
-  for (const t of tokens) {
-    if (t.kind === 'option-terminator') return -1;
-    if (t.kind === 'positional') return t.index;
+/**
+ * The index of the first positional word, skipping options and their values by `spec`'s
+ * table; -1 if none. yargs stops at the first word that is not an option
+ * (`halt-at-non-option`) and hands back that word and the rest in `--`.
+ */
+export async function firstWord(words: string[], spec: CommandSpec): Promise<number> {
+  let argv: Parsed;
+  try {
+    argv = (await configured(words, { ...spec.options, ...GLOBAL_OPTIONS }, { 'halt-at-non-option': true }))
+      .fail((message) => {
+        throw new Error(message ?? 'bad option');
+      })
+      .parseSync();
+  } catch {
+    return -1; // a mistake in the options: the command that runs says which
   }
-  return -1;
+  const rest = argv['--'] ?? [];
+  const at = words.length - rest.length;
+  // Nothing left, or only words after `--`: they are logs, never a command.
+  return rest.length === 0 || words[at - 1] === '--' ? -1 : at;
+}
+
+/**
+ * How yargs reads the words. An unknown option is kept as a word (`unknown-options-as-args`)
+ * instead of taking the next word as its value: `--asume-complete a.log b.log` must be
+ * refused by name, not swallow a.log. A log named `123` stays a string; `--a.b` is not an
+ * object; `--` ends the options, and the words after it land in `--`.
+ */
+const PARSER: Record<string, boolean> = {
+  'unknown-options-as-args': true,
+  'parse-positional-numbers': false,
+  'parse-numbers': false,
+  'dot-notation': false,
+  'populate--': true,
+  'camel-case-expansion': true,
+  'strip-aliased': true,
+  'boolean-negation': true,
+  'short-option-groups': true,
+  'halt-at-non-option': false,
+};
+
+/** A yargs instance for the table `options`: its own help and version off (main.ts answers them), English messages, no process.exit. */
+async function configured(words: string[], options: Record<string, OptionSpec>, config: Record<string, boolean>, fail?: Fail, entry?: YargsEntry) {
+  return (await yargsFor(words, entry))
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .locale('en')
+    .parserConfiguration({ ...PARSER, ...config })
+    .options(yargsOptions(options, fail));
+}
+
+type Fail = (message: string) => UsageError;
+
+/**
+ * The table as yargs options. Options that take a value need one (`requiresArg`: `--html` at
+ * the end is refused, and `--baseline --assume-complete` does not take the option as the file);
+ * numbers are read as strings and converted here, so `abc` or `0x10` is an error, not NaN or
+ * 16; an option given twice keeps its last value unless it is repeatable.
+ */
+function yargsOptions(options: Record<string, OptionSpec>, fail?: Fail): Record<string, YargsOption> {
+  const out: Record<string, YargsOption> = {};
+  for (const [name, o] of Object.entries(options)) {
+    out[name] = {
+      type: o.type === 'boolean' ? 'boolean' : 'string',
+      ...(o.short ? { alias: o.short } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+      ...(o.choices ? { choices: o.choices } : {}),
+      ...(o.type === 'boolean' ? {} : { requiresArg: true }),
+      ...(fail ? { coerce: coerceFor(name, o, fail) } : {}),
+    };
+  }
+  return out;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function coerceFor(name: string, o: OptionSpec, fail: Fail) {
+  return (value: unknown): unknown => {
+    if (o.multiple) return ([] as unknown[]).concat(value);
+    const last = Array.isArray(value) ? value.at(-1) : value;
+    // Defaults are numbers already; `false` (from --no-NAME) is refused as an unknown option.
+    if (o.type !== 'number' || typeof last !== 'string') return last;
+    // Number('') is 0 and Number('0x10') is 16: only plain decimal numbers are numbers here.
+    if (!NUMBER.test(last.trim())) throw fail(`--${name} needs a number (got '${last}')`);
+    return Number(last);
+  };
 }
 
 /**
  * The words after the command name -> the arguments its `run` receives: camelCase option
- * names with defaults applied, positionals by name. `others` are the other commands' specs,
- * for the hint that an unknown option belongs to another command.
+ * names with defaults applied, positionals by name. yargs parses and validates (types,
+ * short names and clusters, `--x=v`, `--no-x`, `--`, values required, numbers, choices, the
+ * number of positionals); what it reports is worded here, in one line. `others` are the other
+ * commands' specs, for the hint that an unknown option belongs to another command.
  */
-export function parseCommand(words: string[], spec: CommandSpec, others: CommandSpec[] = []): Record<string, unknown> {
+export async function parseCommand(
+  words: string[],
+  spec: CommandSpec,
+  others: CommandSpec[] = [],
+  /** Which yargs entry parses (tests compare the two). */
+  entry?: YargsEntry,
+): Promise<Record<string, unknown>> {
   const options: Record<string, OptionSpec> = { ...spec.options, ...GLOBAL_OPTIONS };
   const fail = (message: string) => new UsageError(message, spec.name);
-  const { tokens } = parseArgs({
-    args: normaliseColour(words, fail),
-    options: nodeOptions({ ...spec, options }),
-    strict: false, // an unknown option must not swallow the next word: it is refused below, by name
-    allowPositionals: true,
-    allowNegative: true,
-    tokens: true,
-  });
-
-  const values: Record<string, unknown> = {};
-  const positionals: string[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'positional') positionals.push(t.value);
-    if (t.kind !== 'option') continue;
-    const negated = t.rawName.startsWith('--no-');
-    const known = options[t.name];
-    if (!known || (negated && known.type !== 'boolean')) throw fail(unknownOption(t.rawName, options, spec, others));
-    if (known.type === 'boolean') {
-      if (t.value !== undefined) throw fail(`${t.rawName} takes no value (got '${t.rawName}=${t.value}')`);
-      values[t.name] = !negated;
-      continue;
-    }
-    const long = `--${t.name}`;
-    if (t.value === undefined || (!t.inlineValue && isOption(t.value) && options[t.value.replace(/^--?(no-)?/, '')] !== undefined)) {
-      throw fail(`${long} needs a value${known.value ? ` (${known.value})` : ''}`);
-    }
-    const value = convert(long, t.value, known, fail);
-    // A repeatable option collects its values (given ones replace the default); others keep the last.
-    values[t.name] = known.multiple ? [...((values[t.name] as unknown[] | undefined) ?? []), value] : value;
-  }
+  const usage = `spylog ${spec.name} ${positionalUsage(spec)}`;
+  const need = spec.positionals.length;
+  const variadic = spec.positionals.some((p) => p.variadic);
+  let positionals: string[] = [];
+  const argv = (await configured(preprocess(words, options, fail), options, {}, fail, entry))
+    // Before yargs' own checks: what it kept as words is either an unknown option or a positional.
+    .middleware((argv) => {
+      const words = argv._.map(String);
+      const unknown = words.find(isOption);
+      if (unknown !== undefined) throw fail(unknownOption(unknown, options, spec, others));
+      for (const [name, o] of Object.entries(options)) {
+        const v = argv[name];
+        // `--no-format`: yargs negates any option; only booleans have a `--no-` form here.
+        if (o.type !== 'boolean' && (v === false || (Array.isArray(v) && v.includes(false))))
+          throw fail(unknownOption(`--no-${name}`, options, spec, others));
+      }
+      positionals = [...words, ...(argv['--'] ?? []).map(String)];
+    }, true)
+    .demandCommand(
+      need,
+      variadic ? Infinity : need,
+      variadic
+        ? `no log file given: ${usage} (- reads standard input)`
+        : `${spec.name} needs ${need === 1 ? 'a log file' : `${need} log files (got $0)`}: ${usage} (- reads standard input)`,
+    )
+    .strictOptions()
+    .fail((message, err) => {
+      if (err instanceof UsageError) throw err;
+      const text = message ?? err?.message ?? 'bad command line';
+      if (/^Too many non-option arguments/.test(text)) {
+        const extra = positionals.slice(need);
+        throw fail(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `'${w}'`).join(' ')}: ${usage}`);
+      }
+      throw fail(yargsMessage(text, options));
+    })
+    .parseSync();
 
   const args: Record<string, unknown> = {};
-  for (const [name, o] of Object.entries(options)) {
-    const v = values[name] ?? o.default;
+  for (const name of Object.keys(options)) {
+    const v = argv[name];
     if (v !== undefined) args[camelCase(name)] = v;
   }
-  Object.assign(args, positionalArgs(positionals, spec, fail));
+  spec.positionals.forEach((p, i) => {
+    args[camelCase(p.name)] = p.variadic ? positionals.slice(i) : positionals[i];
+  });
   return args;
 }
 
-function positionalArgs(words: string[], spec: CommandSpec, fail: (m: string) => UsageError): Record<string, unknown> {
-  const usage = `spylog ${spec.name} ${positionalUsage(spec)}`;
-  const variadic = spec.positionals.some((p) => p.variadic);
-  const need = spec.positionals.length;
-  if (words.length < need) {
-    const what = variadic ? 'no log file given' : `${spec.name} needs ${need === 1 ? 'a log file' : `${need} log files (got ${words.length})`}`;
-    throw fail(`${what}: ${usage} (- reads standard input)`);
+/** yargs' messages (its English ones: see yargs.ts) in spylog's words, naming the option as it is typed. */
+function yargsMessage(text: string, options: Record<string, OptionSpec>): string {
+  const long = (key: string) => {
+    const name = Object.keys(options).find((n) => n === key || options[n]!.short === key || camelCase(n) === key);
+    return name === undefined ? null : { name, o: options[name]! };
+  };
+  const needs = /^Not enough arguments following: (\S+)/.exec(text);
+  const o1 = needs ? long(needs[1]!) : null;
+  if (o1) return `--${o1.name} needs a value${o1.o.value ? ` (${o1.o.value})` : ''}`;
+  const invalid = /Argument: (\S+), Given: ("(?:[^"\\]|\\.)*"|\S+?),/.exec(text);
+  const o2 = invalid ? long(invalid[1]!) : null;
+  if (o2?.o.choices) {
+    const given = String(JSON.parse(invalid![2]!));
+    const guess = closest(given.toLowerCase(), o2.o.choices);
+    return `--${o2.name} must be one of ${o2.o.choices.join(', ')} (got '${given}'${guess ? `; did you mean ${guess}?` : ''})`;
   }
-  if (!variadic && words.length > need) {
-    const extra = words.slice(need);
-    throw fail(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `'${w}'`).join(' ')}: ${usage}`);
+  return text.replace(/\s*\n\s*/g, '; ');
+}
+
+/**
+ * What yargs cannot be told: `--color=always|never|auto` (as git and GNU tools spell it;
+ * yargs reads any value but `true` as false) and `--colour`; a boolean given a value
+ * (`--quiet=yes`, which yargs would read as false); a short option's value joined to it or
+ * to other short options (`-fjson`, `-qfjson`), which yargs would take for unknown letters.
+ */
+function preprocess(words: string[], options: Record<string, OptionSpec>, fail: Fail): string[] {
+  const out: string[] = [];
+  const byShort = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, { name, o }] as const] : [])));
+  let literal = false;
+  for (const w of normaliseColour(words, fail)) {
+    literal ||= w === '--';
+    const bool = literal ? null : /^--(no-)?([^=]+)=/.exec(w);
+    if (bool && options[bool[2]!]?.type === 'boolean') throw fail(`--${bool[1] ?? ''}${bool[2]} takes no value (got '${w}')`);
+    const cluster = literal ? null : /^-([A-Za-z])(.+)$/.exec(w);
+    if (cluster && !cluster[2]!.startsWith('=')) {
+      // -qfjson -> -q -f json: the letters up to the first that takes a value, then the value.
+      const letters = [...w.slice(1)];
+      const at = letters.findIndex((l) => byShort.get(l)?.o.type !== 'boolean');
+      const known = at >= 0 && byShort.has(letters[at]!) && at < letters.length - 1;
+      if (known) {
+        out.push(...letters.slice(0, at + 1).map((l) => `-${l}`), letters.slice(at + 1).join(''));
+        continue;
+      }
+    }
+    out.push(w);
   }
-  const out: Record<string, unknown> = {};
-  spec.positionals.forEach((p, i) => {
-    out[camelCase(p.name)] = p.variadic ? words.slice(i) : words[i];
-  });
   return out;
 }
 
-function convert(long: string, raw: string, o: OptionSpec, fail: (m: string) => UsageError): string | number {
-  if (o.choices && !o.choices.includes(raw)) {
-    const guess = closest(raw.toLowerCase(), o.choices);
-    throw fail(`${long} must be one of ${o.choices.join(', ')} (got '${raw}'${guess ? `; did you mean ${guess}?` : ''})`);
-  }
-  if (o.type !== 'number') return raw;
-  // Number('') is 0 and Number('0x10') is 16: only plain decimal numbers are numbers here.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim())) throw fail(`${long} needs a number (got '${raw}')`);
-  return Number(raw);
-}
-
-/** `--color=always|never|auto` (as git and GNU tools spell it) and `--colour`: util.parseArgs knows only the boolean. */
+/** `--color=always|never|auto` (as git and GNU tools spell it) and `--colour`: yargs knows only the boolean (and reads `--color=always` as false). */
 function normaliseColour(words: string[], fail: (m: string) => UsageError): string[] {
   const out: string[] = [];
   let literal = false;
@@ -191,7 +307,10 @@ function normaliseColour(words: string[], fail: (m: string) => UsageError): stri
   return out;
 }
 
-function unknownOption(raw: string, options: Record<string, OptionSpec>, spec: CommandSpec, others: CommandSpec[]): string {
+function unknownOption(word: string, options: Record<string, OptionSpec>, spec: CommandSpec, others: CommandSpec[]): string {
+  // `--name=value`: the name; `-qx`: the first letter that is no short option.
+  const shortNames = new Set(Object.values(options).flatMap((o) => (o.short ? [o.short] : [])));
+  const raw = word.startsWith('--') ? word.replace(/=.*$/s, '') : `-${[...word.slice(1)].find((l) => !shortNames.has(l)) ?? word.slice(1)}`;
   const name = raw.replace(/^--?/, '');
   if (!raw.startsWith('--')) {
     const shorts = Object.values(options)
@@ -200,6 +319,7 @@ function unknownOption(raw: string, options: Record<string, OptionSpec>, spec: C
     return `unknown option ${raw} (${spec.name}'s short options: ${shorts})`;
   }
   const base = name.startsWith('no-') ? name.slice(3) : name;
+  if (base !== name && options[base] !== undefined) return `unknown option ${raw} (--${base} takes a value; only switches have a --no- form)`;
   const booleans = Object.keys(options).filter((n) => options[n]!.type === 'boolean');
   const guess = name.startsWith('no-') ? closest(base, booleans) : closest(name, Object.keys(options));
   if (guess) return `unknown option ${raw} (did you mean --${name.startsWith('no-') ? 'no-' : ''}${guess}?)`;
@@ -209,13 +329,6 @@ function unknownOption(raw: string, options: Record<string, OptionSpec>, spec: C
     return `unknown option ${raw}: ${who} it, ${spec.name} does not`;
   }
   return `unknown option ${raw}`;
-}
-
-function nodeOptions(spec: Pick<CommandSpec, 'options'>) {
-  const out: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
-  for (const [name, o] of Object.entries(spec.options))
-    out[name] = { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}) };
-  return out;
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent transpositions (`reprot`). */

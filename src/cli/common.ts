@@ -1,10 +1,9 @@
 // Options shared by the commands that analyse a log (as data: spec.ts), compiled once into
 // AnalyzeOptions.
-import { promises as fsp } from 'node:fs';
 import { SpylogError } from '../errors.js';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
-import { fileError } from '../read/source.js';
+import { BASELINE_FILE_LIMIT, readSmallFile } from './small-file.js';
 import type { Baseline } from '../baseline/model.js';
 import { decodeText, loadDialect } from './dialect.js';
 import type { OptionSpec } from './spec.js';
@@ -40,13 +39,7 @@ export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 
 
 /** A baseline file: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */
 async function loadBaseline(path: string): Promise<Baseline> {
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
-  const text = decodeText(bytes);
+  const text = decodeText(readSmallFile(path, BASELINE_FILE_LIMIT, 'a baseline'));
   // `spylog baseline run.log > known.csv` that failed leaves an empty file behind: taking it
   // for a baseline with no entries would pass the gate's "baseline is current" check.
   if (!text.split(/\r\n|\n|\r/).some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) {
@@ -87,7 +80,12 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   },
   'spy-prefix': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' },
   'dump-marker': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' },
-  'max-line-length': { type: 'number', value: 'N', default: 65536, describe: 'longer lines are cut and reported as anomalies (bounds memory)' },
+  'max-line-length': {
+    type: 'number',
+    value: 'N',
+    default: 65536,
+    describe: 'longer lines are cut and reported as anomalies (bounds memory); 80 to 16777216 (16 MiB)',
+  },
   quiet: { type: 'boolean', short: 'q', default: false, describe: 'no progress bar on stderr' },
 };
 
@@ -104,13 +102,21 @@ export interface AnalysisArgs {
   color?: boolean;
 }
 
-/** A whole number of at least `min`, or a usage error naming the option. */
-export function wholeOption(name: string, value: number, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new SpylogError('USAGE', `${name} must be a whole number of at least ${min} (got ${String(value)})`);
+/** A whole number of at least `min` (and at most `max`), or a usage error naming the option. */
+export function wholeOption(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new SpylogError('USAGE', `${name} must be a whole number ${range} (got ${String(value)})`);
   }
   return value;
 }
+
+/**
+ * The longest line --max-line-length may allow: 16 MiB. A line is held whole while it is read
+ * (and a JavaScript string has a size limit): without a bound, one line of a few hundred MB
+ * took gigabytes and ended in a crash.
+ */
+export const MAX_LINE_LENGTH_LIMIT = 16 * 1024 * 1024;
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
   const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
@@ -137,7 +143,7 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
   }
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
-    maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80),
+    maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80, MAX_LINE_LENGTH_LIMIT),
     markers,
   };
 }

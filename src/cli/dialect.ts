@@ -1,6 +1,6 @@
 // `--dialect NAME|FILE`: a built-in by name, otherwise a user dialect file (read here, at the
 // edge; parsing and checking it is the core's job). Every failure is exit 2 with the reason.
-import { readFileSync } from 'node:fs';
+import { DIALECT_FILE_LIMIT, readSmallFile } from './small-file.js';
 import type { MarkerOptions } from '../parse/options.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { BUILTIN_DIALECTS, builtinDialect, type BuiltinDialect } from '../dialect/registry.js';
@@ -14,9 +14,9 @@ export function loadDialect(spec: string, markers: Partial<MarkerOptions>): Dial
   if (spec.trim() === '') throw new SpylogError('USAGE', `--dialect needs a name (${BUILTIN_DIALECTS.join(', ')}) or a JSON file`);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(spec);
+    bytes = readSmallFile(spec, DIALECT_FILE_LIMIT, 'a dialect');
   } catch (err) {
-    const e = fileError(spec, err);
+    const e = err instanceof SpylogError ? err : fileError(spec, err);
     throw new SpylogError(
       e.code,
       `${e.message.replace(/^cannot read /, 'cannot read dialect file ')} (built-in dialects: ${BUILTIN_DIALECTS.join(', ')})`,

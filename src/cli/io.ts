@@ -1,6 +1,7 @@
 // What a command may touch of the outside world, passed in so tests can run main()
 // in-process and the core never sees `process`.
-import { SpylogError } from '../errors.js';
+import { SpylogError, isSystemError } from '../errors.js';
+import { displayText } from '../text/display.js';
 import { openLog } from '../read/source.js';
 import { fileError } from '../read/source.js';
 import type { AnalyzeOptions } from '../analyze.js';
@@ -35,8 +36,9 @@ export function styleFor(io: Io, colorFlag?: boolean): Style {
   };
 }
 
+/** One line on stderr. Messages quote file names and file content: shown safely (a line break in one is shown as \x0A, so it stays one line). */
 export function warn(io: Io, message: string): void {
-  io.stderr.write(`spylog: ${message}\n`);
+  io.stderr.write(`spylog: ${displayText(message)}\n`);
 }
 
 /** Reads and analyses one log; file errors (also mid-read) name the file. */
@@ -59,7 +61,10 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
     const { analyzeStream } = await import('../analyze.js');
     return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
   } catch (err) {
-    throw err instanceof SpylogError ? err : fileError(path === '-' ? 'standard input' : path, err);
+    // Only an error of the system (ENOENT, EIO...: an errno code) is the file's; anything else
+    // (a RangeError, a TypeError) is a bug in spylog, and must not be reported as a bad file.
+    if (err instanceof SpylogError || !isSystemError(err)) throw err;
+    throw fileError(path === '-' ? 'standard input' : path, err);
   } finally {
     progress.done();
   }

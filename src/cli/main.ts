@@ -31,9 +31,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let args: Record<string, unknown>;
   let words: string[];
   try {
+    // --version alone needs no table (nor yargs): the fastest answer.
+    if (argv.length === 1 && argv[0] === '--version') {
+      io.stdout.write(`${version()}\n`);
+      return 0;
+    }
     // The default command's table is needed only to find a command word after options (`spylog -q check x.log`).
-    const defaultSpec = argv[0]?.startsWith('-') && argv[0] !== '-' ? (await COMMANDS[DEFAULT_COMMAND]()).spec : null;
-    const what = classify(argv, cwdExists, (words) => (defaultSpec ? firstWord(words, defaultSpec) : 0));
+    const defaultSpec = argv[0]?.startsWith('-') && argv[0] !== '-' && argv[0] !== '--' ? (await COMMANDS[DEFAULT_COMMAND]()).spec : null;
+    const at = defaultSpec ? await firstWord(argv, defaultSpec) : 0;
+    const what = classify(argv, cwdExists, () => at);
     if (what.kind === 'version') {
       io.stdout.write(`${version()}\n`);
       return 0;
@@ -47,12 +53,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     command = await COMMANDS[what.command]();
     words = what.words;
     try {
-      args = parseCommand(what.words, command.spec);
+      args = await parseCommand(what.words, command.spec);
     } catch (err) {
       // Parse again with every table, for a hint such as "check takes it, report does not".
       if (!(err instanceof UsageError) || !err.message.startsWith('unknown option')) throw err;
       const others = (await allSpecs()).filter((s) => s.name !== command.spec.name);
-      parseCommand(what.words, command.spec, others);
+      await parseCommand(what.words, command.spec, others);
       throw err;
     }
   } catch (err) {

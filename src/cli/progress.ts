@@ -4,6 +4,7 @@
 // The formatting and the throttling are pure (`formatProgress`, `shouldDraw`) so they
 // can be tested without a terminal or a clock.
 import { displayWidth, takeColumns } from '../report/width.js';
+import { displayText } from '../text/display.js';
 
 /** Redraw at most this often: drawing per 1 MB chunk would cost more than it shows. */
 export const REDRAW_MS = 100;
@@ -19,7 +20,8 @@ const MIN_BAR = 10;
  * To fit it drops the rate, narrows the bar, then shortens the file name from the left (its end
  * names the file).
  */
-export function formatProgress(name: string, done: number, total: number | null, elapsedMs: number, columns = Infinity): string {
+export function formatProgress(file: string, done: number, total: number | null, elapsedMs: number, columns = Infinity): string {
+  const name = displayText(file); // a file name can hold anything
   const max = Math.max(20, columns - 1);
   const mb = (b: number) => (b / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const rate = `  ${(elapsedMs > 0 ? done / 1e6 / (elapsedMs / 1000) : 0).toFixed(1)} MB/s`;

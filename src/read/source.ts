@@ -85,6 +85,14 @@ export function fileError(path: string, err: unknown): SpylogError {
     case 'EACCES':
     case 'EPERM':
       return new SpylogError('UNREADABLE', `cannot read ${path}: permission denied`);
+    case 'ENOTDIR':
+      return new SpylogError('NOT_FOUND', `cannot read ${path}: a part of the path is a file, not a folder`);
+    case 'ELOOP':
+      return new SpylogError('UNREADABLE', `cannot read ${path}: too many symbolic links on the way`);
+    case 'EIO':
+      return new SpylogError('UNREADABLE', `cannot read ${path}: an input/output error of the device`);
+    case 'ENAMETOOLONG':
+      return new SpylogError('UNREADABLE', `cannot read ${path}: the path is too long`);
     default:
       return new SpylogError('UNREADABLE', `cannot read ${path}: ${(err as Error | undefined)?.message ?? String(err)}`);
   }

@@ -2,6 +2,7 @@
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
 import { renderRows, renderTable, type TableLook } from './table.js';
 import { displayWidth } from './width.js';
+import { displayText } from '../text/display.js';
 import type { DataHint, Report, ReportBlock, ReportPart } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
@@ -64,7 +65,7 @@ export function hintText(h: DataHint | undefined): string {
   if (!h) return '';
   if (h.kind === 'vtable') return `object? vtable ${h.pointer}`;
   const what = h.kind === 'utf16-text' ? 'UTF-16' : 'text';
-  return `${what} ${JSON.stringify(h.text)}${h.offset ? ` at +${h.offset}` : ''}`;
+  return displayText(`${what} ${JSON.stringify(h.text)}${h.offset ? ` at +${h.offset}` : ''}`);
 }
 
 /**

@@ -1,8 +1,7 @@
-// Reporters over a CheckResult, picked by name on the command line. The CI formats read
-// the options (log id, anchor, timing, tool version); text and json ignore them.
-import type { Style } from '../../report/style.js';
-import type { CheckResult } from '../gate.js';
-import type { CiOptions } from '../findings.js';
+// Reporters over a CheckResult, picked by name on the command line (the CLI loads only the ones
+// asked for, through formats.ts). The CI formats read the options (log id, anchor, timing,
+// tool version); text and json ignore them.
+import type { CheckFormat, CheckReporter } from './formats.js';
 import { renderCheckText } from './text.js';
 import { renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
@@ -10,10 +9,7 @@ import { renderCodeQuality } from './codequality.js';
 import { renderGithub } from './github.js';
 import { renderMarkdown } from './markdown.js';
 
-export type CheckReporter = (r: CheckResult, style: Style, options?: CiOptions) => string;
-
-export const CHECK_FORMATS = ['text', 'json', 'junit', 'sarif', 'codequality', 'github', 'markdown'] as const;
-export type CheckFormat = (typeof CHECK_FORMATS)[number];
+export { CHECK_FORMATS, loadCheckReporter, type CheckFormat, type CheckReporter } from './formats.js';
 
 export const CHECK_REPORTERS: Record<CheckFormat, CheckReporter> = {
   text: renderCheckText,

@@ -1,39 +1,67 @@
 // The human gate report for a CI log: the checks, the leaked and undecided groups with
 // their lines, stale baseline entries, and the verdict as the very last line.
-import { compactTable } from '../../report/table.js';
+import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from '../../report/table.js';
+import { asciiTypography, wrapText } from '../../report/width.js';
 import type { Style } from '../../report/style.js';
 import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
 import { bytes, count } from '../../text/words.js';
+import { displayLines, displayText } from '../../text/display.js';
 
 export function renderCheckText(r: CheckResult, style: Style): string {
-  const out: string[] = [style.bold(`spylog check: ${r.source}`)];
+  const d = displayText; // log, baseline and file-name text, shown safely
+  const out: string[] = [style.bold(`spylog check: ${d(r.source)}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
-  for (const e of r.report.evidence) out.push(`  - ${e}`);
+  for (const e of r.report.evidence) out.push(`  - ${d(e)}`);
   out.push('');
-  for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${c.name}: ${c.message}`);
+  for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${d(c.name)}: ${d(c.message)}`);
 
+  // Largest first (the gate's order), at most TABLE_ROWS: the JSON and SARIF outputs list every group.
   const groups = [...r.leaks, ...r.unresolved];
   if (groups.length) {
     out.push('');
-    const table = compactTable(
-      ['category', 'context', 'size', 'blocks', 'bytes', 'allocated at line'],
-      ['left', 'left', 'right', 'right', 'right', 'left'],
-    );
-    for (const g of groups) table.push([g.category, g.context, g.size, g.blocks.length, g.bytes, lines(g)]);
-    out.push(table.toString());
-  }
-  if (r.baseline?.stale.length) {
-    out.push('');
-    out.push(style.yellow(`Stale baseline entries in ${r.baseline.file} (expected blocks not found):`));
-    for (const s of r.baseline.stale) {
+    const columns: Column[] = [
+      { head: 'category' },
+      { head: 'context', flex: true, min: 12 },
+      { head: 'size', align: 'right' },
+      { head: 'blocks', align: 'right' },
+      { head: 'bytes', align: 'right' },
+      { head: 'allocated at line', flex: true, min: 8 },
+    ];
+    const rows = groups.slice(0, TABLE_ROWS).map((g) => [g.category, g.context, String(g.size), String(g.blocks.length), String(g.bytes), lines(g)]);
+    out.push(...(renderTable(columns, rows, style) ?? renderRows(columns, rows, style)));
+    const more = groups.slice(TABLE_ROWS);
+    if (more.length > 0) {
+      const blocks = more.reduce((t, g) => t + g.blocks.length, 0);
       out.push(
-        `  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`,
+        ...wrapText(
+          moreLine(
+            more.length,
+            'group',
+            blocks,
+            more.reduce((t, g) => t + g.bytes, 0),
+            '--format json or sarif',
+          ),
+          style.width,
+        ),
       );
     }
   }
+  if (r.baseline?.stale.length) {
+    out.push('');
+    out.push(style.yellow(`Stale baseline entries in ${d(r.baseline.file)} (expected blocks not found):`));
+    for (const s of r.baseline.stale.slice(0, TABLE_ROWS)) {
+      out.push(
+        d(`  line ${s.line}: ${s.context}, ${bytes(s.size)}${s.pattern ? `, pattern ${s.pattern}` : ''}: expected ${s.expected}, found ${s.found}`),
+      );
+    }
+    const more = r.baseline.stale.length - TABLE_ROWS;
+    if (more > 0) out.push(`${count(more, 'more stale entry', 'more stale entries')} not shown; --format json lists them all`);
+  }
   out.push('');
   out.push(r.passed ? style.green(style.bold(r.verdict)) : style.red(style.bold(r.verdict)));
-  return out.join('\n') + '\n';
+  // Off a terminal the output is ASCII (a redirected report is read in the OEM code page).
+  const text = displayLines(out.join('\n') + '\n', style.bold('') !== '');
+  return style.unicode ? text : asciiTypography(text);
 }
 
 function mark(o: Outcome, style: Style): string {

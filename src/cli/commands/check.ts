@@ -3,17 +3,18 @@
 // and analysed once, whatever the number of outputs: `-f junit -o a.xml -f sarif -o b.sarif`.
 import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
 import { SpylogError } from '../../errors.js';
 import { gate, POLICIES, type Policy } from '../../check/gate.js';
-import { CHECK_FORMATS, CHECK_REPORTERS, type CheckFormat } from '../../check/reporters/index.js';
-import { renderMarkdown } from '../../check/reporters/markdown.js';
+import { CHECK_FORMATS, loadCheckReporter, type CheckFormat } from '../../check/reporters/formats.js';
 import { PLAIN } from '../../report/style.js';
+import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, type Io } from '../io.js';
 import { writeError } from '../write-error.js';
+import { makeFolderFor } from '../output.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -126,19 +127,21 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
     tool: packageInfo(),
   };
 
+  const style = styleFor(io, args.color);
   let toStdout: string | null = null;
   for (const t of targets) {
     if (t.path === null) {
-      toStdout = CHECK_REPORTERS[t.format](result, styleFor(io, args.color), options);
+      toStdout = (await loadCheckReporter(t.format))(result, style, options);
       continue;
     }
-    await writeOutput(t.path, CHECK_REPORTERS[t.format](result, PLAIN, options), 'write');
+    await writeOutput(t.path, (await loadCheckReporter(t.format))(result, PLAIN, options), 'write');
   }
   // On GitHub Actions the job summary shows on the run's page; appended, because other
   // steps' tools (and other spylog checks of this step) write to the same file.
   const summary = io.env.GITHUB_STEP_SUMMARY;
-  if (args.stepSummary && summary) await writeOutput(summary, '\n' + renderMarkdown(result, PLAIN, options), 'append');
-  io.stdout.write(toStdout ?? result.verdict + '\n');
+  if (args.stepSummary && summary) await writeOutput(summary, '\n' + (await loadCheckReporter('markdown'))(result, PLAIN, options), 'append');
+  // The verdict alone (every format went to a file) is drawn like the text report: ASCII off a terminal.
+  io.stdout.write(toStdout ?? (style.unicode ? result.verdict : asciiTypography(result.verdict)) + '\n');
   return result.passed ? 0 : 1;
 }
 
@@ -149,6 +152,12 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
  * the annotations to j.xml.
  */
 export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: readonly string[]): Target[] {
+  // `-o -` would write a file named `-`: standard output is where the format without -o goes.
+  if (outputs.includes('-'))
+    throw new SpylogError(
+      'USAGE',
+      '-o - is not standard output here: give the format that goes to standard output last, without -o (e.g. -f junit -o junit.xml -f github)',
+    );
   const order: ('f' | 'o')[] = [];
   for (const a of argv) {
     if (a === '--') break;
@@ -182,8 +191,8 @@ export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: rea
 }
 
 async function writeOutput(path: string, text: string, how: 'write' | 'append'): Promise<void> {
+  await makeFolderFor(path);
   try {
-    await fsp.mkdir(dirname(path), { recursive: true });
     if (how === 'append') await fsp.appendFile(path, text, 'utf8');
     else await fsp.writeFile(path, text, 'utf8');
   } catch (err) {

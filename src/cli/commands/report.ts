@@ -1,6 +1,6 @@
 // `spylog report LOG...`: one report per log, in the chosen format.
 import { SpylogError } from '../../errors.js';
-import { REPORT_FORMATS, REPORTERS, type ReportFormat, type Reporter } from '../../report/index.js';
+import { REPORT_FORMATS, loadReporter, type ReportFormat } from '../../report/formats.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, wholeOption, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, warn, writeParts, type Io } from '../io.js';
 import { makeFolderFor, writeOutputFile } from '../output.js';
@@ -43,7 +43,9 @@ export interface ReportArgs extends AnalysisArgs, DecisionArgs {
 
 export async function run(args: ReportArgs, io: Io): Promise<number> {
   if (args.logs.filter((l) => l === '-').length > 1) throw new SpylogError('USAGE', 'standard input (-) can be read only once');
-  const reporter: Reporter = REPORTERS[args.format];
+  // `--html -` would write a file named `-`; standard output gets the text, JSON or CSV report.
+  if (args.html === '-') throw new SpylogError('USAGE', '--html needs a file name: standard output gets the --format report, not the HTML one');
+  const reporter = await loadReporter(args.format);
   const style = styleFor(io, args.color);
   const options = {
     ...toAnalyzeOptions(args),
