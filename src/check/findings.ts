@@ -151,6 +151,14 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       const details = [
         logLines.length ? `Allocated at ${linesText(logLines)} of ${logPath}.` : `Allocation not in the log (first seen in the dump of ${logPath}).`,
       ];
+      const ordinals = m.blocks
+        .map((b) => b.ordinal)
+        .filter((n): n is number => n !== null)
+        .sort((a, b) => a - b);
+      if (ordinals.length)
+        details.push(
+          `Allocation ${ordinals.length === 1 ? 'ordinal' : 'ordinals'} ${ordinalsText(ordinals)} (the Nth allocation since the spy was registered: a spy counting its PreAlloc calls can break on it).`,
+        );
       const parts = partsOf(m.blocks);
       if (parts) details.push(`In ${parts}.`);
       if (crt) details.push(`CRT allocation ${m.blocks.length === 1 ? 'number' : 'numbers'}: ${crtNumbers(m.blocks)} (for _CrtSetBreakAlloc).`);
@@ -258,6 +266,15 @@ export function linesText(lines: number[]): string {
   if (lines.length === 1) return `line ${lines[0]}`;
   const shown = lines.slice(0, 10).join(', ');
   return lines.length > 10 ? `lines ${shown}, … (${lines.length} in all)` : `lines ${shown}`;
+}
+
+/** `#3`, `#3, #5`, `#3, #5, … (12 in all)`. */
+function ordinalsText(ordinals: number[]): string {
+  const shown = ordinals
+    .slice(0, 10)
+    .map((n) => `#${n}`)
+    .join(', ');
+  return ordinals.length > 10 ? `${shown}, … (${ordinals.length} in all)` : shown;
 }
 
 /**

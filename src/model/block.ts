@@ -32,6 +32,8 @@ export interface Block {
   inDump: boolean;
   data: string | null;
   reallocs: number;
+  /** The Nth allocation of its run (see ReportBlock.ordinal); null when its allocation is not in the log. */
+  ordinal: number | null;
 }
 
 export interface Tally {

@@ -18,6 +18,13 @@ export interface ReportBlock {
   decidedBy: DecidedBy;
   /** extra: how many times the block was reallocated. */
   reallocs: number;
+  /**
+   * extra: the block was the Nth allocation of its run (alloc lines, failed ones included, and
+   * reallocs of NULL; counted from the run's first line, which for a spy that prints from its
+   * registration is the count since CoRegisterMallocSpy): a spy that counts its PreAlloc calls
+   * can break on it. Null when the allocation is not in the log (first seen in the dump).
+   */
+  ordinal: number | null;
   /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
   dataHint?: DataHint;
   /** extra, only in a report merged from several processes or runs: where the block lived (pid, run). */

@@ -151,13 +151,13 @@ function blocksTable(r: Report): string {
   const rows = r.blocks
     .map(
       (b) =>
-        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
 <p class="hint">Click a column heading to sort. Data: the first dump bytes; what they look like (an object's vtable pointer, UTF-16 or ASCII text) above them.</p>
 <div class="scroll"><table class="blocks sortable">
-<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num" title="the Nth allocation of the run: what a spy counting its PreAlloc calls breaks on">#</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div></section>`;

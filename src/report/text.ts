@@ -204,7 +204,6 @@ function groupBlocks(report: Report): Group[] {
   return [...groups.values()]
     .map((list) => {
       const first = list[0]!;
-      const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
       return {
         part: partOf(first),
         first,
@@ -212,7 +211,7 @@ function groupBlocks(report: Report): Group[] {
         context: first.context,
         size: first.size,
         blocks: list.length,
-        lines: lineSummary(lines),
+        lines: lineSummary(list),
       };
     })
     .sort(
@@ -225,10 +224,29 @@ function groupBlocks(report: Report): Group[] {
     );
 }
 
-function lineSummary(lines: number[]): string {
+/**
+ * The allocation lines of a group and, after them, the blocks' allocation ordinals (`#N`:
+ * what a spy counting its PreAlloc calls breaks on), consecutive numbers as ranges:
+ * `19\u201322 (#13\u201316)`.
+ */
+function lineSummary(list: ReportBlock[]): string {
+  const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
   if (lines.length === 0) return 'dump only';
-  const shown = lines.slice(0, 3).join(', ');
-  return lines.length > 3 ? `${shown}, \u2026` : shown;
+  const ordinals = list.flatMap((b) => (b.ordinal === null ? [] : [b.ordinal]));
+  return ranges(lines, '') + (ordinals.length > 0 ? ` (${ranges(ordinals, '#')})` : '');
+}
+
+/** `3, 5`, `19\u201322`, `3, 5, 9\u201312, \u2026`: at most three runs of consecutive numbers. */
+function ranges(ns: number[], prefix: string): string {
+  const items: string[] = [];
+  let i = 0;
+  while (i < ns.length && items.length < 3) {
+    let j = i;
+    while (j + 1 < ns.length && ns[j + 1] === ns[j]! + 1) j++;
+    items.push(j > i ? `${prefix}${ns[i]}\u2013${ns[j]}` : `${prefix}${ns[i]}`);
+    i = j + 1;
+  }
+  return i < ns.length ? `${items.join(', ')}, \u2026` : items.join(', ');
 }
 
 function truncationWord(report: Report, style: Style): string {

@@ -102,6 +102,11 @@ export class BlockTable {
   /** Which birth the row holds: a reference taken at a birth checks it to find the row still the same block. */
   serial = new Float64Array(0);
   reallocs = new Int32Array(0);
+  /**
+   * The block's allocation ordinal (the Nth allocation of its run: see the tracker); -1 when
+   * its allocation is not in the log (first seen in the dump, or a realloc of an unknown block).
+   */
+  ordinal = new Float64Array(0);
   /** How the address is spelled (see `spell`); 0: its text is in `extra`. */
   spelling = new Uint16Array(0);
   inDump = new Uint8Array(0);
@@ -172,6 +177,7 @@ export class BlockTable {
     this.firstLine[row] = line;
     this.serial[row] = ++this.nextSerial;
     this.reallocs[row] = 0;
+    this.ordinal[row] = -1;
     this.inDump[row] = 0;
     this.dumpMark[row] = 0;
     this.dataLength[row] = NO_DATA;
@@ -411,6 +417,7 @@ export class BlockTable {
     this.seq = grow(this.seq, (n) => new Float64Array(n));
     this.serial = grow(this.serial, (n) => new Float64Array(n));
     this.reallocs = grow(this.reallocs, (n) => new Int32Array(n));
+    this.ordinal = grow(this.ordinal, (n) => new Float64Array(n));
     this.spelling = grow(this.spelling, (n) => new Uint16Array(n));
     this.inDump = grow(this.inDump, (n) => new Uint8Array(n));
     this.hasExtra = grow(this.hasExtra, (n) => new Uint8Array(n));

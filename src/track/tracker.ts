@@ -106,6 +106,7 @@ class FreedRows {
   firstLine = new Float64Array(64);
   freeLine = new Float64Array(64);
   reallocs = new Int32Array(64);
+  ordinal = new Float64Array(64);
   spelling = new Uint16Array(64);
   inDump = new Uint8Array(64);
   dataBytes = new Uint8Array(64 * DATA_BYTES);
@@ -129,6 +130,7 @@ class FreedRows {
     this.firstLine[i] = table.firstLine[row]!;
     this.freeLine[i] = freeLine;
     this.reallocs[i] = table.reallocs[row]!;
+    this.ordinal[i] = table.ordinal[row]!;
     const spelling = table.spelling[row]!;
     this.spelling[i] = spelling;
     this.inDump[i] = table.inDump[row]!;
@@ -145,6 +147,7 @@ class FreedRows {
   block(i: number, context: string | null): Block {
     const spelling = this.spelling[i]!;
     const allocLine = this.allocLine[i]!;
+    const ordinal = this.ordinal[i]!;
     return {
       address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
       size: this.size[i]!,
@@ -155,6 +158,7 @@ class FreedRows {
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
+      ordinal: ordinal < 0 ? null : ordinal,
     };
   }
 
@@ -187,6 +191,7 @@ class FreedRows {
     this.allocLine = f(this.allocLine);
     this.firstLine = f(this.firstLine);
     this.freeLine = f(this.freeLine);
+    this.ordinal = f(this.ordinal);
     const r = new Int32Array(n);
     r.set(this.reallocs);
     this.reallocs = r;
@@ -219,6 +224,13 @@ export class Tracker {
   private pendingCount = 0;
   private pendingCompactAt = 1024;
   private allocs = 0;
+  /**
+   * Allocations the spy printed in this run, failed ones included: each was one call of its
+   * IMallocSpy::PreAlloc (or PreRealloc of NULL), so a spy counting those calls stops on the
+   * block whose ordinal it is given. A run starts at the file's start or at a new run's first
+   * line; the spy prints nothing before it is registered, so this counts from its registration.
+   */
+  private ordinals = 0;
   private frees = 0;
   private reallocs = 0;
   private peak = { blocks: 0, bytes: 0, line: 0 };
@@ -286,6 +298,7 @@ export class Tracker {
         this.realloc(e.from, e.to, e.size, line);
         break;
       case 'alloc-failed':
+        this.ordinals++;
         this.anomalies.add('allocation-failed', line, `the spy saw an allocation of ${e.size} bytes fail`);
         break;
       case 'dump-start':
@@ -368,6 +381,7 @@ export class Tracker {
   private liveBlock(row: number): Block {
     const t = this.live;
     const allocLine = t.allocLine[row]!;
+    const ordinal = t.ordinal[row]!;
     return {
       address: t.address(row),
       size: t.bytes[row]!,
@@ -378,6 +392,7 @@ export class Tracker {
       inDump: t.inDump[row] === 1,
       data: t.data(row),
       reallocs: t.reallocs[row]!,
+      ordinal: ordinal < 0 ? null : ordinal,
     };
   }
 
@@ -411,6 +426,7 @@ export class Tracker {
   }
 
   private alloc(key: BlockKey, spelling: number, text: string | SpyScanner, size: number, line: number): void {
+    const ordinal = ++this.ordinals;
     if (key === 0) {
       // The spy prints the allocator's result: NULL is an allocation that failed, never a block.
       const printed = typeof text === 'string' ? text : text.address();
@@ -419,7 +435,7 @@ export class Tracker {
     }
     this.allocs++;
     this.spyEvent(line);
-    this.born(key, spelling, text, size, line, null);
+    this.live.ordinal[this.born(key, spelling, text, size, line, null)] = ordinal;
   }
 
   /**
@@ -463,7 +479,8 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
+      const ordinal = ++this.ordinals;
+      this.live.ordinal[this.born(to.key, spell(to.text, to.key), to.text, size, line, null)] = ordinal;
       return;
     }
     if (isNull(to)) {

@@ -141,6 +141,7 @@ function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): Repo
     data: b.data,
     decidedBy,
     reallocs: b.reallocs,
+    ordinal: b.ordinal,
   };
 }
 
