@@ -18,6 +18,7 @@ import { builtinDialects } from './dialect/registry.js';
 import type { Baseline } from './baseline/model.js';
 import { BaselineTally } from './baseline/match.js';
 import { addDataHints } from './hint/datahint.js';
+import { addHolderHints } from './hint/holders.js';
 import type { CrtFacts } from './verdict/completeness.js';
 import { decide, type Deciders } from './verdict/decide.js';
 import { findingsOf } from './verdict/findings.js';
@@ -32,7 +33,12 @@ export interface AnalyzeOptions {
   dialect?: Dialect;
   /** Known runtime-held memory: never-freed blocks that fit it are `exitprocess` (decidedBy `baseline`). */
   baseline?: Baseline | null;
-  /** Count never-freed blocks of an incomplete log as true leaks (after the baseline). */
+  /**
+   * Decide never-freed blocks that fit memory a known runtime holder keeps until ExitProcess
+   * (`exitprocess`, decidedBy `known-holder`); without it, such blocks only carry a `hint`.
+   */
+  trustKnownHolders?: boolean;
+  /** Count never-freed blocks of an incomplete log as true leaks (after the baseline and the known holders). */
   assumeComplete?: boolean;
   /** Longer lines are cut to this many characters and reported as anomalies. */
   maxLineLength?: number;
@@ -81,7 +87,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const episodeThreshold = options.episodeThreshold ?? DEFAULTS.episodeThreshold;
   const decoder = new ByteDecoder();
   const judge = new Judge(
-    { baseline: options.baseline ?? null, assumeComplete: options.assumeComplete ?? false },
+    { baseline: options.baseline ?? null, trustKnownHolders: options.trustKnownHolders ?? false, assumeComplete: options.assumeComplete ?? false },
     { windowLimit, episodeThreshold },
     options.source ?? '-',
   );
@@ -238,6 +244,7 @@ class Judge {
       this.limits.windowLimit,
     );
     addDataHints(decision.blocks);
+    addHolderHints(decision.blocks);
     const findings = findingsOf(trace.deferred, decision.blocks, this.limits.episodeThreshold);
     const report = assembleReport(
       { source: this.source, bytes: facts.bytes, encoding: facts.encoding, lines: facts.lines },

@@ -17,6 +17,7 @@
 // putting it in the identity would open a new alert each time. The parts are in the message.
 import { createHash } from 'node:crypto';
 import type { ReportBlock, StaleRow } from '../model/report.js';
+import type { DecidedBy } from '../model/block.js';
 import { bytes, count } from '../text/words.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
@@ -161,6 +162,9 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
         );
       const parts = partsOf(m.blocks);
       if (parts) details.push(`In ${parts}.`);
+      // What a known runtime holder may be keeping (a hint: the gate counted these as they were decided).
+      const hints = new Map(m.blocks.flatMap((b) => (b.hint ? [[b.hint.id, b.hint] as const] : [])));
+      for (const h of hints.values()) details.push(`Known runtime holder: ${h.holder}: ${h.message} (source: ${h.source}).`);
       if (crt) details.push(`CRT allocation ${m.blocks.length === 1 ? 'number' : 'numbers'}: ${crtNumbers(m.blocks)} (for _CrtSetBreakAlloc).`);
       if (location.kind === 'baseline')
         details.push(
@@ -248,7 +252,12 @@ function digests(parts: string[]): { fingerprint: string; lineHash: string } {
 
 function decidedBy(blocks: ReportBlock[]): string {
   const by = [...new Set(blocks.map((b) => b.decidedBy))];
-  const words = { log: 'the log is complete', baseline: 'decided by the baseline', 'assume-complete': 'decided by --assume-complete' };
+  const words: Record<DecidedBy, string> = {
+    log: 'the log is complete',
+    baseline: 'decided by the baseline',
+    'known-holder': 'decided by a known runtime holder',
+    'assume-complete': 'decided by --assume-complete',
+  };
   return by.map((d) => words[d]).join('; ');
 }
 

@@ -19,6 +19,12 @@ export function decisionOptions(short = true): Record<string, OptionSpec> {
       value: 'FILE',
       describe: 'CSV of known runtime-held blocks (from spylog baseline): they decide never-freed blocks',
     },
+    'trust-known-holders': {
+      type: 'boolean',
+      default: false,
+      describe:
+        'never-freed blocks that fit memory a documented runtime holder keeps until ExitProcess (clbcatq.dll) are exitprocess; without it they only get a hint',
+    },
     'assume-complete': {
       type: 'boolean',
       default: false,
@@ -29,13 +35,14 @@ export function decisionOptions(short = true): Record<string, OptionSpec> {
 
 export interface DecisionArgs {
   baseline?: string;
+  trustKnownHolders: boolean;
   assumeComplete: boolean;
 }
 
-/** The deciders for the analysis: the baseline read (first: a bad one should not cost a long analysis) and --assume-complete. */
-export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 'baseline' | 'assumeComplete'>> {
+/** The deciders for the analysis: the baseline read (first: a bad one should not cost a long analysis), the known holders and --assume-complete. */
+export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 'baseline' | 'trustKnownHolders' | 'assumeComplete'>> {
   const baseline = a.baseline === undefined ? null : await loadBaseline(a.baseline);
-  return { baseline, assumeComplete: a.assumeComplete };
+  return { baseline, trustKnownHolders: a.trustKnownHolders, assumeComplete: a.assumeComplete };
 }
 
 /** A baseline file: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */

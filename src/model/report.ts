@@ -27,9 +27,26 @@ export interface ReportBlock {
   ordinal: number | null;
   /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
   dataHint?: DataHint;
+  /** extra, only on a never-freed block that fits memory a known runtime holder keeps (hint/known-holders.json). */
+  hint?: HolderHint;
   /** extra, only in a report merged from several processes or runs: where the block lived (pid, run). */
   pid?: number | null;
   run?: number;
+}
+
+/**
+ * A known runtime holder a never-freed block fits: who may be keeping it, what to do, and where
+ * that is documented. A hint decides nothing unless --trust-known-holders is given (and the
+ * holder may decide: a BSTR the cache keeps looks like a BSTR that leaked).
+ */
+export interface HolderHint {
+  /** The entry's id in the knowledge file. */
+  id: string;
+  holder: string;
+  /** What the block probably is, and what to do. */
+  message: string;
+  /** Where the knowledge comes from (its first source). */
+  source: string;
 }
 
 /** What the first dump bytes of a block look like. */

@@ -59,6 +59,7 @@ ${chart(r, index)}
 </section>
 ${partsTable(r)}
 ${findings(r)}
+${holders(r)}
 ${blocksTable(r)}
 ${anomalies(r)}
 </main>`;
@@ -163,13 +164,36 @@ ${rows}
 </tbody></table></div></section>`;
 }
 
+/** Never-freed blocks a known runtime holder may be keeping, by holder and category, with what to do and the source. */
+function holders(r: Report): string {
+  const groups = new Map<string, ReportBlock[]>();
+  for (const b of r.blocks) {
+    if (!b.hint) continue;
+    const key = `${partOf(b)}\0${b.hint.id}\0${b.category}`;
+    const list = groups.get(key);
+    if (list) list.push(b);
+    else groups.set(key, [b]);
+  }
+  if (groups.size === 0) return '';
+  const items = [...groups.values()].map((list) => {
+    const b = list[0]!;
+    const part = partOf(b);
+    const bytes = list.reduce((s, x) => s + x.size, 0);
+    return `<li class="cat-${b.category}"><strong>${esc(part ? `${part}: ` : '')}${esc(b.hint!.holder)}</strong>: ${count(list.length, `${b.category} block`)} (${fmt(bytes)} bytes${b.decidedBy === 'known-holder' ? ', decided by it' : ''}). ${esc(b.hint!.message.charAt(0).toUpperCase() + b.hint!.message.slice(1))}. <span class="source">Source: ${esc(b.hint!.source)}</span></li>`;
+  });
+  return `<section><h2>Known runtime holders</h2><p class="hint">A hint decides nothing unless <code>--trust-known-holders</code> is given.</p><ul class="holders">${items.join('')}</ul></section>`;
+}
+
 /** The data hint, then the hex in groups of 8 bytes that wrap as wholes (a 1280-pixel window fits two per line). */
 function dataCell(b: ReportBlock): string {
+  const holder = b.hint ? `<span class="holderhint" title="${esc(b.hint.message)}">known holder: ${esc(b.hint.holder)}</span>` : '';
   const hint = hintText(b.dataHint);
   const bytes = (b.data ?? '').split(' ').filter(Boolean);
   const groups: string[] = [];
   for (let i = 0; i < bytes.length; i += 8) groups.push(`<span class="group">${esc(bytes.slice(i, i + 8).join(' '))}</span>`);
-  return (hint ? `<span class="datahint">${esc(hint)}</span>` : '') + (groups.length ? `<span class="mono hex">${groups.join(' ')}</span>` : '');
+  return (
+    holder + (hint ? `<span class="datahint">${esc(hint)}</span>` : '') + (groups.length ? `<span class="mono hex">${groups.join(' ')}</span>` : '')
+  );
 }
 
 /** One row per process or run of a multi-part capture, each with its own verdict (as the text report has). */
@@ -201,9 +225,9 @@ function code(escaped: string): string {
   return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
-/** An axis label that fits the chart's left margin at any scale: 1,780 or 178 K or 1.2 M. */
+/** An axis label that fits the chart's left margin at any scale, also on a phone: 1,780 or 14 K or 178 K or 1.2 M. */
 function shortBytes(b: number): string {
-  if (b < 100_000) return fmt(b);
+  if (b < 10_000) return fmt(b);
   if (b < 10_000_000) return `${fmt(Math.round(b / 1000))} K`;
   return `${(b / 1e6).toFixed(1)} M`;
 }
@@ -259,7 +283,7 @@ ${['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'].map((c) 
 .mark { stroke:#6a6f7a; stroke-dasharray:4 3; } .peak { fill:var(--true-leak); } .peak-label { fill:var(--fg); font-weight:600; }
 .episode { fill:rgba(47,158,110,.16); stroke:var(--exitprocess); stroke-dasharray:3 2; } .episode-label { fill:var(--exitprocess); font-weight:600; }
 .axis { stroke:#9aa3b2; }
-.findings { margin:0; padding-left:20px; } .empty { color:var(--muted); margin:0; }
+.findings, .holders { margin:0; padding-left:20px; } .holderhint { display:block; font-size:.82rem; color:#9a6a07; } .holders .source { color:var(--muted); font-size:.85rem; word-break:break-all; } .empty { color:var(--muted); margin:0; }
 footer { text-align:center; color:var(--muted); font-size:.8rem; padding:12px 16px 24px; }
 .legend { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:.82rem; color:var(--muted); margin-top:6px; }
 .legend span { white-space:nowrap; } .sw { display:inline-block; width:12px; height:12px; margin-right:5px; vertical-align:-2px; border-radius:2px; }

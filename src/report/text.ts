@@ -132,6 +132,24 @@ export function renderText(report: Report, style: Style): string {
     }
   }
 
+  const held = holderGroups(report);
+  if (held.length > 0) {
+    out.push('');
+    say('Known runtime holders (a hint decides nothing unless --trust-known-holders is given):');
+    for (const g of held) {
+      const first = g.blocks[0]!;
+      const bytes = g.blocks.reduce((s, b) => s + b.size, 0);
+      const decided = first.decidedBy === 'known-holder' ? ', decided by it' : '';
+      say(
+        `  ${g.part ? `${g.part}: ` : ''}${first.hint!.holder}: ${count(g.blocks.length, `${first.category} block`)} (${n(bytes)} bytes${decided}), ` +
+          `${allocated(g.blocks)}`,
+        '    ',
+      );
+      say(`    ${first.hint!.message}`, '    ');
+      say(`    source: ${first.hint!.source}`, '    ');
+    }
+  }
+
   if (report.findings.length > 0) {
     out.push('');
     out.push('Findings:');
@@ -247,6 +265,19 @@ function ranges(ns: number[], prefix: string): string {
     i = j + 1;
   }
   return i < ns.length ? `${items.join(', ')}, \u2026` : items.join(', ');
+}
+
+/** `line 16 (#1)`, `lines 3\u201345 (#1\u201343)`, `dump only`. */
+function allocated(list: ReportBlock[]): string {
+  const lines = list.filter((b) => b.allocLine !== null).length;
+  return lines === 0 ? 'dump only' : `${lines === 1 ? 'line' : 'lines'} ${lineSummary(list)}`;
+}
+
+/** The blocks with a holder's hint, by part, holder and category, in report order. */
+function holderGroups(report: Report): { part: string; blocks: ReportBlock[] }[] {
+  const hinted = report.blocks.filter((b) => b.hint !== undefined);
+  const groups = groupBy(hinted, (b) => `${partOf(b)}\0${b.hint!.id}\0${b.category}`);
+  return [...groups.values()].map((blocks) => ({ part: partOf(blocks[0]!), blocks }));
 }
 
 function truncationWord(report: Report, style: Style): string {

@@ -8,7 +8,10 @@
 //   3. the log again: a never-freed block of a complete run is a true leak;
 //   4. the baseline's complete contexts: a never-freed block there that fits no row is a
 //      true leak;
-//   5. --assume-complete, if given: what is still undecided is a true leak.
+//   5. known runtime holders, with --trust-known-holders: a never-freed block that fits
+//      memory a holder is documented to keep until ExitProcess (hint/known-holders.json) is
+//      `exitprocess`; holders whose blocks look like leaks (a cached BSTR) only hint;
+//   6. --assume-complete, if given: what is still undecided is a true leak.
 // What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
@@ -17,17 +20,20 @@ import type { Trace } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
 import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
+import { knownHolder } from '../hint/holders.js';
 import { compareText } from '../text/compare.js';
 
 /** What decides the blocks the log alone cannot. */
 export interface Deciders {
   /** Known runtime-held memory (made by `spylog baseline` from a complete run). */
   baseline: Baseline | null;
+  /** Decide never-freed blocks that fit memory a known runtime holder keeps until ExitProcess. */
+  trustKnownHolders: boolean;
   /** Count never-freed blocks of an incomplete log as true leaks. */
   assumeComplete: boolean;
 }
 
-export type DeciderEvidenceId = 'baseline' | 'assume-complete';
+export type DeciderEvidenceId = 'baseline' | 'known-holder' | 'assume-complete';
 
 export interface Decision {
   truncation: Truncation;
@@ -102,7 +108,28 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     }
   }
 
-  // 5. --assume-complete: what is still undecided is the program's.
+  // 5. Known runtime holders, when the user trusts them: only what the log left undecided (a
+  // complete log that shows such a block never freed knows more than the knowledge file).
+  if (deciders.trustKnownHolders) {
+    const holders = new Map<string, number>();
+    for (const b of blocks) {
+      if (!undecided(b)) continue;
+      const h = knownHolder(b);
+      if (h?.decides !== 'exitprocess') continue;
+      b.category = 'exitprocess';
+      b.decidedBy = 'known-holder';
+      holders.set(h.holder, (holders.get(h.holder) ?? 0) + 1);
+    }
+    if (holders.size > 0) {
+      const n = [...holders.values()].reduce((a, k) => a + k, 0);
+      evidence.push({
+        rule: 'known-holder',
+        text: `--trust-known-holders: ${n} never-freed block${n === 1 ? '' : 's'} that fit${n === 1 ? 's' : ''} memory a known runtime holder keeps until ExitProcess (${[...holders.keys()].join('; ')}) ${n === 1 ? 'is' : 'are'} counted as exitprocess`,
+      });
+    }
+  }
+
+  // 6. --assume-complete: what is still undecided is the program's.
   if (deciders.assumeComplete) {
     let assumed = 0;
     for (const b of blocks) {
