@@ -11,6 +11,7 @@
 import { ByteDecoder } from './read/decode.js';
 import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
+import { GTEST_TESTS, type TestPatterns } from './parse/tests.js';
 import type { Report } from './model/report.js';
 import { LogDemux, type CapturedRun, type Capture } from './capture/demux.js';
 import type { Dialect } from './dialect/dialect.js';
@@ -40,6 +41,11 @@ export interface AnalyzeOptions {
   trustKnownHolders?: boolean;
   /** Count never-freed blocks of an incomplete log as true leaks (after the baseline and the known holders). */
   assumeComplete?: boolean;
+  /**
+   * How the program's test runner prints where each test starts and ends (compileTestPatterns);
+   * default GoogleTest's `[ RUN      ]` / `[       OK ]` lines; null: no test attribution.
+   */
+  tests?: TestPatterns | null;
   /** Longer lines are cut to this many characters and reported as anomalies. */
   maxLineLength?: number;
   /** Anomalies listed per kind; all are counted. */
@@ -100,6 +106,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       windowLimit,
       contextLength: DEFAULTS.contextLength,
       episodeThreshold,
+      tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
     onRunEnd: (run, pid, dialect) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8'),

@@ -2,10 +2,14 @@
 // holders. Each is checked on what a user sees: the report's fields and the CLI's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyzeBuffer } from '../src/analyze.js';
 import { KNOWN_HOLDERS, isBstr } from '../src/hint/holders.js';
 import { parsePattern } from '../src/baseline/pattern.js';
+import { nestedQuantifier } from '../src/parse/tests.js';
+import { junitErrors } from './ci-formats.js';
 import { fixture, spylog } from './helpers.js';
 
 const ordinals = (log: string) =>
@@ -175,4 +179,197 @@ test('known holders: the BSTR shape, 32- and 64-bit, and what is not a BSTR', ()
   assert.ok(!isBstr(hex('00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00'), 16, 4), 'an empty string is any zeroed block');
   // The generated w2k logs' type-library strings (a pointer, then a length) are not a 32-bit BSTR.
   assert.ok(!isBstr(hex('58 A2 13 00 0A 00 00 00 41 00 44 00 4F 00 44 00'), 32, 4));
+});
+
+test('tests: GoogleTest by default; each block has its test, each test what its blocks became', () => {
+  const r = JSON.parse(spylog(['report', '-f', 'json', 'fixtures/gtest-three-tests.log']).stdout);
+  assert.equal(r.truncation, 'complete');
+  const row = (name: string) => r.tests.find((t: { name: string }) => t.name === name);
+  assert.deepEqual(
+    r.tests.map((t: { name: string; startLine: number; endLine: number; outcome: string; allocs: number }) => [
+      t.name,
+      t.startLine,
+      t.endLine,
+      t.outcome,
+      t.allocs,
+    ]),
+    [
+      ['ReportTest.BuildsTitle', 7, 20, 'passed', 7],
+      ['ReportTest.FreesWhatItAllocates', 21, 26, 'passed', 2],
+      ['FieldCacheTest.CachesFieldNames', 30, 34, 'passed', 2],
+    ],
+  );
+  // The leaking test: its leak, and the runtime memory its CLSIDFromProgID and CoCreateInstance made.
+  assert.deepEqual(row('ReportTest.BuildsTitle').summary, {
+    freed: { blocks: 2, bytes: 60 },
+    couninitialize: { blocks: 2, bytes: 120 },
+    exitprocess: { blocks: 2, bytes: 260 },
+    'true-leak': { blocks: 1, bytes: 64 },
+    unresolved: { blocks: 0, bytes: 0 },
+  });
+  // The clean test freed everything while it ran; the cache test's entry outlived it and was freed at tear-down.
+  assert.deepEqual(row('ReportTest.FreesWhatItAllocates').summary.freed, { blocks: 2, bytes: 168 });
+  assert.deepEqual(row('ReportTest.FreesWhatItAllocates').freedAfterTest, { blocks: 0, bytes: 0 });
+  assert.deepEqual(row('FieldCacheTest.CachesFieldNames').summary.freed, { blocks: 2, bytes: 64 });
+  assert.deepEqual(row('FieldCacheTest.CachesFieldNames').freedAfterTest, { blocks: 1, bytes: 48 });
+  // Every block says its test; the leak's context is its call, blocks freed in a test are named after it.
+  for (const b of r.blocks) assert.equal(b.test, 'ReportTest.BuildsTitle', b.address);
+  // Per-test counts add up to the run's.
+  for (const c of ['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'] as const) {
+    const sum = r.tests.reduce((s: number, t: { summary: Record<string, { bytes: number }> }) => s + t.summary[c]!.bytes, 0);
+    assert.equal(sum, r.summary[c].bytes, c);
+  }
+  const text = spylog(['report', 'fixtures/gtest-three-tests.log']).stdout;
+  assert.match(text, /\| ReportTest\.BuildsTitle +\| +64 B \| +- \| +380 B \| +- \|/);
+  assert.match(text, /\| FieldCacheTest\.CachesFieldNames +\| +- \| +- \| +- \| +48 B \|/);
+});
+
+test('tests: test lines stay program lines; without tests a report has no tests key and no test on blocks', () => {
+  const log = readFileSync(fixture('gtest-three-tests.log'));
+  const withTests = analyzeBuffer(log);
+  const without = analyzeBuffer(log, { tests: null });
+  assert.equal(without.tests, undefined);
+  assert.ok(without.blocks.every((b) => !('test' in b)));
+  // The verdict, the phases, every block's category and line are the same: only the test columns and a test's context differ.
+  for (const key of ['truncation', 'evidence', 'summary', 'phases', 'allocs', 'frees', 'anomalyCounts', 'findings'] as const)
+    assert.deepEqual(withTests[key], without[key], key);
+  assert.deepEqual(
+    withTests.blocks.map((b) => [b.address, b.category, b.allocLine, b.freeLine, b.ordinal, b.decidedBy]),
+    without.blocks.map((b) => [b.address, b.category, b.allocLine, b.freeLine, b.ordinal, b.decidedBy]),
+  );
+  const plain = JSON.parse(spylog(['report', '-f', 'json', 'fixtures/w2k-console.log']).stdout);
+  assert.equal(plain.tests, undefined);
+  assert.ok(plain.blocks.every((b: object) => !('test' in b)));
+});
+
+test('tests: check -f junit has a case per test, failing for the test that leaked, valid against junit-10.xsd', () => {
+  const r = spylog(['check', 'fixtures/gtest-three-tests.log', '-f', 'junit']);
+  assert.equal(r.status, 1);
+  assert.deepEqual(junitErrors(r.stdout), []);
+  const cases = [...r.stdout.matchAll(/<testcase classname="spylog\.gtest-three-tests\.tests" name="([^"]+)" time="0"(\/?)>/g)].map((m) => [
+    m[1],
+    m[2],
+  ]);
+  assert.deepEqual(cases, [
+    ['ReportTest.BuildsTitle', ''],
+    ['ReportTest.FreesWhatItAllocates', '/'],
+    ['FieldCacheTest.CachesFieldNames', ''],
+  ]);
+  assert.match(
+    r.stdout,
+    /name="ReportTest\.BuildsTitle" time="0">\n {6}<failure message="ReportTest\.BuildsTitle allocated 1 block \(64 bytes\) that was never freed: a true leak" type="true-leak">/,
+  );
+  assert.match(
+    r.stdout,
+    /name="FieldCacheTest\.CachesFieldNames" time="0">\n {6}<system-out>1 block \(48 bytes\) freed after the test ended \(a cache\?\)<\/system-out>/,
+  );
+  // A leak the gate tolerates (--max-leaks 1) is a warning: the case is skipped, with the message.
+  const tolerated = spylog(['check', 'fixtures/gtest-three-tests.log', '-f', 'junit', '--max-leaks', '1']);
+  assert.equal(tolerated.status, 0);
+  assert.deepEqual(junitErrors(tolerated.stdout), []);
+  assert.match(
+    tolerated.stdout,
+    /name="ReportTest\.BuildsTitle" time="0">\n {6}<skipped message="warning: ReportTest\.BuildsTitle allocated 1 block/,
+  );
+});
+
+const HARNESS = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  '=== BEGIN parser/keeps-name 12:00:01 ===',
+  'MALLOC SPY: 0x00001000 - 16 bytes allocated',
+  '=== END parser/keeps-name: FAIL ===',
+  '=== BEGIN parser/clean 12:00:02 ===',
+  'MALLOC SPY: 0x00002000 - 8 bytes allocated',
+  'MALLOC SPY: 0x00002000 - freed, 1 blocks remaining',
+  '=== END parser/clean: PASS ===',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: detected memory leaks!',
+  '0x00001000 - 16 bytes: 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 AAAAAAAAAAAAAAAA',
+  '',
+].join('\n');
+
+test('tests: --test-start / --test-end for a harness of ones own, with an outcome group; either replaces GoogleTest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-tests-'));
+  try {
+    const log = join(dir, 'harness.log');
+    writeFileSync(log, HARNESS);
+    const args = [
+      'report',
+      '-f',
+      'json',
+      log,
+      '--test-start',
+      String.raw`^=== BEGIN (?<name>\S+)`,
+      '--test-end',
+      String.raw`^=== END (?<name>\S+): (?<outcome>PASS|FAIL) ===$`,
+    ];
+    const r = JSON.parse(spylog(args).stdout);
+    assert.deepEqual(
+      r.tests.map((t: { name: string; outcome: string; summary: { unresolved: { blocks: number } } }) => [
+        t.name,
+        t.outcome,
+        t.summary.unresolved.blocks,
+      ]),
+      [
+        ['parser/keeps-name', 'failed', 1],
+        ['parser/clean', 'passed', 0],
+      ],
+    );
+    // A start line's context ends with the test's name (the time after it would change every run); an end line's is the name.
+    assert.deepEqual(
+      r.blocks.map((b: { test: string; context: string }) => [b.test, b.context]),
+      [['parser/keeps-name', 'parser/keeps-name']],
+    );
+    // End lines only (Catch2's `--durations yes`): a test covers what happened since the previous one ended.
+    const endOnly = JSON.parse(spylog(['report', '-f', 'json', log, '--test-end', String.raw`^=== END (?<name>[^\s:]+)`]).stdout);
+    assert.deepEqual(
+      endOnly.tests.map((t: { name: string; startLine: number | null; endLine: number; allocs: number }) => [
+        t.name,
+        t.startLine,
+        t.endLine,
+        t.allocs,
+      ]),
+      [
+        ['parser/keeps-name', null, 5, 1],
+        ['parser/clean', null, 9, 1],
+      ],
+    );
+    // Start lines only: a test runs until the next one starts.
+    const startOnly = JSON.parse(spylog(['report', '-f', 'json', log, '--test-start', String.raw`^=== BEGIN (?<name>\S+)`]).stdout);
+    assert.deepEqual(
+      startOnly.tests.map((t: { name: string; outcome: string }) => [t.name, t.outcome]),
+      [
+        ['parser/keeps-name', 'ended'],
+        ['parser/clean', 'ended'],
+      ],
+    );
+    // GoogleTest's lines are no longer read once the user describes another runner.
+    const gtest = JSON.parse(
+      spylog(['report', '-f', 'json', 'fixtures/gtest-three-tests.log', '--test-end', String.raw`^=== END (?<name>[^\s:]+)`]).stdout,
+    );
+    assert.equal(gtest.tests, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tests: a bad --test-start or --test-end is a usage error, before any log is read', () => {
+  const cases: [string, RegExp][] = [
+    ['(', /^spylog: --test-start "\(": not a valid regular expression/],
+    [String.raw`^\[ RUN +\] \S+`, /needs a named group \(\?<name>\.\.\.\) for the test/],
+    [String.raw`^(?<name>(\w+\s?)*)$`, /\(\\w\+\\s\?\)\* can take exponential time on a long line/],
+    [String.raw`^(?<name>.*.*.*.*x)`, /times longer at each doubling of its length: it would slow every program line/],
+  ];
+  for (const [pattern, why] of cases) {
+    const r = spylog(['report', 'fixtures/no-such.log', '--test-start', pattern]);
+    assert.equal(r.status, 2, pattern);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, why);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+  assert.equal(nestedQuantifier(String.raw`^\[ RUN {6}\] (?<name>[^\s,]+)`), null);
+  assert.equal(nestedQuantifier(String.raw`(?<name>(?:\w+\.)+\w+)`), String.raw`(?:\w+\.)+`);
+  assert.equal(nestedQuantifier(String.raw`(?<name>[(a+)+]x)`), null, 'a character class is no group');
 });

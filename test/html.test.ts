@@ -78,6 +78,7 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
       'w2k-addr64',
       'article-win2000',
       'real/wine2/bstr300-redirected',
+      'gtest-three-tests',
     ]) {
       const file = join(OUT, `${name.replaceAll('/', '__')}.html`);
       writeFileSync(file, renderHtml([analyzeBuffer(readFileSync(fixture(`${name}.log`)), { source: `fixtures/${name}.log` })]));
@@ -162,6 +163,24 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
       (await page.locator('ul.holders li').allTextContents()).join(' '),
       /Leaked BSTR or kept by the BSTR cache: rerun with OANOCACHE=1 to tell/,
     );
+    // Per-test attribution: a table of the tests, the leaking one marked, and the test of every block.
+    await page.goto(pathToFileURL(join(OUT, 'gtest-three-tests.html')).href);
+    assert.deepEqual(await page.locator('table.tests tbody tr td.testname').allTextContents(), [
+      'ReportTest.BuildsTitle',
+      'ReportTest.FreesWhatItAllocates',
+      'FieldCacheTest.CachesFieldNames',
+    ]);
+    assert.deepEqual(await page.locator('table.tests tbody tr.leak td.testname').allTextContents(), ['ReportTest.BuildsTitle']);
+    assert.deepEqual(
+      (await page.locator('table.tests tbody tr td:nth-child(8)').allTextContents()).map((t) => t.trim()),
+      ['', '', '1 (48 B)'],
+      'freed later',
+    );
+    assert.deepEqual([...new Set(await page.locator('table.blocks td.test').allTextContents())], ['ReportTest.BuildsTitle']);
+    // Sorting the tests by what they leaked, twice (descending), puts the leaking one first.
+    await page.locator('table.tests th', { hasText: 'leaked' }).click();
+    await page.locator('table.tests th', { hasText: 'leaked' }).click();
+    assert.equal(await page.locator('table.tests tbody tr:first-child td.testname').textContent(), 'ReportTest.BuildsTitle');
     await page.close();
   } finally {
     await browser.close();

@@ -102,14 +102,24 @@ export function logId(source: string, name?: string): string {
   return (dot > 0 ? base.slice(0, dot) : base) || 'log';
 }
 
+/** How the gate weighs true leaks (`error` when a leak gate failed) and unresolved blocks (by --unresolved). */
+export function ciLevels(r: CheckResult): { leak: Level; unresolved: Level } {
+  const outcome = (id: string): Outcome | undefined => r.checks.find((c) => c.id === id)?.outcome;
+  return {
+    leak: outcome('true-leaks') === 'fail' || outcome('leak-bytes') === 'fail' ? 'error' : 'warning',
+    unresolved: policyLevel(r.unresolvedPolicy),
+  };
+}
+
+const policyLevel = (p: 'fail' | 'warn' | 'allow'): Level => (p === 'fail' ? 'error' : p === 'warn' ? 'warning' : 'note');
+
 export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
   const name = logId(r.source, o.name);
   const root = o.sourceRoot ?? null;
   const logPath = r.source === '-' ? 'stdin' : (repoPath(r.source, root) ?? slashes(r.source));
   const crt = r.report.dialect?.name === 'crt';
   const outcome = (id: string): Outcome | undefined => r.checks.find((c) => c.id === id)?.outcome;
-  const leakLevel: Level = outcome('true-leaks') === 'fail' || outcome('leak-bytes') === 'fail' ? 'error' : 'warning';
-  const policyLevel = (p: 'fail' | 'warn' | 'allow'): Level => (p === 'fail' ? 'error' : p === 'warn' ? 'warning' : 'note');
+  const leakLevel = ciLevels(r).leak;
   const dumpLine = r.report.phases.dump?.line ?? 1;
 
   const findings: CiFinding[] = [];
@@ -162,6 +172,8 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
         );
       const parts = partsOf(m.blocks);
       if (parts) details.push(`In ${parts}.`);
+      const tests = testsOf(m.blocks);
+      if (tests) details.push(`Allocated while ${tests} ran.`);
       // What a known runtime holder may be keeping (a hint: the gate counted these as they were decided).
       const hints = new Map(m.blocks.flatMap((b) => (b.hint ? [[b.hint.id, b.hint] as const] : [])));
       for (const h of hints.values()) details.push(`Known runtime holder: ${h.holder}: ${h.message} (source: ${h.source}).`);
@@ -259,6 +271,15 @@ function decidedBy(blocks: ReportBlock[]): string {
     'assume-complete': 'decided by --assume-complete',
   };
   return by.map((d) => words[d]).join('; ');
+}
+
+/** `test A.B`, `tests A.B (2 blocks), C.D`: the tests the blocks were allocated in. */
+function testsOf(blocks: ReportBlock[]): string | null {
+  const counts = new Map<string, number>();
+  for (const b of blocks) if (typeof b.test === 'string') counts.set(b.test, (counts.get(b.test) ?? 0) + 1);
+  if (counts.size === 0) return null;
+  const names = [...counts].slice(0, 10).map(([t, k]) => (counts.size > 1 && k > 1 ? `${t} (${k} blocks)` : t));
+  return `${counts.size === 1 ? 'test' : 'tests'} ${names.join(', ')}${counts.size > 10 ? `, … (${counts.size} in all)` : ''}`;
 }
 
 function partsOf(blocks: ReportBlock[]): string | null {

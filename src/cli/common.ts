@@ -4,6 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { SpylogError } from '../errors.js';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
+import { compileTestPatterns } from '../parse/tests.js';
 import { fileError } from '../read/source.js';
 import type { Baseline } from '../baseline/model.js';
 import { decodeText, loadDialect } from './dialect.js';
@@ -95,6 +96,21 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   'spy-prefix': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.spyPrefix, describe: 'prefix of every spy line' },
   'dump-marker': { type: 'string', value: 'TEXT', default: DEFAULT_MARKERS.dumpStart, describe: 'spy line that starts the dump of live blocks' },
   'max-line-length': { type: 'number', value: 'N', default: 65536, describe: 'longer lines are cut and reported as anomalies (bounds memory)' },
+  // Test attribution: GoogleTest's lines by default; a harness of one's own by regexes (both replace GoogleTest's).
+  'test-start': {
+    type: 'string',
+    multiple: true,
+    value: 'REGEX',
+    describe:
+      "a program line that starts a test, with a (?<name>...) group for its name (repeat for several; replaces GoogleTest's [ RUN      ] lines, recognised by default)",
+  },
+  'test-end': {
+    type: 'string',
+    multiple: true,
+    value: 'REGEX',
+    describe:
+      "a program line that ends a test, with (?<name>...) and optionally (?<outcome>...) (repeat for several; replaces GoogleTest's [       OK ] lines)",
+  },
   quiet: { type: 'boolean', short: 'q', default: false, describe: 'no progress bar on stderr' },
 };
 
@@ -106,6 +122,8 @@ export interface AnalysisArgs {
   dumpMarker: string;
   maxLineLength: number;
   dialect?: string;
+  testStart?: string | string[];
+  testEnd?: string | string[];
   quiet: boolean;
   /** --color / --no-color; undefined: decided by the environment. */
   color?: boolean;
@@ -142,9 +160,15 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
       if (/[\r\n]/.test(String(text))) throw new SpylogError('USAGE', `${name} must be a single line`);
     }
   }
+  // Either option replaces GoogleTest's patterns: a harness that prints only end lines gives no start pattern.
+  const tests =
+    a.testStart === undefined && a.testEnd === undefined
+      ? {}
+      : { tests: compileTestPatterns(a.testStart === undefined ? [] : list(a.testStart), a.testEnd === undefined ? [] : list(a.testEnd)) };
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
     maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80),
     markers,
+    ...tests,
   };
 }

@@ -1,7 +1,7 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { count, num as fmt } from '../text/words.js';
-import { CATEGORIES, CATEGORY_MEANING } from '../model/block.js';
+import { CATEGORIES, CATEGORY_MEANING, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
 import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
@@ -59,6 +59,7 @@ ${chart(r, index)}
 </section>
 ${partsTable(r)}
 ${findings(r)}
+${testsTable(r)}
 ${holders(r)}
 ${blocksTable(r)}
 ${anomalies(r)}
@@ -149,16 +150,41 @@ function blocksTable(r: Report): string {
   if (r.blocks.length === 0)
     return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
   const byPart = r.blocks.some((b) => partOf(b) !== '');
+  const byTest = r.tests !== undefined;
   const rows = r.blocks
     .map(
       (b) =>
-        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test ?? '')}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
 <p class="hint">Click a column heading to sort. Data: the first dump bytes; what they look like (an object's vtable pointer, UTF-16 or ASCII text) above them.</p>
 <div class="scroll"><table class="blocks sortable">
-<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num" title="the Nth allocation of the run: what a spy counting its PreAlloc calls breaks on">#</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th>${byTest ? '<th>test</th>' : ''}<th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num" title="the Nth allocation of the run: what a spy counting its PreAlloc calls breaks on">#</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div></section>`;
+}
+
+/** One row per test the program's runner printed: what the blocks it allocated became (the text report shows the largest; this, all). */
+function testsTable(r: Report): string {
+  const tests = r.tests ?? [];
+  if (tests.length === 0) return '';
+  const byPart = tests.some((t) => partOf(t) !== '');
+  // Sorted by bytes (data-sort), shown with the blocks.
+  const cell = (t: Tally) => `<td class="num" data-sort="${t.bytes}">${t.blocks === 0 ? '' : `${fmt(t.blocks)} (${fmt(t.bytes)} B)`}</td>`;
+  const rows = tests
+    .map((t) => {
+      const s = t.summary;
+      const held = { blocks: s.exitprocess.blocks + s.couninitialize.blocks, bytes: s.exitprocess.bytes + s.couninitialize.bytes };
+      const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
+      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(t.name)}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
+    })
+    .join('\n');
+  return `<section><h2>Tests (${fmt(tests.length)})</h2>
+<p class="hint">As the program's runner printed them. Each block counts for the test that ran when it was allocated: leaked, left unresolved by a truncated log, held by the COM runtime (until CoUninitialize or ExitProcess), or freed by the program only after the test ended (a cache?). Click a column heading to sort.</p>
+<div class="scroll"><table class="tests sortable">
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>test</th><th>result</th><th class="num">line</th><th class="num">allocations</th><th class="num">leaked</th><th class="num">unresolved</th><th class="num">held</th><th class="num">freed later</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div></section>`;
@@ -218,6 +244,11 @@ function partsTable(r: Report): string {
 <tbody>
 ${rows}
 </tbody></table></div>${more > 0 ? `<p class="hint">${fmt(more)} more parts not shown (the JSON report lists every part's verdict).</p>` : ''}</section>`;
+}
+
+/** A test's name that may wrap after its dots and slashes (`Suite.Name`, `Inst/Suite.Name/0`), escaped. */
+function breakable(name: string): string {
+  return esc(name).replace(/([./])/g, '$1<wbr>');
 }
 
 /** `spylog check --baseline` in a hint (written for a terminal) as code. */
@@ -283,6 +314,7 @@ ${['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'].map((c) 
 .mark { stroke:#6a6f7a; stroke-dasharray:4 3; } .peak { fill:var(--true-leak); } .peak-label { fill:var(--fg); font-weight:600; }
 .episode { fill:rgba(47,158,110,.16); stroke:var(--exitprocess); stroke-dasharray:3 2; } .episode-label { fill:var(--exitprocess); font-weight:600; }
 .axis { stroke:#9aa3b2; }
+table.tests tr.leak td.testname { color:var(--true-leak); font-weight:600; } table.tests tr.undecided td.testname { color:#9a6a07; } td.testname, td.test { overflow-wrap:anywhere; min-width:12ch; }
 .findings, .holders { margin:0; padding-left:20px; } .holderhint { display:block; font-size:.82rem; color:#9a6a07; } .holders .source { color:var(--muted); font-size:.85rem; word-break:break-all; } .empty { color:var(--muted); margin:0; }
 footer { text-align:center; color:var(--muted); font-size:.8rem; padding:12px 16px 24px; }
 .legend { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:.82rem; color:var(--muted); margin-top:6px; }
@@ -305,7 +337,7 @@ for (const table of document.querySelectorAll('table.sortable')) {
       const numeric = th.classList.contains('num');
       const body = table.tBodies[0];
       const rows = Array.from(body.rows);
-      const key = (r) => { const t = r.cells[i].textContent; return numeric ? (t === '' ? Infinity : Number(t)) : t; };
+      const key = (r) => { const c = r.cells[i]; const t = c.dataset.sort ?? c.textContent; return numeric ? (t === '' ? Infinity : Number(t)) : t; };
       rows.sort((a, b) => { const x = key(a), y = key(b); const c = numeric ? x - y : String(x).localeCompare(String(y)); return dir === 'ascending' ? c : -c; });
       body.append(...rows);
     });

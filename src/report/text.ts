@@ -7,7 +7,7 @@ import { count, num as n } from '../text/words.js';
 import { renderRows, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
-import type { Report, ReportBlock } from '../model/report.js';
+import type { Report, ReportBlock, TestReport } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { sparkline } from './sparkline.js';
 import { dataLines, formatLine, hintText, partOf, partsTable } from './parts.js';
@@ -130,6 +130,16 @@ export function renderText(report: Report, style: Style): string {
       say('Dump data (first block of each group, hex and text):');
       for (const g of dumped) out.push(...dataLines(g.first, width, whole === null && narrow !== null, typography));
     }
+  }
+
+  const tests = report.tests ?? [];
+  if (tests.length > 0) {
+    out.push('');
+    say(
+      `Tests (${n(tests.length)}, as the program's runner printed them): bytes each one allocated that it leaked, that the log ` +
+        'cannot decide (unresolved), that the COM runtime held, and that were freed only after the test ended (freed later: a cache?)',
+    );
+    out.push(...testsTable(tests, look));
   }
 
   const held = holderGroups(report);
@@ -265,6 +275,67 @@ function ranges(ns: number[], prefix: string): string {
     i = j + 1;
   }
   return i < ns.length ? `${items.join(', ')}, \u2026` : items.join(', ');
+}
+
+/** Test rows shown in the text report: the largest first; the JSON report lists every test. */
+export const TESTS_SHOWN = 20;
+
+const OUTCOME_WORD: Record<TestReport['outcome'], string> = {
+  passed: 'passed',
+  failed: 'FAILED',
+  skipped: 'skipped',
+  ended: 'ended',
+  'not-ended': 'no end line',
+};
+
+/** One row per test, the ones that leaked first, at most TESTS_SHOWN of them, then how many more. */
+function testsTable(tests: TestReport[], look: { unicode: boolean; width: number }): string[] {
+  const held = (t: TestReport) => t.summary.exitprocess.bytes + t.summary.couninitialize.bytes;
+  const order = tests
+    .map((t, i) => ({ t, i }))
+    .sort(
+      (a, b) =>
+        b.t.summary['true-leak'].bytes - a.t.summary['true-leak'].bytes ||
+        b.t.summary.unresolved.bytes - a.t.summary.unresolved.bytes ||
+        held(b.t) - held(a.t) ||
+        b.t.freedAfterTest.bytes - a.t.freedAfterTest.bytes ||
+        a.i - b.i,
+    )
+    .map(({ t }) => t);
+  const byPart = tests.some((t) => t.pid !== undefined || t.run !== undefined);
+  // The runner's outcome only when some test did not pass: a leak is not a test failure.
+  const outcomes = tests.some((t) => t.outcome !== 'passed');
+  const bytes = (b: number) => (b === 0 ? '-' : `${n(b)} B`);
+  const right = 'right' as const;
+  const columns: Column[] = [
+    ...(byPart ? [{ head: 'part', flex: true, min: 6 }] : []),
+    { head: 'test', flex: true, min: 12 },
+    ...(outcomes ? [{ head: 'result' }] : []),
+    { head: 'leaked', align: right },
+    { head: 'unresolved', align: right },
+    { head: 'held', align: right },
+    { head: 'freed later', align: right },
+  ];
+  const rows = order
+    .slice(0, TESTS_SHOWN)
+    .map((t) => [
+      ...(byPart ? [partOf(t)] : []),
+      t.name,
+      ...(outcomes ? [OUTCOME_WORD[t.outcome]] : []),
+      bytes(t.summary['true-leak'].bytes),
+      bytes(t.summary.unresolved.bytes),
+      bytes(held(t)),
+      bytes(t.freedAfterTest.bytes),
+    ]);
+  const out = table(columns, rows, look);
+  const more = order.slice(TESTS_SHOWN);
+  if (more.length > 0) {
+    const leaky = more.filter((t) => t.summary['true-leak'].blocks + t.summary.unresolved.blocks > 0).length;
+    out.push(
+      `  ${count(more.length, 'more test')} not shown (${leaky === 0 ? 'none with true leaks or unresolved blocks' : `${n(leaky)} with smaller leaks`}; --format json lists every test)`,
+    );
+  }
+  return out;
 }
 
 /** `line 16 (#1)`, `lines 3\u201345 (#1\u201343)`, `dump only`. */

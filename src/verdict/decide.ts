@@ -15,12 +15,13 @@
 // What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
-import type { ReportBlock } from '../model/report.js';
+import type { ReportBlock, TestReport } from '../model/report.js';
 import type { Trace } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
 import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
 import { knownHolder } from '../hint/holders.js';
+import { TestTally } from './tests.js';
 import { compareText } from '../text/compare.js';
 
 /** What decides the blocks the log alone cannot. */
@@ -43,6 +44,8 @@ export interface Decision {
   /** Every block not in `freed`, in allocation order. */
   blocks: ReportBlock[];
   baseline: BaselineMatch | null;
+  /** Each test the program's runner printed, with its blocks by category; null when it printed none. */
+  tests: TestReport[] | null;
 }
 
 /** The run's completeness facts but what the baseline decides. */
@@ -51,8 +54,12 @@ export type RunFacts = Omit<CompletenessFacts, 'trace' | 'baselineDecided' | 'ba
 export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, windowLimit: number): Decision {
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
+  const tests = trace.tests.length > 0 ? new TestTally(trace) : null;
   const list = (b: Block, category: Category): void => {
-    blocks.push(toReportBlock(b, category, 'log'));
+    const block = toReportBlock(b, category, 'log');
+    // Every block of a run with tests says which test allocated it.
+    if (tests) block.test = tests.nameOf(b.ordinal);
+    blocks.push(block);
   };
 
   // 1. The log. Ordinary frees are only counted; what is listed is tallied at the end.
@@ -65,7 +72,10 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
   for (const b of trace.window) {
     if (exiting) list(b, 'exitprocess');
-    else addTally(summary.freed, { blocks: 1, bytes: b.size });
+    else {
+      addTally(summary.freed, { blocks: 1, bytes: b.size });
+      tests?.freed(b);
+    }
   }
   addTally(summary[windowCategory], trace.windowOverflow);
   if (exiting && trace.windowOverflow.blocks > 0) {
@@ -148,7 +158,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     summary[b.category].bytes += b.size;
   }
   blocks.sort(byAllocation);
-  return { truncation: verdict.truncation, evidence, summary, blocks, baseline };
+  return { truncation: verdict.truncation, evidence, summary, blocks, baseline, tests: tests?.finish(blocks) ?? null };
 }
 
 /** Report order: by allocation line (blocks first seen in the dump last), then address. */
