@@ -10,6 +10,10 @@ import { KNOWN_HOLDERS, isBstr } from '../src/hint/holders.js';
 import { parsePattern } from '../src/baseline/pattern.js';
 import { nestedQuantifier } from '../src/parse/tests.js';
 import { junitErrors } from './ci-formats.js';
+import { renderText } from '../src/report/text.js';
+import { PLAIN } from '../src/report/style.js';
+import { gate } from '../src/check/gate.js';
+import { renderJunit } from '../src/check/reporters/junit.js';
 import { fixture, spylog } from './helpers.js';
 
 const ordinals = (log: string) =>
@@ -372,4 +376,50 @@ test('tests: a bad --test-start or --test-end is a usage error, before any log i
   assert.equal(nestedQuantifier(String.raw`^\[ RUN {6}\] (?<name>[^\s,]+)`), null);
   assert.equal(nestedQuantifier(String.raw`(?<name>(?:\w+\.)+\w+)`), String.raw`(?:\w+\.)+`);
   assert.equal(nestedQuantifier(String.raw`(?<name>[(a+)+]x)`), null, 'a character class is no group');
+});
+
+test('tests: the text table shows the 20 that leaked most, then a count; a file of two runs tags its tests, JUnit names them apart', () => {
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  let live = 0;
+  for (let i = 1; i <= 25; i++) {
+    const a = `0x${(0x10000 + i * 0x100).toString(16).toUpperCase().padStart(8, '0')}`;
+    lines.push(`[ RUN      ] Many.Test${i}`, `MALLOC SPY: ${a} - ${i * 8} bytes allocated`);
+    // Tests 7 and 19 leak their block; the others free it.
+    if (i === 7 || i === 19) live++;
+    else lines.push(`MALLOC SPY: ${a} - freed, ${live} blocks remaining`);
+    lines.push(`[       OK ] Many.Test${i} (0 ms)`);
+  }
+  lines.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', '');
+  const report = analyzeBuffer(lines.join('\n'), { assumeComplete: true });
+  assert.equal(report.tests?.length, 25);
+  const text = renderText(report, PLAIN);
+  const rows = text.split('\n').filter((l) => /^\| Many\.Test\d+ /.test(l));
+  assert.equal(rows.length, 20);
+  assert.deepEqual(
+    rows.slice(0, 2).map((l) => l.split('|')[1]!.trim()),
+    ['Many.Test19', 'Many.Test7'],
+  );
+  assert.match(text, /\n {2}5 more tests not shown \(none with true leaks or unresolved blocks; --format json lists every test\)\n/);
+
+  // Two runs of one binary appended to one file: each test once per run.
+  const twice = Buffer.concat([readFileSync(fixture('gtest-three-tests.log')), readFileSync(fixture('gtest-three-tests.log'))]);
+  const both = analyzeBuffer(twice, { source: 'two.log' });
+  assert.equal(both.runs?.length, 2);
+  assert.deepEqual(
+    both.tests?.map((t) => `${t.run} ${t.name} ${t.summary['true-leak'].blocks}`),
+    [
+      '1 ReportTest.BuildsTitle 1',
+      '1 ReportTest.FreesWhatItAllocates 0',
+      '1 FieldCacheTest.CachesFieldNames 0',
+      '2 ReportTest.BuildsTitle 1',
+      '2 ReportTest.FreesWhatItAllocates 0',
+      '2 FieldCacheTest.CachesFieldNames 0',
+    ],
+  );
+  const junit = renderJunit(gate(both));
+  assert.deepEqual(junitErrors(junit), []);
+  assert.deepEqual(
+    [...junit.matchAll(/classname="spylog\.two\.tests" name="([^"]+)" time="0">\n {6}<failure/g)].map((m) => m[1]),
+    ['ReportTest.BuildsTitle (run 1)', 'ReportTest.BuildsTitle (run 2)'],
+  );
 });
