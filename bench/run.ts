@@ -12,6 +12,7 @@
 //
 //   npm run bench [-- --mb 150] [--seed 1] [--runs 1] [--shapes growing,soak] [--data DIR]
 //   npm run bench -- --sweep [--sizes 100,1000] [--seed 1] [--runs 1] [--data DIR]
+//   npm run bench -- --stress [--data DIR]     (bench/stress.ts: the adversarial sizes of issue 13)
 //
 // `--sweep` is the older size sweep: soak logs of several sizes, spylog vs awk, peak RSS
 // ratio between sizes. The machine is noisy: compare the ratios measured in one run, never
@@ -24,12 +25,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
 import { generateShape, SHAPE_INFO, SHAPES, type Shape } from './shapes.js';
+import { measure, TIME, type Measure } from './measure.js';
+import { stress } from './stress.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = join(ROOT, 'bench');
 const SPYLOG = join(ROOT, 'bin', 'spylog.js');
 const FLOOR = join(BENCH, 'floor.mjs');
-const TIME = '/usr/bin/time';
 
 /** The issue's goals (issue 14). */
 const GOAL_FLOOR = 0.3;
@@ -39,6 +41,7 @@ const GOAL_BYTES_PER_BLOCK = 500;
 
 interface Args {
   sweep: boolean;
+  stress: boolean;
   sizes: number[];
   mb: number;
   seed: number;
@@ -47,17 +50,8 @@ interface Args {
   data: string;
 }
 
-interface Measure {
-  seconds: number;
-  /** Peak resident set, in bytes; null when it could not be measured. */
-  rss: number | null;
-  /** User + system CPU seconds (all threads); null without /usr/bin/time. */
-  cpu: number | null;
-  stderr: string;
-}
-
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sweep: false, sizes: [100, 1000], mb: 150, seed: 1, runs: 1, shapes: [...SHAPES], data: join(BENCH, 'data') };
+  const args: Args = { sweep: false, stress: false, sizes: [100, 1000], mb: 150, seed: 1, runs: 1, shapes: [...SHAPES], data: join(BENCH, 'data') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -66,6 +60,7 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (a === '--sweep') args.sweep = true;
+    else if (a === '--stress') args.stress = true;
     else if (a === '--sizes') args.sizes = value().split(',').map(Number);
     else if (a === '--mb') args.mb = Number(value());
     else if (a === '--seed') args.seed = Number(value());
@@ -78,7 +73,7 @@ function parseArgs(argv: string[]): Args {
       args.shapes = names as Shape[];
     } else
       throw new Error(
-        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000)`,
+        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000; --stress)`,
       );
   }
   if (args.sizes.length === 0 || args.sizes.some((s) => !(s > 0))) throw new Error('--sizes wants positive megabytes, e.g. 100,1000');
@@ -90,24 +85,6 @@ function parseArgs(argv: string[]): Args {
 function which(cmd: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
-}
-
-/**
- * Runs a command with stdout to a file, timing it; the peak RSS comes from GNU time
- * (`-f %M`, in KiB) when /usr/bin/time exists, else it is not measured.
- */
-function measure(cmd: string[], stdoutPath: string, cwd?: string): Measure {
-  const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', '@@rss %M %U %S', ...cmd] : cmd;
-  const start = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', `"$@" > '${stdoutPath}'`, 'sh', ...argv], { encoding: 'utf8', maxBuffer: 64 << 20, cwd });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.error) throw r.error;
-  const m = /@@rss (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  // spylog exits 0, 1 or 2 by verdict/gate; anything else is a failure.
-  const stderr = r.stderr.replace(/@@rss [\d. ]+\n?/, '').trim();
-  if ((r.status ?? 99) > 2) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr}`);
-  return { seconds, rss: m ? Number(m[1]) * 1024 : null, cpu: m ? Number(m[2]) + Number(m[3]) : null, stderr };
 }
 
 function best(runs: Measure[]): Measure {
@@ -396,7 +373,8 @@ async function sweep(args: Args): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  await (args.sweep ? sweep(args) : matrix(args));
+  if (args.stress) await stress(args.data);
+  else await (args.sweep ? sweep(args) : matrix(args));
 }
 
 main().catch((err: unknown) => {

@@ -145,7 +145,13 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
 
 /** A process's runs so far: merged as they are judged. */
 interface ProcessRuns {
-  merger: PartMerger;
+  /**
+   * The runs merged; made with the second run (most processes have one run, and a
+   * DebugView capture may hold a hundred thousand processes): until then the first run's
+   * part waits in `firstPart`.
+   */
+  merger: PartMerger | null;
+  firstPart: { part: Part; isEnd: boolean } | null;
   baseline: BaselineTally | null;
   /** The first run's report (what a process of one run reports as is) and how many runs there were. */
   first: Report | null;
@@ -271,24 +277,33 @@ class Judge {
   /** A process's report: its one run's, or its runs merged (the last holds its end). */
   private processReport(pid: number | null, bytes: number): Part {
     const runs = this.processes.get(pid)!;
+    const label = pid === null ? 'no pid' : `pid ${pid}`;
+    if (runs.merger === null) {
+      // One run: its report as is (judged before the end, it knew the bytes read so far).
+      const only = runs.firstPart!.part;
+      only.report.bytes = bytes;
+      return { label, firstLine: only.firstLine, lastLine: only.lastLine, report: only.report, tag: { pid } };
+    }
     const parts = runs.merger.parts;
     // Runs judged before the end knew the bytes read so far; they are of one file.
     for (const part of parts) if (part.report) part.report.bytes = bytes;
     const last = parts[parts.length - 1]!;
-    let report = runs.first!;
-    if (runs.runs > 1) {
-      report = runs.merger.finish(null, { label: '', firstLine: last.firstLine, lastLine: last.lastLine, report: last.report!, tag: last.tag });
-      if (runs.baseline) report.baseline = runs.baseline.use();
-      report.runs = parts.map(({ tag, ...part }) => ({ index: (tag as { run: number }).run, ...part }));
-    }
-    const label = pid === null ? 'no pid' : `pid ${pid}`;
+    const report = runs.merger.finish(null, { label: '', firstLine: last.firstLine, lastLine: last.lastLine, report: last.report!, tag: last.tag });
+    if (runs.baseline) report.baseline = runs.baseline.use();
+    report.runs = parts.map(({ tag, ...part }) => ({ index: (tag as { run: number }).run, ...part }));
     return { label, firstLine: parts[0]!.firstLine, lastLine: last.lastLine, report, tag: { pid } };
   }
 
   private processRuns(pid: number | null): ProcessRuns {
     let p = this.processes.get(pid);
     if (!p) {
-      p = { merger: new PartMerger(true), baseline: this.deciders.baseline ? new BaselineTally(this.deciders.baseline) : null, first: null, runs: 0 };
+      p = {
+        merger: null,
+        firstPart: null,
+        baseline: this.deciders.baseline ? new BaselineTally(this.deciders.baseline) : null,
+        first: null,
+        runs: 0,
+      };
       this.processes.set(pid, p);
     }
     return p;
@@ -298,7 +313,17 @@ class Judge {
     const p = this.processRuns(pid);
     p.first ??= report;
     p.runs++;
-    p.merger.add({ label: `run ${run.index}`, firstLine: run.firstLine, lastLine: run.lastLine, report, tag: { run: run.index } }, last);
+    const part: Part = { label: `run ${run.index}`, firstLine: run.firstLine, lastLine: run.lastLine, report, tag: { run: run.index } };
+    if (p.runs === 1) {
+      p.firstPart = { part, isEnd: last };
+      return;
+    }
+    if (p.merger === null) {
+      p.merger = new PartMerger(true);
+      p.merger.add(p.firstPart!.part, p.firstPart!.isEnd);
+      p.firstPart = null;
+    }
+    p.merger.add(part, last);
   }
 }
 

@@ -423,3 +423,17 @@ test('tests: the text table shows the 20 that leaked most, then a count; a file 
     ['ReportTest.BuildsTitle (run 1)', 'ReportTest.BuildsTitle (run 2)'],
   );
 });
+
+test('ordinals: every block of a long run keeps its own, across the growth of the tables that hold them', () => {
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  // 3,000 blocks alive at once, and every tenth freed again (through the freed window).
+  for (let i = 1; i <= 3000; i++) lines.push(`MALLOC SPY: 0x${(0x100000 + i * 16).toString(16).toUpperCase().padStart(8, '0')} - 16 bytes allocated`);
+  let live = 3000;
+  for (let i = 10; i <= 3000; i += 10)
+    lines.push(`MALLOC SPY: 0x${(0x100000 + i * 16).toString(16).toUpperCase().padStart(8, '0')} - freed, ${--live} blocks remaining`);
+  lines.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', '');
+  const r = analyzeBuffer(lines.join('\n'));
+  const blocks = r.blocks.filter((b) => b.category === 'unresolved' || b.category === 'couninitialize');
+  assert.equal(blocks.length, 3000);
+  for (const b of blocks) assert.equal(b.ordinal, b.allocLine! - 2, b.address);
+});

@@ -16,6 +16,10 @@ import { jsonText } from '../src/text/json.js';
 import type { Category } from '../src/model/block.js';
 import type { ReportBlock } from '../src/model/report.js';
 import { SpylogError } from '../src/errors.js';
+import { gate } from '../src/check/gate.js';
+import { CHECK_REPORTERS, CHECK_FORMATS } from '../src/check/reporters/index.js';
+import { PLAIN } from '../src/report/style.js';
+import { renderHtml, BLOCKS_SHOWN } from '../src/report/html.js';
 
 const GENEROUS = { timeout: 60_000 };
 
@@ -191,4 +195,33 @@ test('a baseline without a header, with a column named twice, a dialect with a k
       parseUserDialect('{\n  "alloc": "^a (?<address>\\\\w+) (?<size>\\\\d+)$",\n  "alloc": "^b (?<address>\\\\w+) (?<size>\\\\d+)$"\n}', 'x.json'),
     /^x\.json:3: bad dialect file: "alloc" is given twice/,
   );
+});
+
+test('every check format of a gate group of 300,000 leaked blocks (one call, one size)', GENEROUS, () => {
+  const n = 300_000;
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000'];
+  for (let i = 0; i < n; i++) lines.push(`MALLOC SPY: 0x${(0x100000 + i * 16).toString(16).toUpperCase()} - 16 bytes allocated`);
+  lines.push('Leak() returns 0x00000000', 'MALLOC SPY: 0x7FFF0000 - 8 bytes allocated', 'Called CoUninitialize()');
+  lines.push('CoRevokeMallocSpy() returns 0x80070005', `MALLOC SPY: 0x7FFF0000 - freed, ${n} blocks remaining`);
+  const result = gate(analyzeBuffer(lines.join('\n') + '\n', { source: 'big.log' }));
+  assert.equal(result.passed, false);
+  for (const format of CHECK_FORMATS) {
+    const out = CHECK_REPORTERS[format](result, PLAIN, { name: 'big' });
+    // One finding for the one group: its count, never one entry per block.
+    assert.match(out, /300,000|300000/, format);
+    assert.ok(format === 'json' || out.length < 200_000, `${format}: ${out.length} characters`);
+  }
+});
+
+test('the HTML page lists at most BLOCKS_SHOWN blocks, true leaks first, and says how many more there are', () => {
+  const blocks: ReportBlock[] = [];
+  for (let i = 0; i < BLOCKS_SHOWN + 500; i++) blocks.push(block(i, { category: 'exitprocess' }));
+  for (let i = 0; i < 3; i++) blocks.push(block(BLOCKS_SHOWN + 500 + i, { category: 'true-leak', context: 'TheLeak' }));
+  const lines = ['CoRegisterMallocSpy() returns 0x00000000', 'Called CoUninitialize()'];
+  const report = { ...analyzeBuffer(lines.join('\n') + '\n'), blocks };
+  const html = renderHtml([report]);
+  const table = html.slice(html.indexOf('<table class="blocks'), html.indexOf('</table>', html.indexOf('<table class="blocks')));
+  assert.equal(table.match(/<tr class="cat-/g)?.length, BLOCKS_SHOWN);
+  assert.equal(table.match(/<tr class="cat-true-leak">/g)?.length, 3, 'the true leaks are among those shown');
+  assert.match(html, /503 more are not/);
 });

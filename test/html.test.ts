@@ -90,8 +90,17 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
         const page = await browser.newPage({ viewport });
         const requests: string[] = [];
         page.on('request', (req) => requests.push(req.url()));
+        // A policy that blocked the page's own style or script would say so here.
+        const errors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(m.text());
+        });
         await page.goto(url);
         assert.deepEqual(requests, [url], 'the page loads nothing but itself');
+        assert.deepEqual(errors, [], 'no console errors (a Content-Security-Policy violation is one)');
+        const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+        assert.doesNotMatch(policy ?? '', /unsafe-inline/, 'the policy names the script and style by hash');
+        assert.equal(await page.evaluate("getComputedStyle(document.querySelector('table.blocks')).borderCollapse"), 'collapse', 'the style applies');
         assert.equal(await page.locator('svg path.area').count(), 1, 'chart drawn');
         assert.ok((await page.locator('table.blocks tbody tr').count()) > 0, 'blocks table filled');
         // Runs in the page (no DOM types here): the page must not scroll sideways.

@@ -74,7 +74,7 @@ test('BlockTable: a key put again while alive returns the block it replaces; a f
   assert.deepEqual(t.rows(), [rows[2], rows[3], rows[4]]);
   assert.equal(t.size, 3);
   assert.equal(
-    t.first((r) => t.bytes[r]! > 3),
+    t.first((r) => t.sizeOf(r) > 3),
     rows[3],
   );
 });

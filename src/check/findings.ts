@@ -133,7 +133,7 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       const context = site ? site.stable : g.context;
       const key = `${context}\0${g.size}`;
       const m = merged.get(key) ?? { context, size: g.size, blocks: [], source: site?.file ? { file: site.file, line: site.line } : null };
-      m.blocks.push(...g.blocks);
+      for (const b of g.blocks) m.blocks.push(b); // not push(...): a group may hold a million blocks
       merged.set(key, m);
     }
     for (const m of merged.values()) {

@@ -68,6 +68,11 @@ export class SpyScanner {
   /** UPPER | LOWER: the letter cases used by the address's digits. */
   private letters = 0;
 
+  /** The address `addressAt` read last: where its digits end, where its significant ones begin, its value and letter cases. */
+  private readTo = 0;
+  private readSignificant = 0;
+  private readValue = 0;
+  private readLetters = 0;
   /** Where the last reader stopped (an index into the bytes). */
   private pos = 0;
   /** The buffer being read, and a DataView on it (made once per buffer, not per line). */
@@ -120,22 +125,9 @@ export class SpyScanner {
     let i = start;
     if (i + 2 >= len || b[i] !== 48 /* 0 */ || b[i + 1] !== 120 /* x */) return false;
     const from = i;
-    i += 2;
-    while (i < len && b[i] === 48) i++;
-    const significant = i;
-    let value = 0;
-    let letters = 0;
-    for (; i < len; i++) {
-      const d = HEX_VALUE[b[i]!]!;
-      if (d >= NOT_HEX) break;
-      value = value * 16 + (d & 15);
-      letters |= d;
-    }
-    const digits = i - from - 2;
-    if (digits < 1 || digits > MAX_DIGITS) return false;
-    const to = i;
-    if (i + 3 > len || b[i] !== 32 || b[i + 1] !== 45 || b[i + 2] !== 32) return false; // ' - '
-    const size = this.decimal(b, i + 3, len);
+    i = this.addressAt(b, from, len);
+    if (i < 0) return false;
+    const size = this.decimal(b, i, len);
     if (size < 0) return false;
     this.viewOn(b);
     if (!this.at(b, this.pos, len, BYTES_COLON)) return false;
@@ -160,7 +152,7 @@ export class SpyScanner {
     this.n = size;
     this.contentEnd = end;
     this.lineEnd = lf;
-    this.accept(b, from, to, significant, value, letters);
+    this.accept(b, from);
     return true;
   }
 
@@ -226,22 +218,8 @@ export class SpyScanner {
     this.viewOn(b);
     if (!this.at(b, start, end, prefix)) return SCAN_OTHER;
     const from = i;
-    i += 2;
-    while (i < end && b[i] === 48) i++;
-    const significant = i;
-    let value = 0;
-    let letters = 0;
-    for (; i < end; i++) {
-      const d = HEX_VALUE[b[i]!]!;
-      if (d >= NOT_HEX) break;
-      value = value * 16 + (d & 15);
-      letters |= d;
-    }
-    const digits = i - from - 2;
-    if (digits < 1 || digits > MAX_DIGITS) return SCAN_OTHER;
-    const to = i;
-    if (i + 3 > end || b[i] !== 32 || b[i + 1] !== 45 || b[i + 2] !== 32) return SCAN_OTHER; // ' - '
-    i += 3;
+    i = this.addressAt(b, from, end);
+    if (i < 0) return SCAN_OTHER;
     const c = i < end ? b[i]! : -1;
     let kind: ScanKind = SCAN_OTHER;
     let n = -1;
@@ -272,15 +250,45 @@ export class SpyScanner {
     }
     if (kind !== SCAN_OTHER) {
       this.n = n;
-      this.accept(b, from, to, significant, value, letters);
+      this.accept(b, from);
     }
     return kind;
   }
 
-  /** Keeps an accepted line's address: b[from, to), its significant digits from `significant`. */
-  private accept(b: Buffer, from: number, to: number, significant: number, value: number, letters: number): void {
+  /**
+   * The address `0x<1-16 hex digits>` at b[from] (its `0x` already checked) and the ` - `
+   * after it: the index after that, or -1. What it read waits in the `read*` fields until
+   * the line is accepted.
+   */
+  private addressAt(b: Buffer, from: number, end: number): number {
+    let i = from + 2;
+    while (i < end && b[i] === 48) i++;
+    const significant = i;
+    let value = 0;
+    let letters = 0;
+    for (; i < end; i++) {
+      const d = HEX_VALUE[b[i]!]!;
+      if (d >= NOT_HEX) break;
+      value = value * 16 + (d & 15);
+      letters |= d;
+    }
+    const digits = i - from - 2;
+    if (digits < 1 || digits > MAX_DIGITS) return -1;
+    if (i + 3 > end || b[i] !== 32 || b[i + 1] !== 45 || b[i + 2] !== 32) return -1; // ' - '
+    this.readTo = i;
+    this.readSignificant = significant;
+    this.readValue = value;
+    this.readLetters = letters;
+    return i + 3;
+  }
+
+  /** Keeps the address `addressAt` read from b[from] as the accepted line's. */
+  private accept(b: Buffer, from: number): void {
+    const to = this.readTo;
+    const significant = this.readSignificant;
+    const letters = this.readLetters;
     // The address rule of address.ts, from bytes: the value when it is exact, else the text.
-    this.key = to - significant <= EXACT_DIGITS ? value : b.toString('latin1', significant, to).toUpperCase();
+    this.key = to - significant <= EXACT_DIGITS ? this.readValue : b.toString('latin1', significant, to).toUpperCase();
     this.from = from;
     this.to = to;
     this.bytes = b;

@@ -1,7 +1,8 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
+import { createHash } from 'node:crypto';
 import { count, num as fmt } from '../text/words.js';
-import { CATEGORIES, CATEGORY_MEANING, type Tally } from '../model/block.js';
+import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
 import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
@@ -18,7 +19,7 @@ export function renderHtml(reports: Report[]): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
@@ -151,7 +152,9 @@ function blocksTable(r: Report): string {
     return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
   const byPart = r.blocks.some((b) => partOf(b) !== '');
   const byTest = r.tests !== undefined;
-  const rows = r.blocks
+  const shown = shownBlocks(r.blocks);
+  const more = r.blocks.length - shown.length;
+  const rows = shown
     .map(
       (b) =>
         `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test ?? '')}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
@@ -163,7 +166,29 @@ function blocksTable(r: Report): string {
 <thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th>${byTest ? '<th>test</th>' : ''}<th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num" title="the Nth allocation of the run: what a spy counting its PreAlloc calls breaks on">#</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></div></section>`;
+</tbody></table></div>${
+    more > 0
+      ? `<p class="hint">The first ${fmt(shown.length)} are shown, true leaks first, then unresolved blocks, then what the runtime held; ${fmt(more)} more are not (<code>spylog report --format json</code> or <code>--format csv</code> lists every block).</p>`
+      : ''
+  }</section>`;
+}
+
+/** Rows of the blocks table: enough to look through, not so many that a browser cannot open the page (a report may list a million blocks). */
+export const BLOCKS_SHOWN = 2000;
+const SHOWN_FIRST: Category[] = ['true-leak', 'unresolved', 'exitprocess', 'couninitialize', 'freed'];
+
+/** At most BLOCKS_SHOWN blocks, the program's own first, each category in report order. */
+function shownBlocks(blocks: ReportBlock[]): ReportBlock[] {
+  if (blocks.length <= BLOCKS_SHOWN) return blocks;
+  const out: ReportBlock[] = [];
+  for (const category of SHOWN_FIRST) {
+    for (const b of blocks) {
+      if (b.category !== category) continue;
+      out.push(b);
+      if (out.length === BLOCKS_SHOWN) return out;
+    }
+  }
+  return out;
 }
 
 /** One row per test the program's runner printed: what the blocks it allocated became (the text report shows the largest; this, all). */
@@ -344,3 +369,21 @@ for (const table of document.querySelectorAll('table.sortable')) {
   }
 }
 `;
+
+/**
+ * The page runs only its own script and style: the policy names them by hash, so text
+ * from a log that slipped past escaping could not run or restyle anything (no
+ * 'unsafe-inline'); nothing is loaded from anywhere, no form posts, no <base>.
+ */
+const CSP = [
+  "default-src 'none'",
+  `style-src '${sha256(CSS)}'`,
+  `script-src '${sha256(SORT_SCRIPT)}'`,
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}

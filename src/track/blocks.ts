@@ -21,6 +21,17 @@ import { DUMP_DATA_BYTES } from '../parse/scan.js';
 /** Frees remembered for telling a double free from a free of an unknown block. */
 export const RECENT_FREES = 4096;
 
+/** The numbers of a row (`nums`), in this order. */
+const KEY = 0;
+const SIZE = 1;
+const ALLOC_LINE = 2;
+const FIRST_LINE = 3;
+const SEQ = 4;
+const SERIAL = 5;
+/** The block's allocation ordinal (the Nth allocation of its run: see the tracker); -1 when its allocation is not in the log. */
+const ORDINAL = 6;
+const NUMS = 7;
+
 const EMPTY = -1;
 const TOMBSTONE = -2;
 /** Used slots (alive and tombstones) beyond this share of the table rebuild the index. */
@@ -66,10 +77,10 @@ export function packHex(text: string, into: Uint8Array, at: number): number {
  * (a report may list 100,000 such blocks).
  */
 export class HexText {
-  private readonly scratch = Buffer.alloc(DATA_BYTES * 3);
+  private scratch: Buffer | null = null;
 
   text(from: Uint8Array, at: number, length: number): string {
-    const out = this.scratch;
+    const out = (this.scratch ??= Buffer.alloc(DATA_BYTES * 3));
     let k = 0;
     for (let i = 0; i < length; i++) {
       const b = from[at + i]!;
@@ -82,6 +93,15 @@ export class HexText {
 }
 const HEX_CODES = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
 
+// Zero-length columns every empty table shares (nothing can be written into them): a table
+// allocates its columns with its first block. A DebugView capture may hold a hundred
+// thousand processes, each with its own table, most with a handful of blocks or none.
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_U32 = new Uint32Array(0);
+const NO_U16 = new Uint16Array(0);
+const NO_U8 = new Uint8Array(0);
+
 export class BlockTable {
   /** Blocks alive. */
   size = 0;
@@ -92,59 +112,50 @@ export class BlockTable {
 
   // --- rows ---
   private capacity = 0;
-  key = new Float64Array(0);
-  bytes = new Float64Array(0);
-  /** -1: first seen in the dump (no allocation line). */
-  allocLine = new Float64Array(0);
-  firstLine = new Float64Array(0);
-  /** Order of (re)insertion: what a Map's order would be. */
-  seq = new Float64Array(0);
-  /** Which birth the row holds: a reference taken at a birth checks it to find the row still the same block. */
-  serial = new Float64Array(0);
-  reallocs = new Int32Array(0);
   /**
-   * The block's allocation ordinal (the Nth allocation of its run: see the tracker); -1 when
-   * its allocation is not in the log (first seen in the dump, or a realloc of an unknown block).
+   * A row's numbers, NUMS per row (one array, not six: a table's fixed cost is per array,
+   * and a DebugView capture may hold a hundred thousand tables): the key's value (NaN for a
+   * text key), the size, the allocation line (-1: first seen in the dump), the line it was
+   * first seen on, its order of (re)insertion (what a Map's order would be), which birth
+   * it holds (a reference taken at a birth checks it to find the row still the same block)
+   * and its allocation ordinal.
    */
-  ordinal = new Float64Array(0);
+  private nums = NO_F64;
+  reallocs = NO_I32;
   /** How the address is spelled (see `spell`); 0: its text is in `extra`. */
-  spelling = new Uint16Array(0);
-  inDump = new Uint8Array(0);
+  spelling = NO_U16;
+  inDump = NO_U8;
   /** The number of the last dump that listed the row (the tracker numbers its dumps). */
-  dumpMark = new Uint32Array(0);
+  dumpMark = NO_U32;
   /** Dump data as bytes (DATA_BYTES per row) and its length (NO_DATA, or DATA_ELSEWHERE: in `extra`, not in that form). */
-  dataBytes = new Uint8Array(0);
-  dataLength = new Uint8Array(0);
+  dataBytes = NO_U8;
+  dataLength = NO_U8;
   /** The call the block was allocated in; null while that is not known yet. */
   context: (string | null)[] = [];
-  private readonly extra = new Map<number, RowExtra>();
+  /** Created with the first row that needs it. */
+  private extra: Map<number, RowExtra> | null = null;
   /** 1 where `extra` has the row: nearly no row has, and a Map lookup per event was 5 % of the time. */
-  private hasExtra = new Uint8Array(0);
+  private hasExtra = NO_U8;
   private readonly hex = new HexText();
-  private freeRows = new Int32Array(0);
+  private freeRows = NO_I32;
   private freeCount = 0;
   private used = 0;
 
   // --- the index of numeric keys ---
-  private slotKey = new Float64Array(0);
-  private slotRow = new Int32Array(0);
-  private slotFreedAt = new Float64Array(0);
+  /** Per slot, two numbers: the key's value and when it was freed (0: never, or alive). */
+  private slotNums = NO_F64;
+  private slotRow = NO_I32;
   private shift = 32;
   private slotsUsed = 0;
   // --- the index of text keys ---
-  private readonly bigAlive = new Map<string, number>();
-  private bigFreedAt = new Map<string, number>();
-
-  constructor() {
-    this.growRows(256);
-    this.rebuild(1024);
-  }
+  private bigAlive: Map<string, number> | null = null;
+  private bigFreedAt: Map<string, number> | null = null;
 
   // ---------------------------------------------------------------- lookup
 
   /** The row of the block alive at `key`, or -1. */
   find(key: BlockKey): number {
-    if (typeof key === 'string') return this.bigAlive.get(key) ?? -1;
+    if (typeof key === 'string') return this.bigAlive?.get(key) ?? -1;
     const slot = this.slotOf(key);
     return slot < 0 ? -1 : Math.max(-1, this.slotRow[slot]!);
   }
@@ -156,12 +167,12 @@ export class BlockTable {
   recentlyFreed(key: BlockKey): boolean {
     let freedAt: number;
     if (typeof key === 'string') {
-      if (this.bigAlive.has(key)) return false;
-      freedAt = this.bigFreedAt.get(key) ?? 0;
+      if (this.bigAlive?.has(key)) return false;
+      freedAt = this.bigFreedAt?.get(key) ?? 0;
     } else {
       const slot = this.slotOf(key);
       if (slot < 0 || this.slotRow[slot] !== TOMBSTONE) return false;
-      freedAt = this.slotFreedAt[slot]!;
+      freedAt = this.slotNums[2 * slot + 1]!;
     }
     return freedAt !== 0 && freedAt > this.frees - RECENT_FREES;
   }
@@ -171,13 +182,14 @@ export class BlockTable {
   /** A new row for a block born now (not yet in the index: `put` it). */
   newRow(size: number, line: number, spelling: number, text: string | null): number {
     const row = this.freeCount > 0 ? this.freeRows[--this.freeCount]! : this.used++;
-    if (row >= this.capacity) this.growRows(this.capacity * 2);
-    this.bytes[row] = size;
-    this.allocLine[row] = line;
-    this.firstLine[row] = line;
-    this.serial[row] = ++this.nextSerial;
+    if (row >= this.capacity) this.growRows(Math.max(8, this.capacity * 2));
+    const at = row * NUMS;
+    this.nums[at + SIZE] = size;
+    this.nums[at + ALLOC_LINE] = line;
+    this.nums[at + FIRST_LINE] = line;
+    this.nums[at + SERIAL] = ++this.nextSerial;
+    this.nums[at + ORDINAL] = -1;
     this.reallocs[row] = 0;
-    this.ordinal[row] = -1;
     this.inDump[row] = 0;
     this.dumpMark[row] = 0;
     this.dataLength[row] = NO_DATA;
@@ -189,13 +201,13 @@ export class BlockTable {
   /** Gives a row back (its block freed, lost or moved out of the table). */
   release(row: number): void {
     if (this.hasExtra[row] === 1) {
-      this.extra.delete(row);
+      this.extra!.delete(row);
       this.hasExtra[row] = 0;
     }
     this.context[row] = null;
-    this.serial[row] = 0;
+    this.nums[row * NUMS + SERIAL] = 0;
     if (this.freeCount >= this.freeRows.length) {
-      const bigger = new Int32Array(Math.max(256, this.freeRows.length * 2));
+      const bigger = new Int32Array(Math.max(8, this.freeRows.length * 2));
       bigger.set(this.freeRows);
       this.freeRows = bigger;
     }
@@ -215,17 +227,18 @@ export class BlockTable {
   /** The address of the row as the log printed it. */
   address(row: number): string {
     const s = this.spelling[row]!;
-    return s === 0 ? (this.extraIf(row)?.text ?? '') : spelled(this.key[row]!, s);
+    return s === 0 ? (this.extraIf(row)?.text ?? '') : spelled(this.nums[row * NUMS + KEY]!, s);
   }
 
   /** The dump data of a row (null: the dump gave none). */
   data(row: number): string | null {
-    const n = this.dataLength[row]!;
+    const n = this.dataLengthOf(row);
     if (n === NO_DATA) return null;
     return n === DATA_ELSEWHERE ? (this.extraIf(row)?.data ?? '') : this.hex.text(this.dataBytes, row * DATA_BYTES, n);
   }
 
   setData(row: number, data: string): void {
+    this.ensureRare();
     const n = packHex(data, this.dataBytes, row * DATA_BYTES);
     this.dataLength[row] = n < 0 ? DATA_ELSEWHERE : n;
     if (n < 0) this.extraOf(row).data = data;
@@ -233,6 +246,7 @@ export class BlockTable {
 
   /** Dump data already as bytes (at most DATA_BYTES). */
   setDataBytes(row: number, from: Uint8Array, length: number): void {
+    this.ensureRare();
     this.dataBytes.set(from.subarray(0, length), row * DATA_BYTES);
     this.dataLength[row] = length;
   }
@@ -240,7 +254,7 @@ export class BlockTable {
   /** The key of the row (its text for an address of more than 13 digits). */
   keyOf(row: number): BlockKey {
     const big = this.extraIf(row)?.bigKey;
-    return big ?? this.key[row]!;
+    return big ?? this.nums[row * NUMS + KEY]!;
   }
 
   // ---------------------------------------------------------------- index
@@ -250,31 +264,33 @@ export class BlockTable {
    * (its free is missing from the log: the caller tells) or -1.
    */
   put(key: BlockKey, row: number): number {
-    this.seq[row] = this.nextSeq++;
+    this.nums[row * NUMS + SEQ] = this.nextSeq++;
     if (typeof key === 'string') {
-      this.key[row] = NaN;
+      this.nums[row * NUMS + KEY] = NaN;
       this.extraOf(row).bigKey = key;
+      this.bigAlive ??= new Map();
       const old = this.bigAlive.get(key) ?? -1;
       this.bigAlive.set(key, row);
       if (old < 0) this.size++;
       return old;
     }
-    this.key[row] = key;
+    this.nums[row * NUMS + KEY] = key;
     const e = this.extraIf(row);
     if (e) delete e.bigKey;
+    if (this.slotRow.length === 0) this.rebuild();
     let slot = this.hash(key);
     const mask = this.slotRow.length - 1;
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) {
-        this.slotKey[slot] = key;
+        this.slotNums[2 * slot] = key;
         this.slotRow[slot] = row;
-        this.slotFreedAt[slot] = 0;
+        this.slotNums[2 * slot + 1] = 0;
         this.size++;
         if (++this.slotsUsed > this.slotRow.length * MAX_LOAD) this.rebuild();
         return -1;
       }
-      if (this.slotKey[slot] === key) {
+      if (this.slotNums[2 * slot] === key) {
         this.slotRow[slot] = row;
         if (r === TOMBSTONE) {
           this.size++;
@@ -293,9 +309,9 @@ export class BlockTable {
    */
   take(key: BlockKey, freed: boolean): number {
     if (typeof key === 'string') {
-      const row = this.bigAlive.get(key);
+      const row = this.bigAlive?.get(key);
       if (row === undefined) return -1;
-      this.bigAlive.delete(key);
+      this.bigAlive!.delete(key);
       this.size--;
       if (freed) this.rememberBig(key, ++this.frees);
       return row;
@@ -305,7 +321,7 @@ export class BlockTable {
     const row = this.slotRow[slot]!;
     if (row < 0) return -1;
     this.slotRow[slot] = TOMBSTONE;
-    if (freed) this.slotFreedAt[slot] = ++this.frees;
+    if (freed) this.slotNums[2 * slot + 1] = ++this.frees;
     this.size--;
     return row;
   }
@@ -314,31 +330,32 @@ export class BlockTable {
   rows(): number[] {
     const out: number[] = [];
     for (let s = 0; s < this.slotRow.length; s++) if (this.slotRow[s]! >= 0) out.push(this.slotRow[s]!);
-    for (const row of this.bigAlive.values()) out.push(row);
-    const seq = this.seq;
-    return out.sort((a, b) => seq[a]! - seq[b]!);
+    for (const row of this.bigAlive?.values() ?? []) out.push(row);
+    const nums = this.nums;
+    return out.sort((a, b) => nums[a * NUMS + SEQ]! - nums[b * NUMS + SEQ]!);
   }
 
   /** The earliest row alive (in insertion order) for which `test` holds, or -1: one pass, no sort. */
   first(test: (row: number) => boolean): number {
     let best = -1;
     const consider = (row: number): void => {
-      if ((best < 0 || this.seq[row]! < this.seq[best]!) && test(row)) best = row;
+      if ((best < 0 || this.seqOf(row) < this.seqOf(best)) && test(row)) best = row;
     };
     for (let s = 0; s < this.slotRow.length; s++) if (this.slotRow[s]! >= 0) consider(this.slotRow[s]!);
-    for (const row of this.bigAlive.values()) consider(row);
+    for (const row of this.bigAlive?.values() ?? []) consider(row);
     return best;
   }
 
   // ---------------------------------------------------------------- inside
 
   private slotOf(key: number): number {
+    if (this.slotRow.length === 0) return -1;
     const mask = this.slotRow.length - 1;
     let slot = this.hash(key);
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) return -1;
-      if (this.slotKey[slot] === key) return slot;
+      if (this.slotNums[2 * slot] === key) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -354,36 +371,38 @@ export class BlockTable {
    * A new index of the live keys and the recent frees' tombstones, at least twice their
    * number over the load limit: every rebuild comes after as many more uses as it costs.
    */
-  private rebuild(minimum = 1024): void {
-    const keys = this.slotKey;
+  private rebuild(minimum = 16): void {
+    const nums = this.slotNums;
     const rows = this.slotRow;
-    const freedAt = this.slotFreedAt;
     const recent = this.frees - RECENT_FREES;
+    const kept = (s: number): boolean => {
+      const r = rows[s]!;
+      const freedAt = nums[2 * s + 1]!;
+      return r >= 0 || (r === TOMBSTONE && freedAt !== 0 && freedAt > recent);
+    };
     let keep = 0;
-    for (let s = 0; s < rows.length; s++) {
-      if (rows[s]! >= 0 || (rows[s] === TOMBSTONE && freedAt[s]! !== 0 && freedAt[s]! > recent)) keep++;
-    }
+    for (let s = 0; s < rows.length; s++) if (kept(s)) keep++;
     let size = minimum;
     while (size * MAX_LOAD < keep * 2.5) size *= 2;
-    this.slotKey = new Float64Array(size);
+    this.slotNums = new Float64Array(2 * size);
     this.slotRow = new Int32Array(size).fill(EMPTY);
-    this.slotFreedAt = new Float64Array(size);
     this.shift = 32 - Math.log2(size);
     this.slotsUsed = 0;
     const mask = size - 1;
     for (let s = 0; s < rows.length; s++) {
-      const r = rows[s]!;
-      if (!(r >= 0 || (r === TOMBSTONE && freedAt[s]! !== 0 && freedAt[s]! > recent))) continue;
-      let slot = this.hash(keys[s]!);
+      if (!kept(s)) continue;
+      const key = nums[2 * s]!;
+      let slot = this.hash(key);
       while (this.slotRow[slot] !== EMPTY) slot = (slot + 1) & mask;
-      this.slotKey[slot] = keys[s]!;
-      this.slotRow[slot] = r;
-      this.slotFreedAt[slot] = freedAt[s]!;
+      this.slotNums[2 * slot] = key;
+      this.slotNums[2 * slot + 1] = nums[2 * s + 1]!;
+      this.slotRow[slot] = rows[s]!;
       this.slotsUsed++;
     }
   }
 
   private rememberBig(key: string, freedAt: number): void {
+    this.bigFreedAt ??= new Map();
     this.bigFreedAt.set(key, freedAt);
     if (this.bigFreedAt.size > 2 * RECENT_FREES) {
       const recent = this.frees - RECENT_FREES;
@@ -392,16 +411,125 @@ export class BlockTable {
   }
 
   private extraIf(row: number): RowExtra | undefined {
-    return this.hasExtra[row] === 1 ? this.extra.get(row) : undefined;
+    return this.hasExtra[row] === 1 ? this.extra!.get(row) : undefined;
   }
 
   private extraOf(row: number): RowExtra {
     let e = this.extraIf(row);
     if (!e) {
+      this.ensureRare();
+      this.extra ??= new Map();
       this.extra.set(row, (e = {}));
       this.hasExtra[row] = 1;
     }
     return e;
+  }
+
+  /**
+   * The columns most tables never write (reallocs, dumps, a row's extra): allocated, all at
+   * once, the first time one is written; until then every row has their defaults, which
+   * is what the readers below return for a column not allocated.
+   */
+  private rareReady = false;
+
+  private ensureRare(): void {
+    if (this.rareReady) return;
+    this.rareReady = true;
+    this.growRare();
+  }
+
+  private growRare(): void {
+    const capacity = this.capacity;
+    const grow = <T extends Int32Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.reallocs = grow(this.reallocs, (n) => new Int32Array(n));
+    this.inDump = grow(this.inDump, (n) => new Uint8Array(n));
+    this.hasExtra = grow(this.hasExtra, (n) => new Uint8Array(n));
+    this.dumpMark = grow(this.dumpMark, (n) => new Uint32Array(n));
+    const old = this.dataLength.length;
+    this.dataLength = grow(this.dataLength, (n) => new Uint8Array(n));
+    this.dataLength.fill(NO_DATA, old);
+    this.dataBytes = grow(this.dataBytes, () => new Uint8Array(capacity * DATA_BYTES));
+  }
+
+  /** The block's size. */
+  sizeOf(row: number): number {
+    return this.nums[row * NUMS + SIZE]!;
+  }
+
+  setSize(row: number, size: number): void {
+    this.nums[row * NUMS + SIZE] = size;
+  }
+
+  /** The allocation line; -1 for a block first seen in the dump. */
+  allocLineOf(row: number): number {
+    return this.nums[row * NUMS + ALLOC_LINE]!;
+  }
+
+  /** The block was first seen in the dump: it has no allocation line. */
+  seenFirstInDump(row: number): void {
+    this.nums[row * NUMS + ALLOC_LINE] = -1;
+  }
+
+  firstLineOf(row: number): number {
+    return this.nums[row * NUMS + FIRST_LINE]!;
+  }
+
+  /** The allocation ordinal; -1 when the allocation is not in the log (first seen in the dump, a realloc of an unknown block). */
+  ordinalOf(row: number): number {
+    return this.nums[row * NUMS + ORDINAL]!;
+  }
+
+  setOrdinal(row: number, ordinal: number): void {
+    this.nums[row * NUMS + ORDINAL] = ordinal;
+  }
+
+  /** Which birth the row holds (0 once released). */
+  serialOf(row: number): number {
+    return this.nums[row * NUMS + SERIAL]!;
+  }
+
+  /** The key's value (NaN for a key kept as text: `keyOf`). */
+  keyValueOf(row: number): number {
+    return this.nums[row * NUMS + KEY]!;
+  }
+
+  private seqOf(row: number): number {
+    return this.nums[row * NUMS + SEQ]!;
+  }
+
+  reallocsOf(row: number): number {
+    return this.reallocs[row] ?? 0;
+  }
+
+  addRealloc(row: number): void {
+    this.ensureRare();
+    this.reallocs[row]!++;
+  }
+
+  inDumpOf(row: number): boolean {
+    return this.inDump[row] === 1;
+  }
+
+  /** Marks the row as listed by dump number `dump`; false when that dump had listed it already. */
+  listIn(dump: number, row: number): boolean {
+    this.ensureRare();
+    this.inDump[row] = 1;
+    if (this.dumpMark[row] === dump) return false;
+    this.dumpMark[row] = dump;
+    return true;
+  }
+
+  /** Whether dump number `dump` listed the row. */
+  listedIn(dump: number, row: number): boolean {
+    return this.dumpMark[row] === dump;
+  }
+
+  dataLengthOf(row: number): number {
+    return this.dataLength[row] ?? NO_DATA;
   }
 
   private growRows(capacity: number): void {
@@ -410,20 +538,9 @@ export class BlockTable {
       next.set(old);
       return next;
     };
-    this.key = grow(this.key, (n) => new Float64Array(n));
-    this.bytes = grow(this.bytes, (n) => new Float64Array(n));
-    this.allocLine = grow(this.allocLine, (n) => new Float64Array(n));
-    this.firstLine = grow(this.firstLine, (n) => new Float64Array(n));
-    this.seq = grow(this.seq, (n) => new Float64Array(n));
-    this.serial = grow(this.serial, (n) => new Float64Array(n));
-    this.reallocs = grow(this.reallocs, (n) => new Int32Array(n));
-    this.ordinal = grow(this.ordinal, (n) => new Float64Array(n));
+    this.nums = grow(this.nums, (n) => new Float64Array(n * NUMS));
     this.spelling = grow(this.spelling, (n) => new Uint16Array(n));
-    this.inDump = grow(this.inDump, (n) => new Uint8Array(n));
-    this.hasExtra = grow(this.hasExtra, (n) => new Uint8Array(n));
-    this.dumpMark = grow(this.dumpMark, (n) => new Uint32Array(n));
-    this.dataLength = grow(this.dataLength, (n) => new Uint8Array(n));
-    this.dataBytes = grow(this.dataBytes, () => new Uint8Array(capacity * DATA_BYTES));
     this.capacity = capacity;
+    if (this.rareReady) this.growRare();
   }
 }

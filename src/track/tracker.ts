@@ -123,19 +123,25 @@ function blockList(length: number, block: (i: number) => Block): BlockList {
  * known only at the next program line (or the end), and most turn out to be ordinary
  * frees, dropped then. A row keeps what a report lists of a block.
  */
+// Zero-length columns an empty window shares: it allocates its own with its first free.
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_U16 = new Uint16Array(0);
+const NO_U8 = new Uint8Array(0);
+
 class FreedRows {
   count = 0;
-  key = new Float64Array(64);
-  size = new Float64Array(64);
-  allocLine = new Float64Array(64);
-  firstLine = new Float64Array(64);
-  freeLine = new Float64Array(64);
-  reallocs = new Int32Array(64);
-  ordinal = new Float64Array(64);
-  spelling = new Uint16Array(64);
-  inDump = new Uint8Array(64);
-  dataBytes = new Uint8Array(64 * DATA_BYTES);
-  dataLength = new Uint8Array(64);
+  key = NO_F64;
+  size = NO_F64;
+  allocLine = NO_F64;
+  firstLine = NO_F64;
+  freeLine = NO_F64;
+  ordinal = NO_F64;
+  reallocs = NO_I32;
+  spelling = NO_U16;
+  inDump = NO_U8;
+  dataBytes = NO_U8;
+  dataLength = NO_U8;
   context: (string | null)[] = [];
   /** The address text (when the spelling code cannot say it) and dump data not in `XX XX` form, only where a block has them. */
   text: (string | undefined)[] = [];
@@ -147,21 +153,21 @@ class FreedRows {
   add(table: BlockTable, row: number, freeLine: number): void {
     const i = this.count;
     if (i === this.key.length) this.grow();
-    this.key[i] = table.key[row]!;
-    const size = table.bytes[row]!;
+    this.key[i] = table.keyValueOf(row);
+    const size = table.sizeOf(row);
     this.size[i] = size;
     this.bytes += size;
-    this.allocLine[i] = table.allocLine[row]!;
-    this.firstLine[i] = table.firstLine[row]!;
+    this.allocLine[i] = table.allocLineOf(row);
+    this.firstLine[i] = table.firstLineOf(row);
     this.freeLine[i] = freeLine;
-    this.reallocs[i] = table.reallocs[row]!;
-    this.ordinal[i] = table.ordinal[row]!;
+    this.reallocs[i] = table.reallocsOf(row);
+    this.ordinal[i] = table.ordinalOf(row);
     const spelling = table.spelling[row]!;
     this.spelling[i] = spelling;
-    this.inDump[i] = table.inDump[row]!;
+    this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
     this.context[i] = table.context[row]!;
     this.text[i] = spelling === 0 ? table.address(row) : undefined;
-    const n = table.dataLength[row]!;
+    const n = table.dataLengthOf(row);
     this.dataLength[i] = n;
     if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
     else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
@@ -205,7 +211,7 @@ class FreedRows {
   }
 
   private grow(): void {
-    const n = this.key.length * 2;
+    const n = Math.max(8, this.key.length * 2);
     const f = (a: Float64Array) => {
       const b = new Float64Array(n);
       b.set(a);
@@ -244,8 +250,8 @@ export class Tracker {
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly freed: Tally = { blocks: 0, bytes: 0 };
   /** Rows allocated since the last program line (their context is that line), with the birth each held. */
-  private pendingRows = new Int32Array(256);
-  private pendingSerials = new Float64Array(256);
+  private pendingRows = NO_I32;
+  private pendingSerials = NO_F64;
   private pendingCount = 0;
   private pendingCompactAt = 1024;
   private allocs = 0;
@@ -410,18 +416,18 @@ export class Tracker {
   /** A live row as a report lists it. */
   private liveBlock(row: number): Block {
     const t = this.live;
-    const allocLine = t.allocLine[row]!;
-    const ordinal = t.ordinal[row]!;
+    const allocLine = t.allocLineOf(row);
+    const ordinal = t.ordinalOf(row);
     return {
       address: t.address(row),
-      size: t.bytes[row]!,
+      size: t.sizeOf(row),
       allocLine: allocLine < 0 ? null : allocLine,
-      firstLine: t.firstLine[row]!,
+      firstLine: t.firstLineOf(row),
       freeLine: null,
       context: t.context[row]!,
-      inDump: t.inDump[row] === 1,
+      inDump: t.inDumpOf(row),
       data: t.data(row),
-      reallocs: t.reallocs[row]!,
+      reallocs: t.reallocsOf(row),
       ordinal: ordinal < 0 ? null : ordinal,
     };
   }
@@ -442,7 +448,7 @@ export class Tracker {
       this.anomalies.add(
         'address-reused-while-alive',
         line,
-        `${t.address(row)} allocated again while the block from line ${t.firstLine[old]} is alive: its free is missing`,
+        `${t.address(row)} allocated again while the block from line ${t.firstLineOf(old)} is alive: its free is missing`,
       );
       this.lost(old, line);
     }
@@ -465,7 +471,7 @@ export class Tracker {
     }
     this.allocs++;
     this.spyEvent(line);
-    this.live.ordinal[this.born(key, spelling, text, size, line, null)] = ordinal;
+    this.live.setOrdinal(this.born(key, spelling, text, size, line, null), ordinal);
   }
 
   /**
@@ -486,7 +492,7 @@ export class Tracker {
         this.anomalies.add('unknown-free', line, `free of ${text}, which was never allocated in this log`);
       }
     } else {
-      const size = this.live.bytes[row]!;
+      const size = this.live.sizeOf(row);
       this.liveBytes -= size;
       this.episodes.free(size, line);
       this.timeline.sample(line, this.live.size, this.liveBytes);
@@ -510,7 +516,7 @@ export class Tracker {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
       const ordinal = ++this.ordinals;
-      this.live.ordinal[this.born(to.key, spell(to.text, to.key), to.text, size, line, null)] = ordinal;
+      this.live.setOrdinal(this.born(to.key, spell(to.text, to.key), to.text, size, line, null), ordinal);
       return;
     }
     if (isNull(to)) {
@@ -527,15 +533,15 @@ export class Tracker {
       return;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
-    this.liveBytes -= t.bytes[row]!;
-    this.episodes.free(t.bytes[row]!, line);
+    this.liveBytes -= t.sizeOf(row);
+    this.episodes.free(t.sizeOf(row), line);
     const spelling = spell(to.text, to.key);
     t.setSpelling(row, spelling, spelling === 0 ? to.text : null);
-    t.bytes[row] = size;
-    t.reallocs[row]!++;
+    t.setSize(row, size);
+    t.addRealloc(row);
     const other = t.put(to.key, row);
     if (other >= 0) {
-      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${t.firstLine[other]}`);
+      this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${t.firstLineOf(other)}`);
       this.lost(other, line);
     }
     this.liveBytes += size;
@@ -561,7 +567,7 @@ export class Tracker {
     const t = this.live;
     for (let i = 0; i < this.pendingCount; i++) {
       const row = this.pendingRows[i]!;
-      if (t.serial[row] === this.pendingSerials[i]) t.context[row] = context;
+      if (t.serialOf(row) === this.pendingSerials[i]) t.context[row] = context;
     }
     this.pendingCount = 0;
     this.pendingCompactAt = 1024;
@@ -734,9 +740,9 @@ export class Tracker {
         this.anomalies.add('dump-unknown-block', line, `the dump lists ${printed()} (${size} bytes), which is not alive in this log`);
       }
       row = this.born(key, spelling, text, size, line, context ?? 'unknown (first seen in the dump)');
-      t.allocLine[row] = -1;
-    } else if (t.bytes[row] !== size) {
-      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${printed()} ${size} bytes; it was allocated with ${t.bytes[row]}`);
+      t.seenFirstInDump(row);
+    } else if (t.sizeOf(row) !== size) {
+      this.anomalies.add('dump-size-mismatch', line, `the dump gives ${printed()} ${size} bytes; it was allocated with ${t.sizeOf(row)}`);
     }
     this.listedInDump(row);
     return row;
@@ -755,7 +761,7 @@ export class Tracker {
     if (missing > 0) {
       let first = '';
       if (this.anomalies.listing('not-in-dump')) {
-        const row = t.first((r) => t.dumpMark[r] !== this.dumps);
+        const row = t.first((r) => !t.listedIn(this.dumps, r));
         if (row >= 0) first = t.address(row);
       }
       this.anomalies.add(
@@ -768,16 +774,12 @@ export class Tracker {
 
   private listedInDump(row: number): void {
     const t = this.live;
-    if (t.dumpMark[row] !== this.dumps) {
-      t.dumpMark[row] = this.dumps;
-      this.dumpListed++;
-    }
-    t.inDump[row] = 1;
+    if (t.listIn(this.dumps, row)) this.dumpListed++;
   }
 
   /** A block whose address was allocated again while it lived: its free line is missing. */
   private lost(row: number, line: number): void {
-    const size = this.live.bytes[row]!;
+    const size = this.live.sizeOf(row);
     this.liveBytes -= size;
     this.episodes.free(size, line);
     this.freed.blocks++;
@@ -793,23 +795,23 @@ export class Tracker {
   private pend(row: number): void {
     if (this.pendingCount >= this.pendingCompactAt) this.compactPending();
     if (this.pendingCount === this.pendingRows.length) {
-      const rows = new Int32Array(this.pendingRows.length * 2);
+      const rows = new Int32Array(Math.max(8, this.pendingRows.length * 2));
       rows.set(this.pendingRows);
       this.pendingRows = rows;
-      const serials = new Float64Array(this.pendingSerials.length * 2);
+      const serials = new Float64Array(Math.max(8, this.pendingSerials.length * 2));
       serials.set(this.pendingSerials);
       this.pendingSerials = serials;
     }
     this.pendingRows[this.pendingCount] = row;
-    this.pendingSerials[this.pendingCount++] = this.live.serial[row]!;
+    this.pendingSerials[this.pendingCount++] = this.live.serialOf(row);
   }
 
   private compactPending(): void {
-    const serial = this.live.serial;
+    const t = this.live;
     let kept = 0;
     for (let i = 0; i < this.pendingCount; i++) {
       const row = this.pendingRows[i]!;
-      if (serial[row] === this.pendingSerials[i]) {
+      if (t.serialOf(row) === this.pendingSerials[i]) {
         this.pendingRows[kept] = row;
         this.pendingSerials[kept++] = this.pendingSerials[i]!;
       }

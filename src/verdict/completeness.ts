@@ -40,6 +40,20 @@ export interface CrtSpan {
   line: number;
 }
 
+/**
+ * The evidence that `span` is whole 4096-byte buffers, as the file holds it or as the
+ * program wrote it (text mode adds its CRs after buffering), or null when it is neither.
+ */
+function wholeBuffers(span: CrtSpan, what: string, held: string, asWritten: string, afterBuffering: string): string | null {
+  if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
+  const written = span.bytes - span.crlf;
+  if (span.crlf === 0 || written <= 0 || written % CRT_BUFFER !== 0) return null;
+  return (
+    `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} ${asWritten} ` +
+    `(text mode added a CR to each of ${count(span.crlf, 'line end')}${afterBuffering}), with ${held}`
+  );
+}
+
 export interface CrtFacts {
   /** From the run's first byte (an appended run's buffers start there). */
   run: CrtSpan;
@@ -147,15 +161,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       if (!span || span.bytes === 0 || live === 0) return null;
       const what = span.line === 1 ? 'the file' : `the run's output from line ${span.line} (appended: its buffers start there)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
-      if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
-      const written = span.bytes - span.crlf;
-      if (span.crlf > 0 && written > 0 && written % CRT_BUFFER === 0) {
-        return (
-          `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} as the program wrote them ` +
-          `(text mode added a CR to each of ${count(span.crlf, 'line end')} after buffering), with ${held}`
-        );
-      }
-      return null;
+      return wholeBuffers(span, what, held, 'as the program wrote them', ' after buffering');
     },
   },
   {
@@ -168,15 +174,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       if (!span || span.bytes === 0 || live === 0 || f.trace.marks.exitEvents === 0) return null;
       const what = `the spy's output after line ${span.line} (where exit() flushed what the program printed)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: whole buffers of exit-time output reached the file, a last, partial one may have been dropped`;
-      if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
-      const written = span.bytes - span.crlf;
-      if (span.crlf > 0 && written > 0 && written % CRT_BUFFER === 0) {
-        return (
-          `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} as written ` +
-          `(text mode added a CR to each of ${count(span.crlf, 'line end')}), with ${held}`
-        );
-      }
-      return null;
+      return wholeBuffers(span, what, held, 'as written', '');
     },
   },
   {
