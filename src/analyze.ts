@@ -11,6 +11,7 @@
 import { ByteDecoder } from './read/decode.js';
 import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
+import { GTEST_TESTS, type TestPatterns } from './parse/tests.js';
 import type { Report } from './model/report.js';
 import { LogDemux, type CapturedRun, type Capture } from './capture/demux.js';
 import type { Dialect } from './dialect/dialect.js';
@@ -18,6 +19,7 @@ import { builtinDialects } from './dialect/registry.js';
 import type { Baseline } from './baseline/model.js';
 import { BaselineTally } from './baseline/match.js';
 import { addDataHints } from './hint/datahint.js';
+import { addHolderHints } from './hint/holders.js';
 import type { CrtFacts } from './verdict/completeness.js';
 import { decide, type Deciders } from './verdict/decide.js';
 import { findingsOf } from './verdict/findings.js';
@@ -32,8 +34,18 @@ export interface AnalyzeOptions {
   dialect?: Dialect;
   /** Known runtime-held memory: never-freed blocks that fit it are `exitprocess` (decidedBy `baseline`). */
   baseline?: Baseline | null;
-  /** Count never-freed blocks of an incomplete log as true leaks (after the baseline). */
+  /**
+   * Decide never-freed blocks that fit memory a known runtime holder keeps until ExitProcess
+   * (`exitprocess`, decidedBy `known-holder`); without it, such blocks only carry a `hint`.
+   */
+  trustKnownHolders?: boolean;
+  /** Count never-freed blocks of an incomplete log as true leaks (after the baseline and the known holders). */
   assumeComplete?: boolean;
+  /**
+   * How the program's test runner prints where each test starts and ends (compileTestPatterns);
+   * default GoogleTest's `[ RUN      ]` / `[       OK ]` lines; null: no test attribution.
+   */
+  tests?: TestPatterns | null;
   /** Longer lines are cut to this many characters and reported as anomalies. */
   maxLineLength?: number;
   /** Anomalies listed per kind; all are counted. */
@@ -81,7 +93,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
   const episodeThreshold = options.episodeThreshold ?? DEFAULTS.episodeThreshold;
   const decoder = new ByteDecoder();
   const judge = new Judge(
-    { baseline: options.baseline ?? null, assumeComplete: options.assumeComplete ?? false },
+    { baseline: options.baseline ?? null, trustKnownHolders: options.trustKnownHolders ?? false, assumeComplete: options.assumeComplete ?? false },
     { windowLimit, episodeThreshold },
     options.source ?? '-',
   );
@@ -94,6 +106,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       windowLimit,
       contextLength: DEFAULTS.contextLength,
       episodeThreshold,
+      tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
     onRunEnd: (run, pid, dialect) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8'),
@@ -244,6 +257,7 @@ class Judge {
       this.limits.windowLimit,
     );
     addDataHints(decision.blocks);
+    addHolderHints(decision.blocks);
     const findings = findingsOf(trace.deferred, decision.blocks, this.limits.episodeThreshold);
     const report = assembleReport(
       { source: this.source, bytes: facts.bytes, encoding: facts.encoding, lines: facts.lines },

@@ -14,10 +14,16 @@ export {
   type BaselineUse,
   type StaleRow,
   type DataHint,
+  type HolderHint,
+  type TestReport,
+  type TestOutcome,
 } from './model/report.js';
 export { CATEGORIES, CATEGORY_MEANING, type Category, type Truncation, type DecidedBy, type Tally } from './model/block.js';
 export { COMPLETENESS_RULES, type CompletenessRule, type CompletenessRuleId } from './verdict/completeness.js';
 export { DEFAULT_MARKERS, type MarkerOptions } from './parse/options.js';
+// Leak-hunting aids: how the program's test runner prints its tests, and the known runtime holders.
+export { compileTestPatterns, GTEST_TESTS, type TestPatterns } from './parse/tests.js';
+export { KNOWN_HOLDERS, type KnownHolder, type KnownHolders } from './hint/holders.js';
 export { SpylogError, type ErrorCode } from './errors.js';
 
 // Dialects: how a log is worded.

@@ -35,6 +35,7 @@ function block(i: number, over: Partial<ReportBlock> = {}): ReportBlock {
     data: null,
     decidedBy: 'log',
     reallocs: 0,
+    ordinal: i + 1,
     ...over,
   };
 }

@@ -12,6 +12,8 @@ const CASES: [name: string, args: string[], status: number][] = [
   ['undecided', ['fixtures/w2k-redirected.log'], 1],
   ['baseline-leak', ['fixtures/w2k-redirected.log', '-b', 'fixtures/baselines/w2k-known-runtime.csv'], 1],
   ['baseline-stale', ['fixtures/w2k-redirected-noleak.log', '-b', 'fixtures/baselines/w2k-stale.csv'], 0],
+  // GoogleTest's lines: one JUnit case per test, the leaking one failing.
+  ['gtest', ['fixtures/gtest-three-tests.log'], 1],
 ];
 const FORMATS: [format: string, ext: string][] = [
   ['text', 'txt'],

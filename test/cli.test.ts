@@ -35,7 +35,7 @@ test('--format json prints one spylog/report@1 object per log, one per line', ()
 test('--format csv writes one header, then a row per non-freed block of each log', () => {
   const r = spylog(['-f', 'csv', 'fixtures/real/leak2-redirected.log', 'fixtures/real/leak2-exitfree-redirected.log']);
   const rows = r.stdout.trimEnd().split('\r\n');
-  assert.equal(rows[0], 'source,address,size,category,context,allocLine,freeLine,inDump,decidedBy,data');
+  assert.equal(rows[0], 'source,address,size,category,context,allocLine,freeLine,inDump,decidedBy,data,ordinal');
   assert.equal(rows.length, 5);
   assert.match(rows[1]!, /^fixtures\/real\/leak2-redirected\.log,0x000000000034C9C0,64,unresolved,CoTaskMemAlloc,3,,true,log,/);
   assert.match(rows[4]!, /,exitprocess,CoTaskMemAlloc,5,16,true,log,/);

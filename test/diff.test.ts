@@ -186,6 +186,7 @@ describe('matchBlocks', () => {
     data,
     decidedBy: 'log',
     reallocs: 0,
+    ordinal: allocLine,
   });
 
   test('pairs identical dump data first, then the rest in order', () => {

@@ -69,8 +69,18 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
     ].filter((a) => !a.startsWith('--user-data-dir')),
   });
   try {
-    for (const name of ['copyproxy-released', 'w2k-console', 'w2k-redirected', 'capture/two-runs', 'capture/debugview-pids', 'w2k-addr64']) {
-      const file = join(OUT, `${name.replace('/', '__')}.html`);
+    for (const name of [
+      'copyproxy-released',
+      'w2k-console',
+      'w2k-redirected',
+      'capture/two-runs',
+      'capture/debugview-pids',
+      'w2k-addr64',
+      'article-win2000',
+      'real/wine2/bstr300-redirected',
+      'gtest-three-tests',
+    ]) {
+      const file = join(OUT, `${name.replaceAll('/', '__')}.html`);
       writeFileSync(file, renderHtml([analyzeBuffer(readFileSync(fixture(`${name}.log`)), { source: `fixtures/${name}.log` })]));
       const url = pathToFileURL(file).href;
       for (const [label, viewport] of [
@@ -107,7 +117,7 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
         const left = await page.evaluate("Math.min(...[...document.querySelectorAll('svg text.tick')].map((t) => t.getBBox().x))");
         assert.ok(Number(left) >= 0, `${name} ${label}: an axis label starts at x=${String(left)}`);
         assert.doesNotMatch(await page.locator('body').innerText(), /`/, 'no Markdown backticks shown');
-        await page.screenshot({ path: join(OUT, `${name.replace('/', '__')}-${label}.png`), fullPage: true });
+        await page.screenshot({ path: join(OUT, `${name.replaceAll('/', '__')}-${label}.png`), fullPage: true });
         await page.close();
       }
     }
@@ -144,6 +154,42 @@ test('browser: chart, sortable table, no request leaves the page, screenshots', 
     );
     await page.goto(pathToFileURL(join(OUT, 'w2k-redirected.html')).href);
     assert.equal(await page.locator('.hint code', { hasText: 'spylog check --baseline' }).count(), 1);
+    // The leak-hunting aids: ordinals in the # column, known holders in the data column and a section of their own.
+    const ordinalColumn = (await page.locator('table.blocks thead th').allTextContents()).indexOf('#') + 1;
+    assert.ok(ordinalColumn > 0, 'a # column');
+    assert.equal((await page.locator(`table.blocks tbody tr:first-child td:nth-child(${ordinalColumn})`).textContent())?.trim(), '1');
+    await page.goto(pathToFileURL(join(OUT, 'article-win2000.html')).href);
+    assert.deepEqual(await page.locator('table.blocks .holderhint').allTextContents(), [
+      'known holder: clbcatq.dll (the COM+ catalog), loaded by CLSIDFromProgID',
+    ]);
+    assert.match(
+      (await page.locator('ul.holders li').allTextContents()).join(' '),
+      /1 unresolved block \(44 bytes\)\. Looks like the 44-byte block .* Source: https:\/\/www\.ikriv\.com/,
+    );
+    await page.goto(pathToFileURL(join(OUT, 'real__wine2__bstr300-redirected.html')).href);
+    assert.equal(await page.locator('table.blocks .holderhint', { hasText: "OLEAUT32's BSTR cache" }).count(), 43);
+    assert.match(
+      (await page.locator('ul.holders li').allTextContents()).join(' '),
+      /Leaked BSTR or kept by the BSTR cache: rerun with OANOCACHE=1 to tell/,
+    );
+    // Per-test attribution: a table of the tests, the leaking one marked, and the test of every block.
+    await page.goto(pathToFileURL(join(OUT, 'gtest-three-tests.html')).href);
+    assert.deepEqual(await page.locator('table.tests tbody tr td.testname').allTextContents(), [
+      'ReportTest.BuildsTitle',
+      'ReportTest.FreesWhatItAllocates',
+      'FieldCacheTest.CachesFieldNames',
+    ]);
+    assert.deepEqual(await page.locator('table.tests tbody tr.leak td.testname').allTextContents(), ['ReportTest.BuildsTitle']);
+    assert.deepEqual(
+      (await page.locator('table.tests tbody tr td:nth-child(8)').allTextContents()).map((t) => t.trim()),
+      ['', '', '1 (48 B)'],
+      'freed later',
+    );
+    assert.deepEqual([...new Set(await page.locator('table.blocks td.test').allTextContents())], ['ReportTest.BuildsTitle']);
+    // Sorting the tests by what they leaked, twice (descending), puts the leaking one first.
+    await page.locator('table.tests th', { hasText: 'leaked' }).click();
+    await page.locator('table.tests th', { hasText: 'leaked' }).click();
+    assert.equal(await page.locator('table.tests tbody tr:first-child td.testname').textContent(), 'ReportTest.BuildsTitle');
     await page.close();
   } finally {
     await browser.close();

@@ -17,6 +17,7 @@
 // putting it in the identity would open a new alert each time. The parts are in the message.
 import { createHash } from 'node:crypto';
 import type { ReportBlock, StaleRow } from '../model/report.js';
+import type { DecidedBy } from '../model/block.js';
 import { bytes, count } from '../text/words.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
@@ -104,14 +105,24 @@ export function logId(source: string, name?: string): string {
   return (dot > 0 ? base.slice(0, dot) : base) || 'log';
 }
 
+/** How the gate weighs true leaks (`error` when a leak gate failed) and unresolved blocks (by --unresolved). */
+export function ciLevels(r: CheckResult): { leak: Level; unresolved: Level } {
+  const outcome = (id: string): Outcome | undefined => r.checks.find((c) => c.id === id)?.outcome;
+  return {
+    leak: outcome('true-leaks') === 'fail' || outcome('leak-bytes') === 'fail' ? 'error' : 'warning',
+    unresolved: policyLevel(r.unresolvedPolicy),
+  };
+}
+
+const policyLevel = (p: 'fail' | 'warn' | 'allow'): Level => (p === 'fail' ? 'error' : p === 'warn' ? 'warning' : 'note');
+
 export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
   const name = logId(r.source, o.name);
   const root = o.sourceRoot ?? null;
   const logPath = r.source === '-' ? 'stdin' : (repoPath(r.source, root) ?? slashes(r.source));
   const crt = r.report.dialect?.name === 'crt';
   const outcome = (id: string): Outcome | undefined => r.checks.find((c) => c.id === id)?.outcome;
-  const leakLevel: Level = outcome('true-leaks') === 'fail' || outcome('leak-bytes') === 'fail' ? 'error' : 'warning';
-  const policyLevel = (p: 'fail' | 'warn' | 'allow'): Level => (p === 'fail' ? 'error' : p === 'warn' ? 'warning' : 'note');
+  const leakLevel = ciLevels(r).leak;
   const dumpLine = r.report.phases.dump?.line ?? 1;
 
   const findings: CiFinding[] = [];
@@ -154,8 +165,21 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       const details = [
         logLines.length ? `Allocated at ${linesText(logLines)} of ${logPath}.` : `Allocation not in the log (first seen in the dump of ${logPath}).`,
       ];
+      const ordinals = m.blocks
+        .map((b) => b.ordinal)
+        .filter((n): n is number => n !== null)
+        .sort((a, b) => a - b);
+      if (ordinals.length)
+        details.push(
+          `Allocation ${ordinals.length === 1 ? 'ordinal' : 'ordinals'} ${ordinalsText(ordinals)} (the Nth allocation since the spy was registered: a spy counting its PreAlloc calls can break on it).`,
+        );
       const parts = partsOf(m.blocks);
       if (parts) details.push(`In ${parts}.`);
+      const tests = testsOf(m.blocks);
+      if (tests) details.push(`Allocated while ${tests} ran.`);
+      // What a known runtime holder may be keeping (a hint: the gate counted these as they were decided).
+      const hints = new Map(m.blocks.flatMap((b) => (b.hint ? [[b.hint.id, b.hint] as const] : [])));
+      for (const h of hints.values()) details.push(`Known runtime holder: ${h.holder}: ${h.message} (source: ${h.source}).`);
       if (crt) details.push(`CRT allocation ${m.blocks.length === 1 ? 'number' : 'numbers'}: ${crtNumbers(m.blocks)} (for _CrtSetBreakAlloc).`);
       if (location.kind === 'baseline')
         details.push(
@@ -243,8 +267,22 @@ function digests(parts: string[]): { fingerprint: string; lineHash: string } {
 
 function decidedBy(blocks: ReportBlock[]): string {
   const by = [...new Set(blocks.map((b) => b.decidedBy))];
-  const words = { log: 'the log is complete', baseline: 'decided by the baseline', 'assume-complete': 'decided by --assume-complete' };
+  const words: Record<DecidedBy, string> = {
+    log: 'the log is complete',
+    baseline: 'decided by the baseline',
+    'known-holder': 'decided by a known runtime holder',
+    'assume-complete': 'decided by --assume-complete',
+  };
   return by.map((d) => words[d]).join('; ');
+}
+
+/** `test A.B`, `tests A.B (2 blocks), C.D`: the tests the blocks were allocated in. */
+function testsOf(blocks: ReportBlock[]): string | null {
+  const counts = new Map<string, number>();
+  for (const b of blocks) if (typeof b.test === 'string') counts.set(b.test, (counts.get(b.test) ?? 0) + 1);
+  if (counts.size === 0) return null;
+  const names = [...counts].slice(0, 10).map(([t, k]) => (counts.size > 1 && k > 1 ? `${t} (${k} blocks)` : t));
+  return `${counts.size === 1 ? 'test' : 'tests'} ${names.join(', ')}${counts.size > 10 ? `, … (${counts.size} in all)` : ''}`;
 }
 
 function partsOf(blocks: ReportBlock[]): string | null {
@@ -261,6 +299,15 @@ export function linesText(lines: number[]): string {
   if (lines.length === 1) return `line ${lines[0]}`;
   const shown = lines.slice(0, 10).join(', ');
   return lines.length > 10 ? `lines ${shown}, … (${lines.length} in all)` : `lines ${shown}`;
+}
+
+/** `#3`, `#3, #5`, `#3, #5, … (12 in all)`. */
+function ordinalsText(ordinals: number[]): string {
+  const shown = ordinals
+    .slice(0, 10)
+    .map((n) => `#${n}`)
+    .join(', ');
+  return ordinals.length > 10 ? `${shown}, … (${ordinals.length} in all)` : shown;
 }
 
 /**

@@ -4,6 +4,7 @@ import { SpylogError } from '../errors.js';
 import type { AnalyzeOptions } from '../analyze.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
 import { BASELINE_FILE_LIMIT, readSmallFile } from './small-file.js';
+import { compileTestPatterns } from '../parse/tests.js';
 import type { Baseline } from '../baseline/model.js';
 import { decodeText, loadDialect } from './dialect.js';
 import type { OptionSpec } from './spec.js';
@@ -18,6 +19,12 @@ export function decisionOptions(short = true): Record<string, OptionSpec> {
       value: 'FILE',
       describe: 'CSV of known runtime-held blocks (from spylog baseline): they decide never-freed blocks',
     },
+    'trust-known-holders': {
+      type: 'boolean',
+      default: false,
+      describe:
+        'never-freed blocks that fit memory a documented runtime holder keeps until ExitProcess (clbcatq.dll) are exitprocess; without it they only get a hint',
+    },
     'assume-complete': {
       type: 'boolean',
       default: false,
@@ -28,13 +35,14 @@ export function decisionOptions(short = true): Record<string, OptionSpec> {
 
 export interface DecisionArgs {
   baseline?: string;
+  trustKnownHolders: boolean;
   assumeComplete: boolean;
 }
 
-/** The deciders for the analysis: the baseline read (first: a bad one should not cost a long analysis) and --assume-complete. */
-export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 'baseline' | 'assumeComplete'>> {
+/** The deciders for the analysis: the baseline read (first: a bad one should not cost a long analysis), the known holders and --assume-complete. */
+export async function toDeciders(a: DecisionArgs): Promise<Pick<AnalyzeOptions, 'baseline' | 'trustKnownHolders' | 'assumeComplete'>> {
   const baseline = a.baseline === undefined ? null : await loadBaseline(a.baseline);
-  return { baseline, assumeComplete: a.assumeComplete };
+  return { baseline, trustKnownHolders: a.trustKnownHolders, assumeComplete: a.assumeComplete };
 }
 
 /** A baseline file: UTF-8, or UTF-16 with a BOM (what PowerShell 5.1's `>` writes). */
@@ -86,6 +94,21 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
     default: 65536,
     describe: 'longer lines are cut and reported as anomalies (bounds memory); 80 to 16777216 (16 MiB)',
   },
+  // Test attribution: GoogleTest's lines by default; a harness of one's own by regexes (both replace GoogleTest's).
+  'test-start': {
+    type: 'string',
+    multiple: true,
+    value: 'REGEX',
+    describe:
+      "a program line that starts a test, with a (?<name>...) group for its name (repeat for several; replaces GoogleTest's [ RUN      ] lines, recognised by default)",
+  },
+  'test-end': {
+    type: 'string',
+    multiple: true,
+    value: 'REGEX',
+    describe:
+      "a program line that ends a test, with (?<name>...) and optionally (?<outcome>...) (repeat for several; replaces GoogleTest's [       OK ] lines)",
+  },
   quiet: { type: 'boolean', short: 'q', default: false, describe: 'no progress bar on stderr' },
 };
 
@@ -97,6 +120,8 @@ export interface AnalysisArgs {
   dumpMarker: string;
   maxLineLength: number;
   dialect?: string;
+  testStart?: string | string[];
+  testEnd?: string | string[];
   quiet: boolean;
   /** --color / --no-color; undefined: decided by the environment. */
   color?: boolean;
@@ -141,9 +166,15 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
       if (/[\r\n]/.test(String(text))) throw new SpylogError('USAGE', `${name} must be a single line`);
     }
   }
+  // Either option replaces GoogleTest's patterns: a harness that prints only end lines gives no start pattern.
+  const tests =
+    a.testStart === undefined && a.testEnd === undefined
+      ? {}
+      : { tests: compileTestPatterns(a.testStart === undefined ? [] : list(a.testStart), a.testEnd === undefined ? [] : list(a.testEnd)) };
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
     maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80, MAX_LINE_LENGTH_LIMIT),
     markers,
+    ...tests,
   };
 }

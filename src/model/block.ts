@@ -6,7 +6,7 @@ export const CATEGORIES = ['freed', 'couninitialize', 'exitprocess', 'true-leak'
 export type Category = (typeof CATEGORIES)[number];
 
 /** What decided a never-freed block's category. */
-export type DecidedBy = 'log' | 'baseline' | 'assume-complete';
+export type DecidedBy = 'log' | 'baseline' | 'known-holder' | 'assume-complete';
 
 export type Truncation = 'complete' | 'truncated' | 'possibly-truncated';
 
@@ -32,6 +32,8 @@ export interface Block {
   inDump: boolean;
   data: string | null;
   reallocs: number;
+  /** The Nth allocation of its run (see ReportBlock.ordinal); null when its allocation is not in the log. */
+  ordinal: number | null;
 }
 
 export interface Tally {

@@ -18,11 +18,37 @@ export interface ReportBlock {
   decidedBy: DecidedBy;
   /** extra: how many times the block was reallocated. */
   reallocs: number;
+  /**
+   * extra: the block was the Nth allocation of its run (alloc lines, failed ones included, and
+   * reallocs of NULL; counted from the run's first line, which for a spy that prints from its
+   * registration is the count since CoRegisterMallocSpy): a spy that counts its PreAlloc calls
+   * can break on it. Null when the allocation is not in the log (first seen in the dump).
+   */
+  ordinal: number | null;
+  /** extra, only in a report with `tests`: the test that ran when the block was allocated (null: none). */
+  test?: string | null;
   /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
   dataHint?: DataHint;
+  /** extra, only on a never-freed block that fits memory a known runtime holder keeps (hint/known-holders.json). */
+  hint?: HolderHint;
   /** extra, only in a report merged from several processes or runs: where the block lived (pid, run). */
   pid?: number | null;
   run?: number;
+}
+
+/**
+ * A known runtime holder a never-freed block fits: who may be keeping it, what to do, and where
+ * that is documented. A hint decides nothing unless --trust-known-holders is given (and the
+ * holder may decide: a BSTR the cache keeps looks like a BSTR that leaked).
+ */
+export interface HolderHint {
+  /** The entry's id in the knowledge file. */
+  id: string;
+  holder: string;
+  /** What the block probably is, and what to do. */
+  message: string;
+  /** Where the knowledge comes from (its first source). */
+  source: string;
 }
 
 /** What the first dump bytes of a block look like. */
@@ -134,6 +160,28 @@ export interface BaselineUse {
   stale: StaleRow[];
 }
 
+/** How a test ended, as its runner printed it; `not-ended`: its end line never came (a crash, a cut log). */
+export type TestOutcome = 'passed' | 'failed' | 'skipped' | 'ended' | 'not-ended';
+
+/**
+ * One test the program's runner printed (GoogleTest's `[ RUN      ]`, or --test-start/--test-end),
+ * and what became of the blocks allocated while it ran.
+ */
+export interface TestReport extends PartTag {
+  name: string;
+  /** Null when the runner prints no start line. */
+  startLine: number | null;
+  /** Null when its end line never came. */
+  endLine: number | null;
+  outcome: TestOutcome;
+  /** Allocations made while it ran (failed ones included, as ordinals count them). */
+  allocs: number;
+  /** Those blocks by category, as the report's summary counts the run's (all five, zeros included). */
+  summary: Record<Category, Tally>;
+  /** Of its `freed` blocks, those freed after the test ended: they outlived it (a cache, a singleton). */
+  freedAfterTest: Tally;
+}
+
 /** Something the whole run shows; `kind` says which. */
 export type Finding = DeferredReleaseFinding | UnboundedGrowthFinding;
 
@@ -181,6 +229,13 @@ export interface Report {
     /** In a file of several processes or runs: the part these phases are of (the one holding the file's end). */
     part?: PartTag;
   };
+  /**
+   * extra, only when the program's test runner printed tests (GoogleTest by default): each test
+   * and its blocks. In a file of several processes or runs, every part's, with `pid`/`run`.
+   */
+  tests?: TestReport[];
+  /** extra, only when a file of many parts printed more tests than `tests` lists (10,000): how many more. */
+  testsNotListed?: number;
   /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
   baseline?: BaselineUse;
   /** extra, only for a DebugView capture. */

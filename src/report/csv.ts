@@ -3,7 +3,20 @@
 import type { Report } from '../model/report.js';
 import { csvField } from '../text/csv.js';
 
-export const CSV_COLUMNS = ['source', 'address', 'size', 'category', 'context', 'allocLine', 'freeLine', 'inDump', 'decidedBy', 'data'] as const;
+// `ordinal` came last, after the columns scripts may read by position.
+export const CSV_COLUMNS = [
+  'source',
+  'address',
+  'size',
+  'category',
+  'context',
+  'allocLine',
+  'freeLine',
+  'inDump',
+  'decidedBy',
+  'data',
+  'ordinal',
+] as const;
 
 export function csvHeader(): string {
   return CSV_COLUMNS.join(',') + '\r\n';
@@ -19,7 +32,19 @@ export function* renderCsvParts(report: Report): Generator<string> {
   let rows = 0;
   for (const b of report.blocks) {
     out +=
-      [report.source, b.address, b.size, b.category, b.context, b.allocLine ?? '', b.freeLine ?? '', b.inDump, b.decidedBy, b.data ?? '']
+      [
+        report.source,
+        b.address,
+        b.size,
+        b.category,
+        b.context,
+        b.allocLine ?? '',
+        b.freeLine ?? '',
+        b.inDump,
+        b.decidedBy,
+        b.data ?? '',
+        b.ordinal ?? '',
+      ]
         .map(csvField)
         .join(',') + '\r\n';
     if (++rows % 1000 === 0) {

@@ -2,7 +2,7 @@
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { createHash } from 'node:crypto';
 import { count, num as fmt } from '../text/words.js';
-import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
+import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
 import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
@@ -60,6 +60,8 @@ ${chart(r, index)}
 </section>
 ${partsTable(r)}
 ${findings(r)}
+${testsTable(r)}
+${holders(r)}
 ${blocksTable(r)}
 ${anomalies(r)}
 </main>`;
@@ -149,18 +151,19 @@ function blocksTable(r: Report): string {
   if (r.blocks.length === 0)
     return '<section><h2>Blocks not freed by the program</h2><p class="empty">None: every block was freed while the program ran.</p></section>';
   const byPart = r.blocks.some((b) => partOf(b) !== '');
+  const byTest = r.tests !== undefined;
   const shown = shownBlocks(r.blocks);
   const more = r.blocks.length - shown.length;
   const rows = shown
     .map(
       (b) =>
-        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td><td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test ?? '')}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
 <p class="hint">Click a column heading to sort. Data: the first dump bytes; what they look like (an object's vtable pointer, UTF-16 or ASCII text) above them.</p>
 <div class="scroll"><table class="blocks sortable">
-<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th><th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>category</th><th>context</th>${byTest ? '<th>test</th>' : ''}<th class="num">size</th><th>address</th><th class="num">alloc line</th><th class="num" title="the Nth allocation of the run: what a spy counting its PreAlloc calls breaks on">#</th><th class="num">free line</th><th>decided by</th><th>data</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>${
@@ -188,13 +191,60 @@ function shownBlocks(blocks: ReportBlock[]): ReportBlock[] {
   return out;
 }
 
+/** One row per test the program's runner printed: what the blocks it allocated became (the text report shows the largest; this, all). */
+function testsTable(r: Report): string {
+  const tests = r.tests ?? [];
+  if (tests.length === 0) return '';
+  const byPart = tests.some((t) => partOf(t) !== '');
+  // Sorted by bytes (data-sort), shown with the blocks.
+  const cell = (t: Tally) => `<td class="num" data-sort="${t.bytes}">${t.blocks === 0 ? '' : `${fmt(t.blocks)} (${fmt(t.bytes)} B)`}</td>`;
+  const rows = tests
+    .map((t) => {
+      const s = t.summary;
+      const held = { blocks: s.exitprocess.blocks + s.couninitialize.blocks, bytes: s.exitprocess.bytes + s.couninitialize.bytes };
+      const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
+      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(t.name)}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
+    })
+    .join('\n');
+  return `<section><h2>Tests (${fmt(tests.length)})</h2>
+<p class="hint">As the program's runner printed them. Each block counts for the test that ran when it was allocated: leaked, left unresolved by a truncated log, held by the COM runtime (until CoUninitialize or ExitProcess), or freed by the program only after the test ended (a cache?). Click a column heading to sort.</p>
+<div class="scroll"><table class="tests sortable">
+<thead><tr>${byPart ? '<th>part</th>' : ''}<th>test</th><th>result</th><th class="num">line</th><th class="num">allocations</th><th class="num">leaked</th><th class="num">unresolved</th><th class="num">held</th><th class="num">freed later</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div></section>`;
+}
+
+/** Never-freed blocks a known runtime holder may be keeping, by holder and category, with what to do and the source. */
+function holders(r: Report): string {
+  const groups = new Map<string, ReportBlock[]>();
+  for (const b of r.blocks) {
+    if (!b.hint) continue;
+    const key = `${partOf(b)}\0${b.hint.id}\0${b.category}`;
+    const list = groups.get(key);
+    if (list) list.push(b);
+    else groups.set(key, [b]);
+  }
+  if (groups.size === 0) return '';
+  const items = [...groups.values()].map((list) => {
+    const b = list[0]!;
+    const part = partOf(b);
+    const bytes = list.reduce((s, x) => s + x.size, 0);
+    return `<li class="cat-${b.category}"><strong>${esc(part ? `${part}: ` : '')}${esc(b.hint!.holder)}</strong>: ${count(list.length, `${b.category} block`)} (${fmt(bytes)} bytes${b.decidedBy === 'known-holder' ? ', decided by it' : ''}). ${esc(b.hint!.message.charAt(0).toUpperCase() + b.hint!.message.slice(1))}. <span class="source">Source: ${esc(b.hint!.source)}</span></li>`;
+  });
+  return `<section><h2>Known runtime holders</h2><p class="hint">A hint decides nothing unless <code>--trust-known-holders</code> is given.</p><ul class="holders">${items.join('')}</ul></section>`;
+}
+
 /** The data hint, then the hex in groups of 8 bytes that wrap as wholes (a 1280-pixel window fits two per line). */
 function dataCell(b: ReportBlock): string {
+  const holder = b.hint ? `<span class="holderhint" title="${esc(b.hint.message)}">known holder: ${esc(b.hint.holder)}</span>` : '';
   const hint = hintText(b.dataHint);
   const bytes = (b.data ?? '').split(' ').filter(Boolean);
   const groups: string[] = [];
   for (let i = 0; i < bytes.length; i += 8) groups.push(`<span class="group">${esc(bytes.slice(i, i + 8).join(' '))}</span>`);
-  return (hint ? `<span class="datahint">${esc(hint)}</span>` : '') + (groups.length ? `<span class="mono hex">${groups.join(' ')}</span>` : '');
+  return (
+    holder + (hint ? `<span class="datahint">${esc(hint)}</span>` : '') + (groups.length ? `<span class="mono hex">${groups.join(' ')}</span>` : '')
+  );
 }
 
 /** One row per process or run of a multi-part capture, each with its own verdict (as the text report has). */
@@ -221,14 +271,19 @@ ${rows}
 </tbody></table></div>${more > 0 ? `<p class="hint">${fmt(more)} more parts not shown (the JSON report lists every part's verdict).</p>` : ''}</section>`;
 }
 
+/** A test's name that may wrap after its dots and slashes (`Suite.Name`, `Inst/Suite.Name/0`), escaped. */
+function breakable(name: string): string {
+  return esc(name).replace(/([./])/g, '$1<wbr>');
+}
+
 /** `spylog check --baseline` in a hint (written for a terminal) as code. */
 function code(escaped: string): string {
   return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
-/** An axis label that fits the chart's left margin at any scale: 1,780 or 178 K or 1.2 M. */
+/** An axis label that fits the chart's left margin at any scale, also on a phone: 1,780 or 14 K or 178 K or 1.2 M. */
 function shortBytes(b: number): string {
-  if (b < 100_000) return fmt(b);
+  if (b < 10_000) return fmt(b);
   if (b < 10_000_000) return `${fmt(Math.round(b / 1000))} K`;
   return `${(b / 1e6).toFixed(1)} M`;
 }
@@ -284,7 +339,8 @@ ${['freed', 'couninitialize', 'exitprocess', 'true-leak', 'unresolved'].map((c) 
 .mark { stroke:#6a6f7a; stroke-dasharray:4 3; } .peak { fill:var(--true-leak); } .peak-label { fill:var(--fg); font-weight:600; }
 .episode { fill:rgba(47,158,110,.16); stroke:var(--exitprocess); stroke-dasharray:3 2; } .episode-label { fill:var(--exitprocess); font-weight:600; }
 .axis { stroke:#9aa3b2; }
-.findings { margin:0; padding-left:20px; } .empty { color:var(--muted); margin:0; }
+table.tests tr.leak td.testname { color:var(--true-leak); font-weight:600; } table.tests tr.undecided td.testname { color:#9a6a07; } td.testname, td.test { overflow-wrap:anywhere; min-width:12ch; }
+.findings, .holders { margin:0; padding-left:20px; } .holderhint { display:block; font-size:.82rem; color:#9a6a07; } .holders .source { color:var(--muted); font-size:.85rem; word-break:break-all; } .empty { color:var(--muted); margin:0; }
 footer { text-align:center; color:var(--muted); font-size:.8rem; padding:12px 16px 24px; }
 .legend { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:.82rem; color:var(--muted); margin-top:6px; }
 .legend span { white-space:nowrap; } .sw { display:inline-block; width:12px; height:12px; margin-right:5px; vertical-align:-2px; border-radius:2px; }
@@ -306,7 +362,7 @@ for (const table of document.querySelectorAll('table.sortable')) {
       const numeric = th.classList.contains('num');
       const body = table.tBodies[0];
       const rows = Array.from(body.rows);
-      const key = (r) => { const t = r.cells[i].textContent; return numeric ? (t === '' ? Infinity : Number(t)) : t; };
+      const key = (r) => { const c = r.cells[i]; const t = c.dataset.sort ?? c.textContent; return numeric ? (t === '' ? Infinity : Number(t)) : t; };
       rows.sort((a, b) => { const x = key(a), y = key(b); const c = numeric ? x - y : String(x).localeCompare(String(y)); return dir === 'ascending' ? c : -c; });
       body.append(...rows);
     });

@@ -3,7 +3,7 @@
 import { renderRows, renderTable, type TableLook } from './table.js';
 import { displayWidth } from './width.js';
 import { displayText } from '../text/display.js';
-import type { DataHint, Report, ReportBlock, ReportPart } from '../model/report.js';
+import type { DataHint, PartTag, Report, ReportBlock, ReportPart } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
 export function formatLine(report: Report): string | null {
@@ -54,7 +54,7 @@ export function partsTable(report: Report, verdict: (part: ReportPart) => string
 }
 
 /** Where a block of a merged report lived, or '' in a single-run report. */
-export function partOf(b: ReportBlock): string {
+export function partOf(b: PartTag): string {
   const pid = b.pid === undefined ? '' : b.pid === null ? 'no pid' : `pid ${b.pid}`;
   const run = b.run === undefined ? '' : `run ${b.run}`;
   return [pid, run].filter(Boolean).join(' ');

@@ -7,7 +7,7 @@ import { count, num as n } from '../text/words.js';
 import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
-import type { Report, ReportBlock } from '../model/report.js';
+import type { Report, ReportBlock, TestReport } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { displayLines, displayText } from '../text/display.js';
 import { sparkline } from './sparkline.js';
@@ -145,6 +145,34 @@ export function renderText(report: Report, style: Style): string {
     }
   }
 
+  const tests = report.tests ?? [];
+  if (tests.length > 0) {
+    out.push('');
+    say(
+      `Tests (${n(tests.length)}, as the program's runner printed them): bytes each one allocated that it leaked, that the log ` +
+        'cannot decide (unresolved), that the COM runtime held, and that were freed only after the test ended (freed later: a cache?)',
+    );
+    out.push(...testsTable(tests, look));
+  }
+
+  const held = holderGroups(report);
+  if (held.length > 0) {
+    out.push('');
+    say('Known runtime holders (a hint decides nothing unless --trust-known-holders is given):');
+    for (const g of held) {
+      const first = g.blocks[0]!;
+      const bytes = g.blocks.reduce((s, b) => s + b.size, 0);
+      const decided = first.decidedBy === 'known-holder' ? ', decided by it' : '';
+      say(
+        `  ${g.part ? `${g.part}: ` : ''}${first.hint!.holder}: ${count(g.blocks.length, `${first.category} block`)} (${n(bytes)} bytes${decided}), ` +
+          `${allocated(g.blocks)}`,
+        '    ',
+      );
+      say(`    ${first.hint!.message}`, '    ');
+      say(`    source: ${first.hint!.source}`, '    ');
+    }
+  }
+
   if (report.findings.length > 0) {
     out.push('');
     out.push('Findings:');
@@ -226,7 +254,6 @@ function groupBlocks(report: Report): Group[] {
   return [...groups.values()]
     .map((list) => {
       const first = list[0]!;
-      const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
       return {
         part: partOf(first),
         first,
@@ -234,7 +261,7 @@ function groupBlocks(report: Report): Group[] {
         context: first.context,
         size: first.size,
         blocks: list.length,
-        lines: lineSummary(lines),
+        lines: lineSummary(list),
       };
     })
     .sort(
@@ -259,10 +286,103 @@ function largestGroups(groups: Group[]): { shown: Group[]; hidden: Group[] } {
   return { shown: groups.filter((g) => keep.has(g)), hidden: groups.filter((g) => !keep.has(g)) };
 }
 
-function lineSummary(lines: number[]): string {
+/**
+ * The allocation lines of a group and, after them, the blocks' allocation ordinals (`#N`:
+ * what a spy counting its PreAlloc calls breaks on), consecutive numbers as ranges:
+ * `19\u201322 (#13\u201316)`.
+ */
+function lineSummary(list: ReportBlock[]): string {
+  const lines = list.flatMap((b) => (b.allocLine === null ? [] : [b.allocLine]));
   if (lines.length === 0) return 'dump only';
-  const shown = lines.slice(0, 3).join(', ');
-  return lines.length > 3 ? `${shown}, \u2026` : shown;
+  const ordinals = list.flatMap((b) => (b.ordinal === null ? [] : [b.ordinal]));
+  return ranges(lines, '') + (ordinals.length > 0 ? ` (${ranges(ordinals, '#')})` : '');
+}
+
+/** `3, 5`, `19\u201322`, `3, 5, 9\u201312, \u2026`: at most three runs of consecutive numbers. */
+function ranges(ns: number[], prefix: string): string {
+  const items: string[] = [];
+  let i = 0;
+  while (i < ns.length && items.length < 3) {
+    let j = i;
+    while (j + 1 < ns.length && ns[j + 1] === ns[j]! + 1) j++;
+    items.push(j > i ? `${prefix}${ns[i]}\u2013${ns[j]}` : `${prefix}${ns[i]}`);
+    i = j + 1;
+  }
+  return i < ns.length ? `${items.join(', ')}, \u2026` : items.join(', ');
+}
+
+/** Test rows shown in the text report: the largest first; the JSON report lists every test. */
+export const TESTS_SHOWN = 20;
+
+const OUTCOME_WORD: Record<TestReport['outcome'], string> = {
+  passed: 'passed',
+  failed: 'FAILED',
+  skipped: 'skipped',
+  ended: 'ended',
+  'not-ended': 'no end line',
+};
+
+/** One row per test, the ones that leaked first, at most TESTS_SHOWN of them, then how many more. */
+function testsTable(tests: TestReport[], look: { unicode: boolean; width: number }): string[] {
+  const held = (t: TestReport) => t.summary.exitprocess.bytes + t.summary.couninitialize.bytes;
+  const order = tests
+    .map((t, i) => ({ t, i }))
+    .sort(
+      (a, b) =>
+        b.t.summary['true-leak'].bytes - a.t.summary['true-leak'].bytes ||
+        b.t.summary.unresolved.bytes - a.t.summary.unresolved.bytes ||
+        held(b.t) - held(a.t) ||
+        b.t.freedAfterTest.bytes - a.t.freedAfterTest.bytes ||
+        a.i - b.i,
+    )
+    .map(({ t }) => t);
+  const byPart = tests.some((t) => t.pid !== undefined || t.run !== undefined);
+  // The runner's outcome only when some test did not pass: a leak is not a test failure.
+  const outcomes = tests.some((t) => t.outcome !== 'passed');
+  const bytes = (b: number) => (b === 0 ? '-' : `${n(b)} B`);
+  const right = 'right' as const;
+  const columns: Column[] = [
+    ...(byPart ? [{ head: 'part', flex: true, min: 6 }] : []),
+    { head: 'test', flex: true, min: 12 },
+    ...(outcomes ? [{ head: 'result' }] : []),
+    { head: 'leaked', align: right },
+    { head: 'unresolved', align: right },
+    { head: 'held', align: right },
+    { head: 'freed later', align: right },
+  ];
+  const rows = order
+    .slice(0, TESTS_SHOWN)
+    .map((t) => [
+      ...(byPart ? [partOf(t)] : []),
+      t.name,
+      ...(outcomes ? [OUTCOME_WORD[t.outcome]] : []),
+      bytes(t.summary['true-leak'].bytes),
+      bytes(t.summary.unresolved.bytes),
+      bytes(held(t)),
+      bytes(t.freedAfterTest.bytes),
+    ]);
+  const out = table(columns, rows, look);
+  const more = order.slice(TESTS_SHOWN);
+  if (more.length > 0) {
+    const leaky = more.filter((t) => t.summary['true-leak'].blocks + t.summary.unresolved.blocks > 0).length;
+    out.push(
+      `  ${count(more.length, 'more test')} not shown (${leaky === 0 ? 'none with true leaks or unresolved blocks' : `${n(leaky)} with smaller leaks`}; --format json lists every test)`,
+    );
+  }
+  return out;
+}
+
+/** `line 16 (#1)`, `lines 3\u201345 (#1\u201343)`, `dump only`. */
+function allocated(list: ReportBlock[]): string {
+  const lines = list.filter((b) => b.allocLine !== null).length;
+  return lines === 0 ? 'dump only' : `${lines === 1 ? 'line' : 'lines'} ${lineSummary(list)}`;
+}
+
+/** The blocks with a holder's hint, by part, holder and category, in report order. */
+function holderGroups(report: Report): { part: string; blocks: ReportBlock[] }[] {
+  const hinted = report.blocks.filter((b) => b.hint !== undefined);
+  const groups = groupBy(hinted, (b) => `${partOf(b)}\0${b.hint!.id}\0${b.category}`);
+  return [...groups.values()].map((blocks) => ({ part: partOf(blocks[0]!), blocks }));
 }
 
 function truncationWord(report: Report, style: Style): string {

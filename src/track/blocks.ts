@@ -28,7 +28,9 @@ const ALLOC_LINE = 2;
 const FIRST_LINE = 3;
 const SEQ = 4;
 const SERIAL = 5;
-const NUMS = 6;
+/** The block's allocation ordinal (the Nth allocation of its run: see the tracker); -1 when its allocation is not in the log. */
+const ORDINAL = 6;
+const NUMS = 7;
 
 const EMPTY = -1;
 const TOMBSTONE = -2;
@@ -124,8 +126,9 @@ export class BlockTable {
    * A row's numbers, NUMS per row (one array, not six: a table's fixed cost is per array,
    * and a DebugView capture may hold a hundred thousand tables): the key's value (NaN for a
    * text key), the size, the allocation line (-1: first seen in the dump), the line it was
-   * first seen on, its order of (re)insertion (what a Map's order would be) and which birth
-   * it holds (a reference taken at a birth checks it to find the row still the same block).
+   * first seen on, its order of (re)insertion (what a Map's order would be), which birth
+   * it holds (a reference taken at a birth checks it to find the row still the same block)
+   * and its allocation ordinal.
    */
   private nums = NO_F64;
   reallocs = NO_I32;
@@ -203,6 +206,7 @@ export class BlockTable {
     this.nums[at + ALLOC_LINE] = line;
     this.nums[at + FIRST_LINE] = line;
     this.nums[at + SERIAL] = ++this.nextSerial;
+    this.nums[at + ORDINAL] = -1;
     this.reallocs[row] = 0;
     this.inDump[row] = 0;
     this.dumpMark[row] = 0;
@@ -478,6 +482,15 @@ export class BlockTable {
 
   firstLineOf(row: number): number {
     return this.nums[row * NUMS + FIRST_LINE]!;
+  }
+
+  /** The allocation ordinal; -1 when the allocation is not in the log (first seen in the dump, a realloc of an unknown block). */
+  ordinalOf(row: number): number {
+    return this.nums[row * NUMS + ORDINAL]!;
+  }
+
+  setOrdinal(row: number, ordinal: number): void {
+    this.nums[row * NUMS + ORDINAL] = ordinal;
   }
 
   /** Which birth the row holds (0 once released). */

@@ -10,6 +10,7 @@
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
+import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
@@ -31,6 +32,26 @@ export interface TrackerOptions {
    * first seen there is the format, not a `dump-unknown-block` inconsistency.
    */
   dumpOnly: boolean;
+  /** How the program's test runner prints a test's start and end (null: no test attribution). */
+  tests: TestPatterns | null;
+}
+
+/** One test the program's runner printed, and what its blocks that were freed while the program ran did. */
+export interface TestTrace {
+  name: string;
+  /** Its start line (null: the runner prints only end lines). */
+  startLine: number | null;
+  /** Its end line (null: never printed). */
+  endLine: number | null;
+  outcome: TestOutcome;
+  /** The allocations made while it ran: those with an ordinal in (fromOrdinal, toOrdinal]. */
+  fromOrdinal: number;
+  toOrdinal: number;
+  /** The line where it stopped running (its end line, or the next test's start); null while it runs. */
+  until: number | null;
+  /** Its blocks freed while the program ran (listed frees decided at the end are the verdict's), and of those, the ones freed after it stopped. */
+  freed: Tally;
+  freedAfter: Tally;
 }
 
 export interface Marks {
@@ -72,6 +93,10 @@ export interface Trace {
   deferred: DeferredReleaseFinding[];
   /** Deferred releases found but not listed in `deferred` (beyond its bound). */
   deferredNotListed: number;
+  /** The tests the program's runner printed, in log order (empty when it printed none). */
+  tests: TestTrace[];
+  /** The index in `tests` of the test that ran when the allocation of this ordinal was made, or -1. */
+  testAt(ordinal: number | null): number;
 }
 
 /**
@@ -105,6 +130,7 @@ class FreedRows {
   allocLine = NO_F64;
   firstLine = NO_F64;
   freeLine = NO_F64;
+  ordinal = NO_F64;
   reallocs = NO_I32;
   spelling = NO_U16;
   inDump = NO_U8;
@@ -129,6 +155,7 @@ class FreedRows {
     this.firstLine[i] = table.firstLineOf(row);
     this.freeLine[i] = freeLine;
     this.reallocs[i] = table.reallocsOf(row);
+    this.ordinal[i] = table.ordinalOf(row);
     const spelling = table.spelling[row]!;
     this.spelling[i] = spelling;
     this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
@@ -145,6 +172,7 @@ class FreedRows {
   block(i: number, context: string | null): Block {
     const spelling = this.spelling[i]!;
     const allocLine = this.allocLine[i]!;
+    const ordinal = this.ordinal[i]!;
     return {
       address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
       size: this.size[i]!,
@@ -155,6 +183,7 @@ class FreedRows {
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
+      ordinal: ordinal < 0 ? null : ordinal,
     };
   }
 
@@ -182,6 +211,7 @@ class FreedRows {
     this.allocLine = grown(this.allocLine, n);
     this.firstLine = grown(this.firstLine, n);
     this.freeLine = grown(this.freeLine, n);
+    this.ordinal = grown(this.ordinal, n);
     this.reallocs = grown(this.reallocs, n);
     this.spelling = grown(this.spelling, n);
     this.inDump = grown(this.inDump, n);
@@ -204,6 +234,13 @@ export class Tracker {
   private pendingCount = 0;
   private pendingCompactAt = 1024;
   private allocs = 0;
+  /**
+   * Allocations the spy printed in this run, failed ones included: each was one call of its
+   * IMallocSpy::PreAlloc (or PreRealloc of NULL), so a spy counting those calls stops on the
+   * block whose ordinal it is given. A run starts at the file's start or at a new run's first
+   * line; the spy prints nothing before it is registered, so this counts from its registration.
+   */
+  private ordinals = 0;
   private frees = 0;
   private reallocs = 0;
   private peak = { blocks: 0, bytes: 0, line: 0 };
@@ -235,6 +272,9 @@ export class Tracker {
 
   private readonly timeline = new Timeline();
   private readonly episodes: EpisodeDetector;
+  private readonly tests: TestTrace[] = [];
+  /** The test running now, or -1. */
+  private running = -1;
 
   constructor(private readonly opts: TrackerOptions) {
     this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
@@ -271,6 +311,7 @@ export class Tracker {
         this.realloc(e.from, e.to, e.size, line);
         break;
       case 'alloc-failed':
+        this.ordinals++;
         this.anomalies.add('allocation-failed', line, `the spy saw an allocation of ${e.size} bytes fail`);
         break;
       case 'dump-start':
@@ -346,6 +387,8 @@ export class Tracker {
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
       deferredNotListed: this.episodes.notListed,
+      tests: this.finishTests(),
+      testAt: (ordinal) => this.testAt(ordinal),
     };
   }
 
@@ -353,6 +396,7 @@ export class Tracker {
   private liveBlock(row: number): Block {
     const t = this.live;
     const allocLine = t.allocLineOf(row);
+    const ordinal = t.ordinalOf(row);
     return {
       address: t.address(row),
       size: t.sizeOf(row),
@@ -363,6 +407,7 @@ export class Tracker {
       inDump: t.inDumpOf(row),
       data: t.data(row),
       reallocs: t.reallocsOf(row),
+      ordinal: ordinal < 0 ? null : ordinal,
     };
   }
 
@@ -396,6 +441,7 @@ export class Tracker {
   }
 
   private alloc(key: BlockKey, spelling: number, text: string | SpyScanner, size: number, line: number): void {
+    const ordinal = ++this.ordinals;
     if (key === 0) {
       // The spy prints the allocator's result: NULL is an allocation that failed, never a block.
       const printed = typeof text === 'string' ? text : text.address();
@@ -404,7 +450,7 @@ export class Tracker {
     }
     this.allocs++;
     this.spyEvent(line);
-    this.born(key, spelling, text, size, line, null);
+    this.live.setOrdinal(this.born(key, spelling, text, size, line, null), ordinal);
   }
 
   /**
@@ -456,7 +502,8 @@ export class Tracker {
     if (isNull(from)) {
       // realloc(NULL, n) is an allocation.
       this.allocs++;
-      this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
+      const ordinal = ++this.ordinals;
+      this.live.setOrdinal(this.born(to.key, spell(to.text, to.key), to.text, size, line, null), ordinal);
       return;
     }
     if (isNull(to)) {
@@ -498,12 +545,18 @@ export class Tracker {
   }
 
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
+    // A test's start or end line names a context too: an end line its test (like a call's
+    // `returns` line; the runner's time, `(3 ms)`, would change it every run), a start line
+    // itself up to the test's name.
+    const test = e.marker === null && this.opts.tests !== null ? readTestLine(e.text, this.opts.tests) : null;
+    const named = test === null ? (e.call ?? e.text) : test.kind === 'end' ? test.name : e.text.slice(0, test.nameEnd);
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
-    const context = (e.call ?? e.text).slice(0, this.opts.contextLength).toWellFormed();
+    const context = named.slice(0, this.opts.contextLength).toWellFormed();
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line, context);
+    if (test !== null) this.testLine(test, line);
     // The blocks allocated since then were allocated in this call.
     const t = this.live;
     for (let i = 0; i < this.pendingCount; i++) {
@@ -540,6 +593,7 @@ export class Tracker {
     } else {
       this.freed.blocks += w.count + this.windowOverflow.blocks;
       this.freed.bytes += w.bytes + this.windowOverflow.bytes;
+      if (this.tests.length > 0) this.testsFreed(w);
     }
     if (this.windowOverflow.blocks > 0 && inCoUninitialize) {
       this.anomalies.add(
@@ -550,6 +604,100 @@ export class Tracker {
     }
     w.clear();
     this.windowOverflow = { blocks: 0, bytes: 0 };
+  }
+
+  /** A test's start or end line: the running test, and the ordinals each test's allocations have. */
+  private testLine(t: TestLine, line: number): void {
+    const patterns = this.opts.tests!;
+    if (t.kind === 'start') {
+      this.stopRunning(line);
+      this.tests.push(this.newTest(t.name, line, this.ordinals));
+      this.running = this.tests.length - 1;
+      return;
+    }
+    const r = this.running >= 0 ? this.tests[this.running]! : null;
+    if (r !== null && r.name === t.name) {
+      r.endLine = r.until = line;
+      r.outcome = t.outcome;
+      r.toOrdinal = this.ordinals;
+      this.running = -1;
+    } else if (patterns.start.length === 0) {
+      // A runner that prints only end lines: the test covers what happened since the previous one ended.
+      const previous = this.tests[this.tests.length - 1];
+      const test = this.newTest(t.name, null, previous ? previous.toOrdinal : 0);
+      test.endLine = test.until = line;
+      test.outcome = t.outcome;
+      test.toOrdinal = this.ordinals;
+      this.tests.push(test);
+    }
+    // Otherwise an end line of a test not running (GoogleTest's list of failed tests at the end): nothing.
+  }
+
+  private newTest(name: string, startLine: number | null, fromOrdinal: number): TestTrace {
+    return {
+      name,
+      startLine,
+      endLine: null,
+      outcome: 'not-ended',
+      fromOrdinal,
+      toOrdinal: Infinity,
+      until: null,
+      freed: { blocks: 0, bytes: 0 },
+      freedAfter: { blocks: 0, bytes: 0 },
+    };
+  }
+
+  /** The running test stops at `line` (another starts): it never printed its end, or its runner prints none. */
+  private stopRunning(line: number): void {
+    if (this.running < 0) return;
+    const r = this.tests[this.running]!;
+    r.until = line;
+    r.toOrdinal = this.ordinals;
+    if (this.opts.tests!.end.length === 0) r.outcome = 'ended';
+    this.running = -1;
+  }
+
+  private finishTests(): TestTrace[] {
+    if (this.running >= 0) {
+      const r = this.tests[this.running]!;
+      r.toOrdinal = this.ordinals;
+      if (this.opts.tests!.end.length === 0) r.outcome = 'ended';
+      this.running = -1;
+    }
+    return this.tests;
+  }
+
+  /** Ordinary frees of blocks allocated in a test: freed before it stopped, or after (it outlived its test). */
+  private testsFreed(w: FreedRows): void {
+    for (let i = 0; i < w.count; i++) {
+      const k = this.testAt(w.ordinal[i]!);
+      if (k < 0) continue;
+      const t = this.tests[k]!;
+      const size = w.size[i]!;
+      t.freed.blocks++;
+      t.freed.bytes += size;
+      if (t.until !== null && w.freeLine[i]! > t.until) {
+        t.freedAfter.blocks++;
+        t.freedAfter.bytes += size;
+      }
+    }
+  }
+
+  /** The test whose allocations include this ordinal (tests follow each other: a binary search), or -1. */
+  private testAt(ordinal: number | null): number {
+    const tests = this.tests;
+    if (ordinal === null || ordinal < 0 || tests.length === 0) return -1;
+    let lo = 0;
+    let hi = tests.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (tests[mid]!.fromOrdinal < ordinal) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && ordinal <= tests[found]!.toOrdinal ? found : -1;
   }
 
   private startDump(line: number): void {

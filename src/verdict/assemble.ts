@@ -22,7 +22,7 @@ export function assembleReport(input: InputFacts, trace: Trace, decision: Decisi
   const exiting = pastShutdown(trace);
   const anomalyCounts: Record<string, number> = {};
   for (const [kind, n] of [...trace.anomalies.counts].sort()) anomalyCounts[kind] = n;
-  return {
+  const report: Report = {
     schema: REPORT_SCHEMA,
     source: input.source,
     truncation: decision.truncation,
@@ -49,6 +49,9 @@ export function assembleReport(input: InputFacts, trace: Trace, decision: Decisi
       exitEvents: exiting ? m.exitEvents : 0,
     },
   };
+  // Only a log whose program printed tests has them: any other report stays as it was.
+  if (decision.tests) report.tests = decision.tests;
+  return report;
 }
 
 function timelineOf(trace: Trace, exiting: boolean): Timeline {

@@ -8,26 +8,33 @@
 //   3. the log again: a never-freed block of a complete run is a true leak;
 //   4. the baseline's complete contexts: a never-freed block there that fits no row is a
 //      true leak;
-//   5. --assume-complete, if given: what is still undecided is a true leak.
+//   5. known runtime holders, with --trust-known-holders: a never-freed block that fits
+//      memory a holder is documented to keep until ExitProcess (hint/known-holders.json) is
+//      `exitprocess`; holders whose blocks look like leaks (a cached BSTR) only hint;
+//   6. --assume-complete, if given: what is still undecided is a true leak.
 // What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
-import type { ReportBlock } from '../model/report.js';
+import type { ReportBlock, TestReport } from '../model/report.js';
 import type { Trace } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
 import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
+import { knownHolder } from '../hint/holders.js';
+import { TestTally } from './tests.js';
 import { compareText } from '../text/compare.js';
 
 /** What decides the blocks the log alone cannot. */
 export interface Deciders {
   /** Known runtime-held memory (made by `spylog baseline` from a complete run). */
   baseline: Baseline | null;
+  /** Decide never-freed blocks that fit memory a known runtime holder keeps until ExitProcess. */
+  trustKnownHolders: boolean;
   /** Count never-freed blocks of an incomplete log as true leaks. */
   assumeComplete: boolean;
 }
 
-export type DeciderEvidenceId = 'baseline' | 'assume-complete';
+export type DeciderEvidenceId = 'baseline' | 'known-holder' | 'assume-complete';
 
 export interface Decision {
   truncation: Truncation;
@@ -37,6 +44,8 @@ export interface Decision {
   /** Every block not in `freed`, in allocation order. */
   blocks: ReportBlock[];
   baseline: BaselineMatch | null;
+  /** Each test the program's runner printed, with its blocks by category; null when it printed none. */
+  tests: TestReport[] | null;
 }
 
 /** The run's completeness facts but what the baseline decides. */
@@ -45,8 +54,12 @@ export type RunFacts = Omit<CompletenessFacts, 'trace' | 'baselineDecided' | 'ba
 export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, windowLimit: number): Decision {
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
+  const tests = trace.tests.length > 0 ? new TestTally(trace) : null;
   const list = (b: Block, category: Category): void => {
-    blocks.push(toReportBlock(b, category, 'log'));
+    const block = toReportBlock(b, category, 'log');
+    // Every block of a run with tests says which test allocated it.
+    if (tests) block.test = tests.nameOf(b.ordinal);
+    blocks.push(block);
   };
 
   // 1. The log. Ordinary frees are only counted; what is listed is tallied at the end.
@@ -59,7 +72,10 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
   for (const b of trace.window) {
     if (exiting) list(b, 'exitprocess');
-    else addTally(summary.freed, { blocks: 1, bytes: b.size });
+    else {
+      addTally(summary.freed, { blocks: 1, bytes: b.size });
+      tests?.freed(b);
+    }
   }
   addTally(summary[windowCategory], trace.windowOverflow);
   if (exiting && trace.windowOverflow.blocks > 0) {
@@ -102,7 +118,28 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     }
   }
 
-  // 5. --assume-complete: what is still undecided is the program's.
+  // 5. Known runtime holders, when the user trusts them: only what the log left undecided (a
+  // complete log that shows such a block never freed knows more than the knowledge file).
+  if (deciders.trustKnownHolders) {
+    const holders = new Map<string, number>();
+    for (const b of blocks) {
+      if (!undecided(b)) continue;
+      const h = knownHolder(b);
+      if (h?.decides !== 'exitprocess') continue;
+      b.category = 'exitprocess';
+      b.decidedBy = 'known-holder';
+      holders.set(h.holder, (holders.get(h.holder) ?? 0) + 1);
+    }
+    if (holders.size > 0) {
+      const n = [...holders.values()].reduce((a, k) => a + k, 0);
+      evidence.push({
+        rule: 'known-holder',
+        text: `--trust-known-holders: ${n} never-freed block${n === 1 ? '' : 's'} that fit${n === 1 ? 's' : ''} memory a known runtime holder keeps until ExitProcess (${[...holders.keys()].join('; ')}) ${n === 1 ? 'is' : 'are'} counted as exitprocess`,
+      });
+    }
+  }
+
+  // 6. --assume-complete: what is still undecided is the program's.
   if (deciders.assumeComplete) {
     let assumed = 0;
     for (const b of blocks) {
@@ -121,7 +158,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     summary[b.category].bytes += b.size;
   }
   blocks.sort(byAllocation);
-  return { truncation: verdict.truncation, evidence, summary, blocks, baseline };
+  return { truncation: verdict.truncation, evidence, summary, blocks, baseline, tests: tests?.finish(blocks) ?? null };
 }
 
 /** Report order: by allocation line (blocks first seen in the dump last), then address. */
@@ -141,6 +178,7 @@ function toReportBlock(b: Block, category: Category, decidedBy: DecidedBy): Repo
     data: b.data,
     decidedBy,
     reallocs: b.reallocs,
+    ordinal: b.ordinal,
   };
 }
 

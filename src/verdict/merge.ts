@@ -10,7 +10,7 @@
 // kind, the parts' evidence, the parts kept whole); the counts stay exact, and the report
 // says what it did not list. Pure.
 import { CATEGORIES, type Category, type Tally, type Truncation } from '../model/block.js';
-import type { Anomaly, Finding, PartTag, Report, ReportBlock, ReportPart, Timeline as TimelineJson } from '../model/report.js';
+import type { Anomaly, Finding, PartTag, Report, ReportBlock, ReportPart, TestReport, Timeline as TimelineJson } from '../model/report.js';
 import { Timeline } from '../track/timeline.js';
 import { byAllocation } from './decide.js';
 
@@ -34,6 +34,8 @@ export const MERGE_LIMITS = {
   anomaliesPerKind: 100,
   /** Findings listed per kind, over all the parts. */
   findingsPerKind: 1000,
+  /** Tests listed, over all the parts (a file may append a test binary's runs by the thousand). */
+  tests: 10_000,
 };
 
 const SEVERITY: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 1, truncated: 2 };
@@ -61,6 +63,8 @@ export class PartMerger {
   private readonly findingsListed = new Map<string, number>();
   private readonly findingCounts = new Map<string, number>();
   private findingsCut = false;
+  private readonly tests: TestReport[] = [];
+  private testsNotListed = 0;
   private readonly evidence: string[] = [];
   /** Parts whose evidence is not listed, by verdict. */
   private readonly evidenceNotListed: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 0, truncated: 0 };
@@ -117,6 +121,10 @@ export class PartMerger {
     }
     for (const [kind, k] of Object.entries(r.anomalyCounts)) this.anomalyCounts.set(kind, (this.anomalyCounts.get(kind) ?? 0) + k);
     this.addFindings(r, part.tag);
+    for (const t of r.tests ?? []) {
+      if (this.tests.length < this.limits.tests) this.tests.push({ ...t, ...part.tag });
+      else this.testsNotListed++;
+    }
     if (r.peak.bytes > this.peak.bytes || (r.peak.bytes === this.peak.bytes && r.peak.blocks > this.peak.blocks)) this.peak = r.peak;
     if (n < this.limits.wholeParts - 1 || isEnd) {
       for (const m of r.timeline.marks) if (m.kind !== 'peak') this.marks.push(m);
@@ -173,6 +181,9 @@ export class PartMerger {
     };
     if (this.findingsCut) merged.findingCounts = Object.fromEntries([...this.findingCounts].sort(([a], [b]) => (a < b ? -1 : 1)));
     else delete merged.findingCounts;
+    if (this.tests.length > 0) merged.tests = this.tests;
+    else delete merged.tests;
+    if (this.testsNotListed > 0) merged.testsNotListed = this.testsNotListed;
     delete merged.processes;
     delete merged.runs;
     return merged;

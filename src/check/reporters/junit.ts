@@ -1,6 +1,8 @@
 // JUnit XML that the Jenkins xUnit plugin's junit-10.xsd accepts (it validates every file
 // and skips one that fails) and that GitLab and Azure Pipelines read: one test case per gate
-// check and per leak site, so a CI's test tab names the leaking call.
+// check and per leak site, so a CI's test tab names the leaking call, and, when the program's
+// test runner printed its tests, one per test, named as the runner names it, failing for the
+// tests that leaked, so the test tab names the leaking test too.
 //
 // Names are the tests' identity across runs (GitLab keys its history on suite + classname +
 // name, and keeps one of two cases with the same key; Jenkins tracks by classname + name):
@@ -9,7 +11,9 @@
 // collide. Attributes junit-10.xsd rejects (`skipped` on <testsuites>, `file` on
 // <testcase>) are left out; `time` has at most three decimals, as its SUREFIRE_TIME wants.
 import type { CheckResult, GateCheck } from '../gate.js';
-import { ciView, type CiFinding, type CiOptions } from '../findings.js';
+import { ciLevels, ciView, linesText, type CiFinding, type CiOptions, type Level } from '../findings.js';
+import type { ReportBlock, TestReport } from '../../model/report.js';
+import { bytes, count } from '../../text/words.js';
 import { xmlAttr, xmlText } from '../../text/xml.js';
 import { PLAIN, type Style } from '../../report/style.js';
 
@@ -19,6 +23,7 @@ interface Case {
   time: string;
   failure?: { message: string; type: string; body: string };
   skipped?: string;
+  out?: string;
 }
 
 /** Stable test names for the gate checks: their thresholds go in the message, not the name. */
@@ -43,6 +48,7 @@ export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOp
     ...(c.outcome === 'warn' ? { skipped: `warning: ${c.message}` } : {}),
   }));
   for (const f of view.findings) if (f.rule !== 'spylog/stale-baseline') cases.push(findingCase(prefix, f));
+  cases.push(...testCases(`${prefix}.tests`, r.report.tests ?? [], r.report.blocks, ciLevels(r)));
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
@@ -68,6 +74,8 @@ export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOp
       out.push('    </testcase>');
     } else if (c.skipped !== undefined) {
       out.push(`${open}>`, `      <skipped message="${xmlAttr(c.skipped)}"/>`, '    </testcase>');
+    } else if (c.out !== undefined) {
+      out.push(`${open}>`, `      <system-out>${xmlText(c.out)}</system-out>`, '    </testcase>');
     } else {
       out.push(`${open}/>`);
     }
@@ -75,6 +83,74 @@ export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOp
   out.push(`    <system-out>${xmlText(r.verdict)}</system-out>`);
   out.push('  </testsuite>', '</testsuites>');
   return out.join('\n') + '\n';
+}
+
+/**
+ * One case per test the runner printed, named as the runner names it (a name printed twice, in
+ * two runs or processes of one file, gets its part after it). A test whose blocks the gate
+ * fails on fails, as a leak site does: true leaks when the leak gate failed, unresolved blocks
+ * under `--unresolved fail`; what the gate lets pass with a warning is skipped with the message;
+ * what its blocks became otherwise (held by the runtime, freed after it ended) is its output.
+ */
+function testCases(classname: string, tests: TestReport[], blocks: ReportBlock[], levels: { leak: Level; unresolved: Level }): Case[] {
+  const seen = new Map<string, number>();
+  for (const t of tests) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  const partOf = (x: { pid?: number | null; run?: number }) =>
+    [x.pid === undefined ? '' : x.pid === null ? 'no pid' : `pid ${x.pid}`, x.run === undefined ? '' : `run ${x.run}`].filter(Boolean).join(' ');
+  return tests.map((t) => {
+    const part = partOf(t);
+    const name = seen.get(t.name)! > 1 && part ? `${t.name} (${part})` : t.name;
+    const base: Case = { classname, name, time: '0' };
+    const own = (category: string) => blocks.filter((b) => b.test === t.name && b.category === category && partOf(b) === part);
+    const s = t.summary;
+    const verdicts: { level: Level; type: string; message: string; list: ReportBlock[] }[] = [];
+    if (s['true-leak'].blocks > 0)
+      verdicts.push({
+        level: levels.leak,
+        type: 'true-leak',
+        message: `${t.name} allocated ${count(s['true-leak'].blocks, 'block')} (${bytes(s['true-leak'].bytes)}) that ${s['true-leak'].blocks === 1 ? 'was' : 'were'} never freed: ${s['true-leak'].blocks === 1 ? 'a true leak' : 'true leaks'}`,
+        list: own('true-leak'),
+      });
+    if (s.unresolved.blocks > 0)
+      verdicts.push({
+        level: levels.unresolved,
+        type: 'unresolved',
+        message: `${t.name} allocated ${count(s.unresolved.blocks, 'block')} (${bytes(s.unresolved.bytes)}) never freed in a log that may be truncated: freed during ExitProcess or leaked, the log cannot say`,
+        list: own('unresolved'),
+      });
+    const failing = verdicts.filter((v) => v.level === 'error');
+    const notes = [
+      ...verdicts.filter((v) => v.level !== 'error').map((v) => `${v.level === 'warning' ? 'warning' : 'allowed'}: ${v.message}`),
+      ...(s.exitprocess.blocks + s.couninitialize.blocks > 0
+        ? [
+            `${count(s.exitprocess.blocks + s.couninitialize.blocks, 'block')} (${bytes(s.exitprocess.bytes + s.couninitialize.bytes)}) held by the COM runtime until CoUninitialize or ExitProcess`,
+          ]
+        : []),
+      ...(t.freedAfterTest.blocks > 0
+        ? [`${count(t.freedAfterTest.blocks, 'block')} (${bytes(t.freedAfterTest.bytes)}) freed after the test ended (a cache?)`]
+        : []),
+    ];
+    if (failing.length > 0) {
+      const message = failing.map((v) => v.message).join('; ');
+      const body = [message, ...failing.flatMap((v) => blockLines(v.list)), ...notes];
+      return { ...base, failure: { message, type: failing[0]!.type, body: body.join('\n') } };
+    }
+    const warning = verdicts.find((v) => v.level === 'warning');
+    if (warning) return { ...base, skipped: `warning: ${warning.message}` };
+    return notes.length > 0 ? { ...base, out: notes.join('\n') } : base;
+  });
+}
+
+/** `line 16 (#6): 0x0023A000, 64 bytes in CoTaskMemAlloc: 54 00 69 00 ...`, at most 10. */
+function blockLines(list: ReportBlock[]): string[] {
+  const lines = list
+    .slice(0, 10)
+    .map(
+      (b) =>
+        `${b.allocLine === null ? 'first seen in the dump' : `${linesText([b.allocLine])}${b.ordinal === null ? '' : ` (#${b.ordinal})`}`}: ${b.address}, ${bytes(b.size)} in ${b.context}${b.data ? `: ${b.data}` : ''}`,
+    );
+  if (list.length > 10) lines.push(`\u2026 and ${count(list.length - 10, 'more block')}`);
+  return lines;
 }
 
 function findingCase(prefix: string, f: CiFinding): Case {

@@ -43,6 +43,16 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
     out.push('');
   }
 
+  // The tests the program's runner printed whose blocks leaked or stay undecided (the JUnit output has a case per test).
+  const leaky = (r.report.tests ?? []).filter((t) => t.summary['true-leak'].blocks + t.summary.unresolved.blocks > 0);
+  if (leaky.length) {
+    out.push('| test | true leaks | unresolved |', '| --- | ---: | ---: |');
+    const cell = (t: { blocks: number; bytes: number }) => (t.blocks ? `${count(t.blocks, 'block')}, ${num(t.bytes)} bytes` : '');
+    for (const t of leaky.slice(0, MAX_ROWS)) out.push(`| ${code(t.name)} | ${cell(t.summary['true-leak'])} | ${cell(t.summary.unresolved)} |`);
+    if (leaky.length > MAX_ROWS) out.push('', `_${count(leaky.length - MAX_ROWS, 'more test')} not shown: the JUnit or JSON output lists them all._`);
+    out.push('');
+  }
+
   const evidence = r.report.evidence;
   if (evidence.length) {
     out.push(`Evidence for "${r.report.truncation}":`, '');
