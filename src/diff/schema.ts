@@ -1,17 +1,12 @@
 // The JSON shape of a comparison (`spylog/diff@1`). Like the report schema, this is a
 // contract for scripts: change meanings only with a new schema version.
 import type { Category, Tally, Truncation } from '../model/block.js';
+import type { Report } from '../model/report.js';
 
 export const DIFF_SCHEMA = 'spylog/diff@1';
 
 /** What the comparison needs to know about one side, so its completeness is part of the output. */
-export interface DiffSide {
-  source: string;
-  truncation: Truncation;
-  evidence: string[];
-  lines: number;
-  allocs: number;
-  frees: number;
+export interface DiffSide extends Pick<Report, 'source' | 'truncation' | 'evidence' | 'lines' | 'allocs' | 'frees'> {
   /** Total anomalies of every kind on this side. */
   anomalies: number;
 }

@@ -1,6 +1,7 @@
 // `spylog baseline LOG > known-runtime.csv`: the runtime-held blocks of a trustworthy
 // reference run (a console capture), as a CSV for `spylog check --baseline`.
 import { SpylogError } from '../../errors.js';
+import { bytes, count } from '../../text/words.js';
 import { nothingToJudge } from '../../verdict/nothing.js';
 import { buildBaseline, renderBaseline } from '../../baseline/build.js';
 import { ANALYSIS_OPTIONS, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
@@ -41,7 +42,7 @@ export async function run(args: BaselineArgs, io: Io): Promise<number> {
   if (leaks.blocks > 0) {
     warn(
       io,
-      `${report.source}: ${leaks.blocks} true leak${leaks.blocks === 1 ? '' : 's'} (${leaks.bytes} bytes) in the reference run are not in the baseline: check will keep flagging them`,
+      `${report.source}: ${count(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}) in the reference run ${leaks.blocks === 1 ? 'is' : 'are'} not in the baseline: check will keep flagging ${leaks.blocks === 1 ? 'it' : 'them'}`,
     );
   }
   if (baseline.entries.length === 0) warn(io, `${report.source}: no block outlived CoUninitialize; the baseline has no entries`);
