@@ -109,7 +109,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
-    onRunEnd: (run, pid, dialect) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8'),
+    onRunEnd: (run, pid, dialect, debugView) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', debugView),
   });
   const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
@@ -172,7 +172,7 @@ class Judge {
   }
 
   /** A run over before the input ended: never the one holding the file's end, never the file's only run. */
-  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string): void {
+  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, debugView: boolean): void {
     this.dialect = dialect;
     const report = this.run(run, pid, {
       bytes,
@@ -181,7 +181,7 @@ class Judge {
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
-      crt: null,
+      crt: debugView ? null : crtFacts(run, encoding, run.endByte, run.endCrlf),
     });
     this.add(pid, run, report, false);
   }
@@ -199,8 +199,10 @@ class Judge {
     let endPart: Part | null = null;
     for (const p of capture.processes) {
       for (const run of p.runs) {
-        // Only the run holding the file's end can be cut at the end, or end in a partial C runtime buffer.
+        // Only the run holding the file's end can be cut at the end; any run may end in a partial
+        // C runtime buffer (a run appended with `>>` after it starts its own).
         const atEnd = single || run === capture.endRun;
+        const end = run.endByte >= 0 ? { bytes: run.endByte, crlf: run.endCrlf } : input;
         const report = this.run(run, p.pid, {
           bytes: input.bytes,
           encoding: input.encoding,
@@ -208,7 +210,7 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-          crt: atEnd && !capture.debugView ? crtFacts(run, input) : null,
+          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end.bytes, end.crlf) : null,
         });
         run.tracker = null;
         this.add(p.pid, run, report, true);
@@ -347,19 +349,22 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
 }
 
 /**
- * The C runtime's buffers of the run holding the file's end, for a capture that holds the
- * program's bytes as it wrote them (UTF-8 or ASCII; a UTF-16 file was re-encoded by the
- * shell, its bytes say nothing of the runtime's buffers). Offsets are of the UTF-8 stream:
- * a BOM before it counts in the first run.
+ * The C runtime's buffers of a run that ends at `endBytes` (the input's end, counted with its
+ * BOM, or where the next run begins) after `endCrlf` CR LF line ends, for a capture that
+ * holds the program's bytes as it wrote them (UTF-8 or ASCII; a UTF-16 file was re-encoded
+ * by the shell, its bytes say nothing of the runtime's buffers). Offsets are of the UTF-8
+ * stream: a BOM before it counts in the first run.
  */
-function crtFacts(run: CapturedRun, input: InputEnd): CrtFacts | null {
-  if (input.encoding !== 'utf8' && input.encoding !== 'utf8-bom') return null;
+function crtFacts(run: CapturedRun, encoding: string, endBytes: number, endCrlf: number): CrtFacts | null {
+  if (encoding !== 'utf8' && encoding !== 'utf8-bom') return null;
   if (run.firstByte < 0) return null;
-  const bom = input.encoding === 'utf8-bom' ? 3 : 0;
+  const bom = encoding === 'utf8-bom' ? 3 : 0;
   const runStart = run.firstByte === 0 ? 0 : run.firstByte + bom;
+  // A run's end inside the stream is an offset of it; the input's end counts the BOM already.
+  const end = run.endByte >= 0 ? endBytes + bom : endBytes;
   return {
-    run: { bytes: input.bytes - runStart, crlf: input.crlf - run.firstCrlf, line: run.firstLine },
-    exit: run.flushByte < 0 ? null : { bytes: input.bytes - (run.flushByte + bom), crlf: input.crlf - run.flushCrlf, line: run.flushLine },
+    run: { bytes: end - runStart, crlf: endCrlf - run.firstCrlf, line: run.firstLine },
+    exit: run.flushByte < 0 ? null : { bytes: end - (run.flushByte + bom), crlf: endCrlf - run.flushCrlf, line: run.flushLine },
   };
 }
 

@@ -147,6 +147,33 @@ test('a free of the old pointer after a realloc moved the block is a double free
   assert.match(r.anomalies[1]!.message, /0x99, which is not alive in this log: never allocated in it, or freed over 4096 frees ago/);
 });
 
+test('a realloc of NULL that returns NULL is a failed allocation, never a block at NULL; a realloc to 0 bytes frees', () => {
+  // As the harness's PostRealloc prints them: `old - reallocated to new, n bytes`.
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 16 bytes allocated', // 3: #1
+      'MALLOC SPY: 0x00000000 - reallocated to 0x00000000, 4096 bytes', // 4: #2, failed
+      'MALLOC SPY: 0x20 - 8 bytes allocated', // 5: #3
+      'MALLOC SPY: 0x20 - freed (realloc to 0 bytes), 1 blocks remaining', // 6
+      'MALLOC SPY: 0x20 - reallocated to 0x00000000, 0 bytes', // 7: the same realloc's result
+      'MALLOC SPY: 0x10 - reallocated to 0x00000000, 0 bytes', // 8: a spy that prints only this frees 0x10
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x00000000',
+    ),
+  );
+  assert.deepEqual(kinds(r), ['allocation-failed@4']);
+  assert.equal(r.truncation, 'complete');
+  assert.deepEqual(r.summary.unresolved.blocks + r.summary['true-leak'].blocks, 0);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.address, b.ordinal, b.freeLine]),
+    [
+      ['0x10', 1, 8],
+      ['0x20', 3, 6],
+    ],
+  );
+});
+
 test('inconsistencies are anomalies with line numbers, and the analysis goes on', () => {
   const r = analyzeBuffer(
     log(

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { parseCommand, UsageError } from '../src/cli/args.js';
 import { yargsEntry } from '../src/cli/yargs.js';
 import type { CommandSpec } from '../src/cli/spec.js';
-import { ROOT } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { pairOutputs } from '../src/cli/commands/check.js';
+import type { CheckFormat } from '../src/check/reporters/formats.js';
+import { BIN, ROOT, fixture } from './helpers.js';
 
 const specs = async (): Promise<Record<string, CommandSpec>> => {
   const out: Record<string, CommandSpec> = {};
@@ -141,4 +144,40 @@ test('the full yargs entry and the factory with the small shim read every comman
   for (const [command, words] of corpus) {
     assert.deepEqual(await parse(command, words, 'factory'), await parse(command, words, 'index'), `${command} ${words.join(' ')}`);
   }
+});
+
+test('PowerShell-style long options are refused by name, never read as help: a gate that printed help would exit 0 and pass', async () => {
+  assert.equal(await parse('check', ['-Anchor', 'src/x.cpp', 'a.log']), 'unknown option -Anchor (did you mean --anchor?)');
+  assert.equal(await parse('report', ['-Format', 'json', 'a.log']), 'unknown option -Format (did you mean --format?)');
+  assert.equal(await parse('report', ['a.log', '-html', 'r.html']), 'unknown option -html (did you mean --html?)');
+  const cli = (words: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...words], { encoding: 'utf8' });
+    return { status: r.status, help: r.stdout.startsWith('Usage:') };
+  };
+  const log = fixture('w2k-console.log'); // two true leaks: the gate fails
+  for (const words of [
+    ['check', '-Anchor', 'x.cpp', log],
+    ['check', log, '-threshold', '3'],
+    ['check', log, '-hello'],
+  ])
+    assert.deepEqual(cli(words), { status: 2, help: false }, words.join(' '));
+  assert.deepEqual(cli(['check', log, '--name', '-hello']), { status: 1, help: false }, 'a value is a value');
+  for (const words of [
+    ['check', '-h'],
+    ['check', '-qh'],
+    ['check', log, '--help'],
+    ['help', 'check'],
+  ])
+    assert.deepEqual(cli(words), { status: 0, help: true });
+});
+
+test('check pairs each -f with its -o however the short options are written (-fjson, -qf json, -ojunit.xml)', () => {
+  const both: CheckFormat[] = ['junit', 'sarif'];
+  assert.deepEqual(pairOutputs(['json'], [], ['-qf', 'json', 'a.log']), [{ format: 'json', path: null }]);
+  assert.deepEqual(pairOutputs(['json'], [], ['-fjson', 'a.log']), [{ format: 'json', path: null }]);
+  assert.deepEqual(pairOutputs(both, ['j.xml'], ['-fjunit', '-oj.xml', '-qfsarif', 'a.log']), [
+    { format: 'junit', path: 'j.xml' },
+    { format: 'sarif', path: null },
+  ]);
+  assert.throws(() => pairOutputs(both, ['x'], ['-f', 'junit', '-f', 'sarif', '-o', 'x']), /followed by its --output/);
 });

@@ -22,7 +22,7 @@ export interface DemuxOptions {
    * A run is over (its process started another): it can be judged now and its tracker
    * dropped, so a file of many runs holds one tracker per process, not one per run.
    */
-  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect) => void;
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, debugView: boolean) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -49,6 +49,9 @@ export interface CapturedRun {
   flushByte: number;
   flushCrlf: number;
   flushLine: number;
+  /** Where the next run of its process begins (its bytes end there) and the CR LF line ends before it; -1 while it is the last. */
+  endByte: number;
+  endCrlf: number;
 }
 
 /** A line held while the format is being detected, with where it lay. */
@@ -84,8 +87,24 @@ export interface Capture {
   endRun: CapturedRun;
 }
 
+/** A program line held after its process's run finished (see `route`), with where it lies. */
+interface HeldLine {
+  e: LineEvent;
+  lineNo: number;
+  dropped: number;
+  at: LinePosition;
+}
+
+/**
+ * At most this many program lines are held after a finished run; more, and they are the
+ * finished run's (a program that goes on printing is not a banner of the next run).
+ */
+const HOLD_LINES = 256;
+
 interface Proc extends CapturedProcess {
   run: CapturedRun;
+  /** Program lines after the run finished, not yet given to a run (at most HOLD_LINES). */
+  held: HeldLine[];
   /** Where the line a dialect reader is reading lies. */
   at: Readonly<LinePosition>;
   /** Past its revoke or dump: a run start now opens a new run. */
@@ -147,6 +166,7 @@ export class LogDemux implements LineSink {
     if (bytes[start] !== 48 /* 0 */ || !scanner.dumpAt(bytes, start, len) || scanner.contentEnd > maxEnd) return -1;
     const lf = scanner.lineEnd;
     const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
+    if (proc.held.length > 0) this.release(proc);
     if (this.nonBlank === 0) this.nonBlank++;
     const run = proc.run;
     run.flushByte = base + lf + 1;
@@ -180,6 +200,7 @@ export class LogDemux implements LineSink {
     const dialect = this.dialect!;
     if (this.procs.size === 0) this.proc(null, 1, NO_POSITION);
     for (const p of this.procs.values()) {
+      if (p.held.length > 0) this.release(p);
       this.lastProc = p;
       p.reader?.end(p.emit);
     }
@@ -248,8 +269,7 @@ export class LogDemux implements LineSink {
     if (kind !== SCAN_OTHER) {
       this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
-      this.route(proc, this.classify(message), lineNo, dropped, at);
-      this.counted(proc, lineNo);
+      if (!this.route(proc, this.classify(message), lineNo, dropped, at)) this.counted(proc, lineNo);
     } else {
       if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
       proc.at = at;
@@ -263,6 +283,7 @@ export class LogDemux implements LineSink {
    * of such lines to their tracker. They never start nor end a run (see `route`).
    */
   private spy(proc: Proc, kind: number, lineNo: number): void {
+    if (proc.held.length > 0) this.release(proc);
     if (this.nonBlank === 0) this.nonBlank++;
     proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
@@ -277,19 +298,64 @@ export class LogDemux implements LineSink {
     this.endRun = run;
   }
 
-  private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
-    if (proc.finished && this.dialect!.isRunStart(e)) {
-      const ended = proc.run;
-      proc.run = this.newRun(ended.index + 1, lineNo, at);
-      proc.runs.push(proc.run);
-      proc.finished = false;
-      if (this.opts.onRunEnd) {
-        this.opts.onRunEnd(ended, proc.pid, this.dialect!);
-        ended.tracker = null;
-        // Only the process's last run is needed at the end; the others were judged.
-        proc.runs.splice(0, proc.runs.length - 1);
+  /**
+   * An event to its process's run; true when the line is held instead (its caller then does
+   * not count it: `release` does, for the run that gets it).
+   *
+   * After a run finished (its revoke or dump), plain program lines are held: whose they are
+   * is known only later. Spy output or a phase marker after them makes them the finished
+   * run's (its exit-time output follows them); a run start makes them the next run's (a
+   * banner, a prompt, a usage line printed before CoInitialize: as the finished run's they
+   * would be its "last program line" with no spy output after it, and a complete run
+   * appended with `>>` would read as cut); the end of the input makes them the finished run's.
+   */
+  private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
+    if (proc.finished) {
+      if (this.dialect!.isRunStart(e)) {
+        const first = proc.held[0];
+        this.startRun(proc, first?.lineNo ?? lineNo, first?.at ?? at);
+        if (first) this.release(proc);
+      } else if (
+        proc.reader === null &&
+        (e.type === 'blank' || e.type === 'console' || (e.type === 'program' && e.marker === null)) &&
+        proc.held.length < HOLD_LINES
+      ) {
+        proc.held.push({ e, lineNo, dropped, at: { ...at } });
+        return true;
+      } else if (proc.held.length > 0) {
+        this.release(proc);
       }
     }
+    this.deliver(proc, e, lineNo, dropped, at);
+    return false;
+  }
+
+  /** The held lines, in order, to the process's current run. */
+  private release(proc: Proc): void {
+    const held = proc.held;
+    proc.held = [];
+    for (const h of held) {
+      this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      this.counted(proc, h.lineNo);
+    }
+  }
+
+  private startRun(proc: Proc, lineNo: number, at: Readonly<LinePosition>): void {
+    const ended = proc.run;
+    ended.endByte = at.start;
+    ended.endCrlf = at.crlfBefore;
+    proc.run = this.newRun(ended.index + 1, lineNo, at);
+    proc.runs.push(proc.run);
+    proc.finished = false;
+    if (this.opts.onRunEnd) {
+      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
+      ended.tracker = null;
+      // Only the process's last run is needed at the end; the others were judged.
+      proc.runs.splice(0, proc.runs.length - 1);
+    }
+  }
+
+  private deliver(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
     if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
@@ -305,7 +371,7 @@ export class LogDemux implements LineSink {
     const run = this.newRun(1, firstLine, at);
     const reader = this.dialect!.reader?.() ?? null;
     // A reader emits the events of the line it is given (or of the one it held before it): that line's position.
-    const p: Proc = { pid, runs: [run], run, finished: false, reader, at, emit: (e, line) => this.route(p, e, line, 0, p.at) };
+    const p: Proc = { pid, runs: [run], run, held: [], finished: false, reader, at, emit: (e, line) => void this.route(p, e, line, 0, p.at) };
     this.procs.set(pid, p);
     return p;
   }
@@ -322,6 +388,8 @@ export class LogDemux implements LineSink {
       flushByte: -1,
       flushCrlf: 0,
       flushLine: 0,
+      endByte: -1,
+      endCrlf: 0,
     };
   }
 }

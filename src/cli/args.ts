@@ -65,7 +65,10 @@ export function classify(raw: string[], fileExists: (path: string) => boolean, f
     const guess = closest(want, COMMAND_NAMES);
     throw new UsageError(`no command '${want}'${guess ? ` (did you mean '${guess}'?)` : ''}; the commands are ${COMMAND_NAMES.join(', ')}`, null);
   }
-  if (head.includes('--help') || head.includes('-h') || head.some((w) => /^-[a-z]*h[a-z]*$/i.test(w) && !w.startsWith('--'))) {
+  // Only `-h`, `--help` and clusters of the boolean switches (`-qh`): a PowerShell-style
+  // `-Anchor` or `-html` is a mistake to refuse, never a request for help (which exits 0 and
+  // would pass a CI gate that read nothing).
+  if (head.some((w) => w === '--help' || /^-q*h[qh]*$/.test(w))) {
     return { kind: 'help', command };
   }
   if (head.includes('--version')) return { kind: 'version' };
@@ -263,8 +266,18 @@ function preprocess(words: string[], options: Record<string, OptionSpec>, fail: 
   const out: string[] = [];
   const byShort = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, { name, o }] as const] : [])));
   let literal = false;
+  // The word after an option that takes a value is that value (`--name -hello`), whatever it looks like.
+  let value = false;
   for (const w of normaliseColour(words, fail)) {
+    if (value) {
+      value = false;
+      out.push(w);
+      continue;
+    }
     literal ||= w === '--';
+    const bare = literal ? null : (/^--([^=]+)$/.exec(w) ?? /^-([A-Za-z])$/.exec(w));
+    const named = bare ? (w.startsWith('--') ? options[bare[1]!] : byShort.get(bare[1]!)?.o) : undefined;
+    value = named !== undefined && named.type !== 'boolean';
     const bool = literal ? null : /^--(no-)?([^=]+)=/.exec(w);
     if (bool && options[bool[2]!]?.type === 'boolean') throw fail(`--${bool[1] ?? ''}${bool[2]} takes no value (got '${w}')`);
     const cluster = literal ? null : /^-([A-Za-z])(.+)$/.exec(w);
@@ -276,6 +289,12 @@ function preprocess(words: string[], options: Record<string, OptionSpec>, fail: 
       if (known) {
         out.push(...letters.slice(0, at + 1).map((l) => `-${l}`), letters.slice(at + 1).join(''));
         continue;
+      }
+      // `-Anchor`, `-html`: a long option written with one dash, as PowerShell's own commands take them.
+      if (!letters.every((l) => byShort.has(l))) {
+        const name = w.slice(1).replace(/=.*$/s, '');
+        const guess = options[name.toLowerCase()] !== undefined ? name.toLowerCase() : closest(name.toLowerCase(), Object.keys(options));
+        if (guess) throw fail(`unknown option -${name} (did you mean --${guess}?)`);
       }
     }
     out.push(w);

@@ -479,17 +479,7 @@ export class Tracker {
         );
       }
     } else {
-      const size = this.live.sizeOf(row);
-      this.liveBytes -= size;
-      this.episodes.free(size, line);
-      this.timeline.sample(line, this.live.size, this.liveBytes);
-      if (this.window.count < this.opts.windowLimit) {
-        this.window.add(this.live, row, line);
-      } else {
-        this.windowOverflow.blocks++;
-        this.windowOverflow.bytes += size;
-      }
-      this.live.release(row);
+      this.ended(row, line);
     }
     if (remaining >= 0) this.checkCount(remaining, line);
     else if (remaining === UNREADABLE_COUNT) {
@@ -497,17 +487,46 @@ export class Tracker {
     }
   }
 
+  /** A live row's block ends here (freed, or reallocated to 0 bytes): into the window of undecided frees. */
+  private ended(row: number, line: number): void {
+    const size = this.live.sizeOf(row);
+    this.liveBytes -= size;
+    this.episodes.free(size, line);
+    this.timeline.sample(line, this.live.size, this.liveBytes);
+    if (this.window.count < this.opts.windowLimit) {
+      this.window.add(this.live, row, line);
+    } else {
+      this.windowOverflow.blocks++;
+      this.windowOverflow.bytes += size;
+    }
+    this.live.release(row);
+  }
+
   private realloc(from: Address, to: Address, size: number, line: number): void {
     this.spyEvent(line);
     if (isNull(from)) {
-      // realloc(NULL, n) is an allocation.
-      this.allocs++;
+      // realloc(NULL, n) is an allocation (it counts as one whether or not it succeeds).
       const ordinal = ++this.ordinals;
+      if (isNull(to)) {
+        // NULL back: the allocation failed; with n = 0 nothing was asked for.
+        if (size > 0) this.anomalies.add('allocation-failed', line, `realloc of NULL to ${size} bytes returned NULL: an allocation failed`);
+        return;
+      }
+      this.allocs++;
       this.live.setOrdinal(this.born(to.key, spell(to.text, to.key), to.text, size, line, null), ordinal);
       return;
     }
     if (isNull(to)) {
-      this.anomalies.add('realloc-failed', line, `reallocation of ${from.text} to ${size} bytes failed`);
+      if (size > 0) {
+        this.anomalies.add('realloc-failed', line, `reallocation of ${from.text} to ${size} bytes failed`);
+        return;
+      }
+      // IMalloc::Realloc to 0 bytes frees the block and returns NULL. A spy that printed a
+      // `freed (realloc to 0 bytes)` line for it first has ended it already.
+      const row = this.live.take(from.key, true);
+      if (row >= 0) this.ended(row, line);
+      else if (this.live.recentEnd(from.key) !== 'freed')
+        this.anomalies.add('unknown-realloc', line, `realloc of ${from.text} to 0 bytes (a free), which is not alive in this log`);
       return;
     }
     this.reallocs++;

@@ -161,8 +161,15 @@ export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: rea
   const order: ('f' | 'o')[] = [];
   for (const a of argv) {
     if (a === '--') break;
-    if (/^(-f|--format)(=|$)/.test(a)) order.push('f');
-    else if (/^(-o|--output)(=|$)/.test(a)) order.push('o');
+    if (/^--format(=|$)/.test(a)) order.push('f');
+    else if (/^--output(=|$)/.test(a)) order.push('o');
+    else if (/^-[a-zA-Z]/.test(a)) {
+      // A cluster (`-f`, `-fjson`, `-qf`, `-qojunit.xml`): switches, then at most one letter that takes a value.
+      for (const l of a.slice(1)) {
+        if (l === 'f' || l === 'o') order.push(l);
+        if (l !== 'q' && l !== 'h') break;
+      }
+    }
   }
   if (formats.length === 0) {
     // Without -f, the text report; -o alone writes it to a file.
