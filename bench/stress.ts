@@ -5,6 +5,7 @@
 //   - a DebugView capture of 100,000 processes,
 //   - 1,000,000 deferred-release episodes (`--episode-threshold 2`: a million findings),
 //   - 1,500,000 never-freed blocks through every output format (report, check, baseline),
+//   - the same spread over 300,000 leak sites (5 blocks per call) through every check format,
 //   - 20,000 block groups as the text report,
 //   - a diff of two logs of 100,000 groups each.
 // What bounds each (listing caps, per-run summaries, streamed output) is in the README's
@@ -102,6 +103,18 @@ const INPUTS: Record<string, Input> = {
       w.w('Leak() returns 0x00000000\n' + completeTail(n));
     },
   },
+  sites: {
+    name: 'leaks-1.5m-300k-sites.log',
+    write: (w) => {
+      const sites = 300_000;
+      w.w(HEAD);
+      for (let s = 0; s < sites; s++) {
+        for (let k = 0; k < 5; k++) w.w(alloc(addr(s * 5 + k), 16 + (s % 7) * 8));
+        w.w(`Site${s}() returns 0x00000000\n`);
+      }
+      w.w(completeTail(sites * 5));
+    },
+  },
   groups: {
     name: 'groups-20k.log',
     write: (w) => {
@@ -148,6 +161,15 @@ const LEAK_FORMATS: Case[] = [
   { label: 'baseline', input: 'leaks', args: (log) => ['baseline', log] },
 ];
 
+const SITE_FORMATS: Case[] = [
+  { label: 'report -f json', input: 'sites', args: (log) => ['report', '-f', 'json', log] },
+  ...['json', 'junit', 'sarif', 'codequality', 'github', 'markdown', 'text'].map((f): Case => ({
+    label: `check -f ${f}`,
+    input: 'sites',
+    args: (log) => ['check', '-f', f, log],
+  })),
+];
+
 const CASES: Case[] = [
   { label: 'report -f json (10,000 runs)', input: 'runs', args: (log) => ['report', '-f', 'json', log] },
   { label: 'report -f json (100,000 pids)', input: 'pids', args: (log) => ['report', '-f', 'json', log] },
@@ -157,6 +179,7 @@ const CASES: Case[] = [
     args: (log) => ['report', '-f', 'json', '--episode-threshold', '2', log],
   },
   ...LEAK_FORMATS.map((c) => ({ ...c, label: `${c.label} (1.5M leaks)` })),
+  ...SITE_FORMATS.map((c) => ({ ...c, label: `${c.label} (1.5M leaks, 300,000 sites)` })),
   { label: 'report (20,000 groups as text)', input: 'groups', args: (log) => ['report', log] },
   { label: 'diff -f json (100,000 groups each)', input: 'diffA', args: (log, data) => ['diff', '-f', 'json', log, join(data, INPUTS.diffB!.name)] },
   { label: 'diff (100,000 groups each, text)', input: 'diffA', args: (log, data) => ['diff', log, join(data, INPUTS.diffB!.name)] },

@@ -39,7 +39,7 @@ export { PLAIN, COLOR, type Style } from './report/style.js';
 export { noDialectMatched } from './verdict/nothing.js';
 
 // check: the CI gate over a decided report.
-export { gate, checkVerdict, DEFAULT_THRESHOLDS, POLICIES, CHECK_REPORTERS, CHECK_FORMATS, ciView } from './check/index.js';
+export { gate, checkVerdict, DEFAULT_THRESHOLDS, POLICIES, CHECK_REPORTERS, CHECK_PARTS, CHECK_FORMATS, ciView } from './check/index.js';
 export type {
   CheckResult,
   Thresholds,
@@ -49,6 +49,7 @@ export type {
   Outcome,
   CheckFormat,
   CheckReporter,
+  CheckPartsReporter,
   CiOptions,
   CiView,
   CiFinding,
@@ -60,5 +61,15 @@ export { parseBaseline } from './baseline/read.js';
 export type { Baseline, BaselineEntry } from './baseline/model.js';
 
 // diff: what changed between two runs.
-export { diffReports, failOnNew, FAIL_ON_NEW, DIFF_SCHEMA, DIFF_REPORTERS, DIFF_FORMATS } from './diff/index.js';
-export type { DiffResult, DiffGroup, DiffSide, CategoryDelta, FailOnNew, NewBlocksResult, DiffFormat } from './diff/index.js';
+export { diffReports, failOnNew, FAIL_ON_NEW, DIFF_SCHEMA, DIFF_REPORTERS, DIFF_PARTS, DIFF_FORMATS } from './diff/index.js';
+export type {
+  DiffResult,
+  DiffGroup,
+  DiffSide,
+  CategoryDelta,
+  FailOnNew,
+  NewBlocksResult,
+  DiffFormat,
+  DiffReporter,
+  DiffPartsReporter,
+} from './diff/index.js';

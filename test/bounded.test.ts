@@ -211,6 +211,13 @@ test('every check format of a gate group of 300,000 leaked blocks (one call, one
     assert.match(out, /300,000|300000/, format);
     assert.ok(format === 'json' || out.length < 200_000, `${format}: ${out.length} characters`);
   }
+  // The JSON lists every block, in its group and in the report: valid, with the right counts.
+  const json = JSON.parse(CHECK_REPORTERS.json(result, PLAIN)) as { leaks: { blocks: unknown[] }[]; report: { blocks: unknown[] } };
+  assert.deepEqual(
+    json.leaks.map((g) => g.blocks.length),
+    [n],
+  );
+  assert.equal(json.report.blocks.length, n + 1);
 });
 
 test('the HTML page lists at most BLOCKS_SHOWN blocks, true leaks first, and says how many more there are', () => {

@@ -12,5 +12,5 @@ export {
   type BlockGroup,
   type Outcome,
 } from './gate.js';
-export { CHECK_REPORTERS, CHECK_FORMATS, type CheckFormat, type CheckReporter } from './reporters/index.js';
+export { CHECK_REPORTERS, CHECK_PARTS, CHECK_FORMATS, type CheckFormat, type CheckReporter, type CheckPartsReporter } from './reporters/index.js';
 export { ciView, type CiOptions, type CiView, type CiFinding, type FindingLocation, type RuleId, type Level } from './findings.js';

@@ -1,9 +1,12 @@
 // Files spylog writes besides stdout (--html): missing folders are created (a CI script
 // writes into fresh folders, as `check -o` does), and a failure is one line that names the
 // file and says why in words (write-error.ts). A file left half-written by a full disk is
-// removed: a truncated report that opens fine is worse than none.
+// removed: a truncated report that opens fine is worse than none. What is written comes in
+// pieces (a check of a million leaks is hundreds of megabytes): each is written before the
+// next is made, so the whole never exists as one string.
 import { promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { joinPieces, PIECE } from '../text/pieces.js';
 import { writeError } from './write-error.js';
 
 /** Creates the folders `path` needs. */
@@ -45,14 +48,25 @@ export async function makeFolders(dir: string): Promise<void> {
   }
 }
 
-export async function writeOutputFile(path: string, text: string): Promise<void> {
+/**
+ * Writes `content` (a string, or pieces to write in order) to `path`, replacing it or, with
+ * 'append', after what it holds (a file other tools write to too, which is never removed).
+ * `size`: the pieces are joined to at least this many characters a write.
+ */
+export async function writeOutputFile(
+  path: string,
+  content: string | Iterable<string>,
+  how: 'write' | 'append' = 'write',
+  size = PIECE,
+): Promise<void> {
   await makeFolderFor(path);
   try {
-    await fsp.writeFile(path, text);
+    // Each piece is written (every byte of it) before the next is asked for.
+    await fsp.writeFile(path, joinPieces(typeof content === 'string' ? [content] : content, size), { flag: how === 'append' ? 'a' : 'w' });
   } catch (err) {
     // Only errors of the writing itself leave a truncated file (not of opening it: a
     // read-only file of the user's is not ours to delete).
-    if (['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG'].includes((err as NodeJS.ErrnoException).code ?? '')) await removeIfPlainFile(path);
+    if (how === 'write' && ['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG'].includes((err as NodeJS.ErrnoException).code ?? '')) await removeIfPlainFile(path);
     throw writeError(path, err);
   }
 }

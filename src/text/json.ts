@@ -4,30 +4,21 @@
 // the analysis needed when built whole. The pieces join to exactly JSON.stringify(value):
 // objects and arrays holding long arrays are walked, everything else (a block, a finding)
 // is stringified whole, and pieces are batched to ~64 KB so writing them stays cheap.
+import { PIECE, joinAll, joinPieces } from './pieces.js';
 
 /** Arrays longer than this are walked element by element. */
 const LONG = 64;
-const PIECE = 1 << 16;
 /** Short items stringified per call. */
 const BATCH = 256;
 
-export function* jsonPieces(value: unknown): Generator<string> {
-  let buffer = '';
-  for (const part of walk(value)) {
-    buffer += part;
-    if (buffer.length >= PIECE) {
-      yield buffer;
-      buffer = '';
-    }
-  }
-  if (buffer !== '') yield buffer;
+/** JSON.stringify(value) in pieces of about `size` characters. */
+export function jsonPieces(value: unknown, size: number = PIECE): Generator<string> {
+  return joinPieces(walk(value), size);
 }
 
 /** JSON.stringify(value), joined from the pieces (for tests and small values). */
 export function jsonText(value: unknown): string {
-  let out = '';
-  for (const piece of jsonPieces(value)) out += piece;
-  return out;
+  return joinAll(jsonPieces(value));
 }
 
 function* walk(value: unknown): Generator<string> {

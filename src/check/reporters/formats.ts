@@ -7,24 +7,28 @@ import type { CiOptions } from '../findings.js';
 
 export type CheckReporter = (r: CheckResult, style: Style, options?: CiOptions) => string;
 
+/** A reporter's output in pieces, to be written one after the other (they join to its string). */
+export type CheckPartsReporter = (r: CheckResult, style: Style, options?: CiOptions) => Iterable<string>;
+
 export const CHECK_FORMATS = ['text', 'json', 'junit', 'sarif', 'codequality', 'github', 'markdown'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
-export async function loadCheckReporter(format: CheckFormat): Promise<CheckReporter> {
+/** The format's reporter in pieces (CHECK_PARTS of index.ts), loaded. */
+export async function loadCheckReporter(format: CheckFormat): Promise<CheckPartsReporter> {
   switch (format) {
     case 'text':
-      return (await import('./text.js')).renderCheckText;
+      return (await import('./text.js')).renderCheckTextParts;
     case 'json':
-      return (r) => JSON.stringify(r) + '\n';
+      return (await import('./json.js')).renderCheckJsonParts;
     case 'junit':
-      return (await import('./junit.js')).renderJunit;
+      return (await import('./junit.js')).renderJunitParts;
     case 'sarif':
-      return (await import('./sarif.js')).renderSarif;
+      return (await import('./sarif.js')).renderSarifParts;
     case 'codequality':
-      return (await import('./codequality.js')).renderCodeQuality;
+      return (await import('./codequality.js')).renderCodeQualityParts;
     case 'github':
-      return (await import('./github.js')).renderGithub;
+      return (await import('./github.js')).renderGithubParts;
     case 'markdown':
-      return (await import('./markdown.js')).renderMarkdown;
+      return (await import('./markdown.js')).renderMarkdownParts;
   }
 }

@@ -29,6 +29,11 @@ export function workflowCommand(command: string, message: string, props: [string
   return `::${command}${ps.length ? ' ' + ps.join(',') : ''}::${escapeData(message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 1) + '…' : message)}\n`;
 }
 
+/** `renderGithub` as the one piece the CLI writes: its size is bounded whatever the log (at most MAX_ANNOTATIONS annotations). */
+export function renderGithubParts(r: CheckResult, style: Style = PLAIN, options: CiOptions = {}): string[] {
+  return [renderGithub(r, style, options)];
+}
+
 export function renderGithub(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
   const { findings } = ciView(r, options);
   const shown = findings.length > MAX_ANNOTATIONS ? findings.slice(0, MAX_ANNOTATIONS - 1) : findings;

@@ -16,6 +16,7 @@ import type { ReportBlock, TestReport } from '../../model/report.js';
 import { bytes, count } from '../../text/words.js';
 import { xmlAttr, xmlText } from '../../text/xml.js';
 import { PLAIN, type Style } from '../../report/style.js';
+import { joinAll } from '../../text/pieces.js';
 
 interface Case {
   classname: string;
@@ -34,26 +35,36 @@ const CHECK_TITLES: Record<GateCheck['id'], string> = {
   baseline: 'baseline is current',
 };
 
-export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
+export function renderJunit(r: CheckResult, style: Style = PLAIN, options: CiOptions = {}): string {
+  return joinAll(renderJunitParts(r, style, options));
+}
+
+/**
+ * `renderJunit` in pieces, a test case at a time: a log whose leaks are spread over 300,000
+ * sites is 300,000 cases, hundreds of megabytes of XML that need not be one string.
+ */
+export function* renderJunitParts(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): Generator<string> {
   const view = ciView(r, options);
   const seconds = ((options.elapsedMs ?? 0) / 1000).toFixed(3);
   const prefix = `spylog.${view.name}`;
   // The whole analysis is what the first check (true leaks) needed: its case carries the
   // time, the others none, so that the cases add up to the suite (Azure and GitLab sum them).
-  const cases: Case[] = r.checks.map((c, i) => ({
+  const gateCases: Case[] = r.checks.map((c, i) => ({
     classname: `${prefix}.gate`,
     name: CHECK_TITLES[c.id],
     time: i === 0 ? seconds : '0',
     ...(c.outcome === 'fail' ? { failure: { message: c.message, type: c.id, body: c.message } } : {}),
     ...(c.outcome === 'warn' ? { skipped: `warning: ${c.message}` } : {}),
   }));
-  for (const f of view.findings) if (f.rule !== 'spylog/stale-baseline') cases.push(findingCase(prefix, f));
-  cases.push(...testCases(`${prefix}.tests`, r.report.tests ?? [], r.report.blocks, ciLevels(r)));
+  // A leak site's case is made as it is written (findingCase: failing for an error, skipped for a warning).
+  const sites = view.findings.filter((f) => f.rule !== 'spylog/stale-baseline');
+  const tests = testCases(`${prefix}.tests`, r.report.tests ?? [], r.report.blocks, ciLevels(r));
 
-  const failures = cases.filter((c) => c.failure).length;
-  const skipped = cases.filter((c) => c.skipped !== undefined).length;
-  const counts = `tests="${cases.length}" failures="${failures}" errors="0"`;
-  const out = [
+  const made = [...gateCases, ...tests];
+  const failures = made.filter((c) => c.failure).length + sites.filter((f) => f.level === 'error').length;
+  const skipped = made.filter((c) => c.skipped !== undefined).length + sites.filter((f) => f.level === 'warning').length;
+  const counts = `tests="${made.length + sites.length}" failures="${failures}" errors="0"`;
+  yield [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="spylog" ${counts} time="${seconds}">`,
     `  <testsuite name="${xmlAttr(`spylog check ${view.name}`)}" ${counts} skipped="${skipped}" time="${seconds}" file="${xmlAttr(view.logPath)}">`,
@@ -65,24 +76,22 @@ export function renderJunit(r: CheckResult, _style: Style = PLAIN, options: CiOp
       ...(r.baseline ? [['baseline', r.baseline.file]] : []),
     ].map(([k, v]) => `      <property name="${k}" value="${xmlAttr(v!)}"/>`),
     '    </properties>',
-  ];
-  for (const c of cases) {
-    const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}" time="${c.time}"`;
-    if (c.failure) {
-      out.push(`${open}>`);
-      out.push(`      <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>`);
-      out.push('    </testcase>');
-    } else if (c.skipped !== undefined) {
-      out.push(`${open}>`, `      <skipped message="${xmlAttr(c.skipped)}"/>`, '    </testcase>');
-    } else if (c.out !== undefined) {
-      out.push(`${open}>`, `      <system-out>${xmlText(c.out)}</system-out>`, '    </testcase>');
-    } else {
-      out.push(`${open}/>`);
-    }
-  }
-  out.push(`    <system-out>${xmlText(r.verdict)}</system-out>`);
-  out.push('  </testsuite>', '</testsuites>');
-  return out.join('\n') + '\n';
+    '',
+  ].join('\n');
+  for (const c of gateCases) yield caseXml(c);
+  for (const f of sites) yield caseXml(findingCase(prefix, f));
+  for (const c of tests) yield caseXml(c);
+  yield `    <system-out>${xmlText(r.verdict)}</system-out>\n  </testsuite>\n</testsuites>\n`;
+}
+
+/** One <testcase>, its lines each ended by a line break. */
+function caseXml(c: Case): string {
+  const open = `    <testcase classname="${xmlAttr(c.classname)}" name="${xmlAttr(c.name)}" time="${c.time}"`;
+  if (c.failure)
+    return `${open}>\n      <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>\n    </testcase>\n`;
+  if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xmlAttr(c.skipped)}"/>\n    </testcase>\n`;
+  if (c.out !== undefined) return `${open}>\n      <system-out>${xmlText(c.out)}</system-out>\n    </testcase>\n`;
+  return `${open}/>\n`;
 }
 
 /**

@@ -19,6 +19,11 @@ export const SUMMARY_BUDGET = 256 * 1024;
 const MARK: Record<Outcome, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail' };
 const LEVEL_MARK: Record<CiFinding['level'], string> = { error: '❌', warning: '⚠️', note: 'ℹ️' };
 
+/** `renderMarkdown` as the one piece the CLI writes: its size is bounded whatever the log (cut to SUMMARY_BUDGET). */
+export function renderMarkdownParts(r: CheckResult, style: Style = PLAIN, options: CiOptions = {}): string[] {
+  return [renderMarkdown(r, style, options)];
+}
+
 export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
   const view = ciView(r, options);
   const out: string[] = [];

@@ -89,6 +89,11 @@ export const SARIF_RULES: Record<RuleId, object> = {
 
 const RULE_LIST: RuleId[] = ['spylog/true-leak', 'spylog/unresolved', 'spylog/stale-baseline'];
 
+/** `renderSarif` as the one piece the CLI writes: its size is bounded whatever the log (at most SARIF_MAX_RESULTS results, each with capped lists). */
+export function renderSarifParts(r: CheckResult, style: Style = PLAIN, options: CiOptions = {}): string[] {
+  return [renderSarif(r, style, options)];
+}
+
 export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): string {
   const view = ciView(r, options);
   // Most severe and largest first (ciView's order): what GitHub would show anyway.

@@ -7,6 +7,11 @@ import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
 import { bytes, count } from '../../text/words.js';
 import { displayLines, displayText } from '../../text/display.js';
 
+/** `renderCheckText` as the one piece the CLI writes: its size is bounded whatever the log (at most TABLE_ROWS groups and stale entries). */
+export function renderCheckTextParts(r: CheckResult, style: Style): string[] {
+  return [renderCheckText(r, style)];
+}
+
 export function renderCheckText(r: CheckResult, style: Style): string {
   const d = displayText; // log, baseline and file-name text, shown safely
   const out: string[] = [style.bold(`spylog check: ${d(r.source)}`)];

@@ -12,9 +12,8 @@ import { PLAIN } from '../../report/style.js';
 import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
-import { analyzeLog, styleFor, type Io } from '../io.js';
-import { writeError } from '../write-error.js';
-import { makeFolderFor } from '../output.js';
+import { analyzeLog, styleFor, writeParts, type Io } from '../io.js';
+import { writeOutputFile } from '../output.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -128,20 +127,20 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
   };
 
   const style = styleFor(io, args.color);
-  let toStdout: string | null = null;
+  // Each output is written in pieces as it is made (a check of a million leaks is hundreds
+  // of megabytes): files in the order given, then standard output.
+  let toStdout: CheckFormat | null = null;
   for (const t of targets) {
-    if (t.path === null) {
-      toStdout = (await loadCheckReporter(t.format))(result, style, options);
-      continue;
-    }
-    await writeOutput(t.path, (await loadCheckReporter(t.format))(result, PLAIN, options), 'write');
+    if (t.path === null) toStdout = t.format;
+    else await writeOutputFile(t.path, (await loadCheckReporter(t.format))(result, PLAIN, options));
   }
   // On GitHub Actions the job summary shows on the run's page; appended, because other
   // steps' tools (and other spylog checks of this step) write to the same file.
   const summary = io.env.GITHUB_STEP_SUMMARY;
-  if (args.stepSummary && summary) await writeOutput(summary, '\n' + (await loadCheckReporter('markdown'))(result, PLAIN, options), 'append');
+  if (args.stepSummary && summary) await writeOutputFile(summary, ['\n', ...(await loadCheckReporter('markdown'))(result, PLAIN, options)], 'append');
   // The verdict alone (every format went to a file) is drawn like the text report: ASCII off a terminal.
-  io.stdout.write(toStdout ?? (style.unicode ? result.verdict : asciiTypography(result.verdict)) + '\n');
+  if (toStdout !== null) await writeParts(io.stdout, (await loadCheckReporter(toStdout))(result, style, options));
+  else io.stdout.write((style.unicode ? result.verdict : asciiTypography(result.verdict)) + '\n');
   return result.passed ? 0 : 1;
 }
 
@@ -195,16 +194,6 @@ export function pairOutputs(formats: CheckFormat[], outputs: string[], argv: rea
     seen.add(key);
   }
   return targets;
-}
-
-async function writeOutput(path: string, text: string, how: 'write' | 'append'): Promise<void> {
-  await makeFolderFor(path);
-  try {
-    if (how === 'append') await fsp.appendFile(path, text, 'utf8');
-    else await fsp.writeFile(path, text, 'utf8');
-  } catch (err) {
-    throw writeError(path, err);
-  }
 }
 
 /** `--anchor FILE[:LINE]`: an existing file (a typo would locate every finding nowhere), line 1 by default. */

@@ -2,9 +2,9 @@
 // is opened, so memory holds two reports (live and reported blocks), never two logs.
 import { SpylogError } from '../../errors.js';
 import { nothingToJudge } from '../../verdict/nothing.js';
-import { DIFF_FORMATS, DIFF_REPORTERS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
+import { DIFF_FORMATS, DIFF_PARTS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
 import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
-import { analyzeLog, styleFor, warn, type Io } from '../io.js';
+import { analyzeLog, styleFor, warn, writeParts, type Io } from '../io.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -52,7 +52,7 @@ export async function run(args: DiffArgs, io: Io): Promise<number> {
     if (nothing) warn(io, nothing);
   }
   const diff = diffReports(before, after);
-  io.stdout.write(DIFF_REPORTERS[args.format](diff, styleFor(io, args.color)));
+  await writeParts(io.stdout, DIFF_PARTS[args.format](diff, styleFor(io, args.color)));
   if (!args.failOnNew) return 0;
   const gate = failOnNew(diff, args.failOnNew);
   if (!gate.tripped) return 0;
