@@ -174,6 +174,23 @@ test('a realloc of NULL that returns NULL is a failed allocation, never a block 
   );
 });
 
+test('a run that crashed inside a call (its last lines are allocations) is possibly-truncated; a free after the last line is exit-time output', () => {
+  const crashed = [
+    ...HEAD,
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x10 - 16 bytes allocated', // inside CoCreateInstance, which never returned
+    'MALLOC SPY: 0x20 - 24 bytes allocated',
+  ];
+  const r = analyzeBuffer(log(...crashed));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.equal(r.summary.unresolved.blocks, 2);
+  assert.match(r.evidence.join('\n'), /only allocations follow the program's last line \(2 spy events/);
+  // A free after the last program line is what the spy printed during ExitProcess: the log shows the exit.
+  const exited = analyzeBuffer(log(...crashed, 'MALLOC SPY: 0x20 - freed, 1 blocks remaining'));
+  assert.equal(exited.truncation, 'complete');
+  assert.equal(exited.summary['true-leak'].blocks, 1);
+});
+
 test('inconsistencies are anomalies with line numbers, and the analysis goes on', () => {
   const r = analyzeBuffer(
     log(

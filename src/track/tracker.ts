@@ -63,6 +63,8 @@ export interface Marks {
   /** Spy events (alloc, free, realloc) after the program's last line, and the first one's line. */
   exitEvents: number;
   exitFrom: number | null;
+  /** Of those, the frees (a free line, a realloc to 0 bytes): what a program still running does not explain. */
+  exitFrees: number;
   /** Spy events in the whole log. */
   events: number;
   elisions: number;
@@ -265,6 +267,7 @@ export class Tracker {
     lastProgramLine: null,
     exitEvents: 0,
     exitFrom: null,
+    exitFrees: 0,
     events: 0,
     elisions: 0,
     spyRemaining: null,
@@ -459,6 +462,7 @@ export class Tracker {
    */
   private free(key: BlockKey, printed: string | SpyScanner, remaining: number, line: number): void {
     this.spyEvent(line);
+    this.marks.exitFrees++;
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
     const row = key === 0 ? -1 : this.live.take(key, true);
     if (key === 0) {
@@ -524,6 +528,7 @@ export class Tracker {
       // IMalloc::Realloc to 0 bytes frees the block and returns NULL. A spy that printed a
       // `freed (realloc to 0 bytes)` line for it first has ended it already.
       const row = this.live.take(from.key, true);
+      this.marks.exitFrees++;
       if (row >= 0) this.ended(row, line);
       else if (this.live.recentEnd(from.key) !== 'freed')
         this.anomalies.add('unknown-realloc', line, `realloc of ${from.text} to 0 bytes (a free), which is not alive in this log`);
@@ -588,6 +593,7 @@ export class Tracker {
     this.marks.lastProgramLine = line;
     this.marks.exitEvents = 0;
     this.marks.exitFrom = null;
+    this.marks.exitFrees = 0;
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') this.marks.register ??= line;
     else if (e.marker === 'revoke') {

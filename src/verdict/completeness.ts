@@ -132,19 +132,27 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'never-revoked-exit-missing',
     verdict: 'possibly-truncated',
-    when: "`CoRevokeMallocSpy` never ran (a crash, `exit()` or a kill before CoUninitialize; or no revoke line) while blocks were outstanding, and no spy output follows the program's last line: a spy never revoked is still installed during ExitProcess, and what it printed there can be lost as after a failed revoke",
+    when: "`CoRevokeMallocSpy` never ran (a crash, `exit()` or a kill before CoUninitialize; or no revoke line) while blocks were outstanding, and no spy output follows the program's last line (for a run that ended before CoUninitialize and a dump: no free follows it, since allocations there are the program still inside its last call): a spy never revoked is still installed during ExitProcess, and what it printed there can be lost as after a failed revoke",
     evidence: (f) => {
       const m = f.trace.marks;
       const live = f.trace.live.length;
-      if (f.dumpOnly !== null || live === 0 || m.exitEvents !== 0 || (m.revoke !== null && m.revoke.hresult !== null)) return null;
+      if (f.dumpOnly !== null || live === 0 || (m.revoke !== null && m.revoke.hresult !== null)) return null;
       const last = m.lastProgramLine === null ? '' : ` (its last line is ${m.lastProgramLine})`;
       const held = `${count(live, 'block')} ${live === 1 ? 'was' : 'were'} outstanding`;
       if (m.coUninitialize === null && m.dump === null) {
+        // Before shutdown, what follows the last program line may be the crashed call's own
+        // allocations; only a free there can be exit-time output.
+        if (m.exitFrees !== 0) return null;
+        const after =
+          m.exitEvents === 0
+            ? "no spy output follows the program's last line"
+            : `only allocations follow the program's last line (${count(m.exitEvents, 'spy event')}: the program still inside its last call)`;
         return (
           `the run ended before CoUninitialize, as after a crash, exit() or a kill${last}, while ${held}: the spy was never revoked, ` +
-          "so it was still installed during ExitProcess, and no spy output follows the program's last line: what it printed there is missing"
+          `so it was still installed during ExitProcess, and ${after}: what it printed there is missing`
         );
       }
+      if (m.exitEvents !== 0) return null;
       return (
         `CoRevokeMallocSpy never returned a result in this log while ${held}, and no spy output follows the program's last line${last}: ` +
         'a spy that was not revoked prints during ExitProcess, and that output is missing'
