@@ -56,7 +56,7 @@ test('values: defaults, short clusters, joined values, repeats, numbers, negatio
   };
   assert.deepEqual(await pick('report', ['-qfjson', 'x.log'], 'quiet', 'format', 'logs'), { quiet: true, format: 'json', logs: ['x.log'] });
   assert.deepEqual(await pick('report', ['-fcsv', 'x.log', '-b', 'k.csv'], 'format', 'baseline'), { format: 'csv', baseline: 'k.csv' });
-  assert.deepEqual(await pick('report', ['--format=csv', '--format', 'json', 'x.log'], 'format'), { format: 'json' }, 'the last one wins');
+  assert.deepEqual(await pick('report', ['--format=json', '--format', 'json', 'x.log'], 'format'), { format: 'json' }, 'the same value twice');
   assert.deepEqual(await pick('report', ['--couninitialize-marker', 'A', 'x.log', '--couninitialize-marker=B'], 'couninitializeMarker'), {
     couninitializeMarker: ['A', 'B'],
   });
@@ -169,6 +169,20 @@ test('PowerShell-style long options are refused by name, never read as help: a g
     ['help', 'check'],
   ])
     assert.deepEqual(cli(words), { status: 0, help: true });
+});
+
+test('an option given twice with two values is refused (two baselines must not silently become the last); empty file names; switches take no value', async () => {
+  assert.equal(await parse('report', ['--format=csv', '--format', 'json', 'x.log']), "--format given 2 times ('csv', 'json'): give it once");
+  assert.equal(await parse('check', ['x.log', '-b', 'a.csv', '-b', 'b.csv']), "--baseline given 2 times ('a.csv', 'b.csv'): give it once");
+  assert.equal(await parse('report', ['--html=', 'x.log']), "--html needs a file name (got '')");
+  assert.equal(await parse('check', ['-o', '', 'x.log']), "--output needs a file name (got '')");
+  assert.equal(await parse('check', ['--name', '', 'x.log']), "--name needs a name (got '')");
+  assert.equal(
+    await parse('report', ['--trust-known-holders', 'false', 'x.log']),
+    "--trust-known-holders is a switch and takes no value (got 'false'); a log of that name goes after --",
+  );
+  assert.equal(await parse('report', ['--constructor', 'x.log']), 'unknown option --constructor');
+  assert.equal(await parse('report', ['--no-toString', 'x.log']), 'unknown option --no-toString');
 });
 
 test('check pairs each -f with its -o however the short options are written (-fjson, -qf json, -ojunit.xml)', () => {

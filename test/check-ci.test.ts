@@ -200,7 +200,7 @@ test('several outputs from one analysis: -f FORMAT -o FILE pairs, standard input
       ['-f', 'yaml'],
       /^spylog: --format must be one of text, json, junit, sarif, codequality, github, markdown \(got 'yaml'\); see spylog check --help\n$/,
     ],
-    [['--name', ''], /^spylog: --name must be a non-empty single line/],
+    [['--name', ''], /^spylog: --name needs a name \(got ''\)/],
   ];
   for (const [extra, stderr] of usage) {
     const u = await runMain(['check', 'fixtures/w2k-console-noleak.log', ...extra], { cwd: tmp });

@@ -185,7 +185,10 @@ test('exit code 2: bad usage and unreadable input, one line naming the file (and
     [['check', 'fixtures/w2k-redirected.log', '-b', join(tmp, 'nope.csv')], /^spylog: cannot read .*nope\.csv: no such file\n$/],
     [['check', 'fixtures/w2k-redirected.log', '-b', bad], /^spylog: .*bad\.csv:3: size "-3" is not a whole number of bytes\n$/],
     [['check', 'fixtures/w2k-redirected.log', '--max-leaks', 'x'], /^spylog: --max-leaks needs a number \(got 'x'\); see spylog check --help\n$/],
-    [['check', 'fixtures/w2k-redirected.log', '--max-leak-bytes', '-1'], /^spylog: --max-leak-bytes needs a whole number >= 0\n$/],
+    [
+      ['check', 'fixtures/w2k-redirected.log', '--max-leak-bytes', '-1'],
+      /^spylog: --max-leak-bytes must be a whole number of at least 0 \(got -1\)\n$/,
+    ],
     [
       ['check', 'fixtures/w2k-redirected.log', '--unresolved', 'maybe'],
       /^spylog: --unresolved must be one of fail, warn, allow \(got 'maybe'\); see spylog check --help\n$/,

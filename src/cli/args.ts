@@ -161,10 +161,23 @@ function yargsOptions(options: Record<string, OptionSpec>, fail?: Fail): Record<
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** Values that name a file, a folder or an id: an empty one is a mistake to say before anything is read. */
+const FILE_VALUES = new Set(['FILE', 'DIR', 'FILE[:LINE]', 'NAME|FILE', 'ID']);
+
 function coerceFor(name: string, o: OptionSpec, fail: Fail) {
   return (value: unknown): unknown => {
-    if (o.multiple) return ([] as unknown[]).concat(value);
+    const empty = () => fail(`--${name} needs ${o.value === 'ID' ? 'a name' : 'a file name'} (got '')`);
+    if (o.multiple) {
+      const list = ([] as unknown[]).concat(value);
+      if (o.value !== undefined && FILE_VALUES.has(o.value) && list.includes('')) throw empty();
+      return list;
+    }
+    if (Array.isArray(value) && o.type !== 'boolean' && new Set(value.map(String)).size > 1) {
+      // The last one would win silently: two baselines, two output files, two limits.
+      throw fail(`--${name} given ${value.length} times (${value.map((v) => `'${String(v)}'`).join(', ')}): give it once`);
+    }
     const last = Array.isArray(value) ? value.at(-1) : value;
+    if (last === '' && o.value !== undefined && FILE_VALUES.has(o.value)) throw empty();
     // Defaults are numbers already; `false` (from --no-NAME) is refused as an unknown option.
     if (o.type !== 'number' || typeof last !== 'string') return last;
     // Number('') is 0 and Number('0x10') is 16: only plain decimal numbers are numbers here.
@@ -268,7 +281,9 @@ function preprocess(words: string[], options: Record<string, OptionSpec>, fail: 
   let literal = false;
   // The word after an option that takes a value is that value (`--name -hello`), whatever it looks like.
   let value = false;
-  for (const w of normaliseColour(words, fail)) {
+  const all = normaliseColour(words, fail);
+  for (let at = 0; at < all.length; at++) {
+    const w = all[at]!;
     if (value) {
       value = false;
       out.push(w);
@@ -276,8 +291,17 @@ function preprocess(words: string[], options: Record<string, OptionSpec>, fail: 
     }
     literal ||= w === '--';
     const bare = literal ? null : (/^--([^=]+)$/.exec(w) ?? /^-([A-Za-z])$/.exec(w));
-    const named = bare ? (w.startsWith('--') ? options[bare[1]!] : byShort.get(bare[1]!)?.o) : undefined;
+    const named = bare
+      ? w.startsWith('--')
+        ? Object.hasOwn(options, bare[1]!)
+          ? options[bare[1]!]
+          : undefined
+        : byShort.get(bare[1]!)?.o
+      : undefined;
     value = named !== undefined && named.type !== 'boolean';
+    // yargs would read `--trust-known-holders false` as the switch's value (turning it off) and a log named `true` as one.
+    if (named?.type === 'boolean' && at + 1 < all.length && /^(true|false)$/.test(all[at + 1]!))
+      throw fail(`${w} is a switch and takes no value (got '${all[at + 1]}'); a log of that name goes after --`);
     const bool = literal ? null : /^--(no-)?([^=]+)=/.exec(w);
     if (bool && options[bool[2]!]?.type === 'boolean') throw fail(`--${bool[1] ?? ''}${bool[2]} takes no value (got '${w}')`);
     const cluster = literal ? null : /^-([A-Za-z])(.+)$/.exec(w);
@@ -338,11 +362,11 @@ function unknownOption(word: string, options: Record<string, OptionSpec>, spec: 
     return `unknown option ${raw} (${spec.name}'s short options: ${shorts})`;
   }
   const base = name.startsWith('no-') ? name.slice(3) : name;
-  if (base !== name && options[base] !== undefined) return `unknown option ${raw} (--${base} takes a value; only switches have a --no- form)`;
+  if (base !== name && Object.hasOwn(options, base)) return `unknown option ${raw} (--${base} takes a value; only switches have a --no- form)`;
   const booleans = Object.keys(options).filter((n) => options[n]!.type === 'boolean');
   const guess = name.startsWith('no-') ? closest(base, booleans) : closest(name, Object.keys(options));
   if (guess) return `unknown option ${raw} (did you mean --${name.startsWith('no-') ? 'no-' : ''}${guess}?)`;
-  const elsewhere = others.filter((c) => c.options[base] !== undefined).map((c) => c.name);
+  const elsewhere = others.filter((c) => Object.hasOwn(c.options, base)).map((c) => c.name);
   if (elsewhere.length) {
     const who = elsewhere.length === 1 ? `${elsewhere[0]} takes` : `${elsewhere.slice(0, -1).join(', ')} and ${elsewhere.at(-1)} take`;
     return `unknown option ${raw}: ${who} it, ${spec.name} does not`;

@@ -11,7 +11,7 @@ import { CHECK_FORMATS, loadCheckReporter, type CheckFormat } from '../../check/
 import { PLAIN } from '../../report/style.js';
 import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
-import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
+import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, wholeOption, type AnalysisArgs, type DecisionArgs } from '../common.js';
 import { analyzeLog, styleFor, writeParts, type Io } from '../io.js';
 import { writeOutputFile } from '../output.js';
 import { oneLog } from '../one-log.js';
@@ -104,8 +104,8 @@ interface Target {
 }
 
 export async function run(args: CheckArgs, io: Io, argv: readonly string[] = []): Promise<number> {
-  const maxLeaks = count('--max-leaks', args.maxLeaks);
-  const maxLeakBytes = args.maxLeakBytes === undefined ? null : count('--max-leak-bytes', args.maxLeakBytes);
+  const maxLeaks = wholeOption('--max-leaks', args.maxLeaks, 0);
+  const maxLeakBytes = args.maxLeakBytes === undefined ? null : wholeOption('--max-leak-bytes', args.maxLeakBytes, 0);
   if (args.name !== undefined && (args.name.trim() === '' || /[\u0000-\u001f]/.test(args.name)))
     throw new SpylogError('USAGE', '--name must be a non-empty single line');
   const targets = pairOutputs(args.format ?? [], args.output ?? [], argv);
@@ -213,9 +213,4 @@ async function parseAnchor(text: string): Promise<{ path: string; line: number }
 function sourceRoot(given: string | undefined): string {
   if (given === undefined) return process.cwd();
   return /^[A-Za-z]:[\\/]|^[\\/]{2}/.test(given) ? given : resolve(given);
-}
-
-function count(flag: string, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new SpylogError('USAGE', `${flag} needs a whole number >= 0`);
-  return n;
 }
