@@ -191,6 +191,28 @@ test('a run that crashed inside a call (its last lines are allocations) is possi
   assert.equal(exited.summary['true-leak'].blocks, 1);
 });
 
+test("a known holder's hint on a block a complete log decided a true leak says the flag cannot change it", () => {
+  const complete = log(
+    ...HEAD,
+    'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0013A900 - 16 bytes allocated',
+    'CoCreateInstance() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    '0x0013A900 - 16 bytes: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ................',
+    'MALLOC SPY: 0x0013A900 - freed, 1 blocks remaining', // exit-time output: the log is complete
+  );
+  for (const trust of [false, true]) {
+    const r = analyzeBuffer(complete, { trustKnownHolders: trust });
+    const b = r.blocks.find((x) => x.size === 44)!;
+    assert.deepEqual([r.truncation, b.category, b.decidedBy, b.hint?.id], ['complete', 'true-leak', 'log', 'clbcatq-clsidfromprogid-44']);
+    assert.match(b.hint!.message, /decided a true leak .* --trust-known-holders does not override that/);
+  }
+});
+
 test('inconsistencies are anomalies with line numbers, and the analysis goes on', () => {
   const r = analyzeBuffer(
     log(

@@ -34,6 +34,8 @@ export interface KnownHolder {
   };
   recognised: string;
   message: string;
+  /** For an entry that may decide: the message on a block the log or a baseline decided a true leak (the flag cannot change it). */
+  messageWhenDecided?: string;
   /** What --trust-known-holders makes such a block; null: the hint never decides (a leak looks the same). */
   decides: 'exitprocess' | null;
   sources: HolderSource[];
@@ -77,16 +79,22 @@ export function knownHolder(b: ReportBlock): KnownHolder | null {
   return null;
 }
 
-/** What a block's report says of its holder. */
-export function holderHint(h: KnownHolder): HolderHint {
-  return { id: h.id, holder: h.holder, message: h.message, source: h.sources[0]!.url };
+/**
+ * What a block's report says of its holder. A block the log or a baseline decided a true leak
+ * (they come before --trust-known-holders) gets the entry's `messageWhenDecided`: advice to
+ * pass the flag would not change it.
+ */
+export function holderHint(h: KnownHolder, b?: Pick<ReportBlock, 'category' | 'decidedBy'>): HolderHint {
+  const decided = b !== undefined && b.category === 'true-leak' && (b.decidedBy === 'log' || b.decidedBy === 'baseline');
+  const message = decided && h.messageWhenDecided !== undefined ? h.messageWhenDecided : h.message;
+  return { id: h.id, holder: h.holder, message, source: h.sources[0]!.url };
 }
 
 /** Adds `hint` to the never-freed blocks a known holder may be keeping (in place). */
 export function addHolderHints(blocks: ReportBlock[]): void {
   for (const b of blocks) {
     const h = knownHolder(b);
-    if (h) b.hint = holderHint(h);
+    if (h) b.hint = holderHint(h, b);
   }
 }
 
