@@ -2,19 +2,20 @@
 // holders. Each is checked on what a user sees: the report's fields and the CLI's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeBuffer } from '../src/analyze.js';
 import { KNOWN_HOLDERS, isBstr } from '../src/hint/holders.js';
 import { parsePattern } from '../src/baseline/pattern.js';
-import { nestedQuantifier } from '../src/parse/tests.js';
+import { compileTestPatterns, readTestLine } from '../src/parse/tests.js';
 import { junitErrors } from './ci-formats.js';
 import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { gate } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
-import { fixture, spylog } from './helpers.js';
+import { BIN, fixture, spylog } from './helpers.js';
 
 const ordinals = (log: string) =>
   analyzeBuffer(log)
@@ -363,8 +364,10 @@ test('tests: a bad --test-start or --test-end is a usage error, before any log i
   const cases: [string, RegExp][] = [
     ['(', /^spylog: --test-start "\(": not a valid regular expression/],
     [String.raw`^\[ RUN +\] \S+`, /needs a named group \(\?<name>\.\.\.\) for the test/],
-    [String.raw`^(?<name>(\w+\s?)*)$`, /\(\\w\+\\s\?\)\* can take exponential time on a long line/],
-    [String.raw`^(?<name>.*.*.*.*x)`, /times longer at each doubling of its length: it would slow every program line/],
+    [String.raw`^(?<name>\w+) \k<name>$`, /cannot be run in linear time on every line: write it without a backreference/],
+    [String.raw`^(?<name>\w+)(?= )`, /cannot be run in linear time on every line: .* a lookahead/],
+    [String.raw`^(?<=x)(?<name>\w+)`, /cannot be run in linear time on every line/],
+    [String.raw`^(?<name>\w{1,64})$`, /counts of at most 16/],
   ];
   for (const [pattern, why] of cases) {
     const r = spylog(['report', 'fixtures/no-such.log', '--test-start', pattern]);
@@ -373,9 +376,64 @@ test('tests: a bad --test-start or --test-end is a usage error, before any log i
     assert.match(r.stderr, why);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   }
-  assert.equal(nestedQuantifier(String.raw`^\[ RUN {6}\] (?<name>[^\s,]+)`), null);
-  assert.equal(nestedQuantifier(String.raw`(?<name>(?:\w+\.)+\w+)`), String.raw`(?:\w+\.)+`);
-  assert.equal(nestedQuantifier(String.raw`(?<name>[(a+)+]x)`), null, 'a character class is no group');
+});
+
+test('tests: a user pattern runs in linear time, however it nests, on the lines that made backtracking take minutes', { timeout: 60_000 }, () => {
+  // Each took more than a minute on one of these lines (or in the old guard's own probe) and
+  // passed that guard; the linear engine runs each in milliseconds.
+  const patterns = [
+    String.raw`^TEST (?<name>.*.*.*.*)END$`,
+    String.raw`(?<name>\x41*\x41*\x41*\x41*\x41*)!`,
+    String.raw`(?<name>([\x41-\x5a]|[\x41-\x5a])*)$`,
+    String.raw`^RUN (?<name>(\w|\d)*)$`,
+    String.raw`(?<name>(a|a)*)$`,
+    String.raw`^(?<name>(\w+\s?)*)$`,
+    String.raw`(?<name>(a+)+)b`,
+  ];
+  const lines = [
+    'TEST ' + 'x'.repeat(1000),
+    'A'.repeat(1000),
+    'A'.repeat(40) + '!',
+    'RUN ' + '0'.repeat(1000) + '!',
+    'a'.repeat(1000) + '!',
+    'w '.repeat(500) + '!',
+  ];
+  for (const p of patterns) {
+    const started = performance.now();
+    const tests = compileTestPatterns([p], []);
+    for (const line of lines) readTestLine(line, tests);
+    // Generous: linear is milliseconds; backtracking was minutes.
+    assert.ok(performance.now() - started < 5_000, p);
+  }
+  // And through the command line: a log with such lines, every attack pattern, done.
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-redos-'));
+  try {
+    const log = join(dir, 'redos.log');
+    writeFileSync(
+      log,
+      [
+        'CoInitialize() returns 0x00000000',
+        'CoRegisterMallocSpy() returns 0x00000000',
+        ...lines,
+        'Called CoUninitialize()',
+        'CoRevokeMallocSpy() returns 0x00000000',
+        '',
+      ].join('\n'),
+    );
+    for (const p of patterns) {
+      const r = spawnSync(process.execPath, [BIN, 'report', '-q', log, '--test-start', p], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 0, `${p}: ${r.stderr}${r.error ? String(r.error) : ''}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tests: a user pattern still finds the name and where it ends (the context of a start line)', () => {
+  const tests = compileTestPatterns([String.raw`^=== BEGIN (?<name>\S+) ===`], [String.raw`^=== END (?<name>[^\s:]+): (?<outcome>PASS|FAIL)`]);
+  assert.deepEqual(readTestLine('=== BEGIN a/b === 12:00:01', tests), { kind: 'start', name: 'a/b', outcome: 'ended', nameEnd: 13 });
+  assert.deepEqual(readTestLine('=== END a/b: FAIL', tests), { kind: 'end', name: 'a/b', outcome: 'failed', nameEnd: 11 });
+  assert.equal(readTestLine('=== BEGIN  ===', tests), null);
 });
 
 test('tests: the text table shows the 20 that leaked most, then a count; a file of two runs tags its tests, JUnit names them apart', () => {
