@@ -495,3 +495,101 @@ test('ordinals: every block of a long run keeps its own, across the growth of th
   assert.equal(blocks.length, 3000);
   for (const b of blocks) assert.equal(b.ordinal, b.allocLine! - 2, b.address);
 });
+
+const NESTED = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  '[ RUN      ] A.One',
+  'MALLOC SPY: 0x00001000 - 10 bytes allocated',
+  '[ RUN      ] A.Two',
+  'MALLOC SPY: 0x00002000 - 20 bytes allocated',
+  '[       OK ] A.Two (0 ms)',
+  'MALLOC SPY: 0x00003000 - 30 bytes allocated',
+  '[       OK ] A.One (0 ms)',
+  '[ RUN      ] A.Rep',
+  'MALLOC SPY: 0x00004000 - 40 bytes allocated',
+  '[       OK ] A.Rep (0 ms)',
+  '[ RUN      ] A.Rep',
+  'MALLOC SPY: 0x00005000 - 50 bytes allocated',
+  '[  FAILED  ] A.Rep (0 ms)',
+  '[ RUN      ] A.Unterminated',
+  'MALLOC SPY: 0x00006000 - 60 bytes allocated',
+  '[  FAILED  ] A.Other (0 ms)',
+  'MALLOC SPY: 0x00007000 - 70 bytes allocated',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: detected memory leaks!',
+  ...[1, 2, 3, 4, 5, 6, 7].map((k) => `0x0000${k}000 - ${k}0 bytes: 00 00 00 00`),
+  '',
+].join('\n');
+
+test('tests: a test started inside another runs inside it; a repeated name is told apart by its iteration; a stray end line is an anomaly', () => {
+  const r = analyzeBuffer(NESTED, { source: 'nest.log', assumeComplete: true });
+  assert.deepEqual(
+    r.tests!.map((t) => [t.name, t.startLine, t.endLine, t.outcome, t.allocs, t.iteration]),
+    [
+      // A.Two ran inside A.One: A.One's allocations are #1 and #3 (after A.Two ended), and its end line ends it.
+      ['A.One', 3, 9, 'passed', 2, undefined],
+      ['A.Two', 5, 7, 'passed', 1, undefined],
+      ['A.Rep', 10, 12, 'passed', 1, 1],
+      ['A.Rep', 13, 15, 'failed', 1, 2],
+      ['A.Unterminated', 16, null, 'not-ended', 2, undefined],
+    ],
+  );
+  assert.deepEqual(
+    r.blocks.map((b) => [b.ordinal, b.test, b.testIteration]),
+    [
+      [1, 'A.One', undefined],
+      [2, 'A.Two', undefined],
+      [3, 'A.One', undefined],
+      [4, 'A.Rep', 1],
+      [5, 'A.Rep', 2],
+      [6, 'A.Unterminated', undefined],
+      [7, 'A.Unterminated', undefined],
+    ],
+  );
+  assert.deepEqual(
+    r.anomalies.filter((a) => a.kind === 'test-end-not-running').map((a) => [a.line, a.message]),
+    [[18, 'an end line for A.Other, which is not running (A.Unterminated is, since line 16): it ends no test']],
+  );
+  // JUnit: one case per test, each listing its own blocks; the second A.Rep named apart.
+  const junit = renderJunit(gate(r));
+  assert.deepEqual(junitErrors(junit), []);
+  const cases = junit.split('<testcase classname="spylog.nest.tests" ').slice(1);
+  assert.deepEqual(
+    cases.map((c) => [/^name="([^"]*)"/.exec(c)![1], c.match(/\(#\d\)/g)?.join(' ')]),
+    [
+      ['A.One', '(#1) (#3)'],
+      ['A.Two', '(#2)'],
+      ['A.Rep', '(#4)'],
+      ['A.Rep (iteration 2)', '(#5)'],
+      ['A.Unterminated', '(#6) (#7)'],
+    ],
+  );
+  // The same test nested in a suite of a harness of one's own: the suite's blocks are those outside the test.
+  const harness = analyzeBuffer(
+    [
+      'CoRegisterMallocSpy() returns 0x00000000',
+      '=== BEGIN suite ===',
+      'MALLOC SPY: 0x00001000 - 10 bytes allocated',
+      '=== BEGIN suite/test ===',
+      'MALLOC SPY: 0x00002000 - 20 bytes allocated',
+      '=== END suite/test: PASS ===',
+      '=== END suite: PASS ===',
+      'MALLOC SPY: 0x00001000 - freed, 1 blocks remaining',
+      'MALLOC SPY: 0x00002000 - freed, 0 blocks remaining',
+      'TearDown() returns 0x00000000',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x00000000',
+      '',
+    ].join('\n'),
+    { tests: compileTestPatterns([String.raw`^=== BEGIN (?<name>\S+) ===$`], [String.raw`^=== END (?<name>[^\s:]+): (?<outcome>PASS|FAIL) ===$`]) },
+  );
+  assert.deepEqual(
+    harness.tests!.map((t) => [t.name, t.outcome, t.allocs, t.summary.freed.blocks, t.freedAfterTest.blocks]),
+    [
+      ['suite', 'passed', 1, 1, 1],
+      ['suite/test', 'passed', 1, 1, 1],
+    ],
+  );
+});

@@ -1,7 +1,7 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { createHash } from 'node:crypto';
-import { count, num as fmt } from '../text/words.js';
+import { count, num as fmt, testLabel } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
@@ -157,7 +157,7 @@ function blocksTable(r: Report): string {
   const rows = shown
     .map(
       (b) =>
-        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test ?? '')}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test === undefined || b.test === null ? '' : testLabel(b.test, b.testIteration))}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
@@ -203,7 +203,7 @@ function testsTable(r: Report): string {
       const s = t.summary;
       const held = { blocks: s.exitprocess.blocks + s.couninitialize.blocks, bytes: s.exitprocess.bytes + s.couninitialize.bytes };
       const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(t.name)}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
+      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(testLabel(t.name, t.iteration))}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
     })
     .join('\n');
   return `<section><h2>Tests (${fmt(tests.length)})</h2>
