@@ -15,6 +15,8 @@ import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { gate } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
+import { CHECK_REPORTERS } from '../src/check/reporters/index.js';
+import { renderHtml } from '../src/report/html.js';
 import { BIN, fixture, spylog } from './helpers.js';
 
 const ordinals = (log: string) =>
@@ -592,4 +594,41 @@ test('tests: a test started inside another runs inside it; a repeated name is to
       ['suite/test', 'passed', 1, 1, 1],
     ],
   );
+});
+
+test('tests: a name is well-formed as a context is, one spelling in every format; bidi and invisible characters never reach the CI formats or the page raw', () => {
+  const name = 'Lone\ud800Bidi\u202Etxt.exe\u2066Zero\u200bX';
+  const text = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    `=== BEGIN ${name} ===`,
+    'MALLOC SPY: 0x00001000 - 16 bytes allocated',
+    `=== END ${name}: FAIL ===`,
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00001000 - 16 bytes: 00 00 00 00',
+    '',
+  ].join('\r\n');
+  // UTF-16LE with a BOM (PowerShell's `>`) keeps the lone surrogate in the log.
+  const log = Buffer.from('\ufeff' + text, 'utf16le');
+  const tests = compileTestPatterns([String.raw`^=== BEGIN (?<name>.+) ===$`], [String.raw`^=== END (?<name>.+): (?<outcome>PASS|FAIL) ===$`]);
+  const r = analyzeBuffer(log, { source: 'u16.log', tests, assumeComplete: true });
+  const wellFormed = name.toWellFormed();
+  assert.equal(r.tests![0]!.name, wellFormed);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.test, b.context]),
+    [[wellFormed, wellFormed]],
+  );
+  const result = gate(r);
+  assert.match(renderJunit(result), new RegExp(`name="${wellFormed.replace(/[.]/g, '\\.')}"`));
+  const bidi = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/;
+  for (const format of ['github', 'markdown'] as const) {
+    const out = CHECK_REPORTERS[format](result, PLAIN, {});
+    assert.doesNotMatch(out, bidi, format);
+    assert.match(out, /Lone\uFFFDBidi<U\+202E>txt/, format);
+  }
+  const html = renderHtml([r]);
+  assert.doesNotMatch(html, bidi);
+  assert.match(html, /Lone\uFFFDBidi&lt;U\+202E&gt;txt/);
 });

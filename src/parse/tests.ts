@@ -81,18 +81,21 @@ function enableLinearEngine(): void {
   linearEngine = true;
 }
 
-/** The test line `text` is (a program line, trimmed), or null. */
+/**
+ * The test line `text` is (a program line, trimmed), or null. Its name is made well-formed (a
+ * lone UTF-16 surrogate becomes U+FFFD) as a context is, so a test has one spelling in every format.
+ */
 export function readTestLine(text: string, patterns: TestPatterns): TestLine | null {
   if (text.length > TEST_LINE_LIMIT) return null;
   for (const re of patterns.start) {
     const m = re.exec(text);
     const name = m?.groups?.name;
-    if (m && name) return { kind: 'start', name, outcome: 'ended', nameEnd: nameEnd(m, name) };
+    if (m && name) return { kind: 'start', name: name.toWellFormed(), outcome: 'ended', nameEnd: nameEnd(m, name) };
   }
   for (const re of patterns.end) {
     const m = re.exec(text);
     const name = m?.groups?.name;
-    if (m && name) return { kind: 'end', name, outcome: outcomeOf(m.groups!.outcome), nameEnd: nameEnd(m, name) };
+    if (m && name) return { kind: 'end', name: name.toWellFormed(), outcome: outcomeOf(m.groups!.outcome), nameEnd: nameEnd(m, name) };
   }
   return null;
 }

@@ -304,8 +304,16 @@ export function esc(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+    .replace(/'/g, '&#39;')
+    .replace(INVISIBLE, (c) => `&lt;U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}&gt;`);
 }
+
+/**
+ * C1 controls, bidi controls (ALM, LRM, RLM, LRE..RLO, LRI..PDI), zero-width and invisible
+ * characters, line and paragraph separators, BOM: shown as `<U+202E>` (as the text report
+ * shows them), so that log text cannot reorder or hide what the page says.
+ */
+const INVISIBLE = /[\u0080-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
 
 const n = (x: number) => (Math.round(x * 10) / 10).toString();
 
@@ -325,7 +333,7 @@ h2 { font-size:1rem; margin:0 0 8px; }
 .evidence { margin:0; padding-left:20px; } .facts { color:var(--muted); font-size:.9rem; margin:8px 0 0; }
 .scroll { overflow-x:auto; }
 table { border-collapse:collapse; width:100%; font-size:.9rem; }
-th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th, td { unicode-bidi:isolate; text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; white-space:nowrap; } .num { text-align:right; font-variant-numeric:tabular-nums; }
 .mono, code { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:.82rem; } .data .group { white-space:nowrap; } .data { min-width:23ch; }\n.datahint { display:block; font-size:.82rem; color:var(--fg); font-weight:600; } code { background:#eef0f4; padding:1px 4px; border-radius:4px; }\ntable.parts td:nth-child(-n+2), td.part { white-space:nowrap; }
 .part-verdict.leak { color:var(--true-leak); } .part-verdict.undecided { color:#9a6a07; } .part-verdict.ok { color:var(--exitprocess); }

@@ -8,6 +8,7 @@ import type { CheckResult, Outcome } from '../gate.js';
 import { ciView, linesText, type CiFinding, type CiOptions } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { count, num, testLabel } from '../../text/words.js';
+import { displayLines } from '../../text/display.js';
 
 /** Rows of the leak-site table, items of the evidence list, dump blocks shown. */
 const MAX_ROWS = 50;
@@ -78,7 +79,8 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
     if (dumped.length > MAX_DATA) out.push(`… ${count(dumped.length - MAX_DATA, 'more leak site')}`);
     out.push('```', '', '</details>', '');
   }
-  return fitSummary(out.join('\n'), SUMMARY_BUDGET);
+  // Log text (contexts, test names, paths) with bidi controls or invisible characters shows them, as the text report does.
+  return fitSummary(displayLines(out.join('\n'), false), SUMMARY_BUDGET);
 }
 
 /** Markdown text: ASCII punctuation that could start markup, HTML or a mention escaped, line breaks joined, table pipes escaped. */
