@@ -7,6 +7,7 @@
 //   - 1,500,000 never-freed blocks through every output format (report, check, baseline),
 //   - the same spread over 300,000 leak sites (5 blocks per call) through every check format,
 //   - 20,000 block groups as the text report,
+//   - 100,000 GoogleTest tests that each leak a block, through check -f junit (a case per test),
 //   - a diff of two logs of 100,000 groups each.
 // What bounds each (listing caps, per-run summaries, streamed output) is in the README's
 // Performance section; this prints what it costs. Exit codes 0-2 are verdicts; anything
@@ -124,6 +125,19 @@ const INPUTS: Record<string, Input> = {
       w.w('Leak() returns 0x00000000\n' + completeTail(g));
     },
   },
+  tests: {
+    name: 'tests-100k.log',
+    write: (w) => {
+      const n = 100_000;
+      w.w(HEAD);
+      for (let i = 0; i < n; i++) {
+        const name = `Suite${i % 100}.Test${i}`;
+        w.w(`[ RUN      ] ${name}\n` + alloc(addr(2 * i), 32) + alloc(addr(2 * i + 1), 24));
+        w.w(free(addr(2 * i), i + 1) + `[       OK ] ${name} (0 ms)\n`);
+      }
+      w.w(completeTail(n));
+    },
+  },
   diffA: {
     name: 'diff-100k-a.log',
     write: (w) => {
@@ -181,6 +195,7 @@ const CASES: Case[] = [
   ...LEAK_FORMATS.map((c) => ({ ...c, label: `${c.label} (1.5M leaks)` })),
   ...SITE_FORMATS.map((c) => ({ ...c, label: `${c.label} (1.5M leaks, 300,000 sites)` })),
   { label: 'report (20,000 groups as text)', input: 'groups', args: (log) => ['report', log] },
+  { label: 'check -f junit (100,000 tests, each leaks a block)', input: 'tests', args: (log) => ['check', '-f', 'junit', log] },
   { label: 'diff -f json (100,000 groups each)', input: 'diffA', args: (log, data) => ['diff', '-f', 'json', log, join(data, INPUTS.diffB!.name)] },
   { label: 'diff (100,000 groups each, text)', input: 'diffA', args: (log, data) => ['diff', log, join(data, INPUTS.diffB!.name)] },
 ];

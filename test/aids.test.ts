@@ -2,19 +2,22 @@
 // holders. Each is checked on what a user sees: the report's fields and the CLI's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeBuffer } from '../src/analyze.js';
 import { KNOWN_HOLDERS, isBstr } from '../src/hint/holders.js';
 import { parsePattern } from '../src/baseline/pattern.js';
-import { nestedQuantifier } from '../src/parse/tests.js';
+import { compileTestPatterns, readTestLine } from '../src/parse/tests.js';
 import { junitErrors } from './ci-formats.js';
 import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { gate } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
-import { fixture, spylog } from './helpers.js';
+import { CHECK_REPORTERS } from '../src/check/reporters/index.js';
+import { renderHtml } from '../src/report/html.js';
+import { BIN, fixture, spylog } from './helpers.js';
 
 const ordinals = (log: string) =>
   analyzeBuffer(log)
@@ -363,8 +366,10 @@ test('tests: a bad --test-start or --test-end is a usage error, before any log i
   const cases: [string, RegExp][] = [
     ['(', /^spylog: --test-start "\(": not a valid regular expression/],
     [String.raw`^\[ RUN +\] \S+`, /needs a named group \(\?<name>\.\.\.\) for the test/],
-    [String.raw`^(?<name>(\w+\s?)*)$`, /\(\\w\+\\s\?\)\* can take exponential time on a long line/],
-    [String.raw`^(?<name>.*.*.*.*x)`, /times longer at each doubling of its length: it would slow every program line/],
+    [String.raw`^(?<name>\w+) \k<name>$`, /cannot be run in linear time on every line: write it without a backreference/],
+    [String.raw`^(?<name>\w+)(?= )`, /cannot be run in linear time on every line: .* a lookahead/],
+    [String.raw`^(?<=x)(?<name>\w+)`, /cannot be run in linear time on every line/],
+    [String.raw`^(?<name>\w{1,64})$`, /counts of at most 16/],
   ];
   for (const [pattern, why] of cases) {
     const r = spylog(['report', 'fixtures/no-such.log', '--test-start', pattern]);
@@ -373,9 +378,64 @@ test('tests: a bad --test-start or --test-end is a usage error, before any log i
     assert.match(r.stderr, why);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   }
-  assert.equal(nestedQuantifier(String.raw`^\[ RUN {6}\] (?<name>[^\s,]+)`), null);
-  assert.equal(nestedQuantifier(String.raw`(?<name>(?:\w+\.)+\w+)`), String.raw`(?:\w+\.)+`);
-  assert.equal(nestedQuantifier(String.raw`(?<name>[(a+)+]x)`), null, 'a character class is no group');
+});
+
+test('tests: a user pattern runs in linear time, however it nests, on the lines that made backtracking take minutes', { timeout: 60_000 }, () => {
+  // Each took more than a minute on one of these lines (or in the old guard's own probe) and
+  // passed that guard; the linear engine runs each in milliseconds.
+  const patterns = [
+    String.raw`^TEST (?<name>.*.*.*.*)END$`,
+    String.raw`(?<name>\x41*\x41*\x41*\x41*\x41*)!`,
+    String.raw`(?<name>([\x41-\x5a]|[\x41-\x5a])*)$`,
+    String.raw`^RUN (?<name>(\w|\d)*)$`,
+    String.raw`(?<name>(a|a)*)$`,
+    String.raw`^(?<name>(\w+\s?)*)$`,
+    String.raw`(?<name>(a+)+)b`,
+  ];
+  const lines = [
+    'TEST ' + 'x'.repeat(1000),
+    'A'.repeat(1000),
+    'A'.repeat(40) + '!',
+    'RUN ' + '0'.repeat(1000) + '!',
+    'a'.repeat(1000) + '!',
+    'w '.repeat(500) + '!',
+  ];
+  for (const p of patterns) {
+    const started = performance.now();
+    const tests = compileTestPatterns([p], []);
+    for (const line of lines) readTestLine(line, tests);
+    // Generous: linear is milliseconds; backtracking was minutes.
+    assert.ok(performance.now() - started < 5_000, p);
+  }
+  // And through the command line: a log with such lines, every attack pattern, done.
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-redos-'));
+  try {
+    const log = join(dir, 'redos.log');
+    writeFileSync(
+      log,
+      [
+        'CoInitialize() returns 0x00000000',
+        'CoRegisterMallocSpy() returns 0x00000000',
+        ...lines,
+        'Called CoUninitialize()',
+        'CoRevokeMallocSpy() returns 0x00000000',
+        '',
+      ].join('\n'),
+    );
+    for (const p of patterns) {
+      const r = spawnSync(process.execPath, [BIN, 'report', '-q', log, '--test-start', p], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 0, `${p}: ${r.stderr}${r.error ? String(r.error) : ''}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tests: a user pattern still finds the name and where it ends (the context of a start line)', () => {
+  const tests = compileTestPatterns([String.raw`^=== BEGIN (?<name>\S+) ===`], [String.raw`^=== END (?<name>[^\s:]+): (?<outcome>PASS|FAIL)`]);
+  assert.deepEqual(readTestLine('=== BEGIN a/b === 12:00:01', tests), { kind: 'start', name: 'a/b', outcome: 'ended', nameEnd: 13 });
+  assert.deepEqual(readTestLine('=== END a/b: FAIL', tests), { kind: 'end', name: 'a/b', outcome: 'failed', nameEnd: 11 });
+  assert.equal(readTestLine('=== BEGIN  ===', tests), null);
 });
 
 test('tests: the text table shows the 20 that leaked most, then a count; a file of two runs tags its tests, JUnit names them apart', () => {
@@ -436,4 +496,139 @@ test('ordinals: every block of a long run keeps its own, across the growth of th
   const blocks = r.blocks.filter((b) => b.category === 'unresolved' || b.category === 'couninitialize');
   assert.equal(blocks.length, 3000);
   for (const b of blocks) assert.equal(b.ordinal, b.allocLine! - 2, b.address);
+});
+
+const NESTED = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  '[ RUN      ] A.One',
+  'MALLOC SPY: 0x00001000 - 10 bytes allocated',
+  '[ RUN      ] A.Two',
+  'MALLOC SPY: 0x00002000 - 20 bytes allocated',
+  '[       OK ] A.Two (0 ms)',
+  'MALLOC SPY: 0x00003000 - 30 bytes allocated',
+  '[       OK ] A.One (0 ms)',
+  '[ RUN      ] A.Rep',
+  'MALLOC SPY: 0x00004000 - 40 bytes allocated',
+  '[       OK ] A.Rep (0 ms)',
+  '[ RUN      ] A.Rep',
+  'MALLOC SPY: 0x00005000 - 50 bytes allocated',
+  '[  FAILED  ] A.Rep (0 ms)',
+  '[ RUN      ] A.Unterminated',
+  'MALLOC SPY: 0x00006000 - 60 bytes allocated',
+  '[  FAILED  ] A.Other (0 ms)',
+  'MALLOC SPY: 0x00007000 - 70 bytes allocated',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: detected memory leaks!',
+  ...[1, 2, 3, 4, 5, 6, 7].map((k) => `0x0000${k}000 - ${k}0 bytes: 00 00 00 00`),
+  '',
+].join('\n');
+
+test('tests: a test started inside another runs inside it; a repeated name is told apart by its iteration; a stray end line is an anomaly', () => {
+  const r = analyzeBuffer(NESTED, { source: 'nest.log', assumeComplete: true });
+  assert.deepEqual(
+    r.tests!.map((t) => [t.name, t.startLine, t.endLine, t.outcome, t.allocs, t.iteration]),
+    [
+      // A.Two ran inside A.One: A.One's allocations are #1 and #3 (after A.Two ended), and its end line ends it.
+      ['A.One', 3, 9, 'passed', 2, undefined],
+      ['A.Two', 5, 7, 'passed', 1, undefined],
+      ['A.Rep', 10, 12, 'passed', 1, 1],
+      ['A.Rep', 13, 15, 'failed', 1, 2],
+      ['A.Unterminated', 16, null, 'not-ended', 2, undefined],
+    ],
+  );
+  assert.deepEqual(
+    r.blocks.map((b) => [b.ordinal, b.test, b.testIteration]),
+    [
+      [1, 'A.One', undefined],
+      [2, 'A.Two', undefined],
+      [3, 'A.One', undefined],
+      [4, 'A.Rep', 1],
+      [5, 'A.Rep', 2],
+      [6, 'A.Unterminated', undefined],
+      [7, 'A.Unterminated', undefined],
+    ],
+  );
+  assert.deepEqual(
+    r.anomalies.filter((a) => a.kind === 'test-end-not-running').map((a) => [a.line, a.message]),
+    [[18, 'an end line for A.Other, which is not running (A.Unterminated is, since line 16): it ends no test']],
+  );
+  // JUnit: one case per test, each listing its own blocks; the second A.Rep named apart.
+  const junit = renderJunit(gate(r));
+  assert.deepEqual(junitErrors(junit), []);
+  const cases = junit.split('<testcase classname="spylog.nest.tests" ').slice(1);
+  assert.deepEqual(
+    cases.map((c) => [/^name="([^"]*)"/.exec(c)![1], c.match(/\(#\d\)/g)?.join(' ')]),
+    [
+      ['A.One', '(#1) (#3)'],
+      ['A.Two', '(#2)'],
+      ['A.Rep', '(#4)'],
+      ['A.Rep (iteration 2)', '(#5)'],
+      ['A.Unterminated', '(#6) (#7)'],
+    ],
+  );
+  // The same test nested in a suite of a harness of one's own: the suite's blocks are those outside the test.
+  const harness = analyzeBuffer(
+    [
+      'CoRegisterMallocSpy() returns 0x00000000',
+      '=== BEGIN suite ===',
+      'MALLOC SPY: 0x00001000 - 10 bytes allocated',
+      '=== BEGIN suite/test ===',
+      'MALLOC SPY: 0x00002000 - 20 bytes allocated',
+      '=== END suite/test: PASS ===',
+      '=== END suite: PASS ===',
+      'MALLOC SPY: 0x00001000 - freed, 1 blocks remaining',
+      'MALLOC SPY: 0x00002000 - freed, 0 blocks remaining',
+      'TearDown() returns 0x00000000',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x00000000',
+      '',
+    ].join('\n'),
+    { tests: compileTestPatterns([String.raw`^=== BEGIN (?<name>\S+) ===$`], [String.raw`^=== END (?<name>[^\s:]+): (?<outcome>PASS|FAIL) ===$`]) },
+  );
+  assert.deepEqual(
+    harness.tests!.map((t) => [t.name, t.outcome, t.allocs, t.summary.freed.blocks, t.freedAfterTest.blocks]),
+    [
+      ['suite', 'passed', 1, 1, 1],
+      ['suite/test', 'passed', 1, 1, 1],
+    ],
+  );
+});
+
+test('tests: a name is well-formed as a context is, one spelling in every format; bidi and invisible characters never reach the CI formats or the page raw', () => {
+  const name = 'Lone\ud800Bidi\u202Etxt.exe\u2066Zero\u200bX';
+  const text = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    `=== BEGIN ${name} ===`,
+    'MALLOC SPY: 0x00001000 - 16 bytes allocated',
+    `=== END ${name}: FAIL ===`,
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00001000 - 16 bytes: 00 00 00 00',
+    '',
+  ].join('\r\n');
+  // UTF-16LE with a BOM (PowerShell's `>`) keeps the lone surrogate in the log.
+  const log = Buffer.from('\ufeff' + text, 'utf16le');
+  const tests = compileTestPatterns([String.raw`^=== BEGIN (?<name>.+) ===$`], [String.raw`^=== END (?<name>.+): (?<outcome>PASS|FAIL) ===$`]);
+  const r = analyzeBuffer(log, { source: 'u16.log', tests, assumeComplete: true });
+  const wellFormed = name.toWellFormed();
+  assert.equal(r.tests![0]!.name, wellFormed);
+  assert.deepEqual(
+    r.blocks.map((b) => [b.test, b.context]),
+    [[wellFormed, wellFormed]],
+  );
+  const result = gate(r);
+  assert.match(renderJunit(result), new RegExp(`name="${wellFormed.replace(/[.]/g, '\\.')}"`));
+  const bidi = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/;
+  for (const format of ['github', 'markdown'] as const) {
+    const out = CHECK_REPORTERS[format](result, PLAIN, {});
+    assert.doesNotMatch(out, bidi, format);
+    assert.match(out, /Lone\uFFFDBidi<U\+202E>txt/, format);
+  }
+  const html = renderHtml([r]);
+  assert.doesNotMatch(html, bidi);
+  assert.match(html, /Lone\uFFFDBidi&lt;U\+202E&gt;txt/);
 });

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { ReportBlock, StaleRow } from '../model/report.js';
 import type { DecidedBy } from '../model/block.js';
-import { bytes, count } from '../text/words.js';
+import { bytes, count, testLabel } from '../text/words.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
 export type RuleId = 'spylog/true-leak' | 'spylog/unresolved' | 'spylog/stale-baseline';
@@ -279,7 +279,11 @@ function decidedBy(blocks: ReportBlock[]): string {
 /** `test A.B`, `tests A.B (2 blocks), C.D`: the tests the blocks were allocated in. */
 function testsOf(blocks: ReportBlock[]): string | null {
   const counts = new Map<string, number>();
-  for (const b of blocks) if (typeof b.test === 'string') counts.set(b.test, (counts.get(b.test) ?? 0) + 1);
+  for (const b of blocks) {
+    if (typeof b.test !== 'string') continue;
+    const t = testLabel(b.test, b.testIteration);
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
   if (counts.size === 0) return null;
   const names = [...counts].slice(0, 10).map(([t, k]) => (counts.size > 1 && k > 1 ? `${t} (${k} blocks)` : t));
   return `${counts.size === 1 ? 'test' : 'tests'} ${names.join(', ')}${counts.size > 10 ? `, … (${counts.size} in all)` : ''}`;

@@ -27,6 +27,8 @@ export interface ReportBlock {
   ordinal: number | null;
   /** extra, only in a report with `tests`: the test that ran when the block was allocated (null: none). */
   test?: string | null;
+  /** extra, only on a block of a test whose name the run printed more than once: that test's `iteration`. */
+  testIteration?: number;
   /** extra, only when the dump data suggests what leaked (see report/datahint.ts). */
   dataHint?: DataHint;
   /** extra, only on a never-freed block that fits memory a known runtime holder keeps (hint/known-holders.json). */
@@ -180,6 +182,8 @@ export interface TestReport extends PartTag {
   summary: Record<Category, Tally>;
   /** Of its `freed` blocks, those freed after the test ended: they outlived it (a cache, a singleton). */
   freedAfterTest: Tally;
+  /** Only when the run printed its name more than once (GoogleTest's --gtest_repeat): which time this is, from 1. */
+  iteration?: number;
 }
 
 /** Something the whole run shows; `kind` says which. */

@@ -1,7 +1,7 @@
 // A self-contained HTML report: one file, no network, opens from disk. The chart is
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { createHash } from 'node:crypto';
-import { count, num as fmt } from '../text/words.js';
+import { count, num as fmt, testLabel } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
@@ -157,7 +157,7 @@ function blocksTable(r: Report): string {
   const rows = shown
     .map(
       (b) =>
-        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test ?? '')}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
+        `<tr class="cat-${b.category}">${byPart ? `<td class="part">${esc(partOf(b))}</td>` : ''}<td>${esc(b.category)}</td><td>${esc(b.context)}</td>${byTest ? `<td class="test">${breakable(b.test === undefined || b.test === null ? '' : testLabel(b.test, b.testIteration))}</td>` : ''}<td class="num">${b.size}</td><td class="mono">${esc(b.address)}</td><td class="num">${b.allocLine ?? ''}</td><td class="num">${b.ordinal ?? ''}</td><td class="num">${b.freeLine ?? ''}</td><td>${esc(b.decidedBy)}</td><td class="data">${dataCell(b)}</td></tr>`,
     )
     .join('\n');
   return `<section><h2>Blocks not freed by the program (${fmt(r.blocks.length)})</h2>
@@ -203,7 +203,7 @@ function testsTable(r: Report): string {
       const s = t.summary;
       const held = { blocks: s.exitprocess.blocks + s.couninitialize.blocks, bytes: s.exitprocess.bytes + s.couninitialize.bytes };
       const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(t.name)}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
+      return `<tr class="${cls}">${byPart ? `<td class="part">${esc(partOf(t))}</td>` : ''}<td class="testname">${breakable(testLabel(t.name, t.iteration))}</td><td>${esc(t.outcome)}</td><td class="num">${t.startLine ?? ''}</td><td class="num" data-sort="${t.allocs}">${fmt(t.allocs)}</td>${cell(s['true-leak'])}${cell(s.unresolved)}${cell(held)}${cell(t.freedAfterTest)}</tr>`;
     })
     .join('\n');
   return `<section><h2>Tests (${fmt(tests.length)})</h2>
@@ -304,8 +304,16 @@ export function esc(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+    .replace(/'/g, '&#39;')
+    .replace(INVISIBLE, (c) => `&lt;U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}&gt;`);
 }
+
+/**
+ * C1 controls, bidi controls (ALM, LRM, RLM, LRE..RLO, LRI..PDI), zero-width and invisible
+ * characters, line and paragraph separators, BOM: shown as `<U+202E>` (as the text report
+ * shows them), so that log text cannot reorder or hide what the page says.
+ */
+const INVISIBLE = /[\u0080-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
 
 const n = (x: number) => (Math.round(x * 10) / 10).toString();
 
@@ -325,7 +333,7 @@ h2 { font-size:1rem; margin:0 0 8px; }
 .evidence { margin:0; padding-left:20px; } .facts { color:var(--muted); font-size:.9rem; margin:8px 0 0; }
 .scroll { overflow-x:auto; }
 table { border-collapse:collapse; width:100%; font-size:.9rem; }
-th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th, td { unicode-bidi:isolate; text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; white-space:nowrap; } .num { text-align:right; font-variant-numeric:tabular-nums; }
 .mono, code { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:.82rem; } .data .group { white-space:nowrap; } .data { min-width:23ch; }\n.datahint { display:block; font-size:.82rem; color:var(--fg); font-weight:600; } code { background:#eef0f4; padding:1px 4px; border-radius:4px; }\ntable.parts td:nth-child(-n+2), td.part { white-space:nowrap; }
 .part-verdict.leak { color:var(--true-leak); } .part-verdict.undecided { color:#9a6a07; } .part-verdict.ok { color:var(--exitprocess); }

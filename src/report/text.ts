@@ -3,7 +3,7 @@
 // allocated, and the anomalies summarised by kind.
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
-import { count, num as n } from '../text/words.js';
+import { count, num as n, testLabel } from '../text/words.js';
 import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
@@ -354,7 +354,7 @@ function testsTable(tests: TestReport[], look: { unicode: boolean; width: number
     .slice(0, TESTS_SHOWN)
     .map((t) => [
       ...(byPart ? [partOf(t)] : []),
-      t.name,
+      testLabel(t.name, t.iteration),
       ...(outcomes ? [OUTCOME_WORD[t.outcome]] : []),
       bytes(t.summary['true-leak'].bytes),
       bytes(t.summary.unresolved.bytes),

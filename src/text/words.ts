@@ -17,3 +17,12 @@ export function bytes(k: number): string {
 export function hex32(n: number): string {
   return '0x' + (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }
+
+/**
+ * A test as every human and CI format names it: the runner's name, and when the run printed
+ * that name more than once (GoogleTest's --gtest_repeat), which time after the first
+ * (`A.B (iteration 2)`): the first keeps its name exactly.
+ */
+export function testLabel(name: string, iteration: number | undefined): string {
+  return iteration !== undefined && iteration > 1 ? `${name} (iteration ${iteration})` : name;
+}

@@ -44,9 +44,8 @@ export interface TestTrace {
   /** Its end line (null: never printed). */
   endLine: number | null;
   outcome: TestOutcome;
-  /** The allocations made while it ran: those with an ordinal in (fromOrdinal, toOrdinal]. */
-  fromOrdinal: number;
-  toOrdinal: number;
+  /** The allocations made while it ran (not while a test it holds ran): how many. */
+  allocs: number;
   /** The line where it stopped running (its end line, or the next test's start); null while it runs. */
   until: number | null;
   /** Its blocks freed while the program ran (listed frees decided at the end are the verdict's), and of those, the ones freed after it stopped. */
@@ -276,8 +275,16 @@ export class Tracker {
   private readonly timeline = new Timeline();
   private readonly episodes: EpisodeDetector;
   private readonly tests: TestTrace[] = [];
-  /** The test running now, or -1. */
-  private running = -1;
+  /** The tests running now, the innermost last (a harness's suite around its tests). */
+  private readonly running: number[] = [];
+  /** How many running tests have each name. */
+  private readonly runningNames = new Map<string, number>();
+  /** Where the innermost running test's allocations began (an ordinal: the next is its first). */
+  private segmentFrom = 0;
+  /** The allocations of each test, in ordinal order: (from[i], to[i]] are test[i]'s. */
+  private readonly segments = { from: [] as number[], to: [] as number[], test: [] as number[] };
+  /** Where the last test ended (an ordinal), for a runner that prints only end lines. */
+  private lastTestEnd = 0;
 
   constructor(private readonly opts: TrackerOptions) {
     this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
@@ -631,63 +638,108 @@ export class Tracker {
     this.windowOverflow = { blocks: 0, bytes: 0 };
   }
 
-  /** A test's start or end line: the running test, and the ordinals each test's allocations have. */
+  /**
+   * A test's start or end line: the running tests, and the ordinals each test's allocations
+   * have. A test that starts while another runs runs inside it (a suite around its tests, a
+   * harness of one's own): its allocations are its own, and the outer test's resume when it
+   * ends. An end line ends the innermost running test of its name, and the tests started
+   * inside that one that never printed their end (they stay not-ended).
+   */
   private testLine(t: TestLine, line: number): void {
     const patterns = this.opts.tests!;
     if (t.kind === 'start') {
-      this.stopRunning(line);
-      this.tests.push(this.newTest(t.name, line, this.ordinals));
-      this.running = this.tests.length - 1;
+      // Without end lines, a test runs until the next one starts.
+      if (patterns.end.length === 0) this.stopRunning(line);
+      this.tests.push(this.newTest(t.name, line));
+      this.push(this.tests.length - 1);
       return;
     }
-    const r = this.running >= 0 ? this.tests[this.running]! : null;
-    if (r !== null && r.name === t.name) {
-      r.endLine = r.until = line;
-      r.outcome = t.outcome;
-      r.toOrdinal = this.ordinals;
-      this.running = -1;
+    if ((this.runningNames.get(t.name) ?? 0) > 0) {
+      for (;;) {
+        const r = this.tests[this.pop()]!;
+        r.until = line;
+        if (r.name === t.name) {
+          r.endLine = line;
+          r.outcome = t.outcome;
+          break;
+        }
+      }
+      this.lastTestEnd = this.ordinals;
     } else if (patterns.start.length === 0) {
       // A runner that prints only end lines: the test covers what happened since the previous one ended.
-      const previous = this.tests[this.tests.length - 1];
-      const test = this.newTest(t.name, null, previous ? previous.toOrdinal : 0);
+      const test = this.newTest(t.name, null);
       test.endLine = test.until = line;
       test.outcome = t.outcome;
-      test.toOrdinal = this.ordinals;
       this.tests.push(test);
+      this.segment(this.lastTestEnd, this.tests.length - 1);
+      this.lastTestEnd = this.ordinals;
+    } else if (this.running.length > 0) {
+      const r = this.tests[this.running[this.running.length - 1]!]!;
+      this.anomalies.add(
+        'test-end-not-running',
+        line,
+        `an end line for ${t.name}, which is not running (${r.name} is, since line ${r.startLine}): it ends no test`,
+      );
     }
-    // Otherwise an end line of a test not running (GoogleTest's list of failed tests at the end): nothing.
+    // Otherwise an end line while no test runs (GoogleTest's list of failed tests at the end): nothing.
   }
 
-  private newTest(name: string, startLine: number | null, fromOrdinal: number): TestTrace {
+  private newTest(name: string, startLine: number | null): TestTrace {
     return {
       name,
       startLine,
       endLine: null,
       outcome: 'not-ended',
-      fromOrdinal,
-      toOrdinal: Infinity,
+      allocs: 0,
       until: null,
       freed: { blocks: 0, bytes: 0 },
       freedAfter: { blocks: 0, bytes: 0 },
     };
   }
 
-  /** The running test stops at `line` (another starts): it never printed its end, or its runner prints none. */
+  /** The allocations since `from` are test `k`'s. */
+  private segment(from: number, k: number): void {
+    if (this.ordinals <= from) return;
+    const s = this.segments;
+    s.from.push(from);
+    s.to.push(this.ordinals);
+    s.test.push(k);
+    this.tests[k]!.allocs += this.ordinals - from;
+  }
+
+  private push(k: number): void {
+    const top = this.running[this.running.length - 1];
+    if (top !== undefined) this.segment(this.segmentFrom, top);
+    this.running.push(k);
+    this.segmentFrom = this.ordinals;
+    const name = this.tests[k]!.name;
+    this.runningNames.set(name, (this.runningNames.get(name) ?? 0) + 1);
+  }
+
+  private pop(): number {
+    const k = this.running.pop()!;
+    this.segment(this.segmentFrom, k);
+    this.segmentFrom = this.ordinals;
+    const name = this.tests[k]!.name;
+    const n = this.runningNames.get(name)! - 1;
+    if (n === 0) this.runningNames.delete(name);
+    else this.runningNames.set(name, n);
+    return k;
+  }
+
+  /** The running test stops at `line` (another starts): its runner prints no end lines. */
   private stopRunning(line: number): void {
-    if (this.running < 0) return;
-    const r = this.tests[this.running]!;
-    r.until = line;
-    r.toOrdinal = this.ordinals;
-    if (this.opts.tests!.end.length === 0) r.outcome = 'ended';
-    this.running = -1;
+    while (this.running.length > 0) {
+      const r = this.tests[this.pop()]!;
+      r.until = line;
+      r.outcome = 'ended';
+    }
   }
 
   private finishTests(): TestTrace[] {
-    if (this.running >= 0) {
-      const r = this.tests[this.running]!;
-      r.toOrdinal = this.ordinals;
+    while (this.running.length > 0) {
+      const r = this.tests[this.pop()]!;
       if (this.opts.tests!.end.length === 0) r.outcome = 'ended';
-      this.running = -1;
     }
     return this.tests;
   }
@@ -708,21 +760,23 @@ export class Tracker {
     }
   }
 
-  /** The test whose allocations include this ordinal (tests follow each other: a binary search), or -1. */
+  /** The test whose allocations include this ordinal (their ranges follow each other: a binary search), or -1. */
   private testAt(ordinal: number | null): number {
-    const tests = this.tests;
-    if (ordinal === null || ordinal < 0 || tests.length === 0) return -1;
+    if (ordinal === null || ordinal <= 0) return -1;
+    // Not yet in a range: the innermost running test's, if it started before.
+    if (this.running.length > 0 && ordinal > this.segmentFrom) return this.running[this.running.length - 1]!;
+    const { from, to, test } = this.segments;
     let lo = 0;
-    let hi = tests.length - 1;
+    let hi = from.length - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (tests[mid]!.fromOrdinal < ordinal) {
+      if (from[mid]! < ordinal) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found >= 0 && ordinal <= tests[found]!.toOrdinal ? found : -1;
+    return found >= 0 && ordinal <= to[found]! ? test[found]! : -1;
   }
 
   private startDump(line: number): void {

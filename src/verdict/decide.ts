@@ -58,7 +58,11 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const list = (b: Block, category: Category): void => {
     const block = toReportBlock(b, category, 'log');
     // Every block of a run with tests says which test allocated it.
-    if (tests) block.test = tests.nameOf(b.ordinal);
+    if (tests) {
+      const t = tests.testOf(b.ordinal);
+      block.test = t?.name ?? null;
+      if (t?.iteration !== undefined) block.testIteration = t.iteration;
+    }
     blocks.push(block);
   };
 

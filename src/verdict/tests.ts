@@ -11,6 +11,11 @@ export class TestTally {
   private readonly tests: TestReport[];
 
   constructor(private readonly trace: Trace) {
+    // A name the runner printed more than once in the run (GoogleTest's --gtest_repeat, a
+    // retried test): each of its tests says which time it was.
+    const times = new Map<string, number>();
+    for (const t of trace.tests) times.set(t.name, (times.get(t.name) ?? 0) + 1);
+    const seen = new Map<string, number>();
     this.tests = trace.tests.map((t) => {
       const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
       summary.freed = { ...t.freed };
@@ -19,17 +24,18 @@ export class TestTally {
         startLine: t.startLine,
         endLine: t.endLine,
         outcome: t.outcome,
-        allocs: t.toOrdinal - t.fromOrdinal,
+        allocs: t.allocs,
         summary,
         freedAfterTest: { ...t.freedAfter },
+        ...(times.get(t.name)! > 1 ? { iteration: seen.set(t.name, (seen.get(t.name) ?? 0) + 1).get(t.name)! } : {}),
       };
     });
   }
 
-  /** The name of the test a block was allocated in, or null. */
-  nameOf(ordinal: number | null): string | null {
+  /** The test a block was allocated in, or null. */
+  testOf(ordinal: number | null): TestReport | null {
     const k = this.trace.testAt(ordinal);
-    return k < 0 ? null : this.tests[k]!.name;
+    return k < 0 ? null : this.tests[k]!;
   }
 
   /** A block freed while the program ran that the verdict counted (the window at the end of a run that never shut COM down). */

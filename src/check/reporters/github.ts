@@ -11,6 +11,7 @@ import type { CheckResult } from '../gate.js';
 import { ciView, type CiFinding, type CiOptions, type Level } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { count } from '../../text/words.js';
+import { displayLines } from '../../text/display.js';
 
 /** Annotations of one kind the runner shows per step. */
 export const MAX_ANNOTATIONS = 10;
@@ -50,7 +51,9 @@ export function renderGithub(r: CheckResult, _style: Style = PLAIN, options: CiO
       [['title', `spylog: ${count(rest.length, 'more finding')}`]],
     );
   }
-  return out + r.verdict + '\n';
+  // Log text with bidi controls or invisible characters shows them (`<U+202E>`), as the text report does: the
+  // annotations are read by people on a pull request.
+  return displayLines(out + r.verdict + '\n', false);
 }
 
 function annotation(f: CiFinding): string {

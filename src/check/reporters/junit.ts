@@ -13,7 +13,7 @@
 import type { CheckResult, GateCheck } from '../gate.js';
 import { ciLevels, ciView, linesText, type CiFinding, type CiOptions, type Level } from '../findings.js';
 import type { ReportBlock, TestReport } from '../../model/report.js';
-import { bytes, count } from '../../text/words.js';
+import { bytes, count, testLabel } from '../../text/words.js';
 import { xmlAttr, xmlText } from '../../text/xml.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { joinAll } from '../../text/pieces.js';
@@ -95,37 +95,52 @@ function caseXml(c: Case): string {
 }
 
 /**
- * One case per test the runner printed, named as the runner names it (a name printed twice, in
- * two runs or processes of one file, gets its part after it). A test whose blocks the gate
- * fails on fails, as a leak site does: true leaks when the leak gate failed, unresolved blocks
- * under `--unresolved fail`; what the gate lets pass with a warning is skipped with the message;
- * what its blocks became otherwise (held by the runtime, freed after it ended) is its output.
+ * One case per test the runner printed, named as the runner names it (a name the run printed
+ * again gets its iteration after it; a name printed in two runs or processes of one file, its
+ * part). A test whose blocks the gate fails on fails, as a leak site does: true leaks when the
+ * leak gate failed, unresolved blocks under `--unresolved fail`; what the gate lets pass with a
+ * warning is skipped with the message; what its blocks became otherwise (held by the runtime,
+ * freed after it ended) is its output. Blocks go to their test by its part, name and iteration,
+ * indexed once: a case never looks through the others' blocks.
  */
 function testCases(classname: string, tests: TestReport[], blocks: ReportBlock[], levels: { leak: Level; unresolved: Level }): Case[] {
-  const seen = new Map<string, number>();
-  for (const t of tests) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   const partOf = (x: { pid?: number | null; run?: number }) =>
     [x.pid === undefined ? '' : x.pid === null ? 'no pid' : `pid ${x.pid}`, x.run === undefined ? '' : `run ${x.run}`].filter(Boolean).join(' ');
+  const keyOf = (part: string, name: string, iteration: number | undefined) => `${part}\u0000${iteration ?? 0}\u0000${name}`;
+  const own = new Map<string, { 'true-leak': ReportBlock[]; unresolved: ReportBlock[] }>();
+  for (const b of blocks) {
+    if (typeof b.test !== 'string' || (b.category !== 'true-leak' && b.category !== 'unresolved')) continue;
+    const key = keyOf(partOf(b), b.test, b.testIteration);
+    let lists = own.get(key);
+    if (lists === undefined) own.set(key, (lists = { 'true-leak': [], unresolved: [] }));
+    lists[b.category].push(b);
+  }
+  const seen = new Map<string, number>();
+  for (const t of tests) {
+    const label = testLabel(t.name, t.iteration);
+    seen.set(label, (seen.get(label) ?? 0) + 1);
+  }
   return tests.map((t) => {
     const part = partOf(t);
-    const name = seen.get(t.name)! > 1 && part ? `${t.name} (${part})` : t.name;
+    const label = testLabel(t.name, t.iteration);
+    const name = seen.get(label)! > 1 && part ? `${label} (${part})` : label;
     const base: Case = { classname, name, time: '0' };
-    const own = (category: string) => blocks.filter((b) => b.test === t.name && b.category === category && partOf(b) === part);
+    const lists = own.get(keyOf(part, t.name, t.iteration));
     const s = t.summary;
     const verdicts: { level: Level; type: string; message: string; list: ReportBlock[] }[] = [];
     if (s['true-leak'].blocks > 0)
       verdicts.push({
         level: levels.leak,
         type: 'true-leak',
-        message: `${t.name} allocated ${count(s['true-leak'].blocks, 'block')} (${bytes(s['true-leak'].bytes)}) that ${s['true-leak'].blocks === 1 ? 'was' : 'were'} never freed: ${s['true-leak'].blocks === 1 ? 'a true leak' : 'true leaks'}`,
-        list: own('true-leak'),
+        message: `${label} allocated ${count(s['true-leak'].blocks, 'block')} (${bytes(s['true-leak'].bytes)}) that ${s['true-leak'].blocks === 1 ? 'was' : 'were'} never freed: ${s['true-leak'].blocks === 1 ? 'a true leak' : 'true leaks'}`,
+        list: lists?.['true-leak'] ?? [],
       });
     if (s.unresolved.blocks > 0)
       verdicts.push({
         level: levels.unresolved,
         type: 'unresolved',
-        message: `${t.name} allocated ${count(s.unresolved.blocks, 'block')} (${bytes(s.unresolved.bytes)}) never freed in a log that may be truncated: freed during ExitProcess or leaked, the log cannot say`,
-        list: own('unresolved'),
+        message: `${label} allocated ${count(s.unresolved.blocks, 'block')} (${bytes(s.unresolved.bytes)}) never freed in a log that may be truncated: freed during ExitProcess or leaked, the log cannot say`,
+        list: lists?.unresolved ?? [],
       });
     const failing = verdicts.filter((v) => v.level === 'error');
     const notes = [

@@ -7,7 +7,8 @@
 import type { CheckResult, Outcome } from '../gate.js';
 import { ciView, linesText, type CiFinding, type CiOptions } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
-import { count, num } from '../../text/words.js';
+import { count, num, testLabel } from '../../text/words.js';
+import { displayLines } from '../../text/display.js';
 
 /** Rows of the leak-site table, items of the evidence list, dump blocks shown. */
 const MAX_ROWS = 50;
@@ -53,7 +54,8 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
   if (leaky.length) {
     out.push('| test | true leaks | unresolved |', '| --- | ---: | ---: |');
     const cell = (t: { blocks: number; bytes: number }) => (t.blocks ? `${count(t.blocks, 'block')}, ${num(t.bytes)} bytes` : '');
-    for (const t of leaky.slice(0, MAX_ROWS)) out.push(`| ${code(t.name)} | ${cell(t.summary['true-leak'])} | ${cell(t.summary.unresolved)} |`);
+    for (const t of leaky.slice(0, MAX_ROWS))
+      out.push(`| ${code(testLabel(t.name, t.iteration))} | ${cell(t.summary['true-leak'])} | ${cell(t.summary.unresolved)} |`);
     if (leaky.length > MAX_ROWS) out.push('', `_${count(leaky.length - MAX_ROWS, 'more test')} not shown: the JUnit or JSON output lists them all._`);
     out.push('');
   }
@@ -77,7 +79,8 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
     if (dumped.length > MAX_DATA) out.push(`… ${count(dumped.length - MAX_DATA, 'more leak site')}`);
     out.push('```', '', '</details>', '');
   }
-  return fitSummary(out.join('\n'), SUMMARY_BUDGET);
+  // Log text (contexts, test names, paths) with bidi controls or invisible characters shows them, as the text report does.
+  return fitSummary(displayLines(out.join('\n'), false), SUMMARY_BUDGET);
 }
 
 /** Markdown text: ASCII punctuation that could start markup, HTML or a mention escaped, line breaks joined, table pipes escaped. */
