@@ -199,8 +199,17 @@ export class LogDemux implements LineSink {
     if (this.pending !== null) this.decide();
     const dialect = this.dialect!;
     if (this.procs.size === 0) this.proc(null, 1, NO_POSITION);
+    // Held lines go to their finished runs; the file's end is the run whose line came last (in
+    // a DebugView capture, a process released here may have printed before another's last line).
+    let end = this.endRun;
     for (const p of this.procs.values()) {
-      if (p.held.length > 0) this.release(p);
+      if (p.held.length > 0) {
+        this.release(p);
+        if (end === null || p.run.lastLine > end.lastLine) end = p.run;
+      }
+    }
+    this.endRun = end;
+    for (const p of this.procs.values()) {
       this.lastProc = p;
       p.reader?.end(p.emit);
     }
