@@ -56,3 +56,30 @@ test('lines after a finished run go to the next run only when one starts: a trai
     ],
   );
 });
+
+test("a DebugView process's lines held after its run finished do not take the file's end from the process that printed last", () => {
+  const dv = (seq: number, pid: number, message: string) => `${seq}\t0.${seq}\t[${pid}] ${message}`;
+  const lines = [
+    dv(0, 1111, 'CoInitialize() returns 0x00000000'),
+    dv(1, 2222, 'CoInitialize() returns 0x00000000'),
+    dv(2, 1111, 'CoRegisterMallocSpy() returns 0x00000000'),
+    dv(3, 2222, 'CoRegisterMallocSpy() returns 0x00000000'),
+    dv(4, 1111, 'MALLOC SPY: 0x10 - 16 bytes allocated'),
+    dv(5, 2222, 'MALLOC SPY: 0x20 - 16 bytes allocated'),
+    dv(6, 1111, 'Called CoUninitialize()'),
+    dv(7, 1111, 'CoRevokeMallocSpy() returns 0x80070005'),
+    dv(8, 1111, 'Press any key'), // held: no run follows, so it is 1111's at the end
+    dv(9, 2222, 'Called CoUninitialize()'),
+    dv(10, 2222, 'CoRevokeMallocSpy() returns 0x80070005'),
+    dv(11, 2222, 'MALLOC SPY: 0x20 - freed, 0 blocks remaining'),
+    dv(12, 2222, 'MALLOC SPY: 0x'), // the file is cut here, in 2222's line
+  ];
+  const r = analyzeBuffer(lines.join('\r\n'));
+  assert.deepEqual(
+    r.processes!.map((p) => [p.pid, p.lastLine, p.report!.truncation]),
+    [
+      [1111, 9, 'possibly-truncated'],
+      [2222, 13, 'truncated'],
+    ],
+  );
+});
