@@ -20,7 +20,7 @@ import type { Baseline } from './baseline/model.js';
 import { BaselineTally } from './baseline/match.js';
 import { addDataHints } from './hint/datahint.js';
 import { addHolderHints } from './hint/holders.js';
-import type { CrtFacts } from './verdict/completeness.js';
+import type { CrtFacts, CrtSpan } from './verdict/completeness.js';
 import { decide, type Deciders } from './verdict/decide.js';
 import { findingsOf } from './verdict/findings.js';
 import { assembleReport } from './verdict/assemble.js';
@@ -181,7 +181,7 @@ class Judge {
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
-      crt: debugView ? null : crtFacts(run, encoding, run.endByte, run.endCrlf),
+      crt: debugView ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }),
     });
     this.add(pid, run, report, false);
   }
@@ -210,7 +210,7 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end.bytes, end.crlf) : null,
+          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end) : null,
         });
         run.tracker = null;
         this.add(p.pid, run, report, true);
@@ -349,22 +349,42 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
 }
 
 /**
- * The C runtime's buffers of a run that ends at `endBytes` (the input's end, counted with its
- * BOM, or where the next run begins) after `endCrlf` CR LF line ends, for a capture that
- * holds the program's bytes as it wrote them (UTF-8 or ASCII; a UTF-16 file was re-encoded
- * by the shell, its bytes say nothing of the runtime's buffers). Offsets are of the UTF-8
- * stream: a BOM before it counts in the first run.
+ * The C runtime's buffers of a run that ends at `end` (the input's end, as a file offset, or
+ * where the next run begins), for a capture that holds the program's bytes as it wrote them
+ * (UTF-8 or ASCII; a UTF-16 file was re-encoded by the shell, its bytes say nothing of the
+ * runtime's buffers). Offsets are of the UTF-8 stream: a BOM before it counts in the first
+ * run. The spans are every start the run may have (its first line, its run-start line, an
+ * earlier run of the same process) to every end (see `CrtBoundaries`), its own first.
  */
-function crtFacts(run: CapturedRun, encoding: string, endBytes: number, endCrlf: number): CrtFacts | null {
+function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }): CrtFacts | null {
   if (encoding !== 'utf8' && encoding !== 'utf8-bom') return null;
   if (run.firstByte < 0) return null;
   const bom = encoding === 'utf8-bom' ? 3 : 0;
-  const runStart = run.firstByte === 0 ? 0 : run.firstByte + bom;
-  // A run's end inside the stream is an offset of it; the input's end counts the BOM already.
-  const end = run.endByte >= 0 ? endBytes + bom : endBytes;
+  // A place inside the stream as a file offset: the BOM is the first run's (offset 0 stays 0).
+  const file = (byte: number) => (byte === 0 ? 0 : byte + bom);
+  const inside = run.endByte >= 0;
+  const ends = [
+    { byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: null as number | null },
+    ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1 })),
+  ];
+  const starts = [{ byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine }, ...run.boundaries.starts];
+  const spans: CrtSpan[] = [];
+  for (const s of starts) {
+    for (const e of ends) {
+      const bytes = e.byte - file(s.byte);
+      if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
+        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line });
+    }
+  }
   return {
-    run: { bytes: end - runStart, crlf: endCrlf - run.firstCrlf, line: run.firstLine },
-    exit: run.flushByte < 0 ? null : { bytes: end - (run.flushByte + bom), crlf: endCrlf - run.flushCrlf, line: run.flushLine },
+    runs: spans,
+    exit:
+      run.flushByte < 0
+        ? []
+        : ends.flatMap((e) => {
+            const bytes = e.byte - file(run.flushByte);
+            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line }] : [];
+          }),
   };
 }
 

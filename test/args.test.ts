@@ -181,6 +181,8 @@ test('an option given twice with two values is refused (two baselines must not s
     await parse('report', ['--trust-known-holders', 'false', 'x.log']),
     "--trust-known-holders is a switch and takes no value (got 'false'); a log of that name goes after --",
   );
+  assert.equal(await parse('report', ['-q2', 'x.log']), 'unknown option -q2');
+  assert.equal(await parse('report', ['-q-', 'x.log']), 'unknown option -q-');
   assert.equal(await parse('report', ['--constructor', 'x.log']), 'unknown option --constructor');
   assert.equal(await parse('report', ['--no-toString', 'x.log']), 'unknown option --no-toString');
 });

@@ -5,6 +5,7 @@
 // dialect's (detected from the first lines unless one is named). What the trackers saw is
 // judged by the analysis (analyze.ts), part by part.
 import type { LineEvent } from '../parse/events.js';
+import { readTestLine } from '../parse/tests.js';
 import type { LinePosition, LineSink } from '../read/lines.js';
 import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
@@ -52,6 +53,42 @@ export interface CapturedRun {
   /** Where the next run of its process begins (its bytes end there) and the CR LF line ends before it; -1 while it is the last. */
   endByte: number;
   endCrlf: number;
+  /**
+   * Other places its C runtime buffers may start or end, for runs whose boundary the log
+   * cannot place for sure (see `CrtBoundaries`): its run-start line (after the lines held
+   * before it), the previous run's first byte and its process's first byte; and where the
+   * next run's run-start line is (the held lines its own).
+   */
+  boundaries: CrtBoundaries;
+}
+
+/** A place in the input: its byte offset, the CR LF line ends before it, its line. */
+export interface BytePlace {
+  byte: number;
+  crlf: number;
+  line: number;
+}
+
+function place(line: number, at: Pick<LinePosition, 'start' | 'crlfBefore'>): BytePlace {
+  return { byte: at.start, crlf: at.crlfBefore, line };
+}
+
+/**
+ * At most this many splits of the lines between two runs are tried as buffer boundaries
+ * (each is a 2-in-4096 chance of a whole-buffer count by accident; a banner is a few lines).
+ */
+const CRT_SPLITS = 8;
+
+/**
+ * Lines between a finished run and the next run's start may be either run's output (a
+ * `Done.` the first printed, a banner the second did), and several runs in one process share
+ * one C runtime buffer (a test fixture that registers the spy per test) while runs appended
+ * with `>>` have their own: the 4096-byte rule tries each of these.
+ */
+export interface CrtBoundaries {
+  starts: BytePlace[];
+  /** Beside `endByte`, for a run another followed. */
+  ends: BytePlace[];
 }
 
 /** A line held while the format is being detected, with where it lay. */
@@ -96,15 +133,20 @@ interface HeldLine {
 }
 
 /**
- * At most this many program lines are held after a finished run; more, and they are the
- * finished run's (a program that goes on printing is not a banner of the next run).
+ * At most this many program lines, and characters, are held after a finished run; more, and
+ * they are all the finished run's (a program that goes on printing is not a banner of the
+ * next run), never split between the two runs.
  */
-const HOLD_LINES = 256;
+const HOLD_LINES = 4096;
+const HOLD_CHARS = 4 * 1024 * 1024;
 
 interface Proc extends CapturedProcess {
   run: CapturedRun;
-  /** Program lines after the run finished, not yet given to a run (at most HOLD_LINES). */
+  /** Program lines after the run finished, not yet given to a run (at most HOLD_LINES and HOLD_CHARS). */
   held: HeldLine[];
+  heldChars: number;
+  /** The held lines overflowed: the lines up to the next run start are the finished run's. */
+  holdingOff: boolean;
   /** Where the line a dialect reader is reading lies. */
   at: Readonly<LinePosition>;
   /** Past its revoke or dump: a run start now opens a new run. */
@@ -321,16 +363,18 @@ export class LogDemux implements LineSink {
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     if (proc.finished) {
       if (this.dialect!.isRunStart(e)) {
-        const first = proc.held[0];
-        this.startRun(proc, first?.lineNo ?? lineNo, first?.at ?? at);
-        if (first) this.release(proc);
-      } else if (
-        proc.reader === null &&
-        (e.type === 'blank' || e.type === 'console' || (e.type === 'program' && e.marker === null)) &&
-        proc.held.length < HOLD_LINES
-      ) {
-        proc.held.push({ e, lineNo, dropped, at: { ...at } });
-        return true;
+        this.startRun(proc, proc.held, lineNo, at);
+        proc.holdingOff = false;
+        if (proc.held.length > 0) this.release(proc);
+      } else if (this.holds(proc, e)) {
+        const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
+        if (proc.held.length < HOLD_LINES && proc.heldChars + text <= HOLD_CHARS) {
+          proc.held.push({ e, lineNo, dropped, at: { ...at } });
+          proc.heldChars += text;
+          return true;
+        }
+        proc.holdingOff = true;
+        this.release(proc);
       } else if (proc.held.length > 0) {
         this.release(proc);
       }
@@ -339,21 +383,54 @@ export class LogDemux implements LineSink {
     return false;
   }
 
+  /**
+   * Whether a line after a finished run waits to know its run: plain program lines, blanks
+   * and prompts. Not a phase marker, not a test's end line (a fixture that revokes its spy
+   * per test prints `[ OK ]` after its run's revoke), not spy output.
+   */
+  private holds(proc: Proc, e: LineEvent): boolean {
+    if (proc.reader !== null || proc.holdingOff) return false;
+    if (e.type === 'blank' || e.type === 'console') return true;
+    if (e.type !== 'program' || e.marker !== null) return false;
+    const tests = this.opts.tracker.tests;
+    return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
+  }
+
   /** The held lines, in order, to the process's current run. */
   private release(proc: Proc): void {
     const held = proc.held;
     proc.held = [];
+    proc.heldChars = 0;
     for (const h of held) {
       this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
       this.counted(proc, h.lineNo);
     }
   }
 
-  private startRun(proc: Proc, lineNo: number, at: Readonly<LinePosition>): void {
+  /**
+   * A new run of `proc` from its run-start line (`startLine`, at `startAt`), with the lines
+   * held before it (its first lines). Where the held lines split between the two runs is not
+   * known: every split (the last CRT_SPLITS) is a place both runs' C runtime buffers may
+   * end or start.
+   */
+  private startRun(proc: Proc, held: readonly HeldLine[], startLine: number, startAt: Readonly<LinePosition>): void {
     const ended = proc.run;
+    const first = held[0];
+    const firstLine = first?.lineNo ?? startLine;
+    const at = first?.at ?? startAt;
     ended.endByte = at.start;
     ended.endCrlf = at.crlfBefore;
-    proc.run = this.newRun(ended.index + 1, lineNo, at);
+    const splits: BytePlace[] = [...held.slice(1).map((h) => place(h.lineNo, h.at)), ...(first ? [place(startLine, startAt)] : [])].slice(
+      -CRT_SPLITS,
+    );
+    ended.boundaries.ends.push(...splits);
+    proc.run = this.newRun(ended.index + 1, firstLine, at);
+    const starts = proc.run.boundaries.starts;
+    starts.push(...splits);
+    // Runs of one process share its buffer: the previous run's first byte, and the process's.
+    if (ended.firstByte >= 0) starts.push(place(ended.firstLine, { start: ended.firstByte, crlfBefore: ended.firstCrlf }));
+    const origin = ended.boundaries.starts.at(-1);
+    if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
     proc.runs.push(proc.run);
     proc.finished = false;
     if (this.opts.onRunEnd) {
@@ -380,7 +457,18 @@ export class LogDemux implements LineSink {
     const run = this.newRun(1, firstLine, at);
     const reader = this.dialect!.reader?.() ?? null;
     // A reader emits the events of the line it is given (or of the one it held before it): that line's position.
-    const p: Proc = { pid, runs: [run], run, held: [], finished: false, reader, at, emit: (e, line) => void this.route(p, e, line, 0, p.at) };
+    const p: Proc = {
+      pid,
+      runs: [run],
+      run,
+      held: [],
+      heldChars: 0,
+      holdingOff: false,
+      finished: false,
+      reader,
+      at,
+      emit: (e, line) => void this.route(p, e, line, 0, p.at),
+    };
     this.procs.set(pid, p);
     return p;
   }
@@ -399,6 +487,7 @@ export class LogDemux implements LineSink {
       flushLine: 0,
       endByte: -1,
       endCrlf: 0,
+      boundaries: { starts: [], ends: [] },
     };
   }
 }

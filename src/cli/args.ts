@@ -317,8 +317,10 @@ function preprocess(words: string[], options: Record<string, OptionSpec>, fail: 
       // `-Anchor`, `-html`: a long option written with one dash, as PowerShell's own commands take them.
       if (!letters.every((l) => byShort.has(l))) {
         const name = w.slice(1).replace(/=.*$/s, '');
-        const guess = options[name.toLowerCase()] !== undefined ? name.toLowerCase() : closest(name.toLowerCase(), Object.keys(options));
+        const guess = Object.hasOwn(options, name.toLowerCase()) ? name.toLowerCase() : closest(name.toLowerCase(), Object.keys(options));
         if (guess) throw fail(`unknown option -${name} (did you mean --${guess}?)`);
+        // `-q2`, `-h-`: yargs would take the switch and drop the rest.
+        if (/[^A-Za-z]/.test(name)) throw fail(`unknown option ${w}`);
       }
     }
     out.push(w);

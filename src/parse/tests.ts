@@ -58,6 +58,11 @@ function compileOne(option: string, pattern: string): RegExp {
     throw bad(`not a valid regular expression (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`);
   }
   if (!/\(\?<name>/.test(pattern)) throw bad('needs a named group (?<name>...) for the test\u2019s name');
+  // Without the `u` flag (which the linear engine does not take) `\p{L}` would silently mean the letters `p{L}`.
+  if (/(^|[^\\])(\\\\)*\\[pP]\{/.test(pattern))
+    throw bad(
+      '\\p{...} (a Unicode property) needs Unicode mode, which this engine does not run: write the characters as a class, e.g. [A-Za-z\\u00C0-\\u024F]',
+    );
   enableLinearEngine();
   try {
     // eslint-disable-next-line no-invalid-regexp -- V8's `l` (linear) flag, enabled above
@@ -69,16 +74,13 @@ function compileOne(option: string, pattern: string): RegExp {
   }
 }
 
-let linearEngine = false;
-
 /**
  * V8's linear-time regular expression engine (the `l` flag) is behind a flag that may be set
- * at run time, before the first pattern that uses it is compiled; it changes no other pattern.
+ * at run time, before a pattern that uses it is compiled; it changes no other pattern, and
+ * setting it again does nothing.
  */
 function enableLinearEngine(): void {
-  if (linearEngine) return;
   setFlagsFromString('--enable-experimental-regexp-engine');
-  linearEngine = true;
 }
 
 /**

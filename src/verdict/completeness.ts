@@ -38,6 +38,8 @@ export interface CrtSpan {
   crlf: number;
   /** The line the span starts at (run) or follows (exit). */
   line: number;
+  /** Its last line when it ends before the file does (where another run of its process begins), else null. */
+  to: number | null;
 }
 
 /**
@@ -55,11 +57,27 @@ function wholeBuffers(span: CrtSpan, what: string, held: string, asWritten: stri
 }
 
 export interface CrtFacts {
-  /** From the run's first byte (an appended run's buffers start there). */
-  run: CrtSpan;
-  /** After the last line the program printed before exit(), which flushes its buffer: what the spy printed during ExitProcess. Null when the program printed nothing. */
-  exit: CrtSpan | null;
+  /**
+   * From the run's first byte (an appended run's buffers start there) to its end, first; then
+   * the other places its buffers may start or end (a line between two runs may be either's;
+   * runs of one process share one buffer): any of them whole buffers is the evidence.
+   */
+  runs: CrtSpan[];
+  /** After the last line the program printed before exit(), which flushes its buffer: what the spy printed during ExitProcess, to each end the run may have. Empty when the program printed nothing. */
+  exit: CrtSpan[];
 }
+
+/** The first span that is whole buffers, as evidence, or null. */
+function anyWholeBuffers(spans: CrtSpan[], what: (s: CrtSpan) => string, held: string, asWritten: string, afterBuffering: string): string | null {
+  for (const span of spans) {
+    const found = wholeBuffers(span, what(span), held, asWritten, afterBuffering);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** ` up to line N` for a span that ends where another run of its process begins. */
+const upTo = (s: CrtSpan) => (s.to === null ? '' : ` up to line ${s.to}`);
 
 export type CompletenessRuleId =
   | 'no-line-end'
@@ -162,14 +180,14 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'crt-whole-buffers',
     verdict: 'possibly-truncated',
-    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers",
+    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers. In a file of several runs, also counted from each split of the lines between two runs (a line there may be either run's), to the end of each, and from the previous run's and the process's first byte (runs of one process share its buffer)",
     evidence: (f) => {
       const live = f.trace.live.length;
-      const span = f.crt?.run;
-      if (!span || span.bytes === 0 || live === 0) return null;
-      const what = span.line === 1 ? 'the file' : `the run's output from line ${span.line} (appended: its buffers start there)`;
+      if (!f.crt || live === 0) return null;
+      const what = (s: CrtSpan) =>
+        s.line === 1 ? `the file${upTo(s)}` : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
-      return wholeBuffers(span, what, held, 'as the program wrote them', ' after buffering');
+      return anyWholeBuffers(f.crt.runs, what, held, 'as the program wrote them', ' after buffering');
     },
   },
   {
@@ -178,11 +196,10 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     when: "what the spy printed after the program's own output (exit() flushed that; the spy's exit-time lines follow in fresh buffers) is an exact multiple of 4096 bytes, either way, with blocks outstanding",
     evidence: (f) => {
       const live = f.trace.live.length;
-      const span = f.crt?.exit;
-      if (!span || span.bytes === 0 || live === 0 || f.trace.marks.exitEvents === 0) return null;
-      const what = `the spy's output after line ${span.line} (where exit() flushed what the program printed)`;
+      if (!f.crt || live === 0 || f.trace.marks.exitEvents === 0) return null;
+      const what = (s: CrtSpan) => `the spy's output after line ${s.line}${upTo(s)} (where exit() flushed what the program printed)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: whole buffers of exit-time output reached the file, a last, partial one may have been dropped`;
-      return wholeBuffers(span, what, held, 'as written', '');
+      return anyWholeBuffers(f.crt.exit, what, held, 'as written', '');
     },
   },
   {
