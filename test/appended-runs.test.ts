@@ -145,3 +145,64 @@ test("a test fixture that registers and revokes its spy per test: each test's en
     ],
   );
 });
+
+/** `lines` with the `pad` line lengthened so that the whole is exactly `bytes` bytes (CR LF line ends). */
+function sized(lines: string[], pad: number, bytes: number): string {
+  const text = (l: string[]) => l.join('\r\n') + '\r\n';
+  const short = Buffer.byteLength(text(lines));
+  assert.ok(short <= bytes, `${short} bytes before padding`);
+  return text(lines.map((l, i) => (i === pad ? l + 'y'.repeat(bytes - short) : l)));
+}
+
+const redirectedRun = (base: number, exitFrees: number) => [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  ...Array.from({ length: 6 }, (_, i) => `MALLOC SPY: 0x${(base + i * 0x40).toString(16).toUpperCase().padStart(8, '0')} - 32 bytes allocated`),
+  'CLSIDFromProgID() returns 0x00000000',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: detected memory leaks!',
+  ...Array.from(
+    { length: 6 },
+    (_, i) => `0x${(base + i * 0x40).toString(16).toUpperCase().padStart(8, '0')} - 32 bytes: 00 00 00 00 ................`,
+  ),
+  // ExitProcess frees some; the C runtime's last, partial buffer (the rest) was lost
+  ...Array.from(
+    { length: exitFrees },
+    (_, i) => `MALLOC SPY: 0x${(base + i * 0x40).toString(16).toUpperCase().padStart(8, '0')} - freed, ${5 - i} blocks remaining`,
+  ),
+];
+
+test('a run whose own output is whole buffers is possibly-truncated though the run before it printed a line after its revoke (attack notes #53)', () => {
+  const first = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+    'Done.',
+  ];
+  const second = sized(redirectedRun(0x100000, 2), 0, 2 * 4096);
+  const r = analyzeBuffer(first.join('\r\n') + '\r\n' + second);
+  const run2 = r.runs![1]!.report!;
+  assert.equal(analyzeBuffer(second).truncation, 'possibly-truncated', 'alone');
+  assert.deepEqual([run2.truncation, run2.summary['true-leak'].blocks, run2.summary.unresolved.blocks], ['possibly-truncated', 0, 4]);
+  assert.match(run2.evidence.join('\n'), /from line 6 .* is exactly 2 × 4096 bytes/);
+});
+
+test('runs of one process share its C runtime buffer: a file of whole buffers leaves its last run possibly-truncated (attack notes #57)', () => {
+  // A test binary whose fixture registers the spy per test: one process, one stdout buffer.
+  const clean = (t: number) => [
+    `[ RUN      ] Spy.T${t}`,
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+    `[       OK ] Spy.T${t} (1 ms)`,
+  ];
+  const log = sized([...clean(0), ...clean(1), ...redirectedRun(0x200000, 2)], 0, 2 * 4096);
+  const r = analyzeBuffer(log);
+  const last = r.runs!.at(-1)!.report!;
+  assert.equal(r.runs!.length, 3);
+  assert.deepEqual([last.truncation, last.summary['true-leak'].blocks], ['possibly-truncated', 0]);
+  assert.match(last.evidence.join('\n'), /the file is exactly 2 × 4096 bytes/);
+});
