@@ -364,16 +364,16 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   const file = (byte: number) => (byte === 0 ? 0 : byte + bom);
   const inside = run.endByte >= 0;
   const ends = [
-    { byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: null as number | null },
+    { byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: inside ? run.lastLine : (null as number | null) },
     ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1 })),
   ];
-  const starts = [{ byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine }, ...run.boundaries.starts];
+  const starts = [{ byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own' }, ...run.boundaries.starts];
   const spans: CrtSpan[] = [];
   for (const s of starts) {
     for (const e of ends) {
       const bytes = e.byte - file(s.byte);
       if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
-        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line });
+        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared' });
     }
   }
   return {
@@ -383,7 +383,7 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
         ? []
         : ends.flatMap((e) => {
             const bytes = e.byte - file(run.flushByte);
-            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line }] : [];
+            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line, shared: false }] : [];
           }),
   };
 }

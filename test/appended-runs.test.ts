@@ -16,7 +16,8 @@ const verdict = (r: Pick<Report, 'truncation' | 'summary' | 'evidence'>) => ({
   truncation: r.truncation,
   summary: r.summary,
   // Line numbers differ between the files; whether the file's last line ends is the end run's alone.
-  evidence: r.evidence.filter((e) => !/last line/.test(e)).map((e) => e.replace(/\d[\d,]*/g, 'N')),
+  // An earlier run's buffers end where the next run begins: `the file up to line N`.
+  evidence: r.evidence.filter((e) => !/last line/.test(e)).map((e) => e.replace(/\d[\d,]*/g, 'N').replace(' up to line N', '')),
 });
 
 const WORSE = { complete: 0, 'possibly-truncated': 1, truncated: 2 } as const;
@@ -205,4 +206,35 @@ test('runs of one process share its C runtime buffer: a file of whole buffers le
   assert.equal(r.runs!.length, 3);
   assert.deepEqual([last.truncation, last.summary['true-leak'].blocks], ['possibly-truncated', 0]);
   assert.match(last.evidence.join('\n'), /the file is exactly 2 × 4096 bytes/);
+});
+
+test('a run that shows its exit ended its process: the next run is not counted from its first byte, nor it to the lines after it (attack notes #62)', () => {
+  // Two complete runs (exit-time frees after the dump) and a banner sized so that the whole file is whole buffers.
+  const a = readFileSync(join(ROOT, 'fixtures', 'w2k-console.log'), 'latin1').replace(/\r?\n/g, '\r\n');
+  const whole = Math.ceil((2 * a.length + 40) / 4096) * 4096;
+  const banner = 'x'.repeat(whole - 2 * a.length - 2);
+  const file = a + banner + '\r\n' + a;
+  assert.equal(Buffer.byteLength(file) % 4096, 0);
+  const r = analyzeBuffer(file);
+  assert.deepEqual(
+    r.runs!.map((x) => [x.report!.truncation, x.report!.summary['true-leak'].blocks]),
+    [
+      ['complete', 2],
+      ['complete', 2],
+    ],
+  );
+});
+
+test('a Done. of the first run and a long banner of the second: the split next to the first run is tried (attack notes #63)', () => {
+  const first = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+    'Done.',
+  ];
+  const banner = Array.from({ length: 9 }, (_, i) => `config line ${i}`);
+  const second = sized([...banner, ...redirectedRun(0x300000, 2)], 0, 2 * 4096); // its own output, banner included
+  const run2 = analyzeBuffer(first.join('\r\n') + '\r\n' + second).runs![1]!.report!;
+  assert.deepEqual([run2.truncation, run2.summary['true-leak'].blocks], ['possibly-truncated', 0]);
 });

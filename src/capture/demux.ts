@@ -62,20 +62,24 @@ export interface CapturedRun {
   boundaries: CrtBoundaries;
 }
 
-/** A place in the input: its byte offset, the CR LF line ends before it, its line. */
+/**
+ * A place in the input: its byte offset, the CR LF line ends before it, its line; `split`: a
+ * line between two runs, `shared`: the first line of an earlier run of the same process.
+ */
 export interface BytePlace {
   byte: number;
   crlf: number;
   line: number;
+  kind: 'split' | 'shared';
 }
 
-function place(line: number, at: Pick<LinePosition, 'start' | 'crlfBefore'>): BytePlace {
-  return { byte: at.start, crlf: at.crlfBefore, line };
+function place(line: number, at: Pick<LinePosition, 'start' | 'crlfBefore'>, kind: BytePlace['kind']): BytePlace {
+  return { byte: at.start, crlf: at.crlfBefore, line, kind };
 }
 
 /**
- * At most this many splits of the lines between two runs are tried as buffer boundaries
- * (each is a 2-in-4096 chance of a whole-buffer count by accident; a banner is a few lines).
+ * At most this many splits of the lines between two runs are tried as buffer boundaries, half
+ * at each end (each is a 2-in-4096 chance of a whole-buffer count by accident).
  */
 const CRT_SPLITS = 8;
 
@@ -420,17 +424,25 @@ export class LogDemux implements LineSink {
     const at = first?.at ?? startAt;
     ended.endByte = at.start;
     ended.endCrlf = at.crlfBefore;
-    const splits: BytePlace[] = [...held.slice(1).map((h) => place(h.lineNo, h.at)), ...(first ? [place(startLine, startAt)] : [])].slice(
-      -CRT_SPLITS,
-    );
-    ended.boundaries.ends.push(...splits);
+    // A run whose exit-time output is in the log ended its process there: it printed none of
+    // the lines after it, and the next run starts its own buffers. Only a run that shows no
+    // exit may have printed some of them (a `Done.`) or share its buffer with the next run (a
+    // test fixture that registers the spy per test). The next run's buffers may start at any
+    // split either way: a line between may be another program's (a CI script's `echo`).
+    const exited = ended.tracker?.showsExit() ?? true;
+    const all = [...held.slice(1).map((h) => place(h.lineNo, h.at, 'split')), ...(first ? [place(startLine, startAt, 'split')] : [])];
+    // The finished run's own last lines come first, the next run's banner last: both ends.
+    const splits = all.length <= CRT_SPLITS ? all : [...all.slice(0, CRT_SPLITS / 2), ...all.slice(-CRT_SPLITS / 2)];
+    if (!exited) ended.boundaries.ends.push(...splits);
     proc.run = this.newRun(ended.index + 1, firstLine, at);
     const starts = proc.run.boundaries.starts;
     starts.push(...splits);
-    // Runs of one process share its buffer: the previous run's first byte, and the process's.
-    if (ended.firstByte >= 0) starts.push(place(ended.firstLine, { start: ended.firstByte, crlfBefore: ended.firstCrlf }));
-    const origin = ended.boundaries.starts.at(-1);
-    if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
+    if (!exited) {
+      // Runs of one process share its buffer: the previous run's first byte, and the first byte of the runs before it that did not exit either.
+      if (ended.firstByte >= 0) starts.push(place(ended.firstLine, { start: ended.firstByte, crlfBefore: ended.firstCrlf }, 'shared'));
+      const origin = ended.boundaries.starts.findLast((b) => b.kind === 'shared');
+      if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
+    }
     proc.runs.push(proc.run);
     proc.finished = false;
     if (this.opts.onRunEnd) {

@@ -920,6 +920,11 @@ export class Tracker {
     this.countDrift = drift;
   }
 
+  /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */
+  showsExit(): boolean {
+    return this.marks.exitEvents > 0;
+  }
+
   private spyEvent(line: number): void {
     this.marks.events++;
     if (this.marks.exitEvents++ === 0) this.marks.exitFrom = line;

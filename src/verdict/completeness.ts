@@ -40,6 +40,8 @@ export interface CrtSpan {
   line: number;
   /** Its last line when it ends before the file does (where another run of its process begins), else null. */
   to: number | null;
+  /** It starts at an earlier run of the same process (runs of one process share its buffer). */
+  shared: boolean;
 }
 
 /**
@@ -180,12 +182,16 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'crt-whole-buffers',
     verdict: 'possibly-truncated',
-    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers. In a file of several runs, also counted from each split of the lines between two runs (a line there may be either run's), to the end of each, and from the previous run's and the process's first byte (runs of one process share its buffer)",
+    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers. In a file of several runs, also counted from each split of the lines between two runs (a line there may be another program's), and, after a run that shows no exit (it may have printed some of them, and shared its process), to each split and from that run's first byte (runs of one process share its buffer)",
     evidence: (f) => {
       const live = f.trace.live.length;
       if (!f.crt || live === 0) return null;
       const what = (s: CrtSpan) =>
-        s.line === 1 ? `the file${upTo(s)}` : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
+        s.line === 1
+          ? `the file${upTo(s)}`
+          : s.shared
+            ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
+            : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
       return anyWholeBuffers(f.crt.runs, what, held, 'as the program wrote them', ' after buffering');
     },
