@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeBuffer } from '../src/analyze.js';
 import { diffReports, matchBlocks } from '../src/diff/diff.js';
 import { failOnNew } from '../src/diff/gate.js';
+import { assessWeaknesses } from '../src/diff/weakness.js';
 import type { DiffResult } from '../src/diff/schema.js';
 import { CATEGORIES, type Category } from '../src/model/block.js';
 import type { Report, ReportBlock } from '../src/model/report.js';
@@ -237,4 +238,10 @@ describe('failOnNew', () => {
       11,
     );
   });
+});
+
+test("a possibly truncated side of several runs is explained by the part that is, not by run 1's complete evidence", () => {
+  const r = analyzeBuffer(readFileSync('fixtures/situations/buf4096-appended.log'));
+  const weak = assessWeaknesses(r, r);
+  assert.match(weak[0]!, /^A \(.*\) is possibly truncated: run 2 \(lines 14\u2013100\): the run's output from line 14/);
 });

@@ -15,7 +15,8 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
     ['B', b],
   ] as const) {
     if (r.truncation !== 'complete') {
-      const why = r.evidence[0] ? `: ${r.evidence[0]}` : '';
+      const reason = worstEvidence(r);
+      const why = reason ? `: ${reason}` : '';
       out.push(
         `${name} (${r.source}) is ${r.truncation.replace('-', ' ')}${why}; its never-freed blocks count as unresolved, ` +
           'so runtime-held memory and leaks cannot be told apart on that side',
@@ -54,4 +55,18 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
 
 function events(r: Report): number {
   return r.allocs + r.frees + r.reallocs;
+}
+
+/**
+ * Why a report is as complete as it is: in a file of several runs or processes, the first
+ * evidence of the first part with the file's verdict (run 1's `the last line ends with a
+ * line end` says nothing of why run 2 may be cut).
+ */
+function worstEvidence(r: Report): string | undefined {
+  const parts: { label: string; truncation: string | undefined }[] = [
+    ...(r.processes ?? []).map((p) => ({ label: `pid ${p.pid}`, truncation: p.report?.truncation })),
+    ...(r.runs ?? []).map((p) => ({ label: `run ${p.index}`, truncation: p.report?.truncation })),
+  ];
+  const worst = parts.find((p) => p.truncation === r.truncation);
+  return (worst && r.evidence.find((e) => e.startsWith(`${worst.label} (`))) ?? r.evidence[0];
 }
