@@ -174,16 +174,18 @@ const redirectedRun = (base: number, exitFrees: number) => [
   ),
 ];
 
+/** A run with nothing outstanding that prints a line after its revoke (no exit-time output). */
+const CLEAN_THEN_DONE = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x00000000',
+  'Done.',
+];
+
 test('a run whose own output is whole buffers is possibly-truncated though the run before it printed a line after its revoke (attack notes #53)', () => {
-  const first = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x00000000',
-    'Done.',
-  ];
   const second = sized(redirectedRun(0x100000, 2), 0, 2 * 4096);
-  const r = analyzeBuffer(first.join('\r\n') + '\r\n' + second);
+  const r = analyzeBuffer(CLEAN_THEN_DONE.join('\r\n') + '\r\n' + second);
   const run2 = r.runs![1]!.report!;
   assert.equal(analyzeBuffer(second).truncation, 'possibly-truncated', 'alone');
   assert.deepEqual([run2.truncation, run2.summary['true-leak'].blocks, run2.summary.unresolved.blocks], ['possibly-truncated', 0, 4]);
@@ -226,15 +228,8 @@ test('a run that shows its exit ended its process: the next run is not counted f
 });
 
 test('a Done. of the first run and a long banner of the second: the split next to the first run is tried (attack notes #63)', () => {
-  const first = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x00000000',
-    'Done.',
-  ];
   const banner = Array.from({ length: 9 }, (_, i) => `config line ${i}`);
   const second = sized([...banner, ...redirectedRun(0x300000, 2)], 0, 2 * 4096); // its own output, banner included
-  const run2 = analyzeBuffer(first.join('\r\n') + '\r\n' + second).runs![1]!.report!;
+  const run2 = analyzeBuffer(CLEAN_THEN_DONE.join('\r\n') + '\r\n' + second).runs![1]!.report!;
   assert.deepEqual([run2.truncation, run2.summary['true-leak'].blocks], ['possibly-truncated', 0]);
 });
