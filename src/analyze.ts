@@ -153,8 +153,7 @@ interface ProcessRuns {
   merger: PartMerger | null;
   firstPart: { part: Part; isEnd: boolean } | null;
   baseline: BaselineTally | null;
-  /** The first run's report (what a process of one run reports as is) and how many runs there were. */
-  first: Report | null;
+  /** How many runs there were. */
   runs: number;
 }
 
@@ -303,7 +302,6 @@ class Judge {
         merger: null,
         firstPart: null,
         baseline: this.deciders.baseline ? new BaselineTally(this.deciders.baseline) : null,
-        first: null,
         runs: 0,
       };
       this.processes.set(pid, p);
@@ -313,7 +311,6 @@ class Judge {
 
   private add(pid: number | null, run: CapturedRun, report: Report, last: boolean): void {
     const p = this.processRuns(pid);
-    p.first ??= report;
     p.runs++;
     const part: Part = { label: `run ${run.index}`, firstLine: run.firstLine, lastLine: run.lastLine, report, tag: { run: run.index } };
     if (p.runs === 1) {

@@ -10,7 +10,7 @@
 //     "spyLine":   "^HEAP ",
 //     "markers": { "register": "^spy on", "coUninitialize": "^uninit done$",
 //                  "revoke": "^spy off (?<hresult>0x[0-9a-f]+)", "runStart": "^=== run" } }
-import type { LineEvent } from '../parse/events.js';
+import { NO_COUNT, type LineEvent } from '../parse/events.js';
 import { SpylogError } from '../errors.js';
 import { isRecognized, normalizeHex, type Dialect } from './dialect.js';
 import { toAddress } from '../parse/address.js';
@@ -113,7 +113,7 @@ function toDialect(c: Compiled): Dialect {
     }
     if (e.free && (g = e.free.exec(line)?.groups)) {
       const address = toAddress(g.address ?? '');
-      const remaining = g.remaining === undefined ? -1 : decimal(g.remaining);
+      const remaining = g.remaining === undefined ? NO_COUNT : decimal(g.remaining);
       if (address && (g.remaining === undefined || remaining >= 0)) return { type: 'free', address, remaining };
       return malformed(line, 'free');
     }

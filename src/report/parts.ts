@@ -1,6 +1,6 @@
 // Text for what a real capture adds to a report: the format it was read as, one row per
 // process or run (each judged on its own), and what the leaked blocks' dump bytes suggest.
-import { renderRows, renderTable, type TableLook } from './table.js';
+import { fitTable, type TableLook } from './table.js';
 import { displayWidth } from './width.js';
 import { displayText } from '../text/display.js';
 import type { DataHint, PartTag, Report, ReportBlock, ReportPart } from '../model/report.js';
@@ -48,7 +48,7 @@ export function partsTable(report: Report, verdict: (part: ReportPart) => string
     .map((r) => [r.label, `${r.firstLine}\u2013${r.lastLine}`, (r.part.report ?? r.part.verdict!).truncation, verdict(r.part).split('\n')[0]!]);
   const more = list.length - PARTS_SHOWN;
   return [
-    ...(renderTable(columns, cells, look) ?? renderRows(columns, cells, look)),
+    ...fitTable(columns, cells, look),
     ...(more > 0 ? [`${more.toLocaleString('en-US')} more parts not shown (--format json lists every part's verdict)`] : []),
   ];
 }

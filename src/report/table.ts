@@ -153,6 +153,11 @@ function draw(columns: Column[], cells: string[][], widths: number[], look: Tabl
  * The rows as a list, one `head: value` group per row, for a width no table fits:
  *   freed: 8 blocks, 820 bytes ...
  */
+/** A table fitted to the width, or its rows as a list when no table fits. */
+export function fitTable(columns: Column[], rows: string[][], look: TableLook & { width: number }): string[] {
+  return renderTable(columns, rows, look) ?? renderRows(columns, rows, look);
+}
+
 export function renderRows(columns: Column[], rows: string[][], look: TableLook & { width: number }): string[] {
   const out: string[] = [];
   const text = (s: string) => (look.unicode ? cellText(s) : asciiTypography(cellText(s)));

@@ -4,7 +4,7 @@
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { count, num as n, testLabel } from '../text/words.js';
-import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from './table.js';
+import { TABLE_ROWS, moreLine, fitTable, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
 import type { Report, ReportBlock, TestReport } from '../model/report.js';
@@ -68,7 +68,7 @@ export function renderText(report: Report, style: Style): string {
 
   const look = { unicode: style.unicode, width };
   out.push(
-    ...table(
+    ...fitTable(
       [{ head: 'category' }, { head: 'blocks', align: 'right' }, { head: 'bytes', align: 'right' }, { head: 'meaning', flex: true, min: 20 }],
       CATEGORIES.map((c) => [c, n(report.summary[c].blocks), n(report.summary[c].bytes), CATEGORY_MEANING[c]]),
       look,
@@ -125,7 +125,7 @@ export function renderText(report: Report, style: Style): string {
             look,
           )
         : null);
-    out.push(...(narrow ?? renderTable(columns, rows, look) ?? renderRows(columns, rows, look)));
+    out.push(...(narrow ?? fitTable(columns, rows, look)));
     if (hidden.length > 0) {
       const blocks = hidden.reduce((t, g) => t + g.blocks, 0);
       say(
@@ -191,11 +191,6 @@ export function renderText(report: Report, style: Style): string {
   }
   // Log text was escaped where it came in; this is the last look before it is written.
   return displayLines(out.join('\n') + '\n', style.bold('') !== '');
-}
-
-/** A table fitted to the width, or its rows as a list when no table fits. */
-function table(columns: Column[], rows: string[][], look: { unicode: boolean; width: number }): string[] {
-  return renderTable(columns, rows, look) ?? renderRows(columns, rows, look);
 }
 
 export function headline(report: Report, style: Style): string {
@@ -361,7 +356,7 @@ function testsTable(tests: TestReport[], look: { unicode: boolean; width: number
       bytes(held(t)),
       bytes(t.freedAfterTest.bytes),
     ]);
-  const out = table(columns, rows, look);
+  const out = fitTable(columns, rows, look);
   const more = order.slice(TESTS_SHOWN);
   if (more.length > 0) {
     const leaky = more.filter((t) => t.summary['true-leak'].blocks + t.summary.unresolved.blocks > 0).length;

@@ -41,8 +41,6 @@ const MAX_LOAD = 0.6;
 interface RowExtra {
   /** The address as printed, when its spelling code cannot say it (a custom or long address). */
   text?: string;
-  /** The key of an address of more than 13 significant digits. */
-  bigKey?: string;
   /** Dump data that is not `XX XX ...` of at most 16 bytes (none of the built-in readers makes such). */
   data?: string;
 }
@@ -267,12 +265,6 @@ export class BlockTable {
     this.dataLength[row] = length;
   }
 
-  /** The key of the row (its text for an address of more than 13 digits). */
-  keyOf(row: number): BlockKey {
-    const big = this.extraIf(row)?.bigKey;
-    return big ?? this.nums[row * NUMS + KEY]!;
-  }
-
   // ---------------------------------------------------------------- index
 
   /**
@@ -283,7 +275,6 @@ export class BlockTable {
     this.nums[row * NUMS + SEQ] = this.nextSeq++;
     if (typeof key === 'string') {
       this.nums[row * NUMS + KEY] = NaN;
-      this.extraOf(row).bigKey = key;
       this.bigAlive ??= new Map();
       const old = this.bigAlive.get(key) ?? -1;
       this.bigAlive.set(key, row);
@@ -291,8 +282,6 @@ export class BlockTable {
       return old;
     }
     this.nums[row * NUMS + KEY] = key;
-    const e = this.extraIf(row);
-    if (e) delete e.bigKey;
     if (this.slotRow.length === 0) this.rebuild();
     let slot = this.hash(key);
     const mask = this.slotRow.length - 1;
@@ -498,7 +487,7 @@ export class BlockTable {
     return this.nums[row * NUMS + SERIAL]!;
   }
 
-  /** The key's value (NaN for a key kept as text: `keyOf`). */
+  /** The key's value (NaN for a key kept as text, an address of more than 13 digits). */
   keyValueOf(row: number): number {
     return this.nums[row * NUMS + KEY]!;
   }

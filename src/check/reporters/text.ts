@@ -1,6 +1,6 @@
 // The human gate report for a CI log: the checks, the leaked and undecided groups with
 // their lines, stale baseline entries, and the verdict as the very last line.
-import { TABLE_ROWS, moreLine, renderRows, renderTable, type Column } from '../../report/table.js';
+import { TABLE_ROWS, moreLine, fitTable, type Column } from '../../report/table.js';
 import { asciiTypography, wrapText } from '../../report/width.js';
 import type { Style } from '../../report/style.js';
 import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
@@ -33,7 +33,7 @@ export function renderCheckText(r: CheckResult, style: Style): string {
       { head: 'allocated at line', flex: true, min: 8 },
     ];
     const rows = groups.slice(0, TABLE_ROWS).map((g) => [g.category, g.context, String(g.size), String(g.blocks.length), String(g.bytes), lines(g)]);
-    out.push(...(renderTable(columns, rows, style) ?? renderRows(columns, rows, style)));
+    out.push(...fitTable(columns, rows, style));
     const more = groups.slice(TABLE_ROWS);
     if (more.length > 0) {
       const blocks = more.reduce((t, g) => t + g.blocks.length, 0);
