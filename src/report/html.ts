@@ -5,7 +5,7 @@ import { count, num as fmt, testLabel } from '../text/words.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
-import { PARTS_SHOWN, hintText, partOf, partRows } from './parts.js';
+import { PARTS_SHOWN, hintText, holderGroups, partOf, partRows } from './parts.js';
 import { PLAIN } from './style.js';
 
 const W = 1000;
@@ -217,18 +217,10 @@ ${rows}
 
 /** Never-freed blocks a known runtime holder may be keeping, by holder and category, with what to do and the source. */
 function holders(r: Report): string {
-  const groups = new Map<string, ReportBlock[]>();
-  for (const b of r.blocks) {
-    if (!b.hint) continue;
-    const key = `${partOf(b)}\0${b.hint.id}\0${b.category}`;
-    const list = groups.get(key);
-    if (list) list.push(b);
-    else groups.set(key, [b]);
-  }
-  if (groups.size === 0) return '';
-  const items = [...groups.values()].map((list) => {
+  const groups = holderGroups(r);
+  if (groups.length === 0) return '';
+  const items = groups.map(({ part, blocks: list }) => {
     const b = list[0]!;
-    const part = partOf(b);
     const bytes = list.reduce((s, x) => s + x.size, 0);
     return `<li class="cat-${b.category}"><strong>${esc(part ? `${part}: ` : '')}${esc(b.hint!.holder)}</strong>: ${count(list.length, `${b.category} block`)} (${fmt(bytes)} bytes${b.decidedBy === 'known-holder' ? ', decided by it' : ''}). ${esc(b.hint!.message.charAt(0).toUpperCase() + b.hint!.message.slice(1))}. <span class="source">Source: ${esc(b.hint!.source)}</span></li>`;
   });

@@ -3,6 +3,8 @@
 import { fitTable, type TableLook } from './table.js';
 import { displayWidth } from './width.js';
 import { displayText } from '../text/display.js';
+import { groupBy } from '../model/groups.js';
+import { num } from '../text/words.js';
 import type { DataHint, PartTag, Report, ReportBlock, ReportPart } from '../model/report.js';
 
 /** `Format: DebugView capture, 3 processes; dialect crt`, or null for a plain MallocSpyTest log. */
@@ -47,10 +49,7 @@ export function partsTable(report: Report, verdict: (part: ReportPart) => string
     .slice(0, PARTS_SHOWN)
     .map((r) => [r.label, `${r.firstLine}\u2013${r.lastLine}`, (r.part.report ?? r.part.verdict!).truncation, verdict(r.part).split('\n')[0]!]);
   const more = list.length - PARTS_SHOWN;
-  return [
-    ...fitTable(columns, cells, look),
-    ...(more > 0 ? [`${more.toLocaleString('en-US')} more parts not shown (--format json lists every part's verdict)`] : []),
-  ];
+  return [...fitTable(columns, cells, look), ...(more > 0 ? [`${num(more)} more parts not shown (--format json lists every part's verdict)`] : [])];
 }
 
 /** Where a block of a merged report lived, or '' in a single-run report. */
@@ -103,4 +102,11 @@ export function hexAndText(data: string, gap = '  ', perLine = 16): string {
     .map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.'))
     .join('');
   return `${data.padEnd(perLine * 3 - 1)}${gap}|${text}|`;
+}
+
+/** The blocks with a holder's hint, by part, holder and category, in report order. */
+export function holderGroups(report: Report): { part: string; blocks: ReportBlock[] }[] {
+  const hinted = report.blocks.filter((b) => b.hint !== undefined);
+  const groups = groupBy(hinted, (b) => `${partOf(b)}\0${b.hint!.id}\0${b.category}`);
+  return [...groups.values()].map((blocks) => ({ part: partOf(blocks[0]!), blocks }));
 }

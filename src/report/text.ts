@@ -11,7 +11,7 @@ import type { Report, ReportBlock, TestReport } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { displayLines, displayText } from '../text/display.js';
 import { sparkline } from './sparkline.js';
-import { dataLines, formatLine, hintText, partOf, partsTable } from './parts.js';
+import { dataLines, formatLine, hintText, holderGroups, partOf, partsTable } from './parts.js';
 
 const SPARK_WIDTH = 64;
 /** Narrower than this, nothing is readable: lay out for it and let the terminal wrap. */
@@ -371,13 +371,6 @@ function testsTable(tests: TestReport[], look: { unicode: boolean; width: number
 function allocated(list: ReportBlock[]): string {
   const lines = list.filter((b) => b.allocLine !== null).length;
   return lines === 0 ? 'dump only' : `${lines === 1 ? 'line' : 'lines'} ${lineSummary(list)}`;
-}
-
-/** The blocks with a holder's hint, by part, holder and category, in report order. */
-function holderGroups(report: Report): { part: string; blocks: ReportBlock[] }[] {
-  const hinted = report.blocks.filter((b) => b.hint !== undefined);
-  const groups = groupBy(hinted, (b) => `${partOf(b)}\0${b.hint!.id}\0${b.category}`);
-  return [...groups.values()].map((blocks) => ({ part: partOf(blocks[0]!), blocks }));
 }
 
 function truncationWord(report: Report, style: Style): string {

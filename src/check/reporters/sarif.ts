@@ -16,7 +16,7 @@
 import type { CheckResult } from '../gate.js';
 import { ciView, type CiFinding, type CiOptions, type RuleId } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
-import { count } from '../../text/words.js';
+import { count, num } from '../../text/words.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -125,7 +125,7 @@ export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOp
                   descriptor: { id: 'spylog/results-capped' },
                   level: 'note',
                   message: {
-                    text: `${count(omitted, 'result')} left out: GitHub shows at most ${SARIF_MAX_RESULTS.toLocaleString('en-US')} results a run, so only the most severe and largest are here. The JSON or JUnit output lists them all.`,
+                    text: `${count(omitted, 'result')} left out: GitHub shows at most ${num(SARIF_MAX_RESULTS)} results a run, so only the most severe and largest are here. The JSON or JUnit output lists them all.`,
                   },
                 },
               ],
