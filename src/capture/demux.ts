@@ -73,6 +73,13 @@ export interface BytePlace {
   kind: 'split' | 'shared';
 }
 
+/** What main printed before it returned ends at `byte` (after `crlf` CR LF line ends): exit() flushes the C runtime's buffer there. */
+function printedThrough(run: CapturedRun, byte: number, crlf: number, line: number): void {
+  run.flushByte = byte;
+  run.flushCrlf = crlf;
+  run.flushLine = line;
+}
+
 function place(line: number, at: Pick<LinePosition, 'start' | 'crlfBefore'>, kind: BytePlace['kind']): BytePlace {
   return { byte: at.start, crlf: at.crlfBefore, line, kind };
 }
@@ -212,13 +219,9 @@ export class LogDemux implements LineSink {
     if (bytes[start] !== 48 /* 0 */ || !scanner.dumpAt(bytes, start, len) || scanner.contentEnd > maxEnd) return -1;
     const lf = scanner.lineEnd;
     const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
-    if (proc.held.length > 0) this.release(proc);
-    if (this.nonBlank === 0) this.nonBlank++;
-    const run = proc.run;
-    run.flushByte = base + lf + 1;
-    run.flushCrlf = crlf + (lf > scanner.contentEnd ? 1 : 0);
-    run.flushLine = lineNo;
-    run.tracker!.dumpScan(scanner, lineNo);
+    this.spyOutput(proc);
+    printedThrough(proc.run, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
+    proc.run.tracker!.dumpScan(scanner, lineNo);
     this.counted(proc, lineNo);
     return lf;
   }
@@ -338,10 +341,15 @@ export class LogDemux implements LineSink {
    * of such lines to their tracker. They never start nor end a run (see `route`).
    */
   private spy(proc: Proc, kind: number, lineNo: number): void {
-    if (proc.held.length > 0) this.release(proc);
-    if (this.nonBlank === 0) this.nonBlank++;
+    this.spyOutput(proc);
     proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
+  }
+
+  /** A line read from its bytes (spy output or a dump entry): the lines held before it are its run's, and the log has text. */
+  private spyOutput(proc: Proc): void {
+    if (proc.held.length > 0) this.release(proc);
+    if (this.nonBlank === 0) this.nonBlank++;
   }
 
   /** The line is its process's latest, and so far the file's last. */
@@ -457,10 +465,7 @@ export class LogDemux implements LineSink {
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
     if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
-      // What main printed before it returned: exit() flushes the C runtime's buffer after it.
-      proc.run.flushByte = at.next;
-      proc.run.flushCrlf = at.crlfThrough;
-      proc.run.flushLine = lineNo;
+      printedThrough(proc.run, at.next, at.crlfThrough, lineNo);
     }
     proc.run.tracker!.event(e, lineNo);
   }
