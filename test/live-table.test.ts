@@ -136,3 +136,27 @@ test('recentEnd: a key freed twice is remembered from its last free, not its fir
   }
   assert.equal(t.recentEnd(0x8), 'freed');
 });
+
+test('BlockTable: a big table mostly freed shrinks its index and still finds every block alive, keeps order and remembers recent frees', () => {
+  const both = new Both();
+  // 200,000 blocks alive (an index of 2^20 slots), then all but 1,000 freed, oldest first:
+  // the index is rebuilt smaller on the way down.
+  const n = 200_000;
+  for (let i = 0; i < n; i++) both.set(`F${i}`, i);
+  const grown = both.table.indexSlots;
+  assert.ok(grown >= 1 << 20, `${grown} slots for ${n} blocks`);
+  for (let i = 0; i < n - 1000; i++) both.delete(`F${i}`);
+  assert.equal(both.table.size, 1000);
+  assert.ok(both.table.indexSlots <= grown / 8, `${both.table.indexSlots} slots left for 1,000 blocks and ${RECENT_FREES} recent frees`);
+  assert.deepEqual(both.table.rows(), [...both.ref.values()]);
+  for (let i = n - 1000; i < n; i++) assert.equal(both.table.find(keyOf(`F${i}`)), both.ref.get(keyOf(`F${i}`)));
+  // The last RECENT_FREES frees are remembered across the shrinking; older ones are not.
+  const last = n - 1000 - 1;
+  assert.equal(both.table.recentEnd(keyOf(`F${last}`)), 'freed');
+  assert.equal(both.table.recentEnd(keyOf(`F${last - RECENT_FREES + 1}`)), 'freed');
+  assert.equal(both.table.recentEnd(keyOf(`F${last - RECENT_FREES}`)), null);
+  // And it grows again as before.
+  for (let i = 0; i < 50_000; i++) both.set(`H${i}`, i);
+  assert.equal(both.table.size, 51_000);
+  assert.deepEqual(both.table.rows(), [...both.ref.values()]);
+});

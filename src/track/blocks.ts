@@ -36,6 +36,8 @@ const EMPTY = -1;
 const TOMBSTONE = -2;
 /** Used slots (alive and tombstones) beyond this share of the table rebuild the index. */
 const MAX_LOAD = 0.6;
+/** An index this large or smaller is never shrunk (1.3 MB at most: 20 bytes a slot). */
+const SHRINK_FROM = 1 << 16;
 
 /** What a row has besides its typed columns, kept only where a block has it. */
 interface RowExtra {
@@ -158,6 +160,11 @@ export class BlockTable {
   // --- the index of text keys ---
   private bigAlive: Map<string, number> | null = null;
   private bigEnds: Map<string, number> | null = null;
+
+  /** Slots of the numeric keys' index (what it costs: 20 bytes each). */
+  get indexSlots(): number {
+    return this.slotRow.length;
+  }
 
   // ---------------------------------------------------------------- lookup
 
@@ -328,6 +335,9 @@ export class BlockTable {
     this.slotRow[slot] = TOMBSTONE;
     this.slotNums[2 * slot + 1] = freed ? ++this.ends : -++this.ends;
     this.size--;
+    // Most blocks freed (a big cache released at exit): a smaller index, so that the one
+    // sized for them does not stay as large through the report (the rows stay where they are).
+    if (this.slotRow.length > SHRINK_FROM && (this.size + RECENT_FREES) * 16 < this.slotRow.length) this.rebuild();
     return row;
   }
 

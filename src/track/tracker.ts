@@ -110,6 +110,16 @@ export interface BlockList extends Iterable<Block> {
   readonly length: number;
 }
 
+/**
+ * A number read from a Float64Array, as a small integer when it is one. Such a read gives a
+ * boxed double even for 42; stored in a report block, it made every numeric field of every
+ * block a 16-byte box of its own (four per block: 6.5 MB for 100,000 listed blocks). `x | 0`
+ * is a small integer V8 keeps inside the object. Larger or fractional values stay as they are.
+ */
+function small(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+
 function blockList(length: number, block: (i: number) => Block): BlockList {
   return {
     length,
@@ -176,15 +186,15 @@ class FreedRows {
     const ordinal = this.ordinal[i]!;
     return {
       address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
-      size: this.size[i]!,
-      allocLine: allocLine < 0 ? null : allocLine,
-      firstLine: this.firstLine[i]!,
-      freeLine: this.freeLine[i]!,
+      size: small(this.size[i]!),
+      allocLine: allocLine < 0 ? null : small(allocLine),
+      firstLine: small(this.firstLine[i]!),
+      freeLine: small(this.freeLine[i]!),
       context: this.context[i] ?? context,
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
-      ordinal: ordinal < 0 ? null : ordinal,
+      ordinal: ordinal < 0 ? null : small(ordinal),
     };
   }
 
@@ -409,15 +419,15 @@ export class Tracker {
     const ordinal = t.ordinalOf(row);
     return {
       address: t.address(row),
-      size: t.sizeOf(row),
-      allocLine: allocLine < 0 ? null : allocLine,
-      firstLine: t.firstLineOf(row),
+      size: small(t.sizeOf(row)),
+      allocLine: allocLine < 0 ? null : small(allocLine),
+      firstLine: small(t.firstLineOf(row)),
       freeLine: null,
       context: t.context[row]!,
       inDump: t.inDumpOf(row),
       data: t.data(row),
       reallocs: t.reallocsOf(row),
-      ordinal: ordinal < 0 ? null : ordinal,
+      ordinal: ordinal < 0 ? null : small(ordinal),
     };
   }
 
