@@ -15,9 +15,10 @@ export interface Measure {
 
 /**
  * Runs a command with stdout to a file, timing it; the peak RSS comes from GNU time
- * (`-f %M`, in KiB) when /usr/bin/time exists, else it is not measured.
+ * (`-f %M`, in KiB) when /usr/bin/time exists, else it is not measured. Any exit code
+ * outside `ok` is a failure: a spylog that refused its input (exit 2) measured nothing.
  */
-export function measure(cmd: string[], stdoutPath: string, cwd?: string): Measure {
+export function measure(cmd: string[], stdoutPath: string, cwd?: string, ok: readonly number[] = [0]): Measure {
   const useTime = existsSync(TIME);
   const argv = useTime ? [TIME, '-f', '@@rss %M %U %S', ...cmd] : cmd;
   const start = process.hrtime.bigint();
@@ -25,8 +26,7 @@ export function measure(cmd: string[], stdoutPath: string, cwd?: string): Measur
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.error) throw r.error;
   const m = /@@rss (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  // spylog exits 0, 1 or 2 by verdict/gate; anything else is a failure.
   const stderr = r.stderr.replace(/@@rss [\d. ]+\n?/, '').trim();
-  if ((r.status ?? 99) > 2) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${stderr}`);
+  if (!ok.includes(r.status ?? -1)) throw new Error(`${cmd.join(' ')} failed (exit ${r.status ?? r.signal}): ${stderr}`);
   return { seconds, rss: m ? Number(m[1]) * 1024 : null, cpu: m ? Number(m[2]) + Number(m[3]) : null, stderr };
 }
