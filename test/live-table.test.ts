@@ -160,3 +160,53 @@ test('BlockTable: a big table mostly freed shrinks its index and still finds eve
   assert.equal(both.table.size, 51_000);
   assert.deepEqual(both.table.rows(), [...both.ref.values()]);
 });
+
+test('BlockTable.compactRows: rows move together, keep what they hold and their order; the table goes on as a Map', () => {
+  let seed = 99;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const both = new Both();
+  let compactions = 0;
+  const withData = new Set<string>();
+  const compact = (): void => {
+    if (!both.table.sparse) return;
+    const moved = both.table.compactRows();
+    for (const [key, row] of both.ref) both.ref.set(key, moved[row]!);
+    compactions++;
+  };
+  for (let round = 0; round < 4; round++) {
+    // Grow to thousands of blocks (text keys among them, contexts and data on some), then free
+    // nearly all of them in random order.
+    const names: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const name = rand(50) === 0 ? `T${round}${i}` : `F${round * 10_000 + i}`;
+      both.set(name, i);
+      const row = both.ref.get(keyOf(name))!;
+      both.table.context[row] = `ctx ${name}`;
+      if (rand(3) === 0) {
+        both.table.setData(row, '41 42 43');
+        withData.add(name);
+      }
+      names.push(name);
+    }
+    for (let i = names.length - 1; i > 0; i--) {
+      const j = rand(i + 1);
+      [names[i], names[j]] = [names[j]!, names[i]!];
+    }
+    for (const name of names.slice(0, 5900)) {
+      both.delete(name);
+      compact();
+    }
+    assert.deepEqual(both.table.rows(), [...both.ref.values()], `round ${round}`);
+    for (const [key, row] of both.ref) {
+      assert.equal(both.table.find(key), row);
+      const name = both.table.address(row);
+      assert.equal(keyOf(name), key);
+      assert.equal(both.table.context[row], `ctx ${name}`);
+      assert.equal(both.table.data(row), withData.has(name) ? '41 42 43' : null);
+    }
+  }
+  assert.ok(compactions >= 4, `${compactions} compactions`);
+});

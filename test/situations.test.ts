@@ -113,3 +113,21 @@ for (const [key, want] of Object.entries(EXPECTED)) {
     }
   });
 }
+
+test('blocks allocated before a mass free keep the call that follows them when the live table compacts its rows', () => {
+  // 10,000 blocks, then 9,000 of them freed and 500 more allocated, all before the next
+  // program line: the table moves its rows together while 1,500 of them wait for their call.
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000', 'Setup() returns 0x00000000'];
+  const hex = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
+  for (let i = 0; i < 10_000; i++) lines.push(`MALLOC SPY: ${hex(0x100000 + i * 16)} - 16 bytes allocated`);
+  for (let i = 0; i < 9000; i++) {
+    lines.push(`MALLOC SPY: ${hex(0x100000 + i * 16)} - freed, 1 blocks remaining`);
+    if (i % 18 === 0) lines.push(`MALLOC SPY: ${hex(0x900000 + i * 16)} - 32 bytes allocated`);
+  }
+  lines.push('Leaky() returns 0x00000000', 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000', '');
+  const report = analyzeBuffer(Buffer.from(lines.join('\n')), { source: 'compact.log' });
+  const alive = report.blocks.filter((b) => b.freeLine === null);
+  assert.equal(alive.length, 1000 + 500);
+  assert.deepEqual([...new Set(alive.map((b) => b.context))], ['Leaky']);
+  assert.equal(alive.filter((b) => b.size === 32).length, 500);
+});

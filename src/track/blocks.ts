@@ -36,6 +36,8 @@ const EMPTY = -1;
 const TOMBSTONE = -2;
 /** Used slots (alive and tombstones) beyond this share of the table rebuild the index. */
 const MAX_LOAD = 0.6;
+/** Tables of this many rows or fewer are never compacted (~0.4 MB of columns). */
+const COMPACT_FROM = 1 << 12;
 /** An index this large or smaller is never shrunk (1.3 MB at most: 20 bytes a slot). */
 const SHRINK_FROM = 1 << 16;
 
@@ -339,6 +341,70 @@ export class BlockTable {
     // sized for them does not stay as large through the report (the rows stay where they are).
     if (this.slotRow.length > SHRINK_FROM && (this.size + RECENT_FREES) * 16 < this.slotRow.length) this.rebuild();
     return row;
+  }
+
+  /** Whether most rows are free (most blocks freed): `compactRows` would give their memory back. */
+  get sparse(): boolean {
+    return this.capacity > COMPACT_FROM && (this.used - this.freeCount) * 8 < this.capacity;
+  }
+
+  /**
+   * Moves the rows alive to the first rows and shrinks the columns to fit them (a 200,000-
+   * block cache freed at exit left ~100 bytes a row of columns alive through the report).
+   * Returns each old row's new row (-1: the old row was free); any row number held outside
+   * the table must go through it. Order is kept by the rows' sequence numbers, not by rows.
+   */
+  compactRows(): Int32Array {
+    const moved = new Int32Array(this.used).fill(-1);
+    let next = 0;
+    for (let s = 0; s < this.slotRow.length; s++) {
+      const r = this.slotRow[s]!;
+      if (r >= 0) this.slotRow[s] = moved[r] = next++;
+    }
+    if (this.bigAlive) for (const [key, r] of this.bigAlive) this.bigAlive.set(key, (moved[r] = next++));
+    const capacity = Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, next * 2))));
+    const nums = new Float64Array(capacity * NUMS);
+    const spelling = new Uint16Array(capacity);
+    const context = new Array<string | null>(next).fill(null);
+    const extra = this.extra === null ? null : new Map<number, RowExtra>();
+    const rare = this.rareReady;
+    const reallocs = rare ? new Int32Array(capacity) : NO_I32;
+    const inDump = rare ? new Uint8Array(capacity) : NO_U8;
+    const hasExtra = rare ? new Uint8Array(capacity) : NO_U8;
+    const dumpMark = rare ? new Uint32Array(capacity) : NO_U32;
+    const dataLength = rare ? new Uint8Array(capacity).fill(NO_DATA) : NO_U8;
+    const dataBytes = rare ? new Uint8Array(capacity * DATA_BYTES) : NO_U8;
+    for (let r = 0; r < moved.length; r++) {
+      const to = moved[r]!;
+      if (to < 0) continue;
+      nums.set(this.nums.subarray(r * NUMS, r * NUMS + NUMS), to * NUMS);
+      spelling[to] = this.spelling[r]!;
+      context[to] = this.context[r] ?? null;
+      if (rare) {
+        reallocs[to] = this.reallocs[r]!;
+        inDump[to] = this.inDump[r]!;
+        hasExtra[to] = this.hasExtra[r]!;
+        dumpMark[to] = this.dumpMark[r]!;
+        dataLength[to] = this.dataLength[r]!;
+        dataBytes.set(this.dataBytes.subarray(r * DATA_BYTES, r * DATA_BYTES + DATA_BYTES), to * DATA_BYTES);
+        if (hasExtra[to] === 1) extra!.set(to, this.extra!.get(r)!);
+      }
+    }
+    this.nums = nums;
+    this.spelling = spelling;
+    this.context = context;
+    this.extra = extra;
+    this.reallocs = reallocs;
+    this.inDump = inDump;
+    this.hasExtra = hasExtra;
+    this.dumpMark = dumpMark;
+    this.dataLength = dataLength;
+    this.dataBytes = dataBytes;
+    this.capacity = capacity;
+    this.used = next;
+    this.freeRows = NO_I32;
+    this.freeCount = 0;
+    return moved;
   }
 
   /** The rows alive, in insertion order (a sort: once at the end, not per event). */

@@ -521,6 +521,20 @@ export class Tracker {
       this.windowOverflow.bytes += size;
     }
     this.live.release(row);
+    if (this.live.sparse) this.compactRows();
+  }
+
+  /** The live table's rows moved together (most blocks were freed): the rows waiting for their context follow them. */
+  private compactRows(): void {
+    const moved = this.live.compactRows();
+    let kept = 0;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const to = moved[this.pendingRows[i]!]!;
+      if (to < 0) continue;
+      this.pendingRows[kept] = to;
+      this.pendingSerials[kept++] = this.pendingSerials[i]!;
+    }
+    this.pendingCount = kept;
   }
 
   private realloc(from: Address, to: Address, size: number, line: number): void {
