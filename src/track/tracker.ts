@@ -215,8 +215,12 @@ class FreedRows {
     this.bytes = 0;
   }
 
+  /** `limit`: the most rows it ever holds (the tracker counts the frees beyond it instead). */
+  constructor(private readonly limit: number) {}
+
   private grow(): void {
-    const n = Math.max(8, this.key.length * 2);
+    // Doubling up to the limit, not past it: 100,000 exit-time frees listed took 131,072 rows.
+    const n = Math.max(8, Math.min(this.key.length * 2, this.limit));
     this.key = grown(this.key, n);
     this.size = grown(this.size, n);
     this.allocLine = grown(this.allocLine, n);
@@ -234,7 +238,7 @@ class FreedRows {
 export class Tracker {
   private readonly live = new BlockTable();
   private liveBytes = 0;
-  private readonly window = new FreedRows();
+  private readonly window: FreedRows;
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly couninit: Block[] = [];
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
@@ -298,6 +302,7 @@ export class Tracker {
 
   constructor(private readonly opts: TrackerOptions) {
     this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
+    this.window = new FreedRows(opts.windowLimit);
     this.episodes = new EpisodeDetector(opts.episodeThreshold);
   }
 
