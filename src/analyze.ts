@@ -59,6 +59,12 @@ export interface AnalyzeOptions {
    * The report is the same either way; tests turn it off to compare the two routes.
    */
   bytePath?: boolean;
+  /**
+   * Program lines held in full after a finished run before only their count and their
+   * latest lines are kept (default 4096). The report is the same either way; tests make it
+   * small to compare the two.
+   */
+  holdLines?: number;
 }
 
 export const DEFAULTS = {
@@ -101,6 +107,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
     dialects: options.dialect ? [options.dialect] : builtinDialects(options.markers),
     named: options.dialect !== undefined,
     bytePath: options.bytePath ?? true,
+    holdLines: options.holdLines,
     tracker: {
       anomaliesPerKind: options.anomaliesPerKind ?? DEFAULTS.anomaliesPerKind,
       windowLimit,

@@ -233,3 +233,55 @@ test('a Done. of the first run and a long banner of the second: the split next t
   const run2 = analyzeBuffer(CLEAN_THEN_DONE.join('\r\n') + '\r\n' + second).runs![1]!.report!;
   assert.deepEqual([run2.truncation, run2.summary['true-leak'].blocks], ['possibly-truncated', 0]);
 });
+
+test('lines between runs past the lines held in full: every run reads as if all were held (banners of plain lines, blanks, prompts, test starts, overlong lines)', () => {
+  const long = 'x'.repeat(300);
+  const banners: [string, string[]][] = [
+    ['plain', Array.from({ length: 60 }, (_, i) => `build step ${i} ok`)],
+    [
+      'mixed',
+      Array.from({ length: 80 }, (_, i) =>
+        i % 7 === 0 ? '' : i % 11 === 0 ? 'C:\\work>' : i % 13 === 0 ? `[ RUN      ] Suite.T${i}` : i % 17 === 0 ? long : `output ${i}`,
+      ),
+    ],
+    // No program line among the last ones: the run's last program line is one only counted.
+    ['trailing prompts', [...Array.from({ length: 40 }, (_, i) => `step ${i}`), '', 'C:\\work>', '', 'C:\\work>', '', 'C:\\work>']],
+    ['blanks first', [...Array.from({ length: 30 }, () => ''), ...Array.from({ length: 30 }, (_, i) => (i % 5 === 0 ? long : `after blanks ${i}`))]],
+  ];
+  let compared = 0;
+  for (const file of allFixtureLogs()) {
+    const a = readFileSync(join(ROOT, file));
+    if (a.length === 0 || a[a.length - 1] !== 0x0a || a[0] === 0xff || a[0] === 0xfe) continue;
+    const eol = a.includes('\r\n') ? '\r\n' : '\n';
+    for (const [name, lines] of banners) {
+      const banner = Buffer.from(lines.join(eol) + eol);
+      // The banner before the next run, and at the file's end (the finished run's).
+      for (const input of [Buffer.concat([a, banner, a]), Buffer.concat([a, banner])]) {
+        const all = JSON.stringify(analyzeBuffer(input, { maxLineLength: 200 }));
+        for (const holdLines of [5, 6, 9]) {
+          assert.equal(
+            JSON.stringify(analyzeBuffer(input, { maxLineLength: 200, holdLines })),
+            all,
+            `${file}, ${name} banner, ${holdLines} lines held in full`,
+          );
+        }
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared >= 200, `${compared} inputs compared`);
+});
+
+test('a banner of 5,000 lines between two runs: each run reads as it does alone (they used to go to the finished run, which read as cut)', () => {
+  const a = readFileSync(join(ROOT, 'fixtures', 'w2k-console.log'));
+  const alone = analyzeBuffer(a);
+  assert.equal(alone.truncation, 'complete');
+  const banner = Buffer.from(Array.from({ length: 5000 }, (_, i) => `build step ${i} ok\n`).join(''));
+  const both = analyzeBuffer(Buffer.concat([a, banner, a]));
+  const [run1, run2] = [both.runs![0]!, both.runs![1]!];
+  assert.deepEqual([run1.report!.truncation, run1.report!.summary], [alone.truncation, alone.summary]);
+  assert.deepEqual([run2.report!.truncation, run2.report!.summary], [alone.truncation, alone.summary]);
+  // The banner is the second run's first output.
+  assert.equal(run2.firstLine, alone.lines + 1);
+  assert.equal(run2.report!.lines, alone.lines + 5000);
+});

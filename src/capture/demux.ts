@@ -19,6 +19,8 @@ export interface DemuxOptions {
   named: boolean;
   /** Whether alloc and free lines of a plain log may be read from their bytes (default true; tests turn it off to compare routes). */
   bytePath?: boolean;
+  /** Program lines held in full after a finished run before `PastCap` takes over (default HOLD_LINES; see AnalyzeOptions). */
+  holdLines?: number | undefined;
   /**
    * A run is over (its process started another): it can be judged now and its tracker
    * dropped, so a file of many runs holds one tracker per process, not one per run.
@@ -144,19 +146,49 @@ interface HeldLine {
 }
 
 /**
- * At most this many program lines, and characters, are held after a finished run; more, and
- * they are all the finished run's (a program that goes on printing is not a banner of the
- * next run), never split between the two runs.
+ * At most this many program lines, and characters, are held in full after a finished run.
+ * Past them, a line is held in full only when it changes a run beyond being counted (a
+ * test's start line, an overlong line's anomaly, the first line that may end a dump); the
+ * others are counted, and the latest few kept (`PastCap`): whose they all are is decided
+ * as for a few lines, however many there are. Only when the lines held in full overflow do
+ * the lines go to the finished run, never split between the two runs.
  */
 const HOLD_LINES = 4096;
 const HOLD_CHARS = 4 * 1024 * 1024;
+/** The latest lines past the cap kept in full: the last places a C runtime buffer may split (CRT_SPLITS / 2) and the run's last lines. */
+const PAST_RING = CRT_SPLITS / 2;
+
+/**
+ * The lines held past the cap. A plain program line, a blank or a prompt there changes a
+ * run only as every such line does: counted, the last program line, where main's output
+ * ends (the pending blocks and the window of frees are settled by the first held line, a
+ * dump is ended by the first line that is not blank, and each of these lines is held in
+ * full). So of those, only their number, the latest program line and the latest line the
+ * program printed are kept, and given to the run in their place, in line order.
+ */
+interface PastCap {
+  /** Held in full, in order: test start lines, the first line that is not blank; an overlong line as its anomaly only. */
+  kept: (HeldLine | { e: null; lineNo: number; dropped: number })[];
+  keptChars: number;
+  /** Lines only counted (overlong ones too: their anomaly is in `kept`). */
+  counted: number;
+  /** The latest program line and the latest line the program printed among those counted (without their anomaly). */
+  lastProgram: HeldLine | null;
+  lastPrinted: HeldLine | null;
+  /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
+  nonBlank: boolean;
+  /** The latest lines, in full (at most PAST_RING). */
+  ring: HeldLine[];
+}
 
 interface Proc extends CapturedProcess {
   run: CapturedRun;
   /** Program lines after the run finished, not yet given to a run (at most HOLD_LINES and HOLD_CHARS). */
   held: HeldLine[];
   heldChars: number;
-  /** The held lines overflowed: the lines up to the next run start are the finished run's. */
+  /** The lines held past the cap (null: none yet). */
+  past: PastCap | null;
+  /** The lines held in full overflowed: the lines up to the next run start are the finished run's. */
   holdingOff: boolean;
   /** Where the line a dialect reader is reading lies. */
   at: Readonly<LinePosition>;
@@ -182,8 +214,12 @@ export class LogDemux implements LineSink {
   /** Reused by the DebugView byte path. */
   private readonly columns: DebugViewColumns = { message: 0, pid: null };
 
+  /** Lines held in full before `PastCap`: enough for the first splits (CRT_SPLITS / 2 after the first line). */
+  private readonly holdLines: number;
+
   constructor(private readonly opts: DemuxOptions) {
     this.dialect = opts.named ? opts.dialects[0]! : null;
+    this.holdLines = Math.max(opts.holdLines ?? HOLD_LINES, CRT_SPLITS / 2 + 1);
   }
 
   line(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
@@ -375,16 +411,20 @@ export class LogDemux implements LineSink {
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     if (proc.finished) {
       if (this.dialect!.isRunStart(e)) {
-        this.startRun(proc, proc.held, lineNo, at);
+        // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
+        this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at);
         proc.holdingOff = false;
         if (proc.held.length > 0) this.release(proc);
       } else if (this.holds(proc, e)) {
         const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
-        if (proc.held.length < HOLD_LINES && proc.heldChars + text <= HOLD_CHARS) {
-          proc.held.push({ e, lineNo, dropped, at: { ...at } });
+        const line: HeldLine = { e, lineNo, dropped, at: { ...at } };
+        if (proc.past === null && proc.held.length < this.holdLines && proc.heldChars + text <= HOLD_CHARS) {
+          proc.held.push(line);
           proc.heldChars += text;
           return true;
         }
+        // (A first line longer than the characters held in full is not held past them: nothing is.)
+        if (proc.held.length > 0 && this.holdPast(proc, line)) return true;
         proc.holdingOff = true;
         this.release(proc);
       } else if (proc.held.length > 0) {
@@ -408,12 +448,59 @@ export class LogDemux implements LineSink {
     return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
   }
 
+  /** A line past the cap (see `PastCap`); false when the lines held in full overflow. */
+  private holdPast(proc: Proc, line: HeldLine): boolean {
+    const past = (proc.past ??= { kept: [], keptChars: 0, counted: 0, lastProgram: null, lastPrinted: null, nonBlank: false, ring: [] });
+    if (past.ring.length < PAST_RING) {
+      past.ring.push(line);
+      return true;
+    }
+    // The ring's oldest line makes room: held in full, as its anomaly, or only counted.
+    const h = past.ring[0]!;
+    const e = h.e;
+    const tests = this.opts.tracker.tests;
+    const full = (!past.nonBlank && e.type !== 'blank') || (e.type === 'program' && tests !== null && readTestLine(e.text, tests) !== null);
+    if (full || h.dropped > 0) {
+      const chars = full && (e.type === 'program' || e.type === 'console') ? e.text.length : 0;
+      if (past.kept.length >= HOLD_LINES || past.keptChars + chars > HOLD_CHARS) return false;
+      past.kept.push(full ? h : { e: null, lineNo: h.lineNo, dropped: h.dropped });
+      past.keptChars += chars;
+    }
+    past.ring.shift();
+    past.ring.push(line);
+    if (full) {
+      past.nonBlank = true; // a blank is never held in full here
+      return true;
+    }
+    past.counted++;
+    const plain = h.dropped > 0 ? { ...h, dropped: 0 } : h;
+    if (e.type === 'program') past.lastProgram = plain;
+    if (PRINTED_BY_PROGRAM.has(e.type)) past.lastPrinted = plain;
+    return true;
+  }
+
   /** The held lines, in order, to the process's current run. */
   private release(proc: Proc): void {
     const held = proc.held;
+    const past = proc.past;
     proc.held = [];
     proc.heldChars = 0;
+    proc.past = null;
     for (const h of held) {
+      this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      this.counted(proc, h.lineNo);
+    }
+    if (past === null) return;
+    // In line order: the lines kept in full, and in place of the lines only counted, their latest program and printed lines.
+    const stand = [past.lastProgram, past.lastPrinted].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
+    const lines = [...past.kept, ...stand].sort((a, b) => a.lineNo - b.lineNo);
+    for (const h of lines) {
+      if (h.e !== null) this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      else proc.run.tracker!.overlong(h.lineNo, h.dropped);
+    }
+    for (const h of past.kept) if (h.e !== null) this.counted(proc, h.lineNo);
+    proc.run.lines += past.counted;
+    for (const h of past.ring) {
       this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
       this.counted(proc, h.lineNo);
     }
@@ -480,6 +567,7 @@ export class LogDemux implements LineSink {
       run,
       held: [],
       heldChars: 0,
+      past: null,
       holdingOff: false,
       finished: false,
       reader,
