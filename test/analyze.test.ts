@@ -318,3 +318,21 @@ test('JSON in pieces is exactly JSON.stringify, with thousands of blocks and wit
   }
   assert.ok(analyzeBuffer(log(...twoRuns)).runs !== undefined, 'the second log has nested run reports');
 });
+
+test('windowLimit that is not a whole number: the window holds as many frees as `count < limit` admits (no row past its columns)', () => {
+  const hex = (i: number): string => `0x${(0x1000 + i * 16).toString(16).toUpperCase().padStart(8, '0')}`;
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  for (let i = 0; i < 40; i++) lines.push(`MALLOC SPY: ${hex(i)} - 8 bytes allocated`);
+  lines.push('Step() returns 0x00000000');
+  for (let i = 0; i < 40; i++) lines.push(`MALLOC SPY: ${hex(i)} - freed, ${39 - i} blocks remaining`);
+  lines.push('Called CoUninitialize()', '');
+  for (const [limit, listed] of [
+    [10.5, 11],
+    [12, 12],
+    [1e-9, 1],
+  ] as const) {
+    const r = analyzeBuffer(lines.join('\n'), { windowLimit: limit });
+    assert.equal(r.summary.couninitialize.blocks, 40, `${limit}`);
+    assert.equal(r.blocks.filter((b) => b.category === 'couninitialize').length, listed, `${limit}`);
+  }
+});

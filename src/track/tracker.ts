@@ -220,7 +220,8 @@ class FreedRows {
 
   private grow(): void {
     // Doubling up to the limit, not past it: 100,000 exit-time frees listed took 131,072 rows.
-    const n = Math.max(8, Math.min(this.key.length * 2, this.limit));
+    // (A limit that is not a whole number still admits a row at its floor: `count < limit`.)
+    const n = Math.max(8, Math.min(this.key.length * 2, Math.ceil(this.limit)));
     this.key = grown(this.key, n);
     this.size = grown(this.size, n);
     this.allocLine = grown(this.allocLine, n);
