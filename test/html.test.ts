@@ -21,7 +21,9 @@ test('HTML is one self-contained file: no external URL, log text escaped', () =>
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(html, /evil&lt;log&gt;\.txt/);
   assert.doesNotMatch(html, /(?:src|href)=["']?(?:https?:)?\/\//i, 'no network resource');
-  assert.equal(esc('a\u0000b&'), 'a\uFFFDb&amp;');
+  // Controls and invisible characters shown as the text report shows them; markup escaped after.
+  assert.equal(esc('a\u0000b&'), 'a\\x00b&amp;');
+  assert.equal(esc('C1\u0085 bidi\u202E <x> \uFFFE'), 'C1\\x85 bidi&lt;U+202E&gt; &lt;x&gt; \uFFFD');
 });
 
 test('spylog report --html writes the file next to the normal report', () => {

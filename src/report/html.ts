@@ -2,6 +2,7 @@
 // inline SVG drawn from the bounded timeline; the only script sorts the block table.
 import { createHash } from 'node:crypto';
 import { count, num as fmt, testLabel } from '../text/words.js';
+import { displayText } from '../text/display.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
 import { headline, summaryHeadline } from './text.js';
@@ -288,24 +289,21 @@ ${r.anomalies.map((a) => `<tr><td>${esc(a.kind)}</td><td class="num">${a.line}</
 </tbody></table></div></section>`;
 }
 
-/** Escapes text for HTML and drops characters XML/HTML cannot carry (control bytes from a log). */
+/**
+ * Escapes text for HTML, shown as every human-facing output shows it (text/display.ts): C0
+ * and C1 controls as `\xNN`, bidi controls, separators and invisible characters as
+ * `<U+202E>`, so that log text cannot reorder or hide what the page says; the two
+ * noncharacters XML cannot carry become U+FFFD.
+ */
 export function esc(s: string): string {
-  return s
-    .replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]/g, '\uFFFD')
+  return displayText(s)
+    .replace(/[\uFFFE\uFFFF]/g, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(INVISIBLE, (c) => `&lt;U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}&gt;`);
+    .replace(/'/g, '&#39;');
 }
-
-/**
- * C1 controls, bidi controls (ALM, LRM, RLM, LRE..RLO, LRI..PDI), zero-width and invisible
- * characters, line and paragraph separators, BOM: shown as `<U+202E>` (as the text report
- * shows them), so that log text cannot reorder or hide what the page says.
- */
-const INVISIBLE = /[\u0080-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
 
 const n = (x: number) => (Math.round(x * 10) / 10).toString();
 
