@@ -2,6 +2,8 @@
 // AnalyzeOptions.
 import { SpylogError } from '../errors.js';
 import type { AnalyzeOptions } from '../analyze.js';
+import type { Report } from '../model/report.js';
+import { nothingToJudge } from '../verdict/nothing.js';
 import { DEFAULT_MARKERS } from '../parse/options.js';
 import { BASELINE_FILE_LIMIT, readSmallFile } from './small-file.js';
 import { compileTestPatterns } from '../parse/tests.js';
@@ -177,4 +179,15 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
     markers,
     ...tests,
   };
+}
+
+/**
+ * Refuses a log with nothing to judge (empty, or no line any dialect reads) before a gate or
+ * a baseline uses it: evidence of nothing would pass a gate vacuously. An empty file is a
+ * usage error, a file of other text a dialect error. `what` is what the command would do
+ * with it ("check"), `why` what it needs (added to the message).
+ */
+export function refuseNothingToJudge(report: Report, what: string, why = ''): void {
+  const nothing = nothingToJudge(report, what);
+  if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing + why);
 }

@@ -14,7 +14,7 @@
 // into one alert, and an edit near the anchor would reopen every alert. The upload action
 // keeps a hash it is given (it warns when it would have computed another).
 import type { CheckResult } from '../gate.js';
-import { ciView, type CiFinding, type CiOptions, type RuleId } from '../findings.js';
+import { ciView, RULE_IDS, type CiFinding, type CiOptions, type RuleId } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { count, num } from '../../text/words.js';
 
@@ -87,8 +87,6 @@ export const SARIF_RULES: Record<RuleId, object> = {
   },
 };
 
-const RULE_LIST: RuleId[] = ['spylog/true-leak', 'spylog/unresolved', 'spylog/stale-baseline'];
-
 /** `renderSarif` as the one piece the CLI writes: its size is bounded whatever the log (at most SARIF_MAX_RESULTS results, each with capped lists). */
 export function renderSarifParts(r: CheckResult, style: Style = PLAIN, options: CiOptions = {}): string[] {
   return [renderSarif(r, style, options)];
@@ -108,7 +106,7 @@ export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOp
         ...(tool.version !== undefined ? { version: tool.version } : {}),
         ...(semver ? { semanticVersion: tool.version } : {}),
         ...(tool.informationUri !== undefined ? { informationUri: tool.informationUri } : {}),
-        rules: RULE_LIST.map((id) => SARIF_RULES[id]),
+        rules: RULE_IDS.map((id) => SARIF_RULES[id]),
       },
     },
     // The category is everything before the last '/': one per log, so the SARIF files of two
@@ -162,7 +160,7 @@ function result(f: CiFinding) {
   const extra = f.details.filter((d) => !/^(Allocated at |0x|…)/.test(d));
   return {
     ruleId: f.rule,
-    ruleIndex: RULE_LIST.indexOf(f.rule),
+    ruleIndex: RULE_IDS.indexOf(f.rule),
     level: f.level,
     message: { text: [f.message + where, ...extra].join(' ') },
     locations: [

@@ -2,9 +2,8 @@
 // reference run (a console capture), as a CSV for `spylog check --baseline`.
 import { SpylogError } from '../../errors.js';
 import { bytes, count } from '../../text/words.js';
-import { nothingToJudge } from '../../verdict/nothing.js';
 import { buildBaseline, renderBaseline } from '../../baseline/build.js';
-import { ANALYSIS_OPTIONS, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
+import { ANALYSIS_OPTIONS, refuseNothingToJudge, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
 import { analyzeLog, warn, type Io } from '../io.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
@@ -27,8 +26,7 @@ export async function run(args: BaselineArgs, io: Io): Promise<number> {
   const report = await analyzeLog(await oneLog(args.log, io), io, toAnalyzeOptions(args), args.quiet);
   // An empty log, or one no dialect reads, is no evidence of anything: a baseline made from it
   // would say the runtime holds nothing, and every runtime-held block of a later run would read as a leak.
-  const nothing = nothingToJudge(report, 'make a baseline from');
-  if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing);
+  refuseNothingToJudge(report, 'make a baseline from');
   // A baseline lists what the runtime frees in ExitProcess; only a log that shows the
   // exit can say what that is. A redirected capture would give an empty, misleading file.
   if (report.truncation !== 'complete') {

@@ -1,7 +1,6 @@
 // `spylog check LOG`: the CI gate. Exit 0 when it holds, 1 when it fails, 2 for bad
 // usage or unreadable input (the log, the baseline, or an output file). The log is read
 // and analysed once, whatever the number of outputs: `-f junit -o a.xml -f sarif -o b.sarif`.
-import { nothingToJudge } from '../../verdict/nothing.js';
 import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { packageInfo } from '../package-info.js';
@@ -11,7 +10,16 @@ import { CHECK_FORMATS, loadCheckReporter, type CheckFormat } from '../../check/
 import { PLAIN } from '../../report/style.js';
 import { asciiTypography } from '../../report/width.js';
 import type { CiOptions } from '../../check/findings.js';
-import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, wholeOption, type AnalysisArgs, type DecisionArgs } from '../common.js';
+import {
+  ANALYSIS_OPTIONS,
+  decisionOptions,
+  refuseNothingToJudge,
+  toAnalyzeOptions,
+  toDeciders,
+  wholeOption,
+  type AnalysisArgs,
+  type DecisionArgs,
+} from '../common.js';
 import { analyzeLog, styleFor, writeParts, type Io } from '../io.js';
 import { writeOutputFile } from '../output.js';
 import { oneLog } from '../one-log.js';
@@ -114,8 +122,7 @@ export async function run(args: CheckArgs, io: Io, argv: readonly string[] = [])
   const deciders = await toDeciders(args);
   const report = await analyzeLog(await oneLog(args.log, io), io, { ...toAnalyzeOptions(args), ...deciders }, args.quiet);
   // An empty log, or one no dialect reads, is no evidence of anything: a gate over it would pass vacuously.
-  const nothing = nothingToJudge(report, 'check');
-  if (nothing) throw new SpylogError(report.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', nothing);
+  refuseNothingToJudge(report, 'check');
   const result = gate(report, { maxLeaks, maxLeakBytes, unresolved: args.unresolved, stale: args.stale });
   const options: CiOptions = {
     ...(args.name !== undefined ? { name: args.name } : {}),

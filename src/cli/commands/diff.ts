@@ -3,7 +3,15 @@
 import { SpylogError } from '../../errors.js';
 import { nothingToJudge } from '../../verdict/nothing.js';
 import { DIFF_FORMATS, DIFF_PARTS, FAIL_ON_NEW, diffReports, failOnNew, type DiffFormat, type FailOnNew } from '../../diff/index.js';
-import { ANALYSIS_OPTIONS, decisionOptions, toAnalyzeOptions, toDeciders, type AnalysisArgs, type DecisionArgs } from '../common.js';
+import {
+  ANALYSIS_OPTIONS,
+  decisionOptions,
+  refuseNothingToJudge,
+  toAnalyzeOptions,
+  toDeciders,
+  type AnalysisArgs,
+  type DecisionArgs,
+} from '../common.js';
 import { analyzeLog, styleFor, warn, writeParts, type Io } from '../io.js';
 import { oneLog } from '../one-log.js';
 import type { CommandSpec } from '../spec.js';
@@ -47,8 +55,8 @@ export async function run(args: DiffArgs, io: Io): Promise<number> {
   const after = await analyzeLog(b, io, options, args.quiet);
   for (const side of [before, after]) {
     // A side with nothing to judge makes every block of the other look new (or gone).
+    if (args.failOnNew) refuseNothingToJudge(side, 'compare', ': --fail-on-new needs two spy logs');
     const nothing = nothingToJudge(side, 'compare');
-    if (nothing && args.failOnNew) throw new SpylogError(side.bytes === 0 ? 'USAGE' : 'BAD_DIALECT', `${nothing}: --fail-on-new needs two spy logs`);
     if (nothing) warn(io, nothing);
   }
   const diff = diffReports(before, after);
