@@ -285,3 +285,37 @@ test('a banner of 5,000 lines between two runs: each run reads as it does alone 
   assert.equal(run2.firstLine, alone.lines + 1);
   assert.equal(run2.report!.lines, alone.lines + 5000);
 });
+
+test('past the lines held in full: blocks still waiting for their call are named by the first program line, however many prompts and blanks come before it', () => {
+  // A failed revoke, an exit-time allocation with no program line after it, then a console
+  // transcript: the blank lines and the prompt are no call, the program's banner is.
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013A000 - 64 bytes allocated',
+    'CoCreateInstance() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x0013B000 - 32 bytes allocated',
+  ];
+  for (const blanks of [10, 4200]) {
+    const transcript = [
+      ...Array.from({ length: blanks }, () => ''),
+      'C:\\work>spytest.exe',
+      'SpyTest 1.0 (build 42)',
+      'Copyright (c) Example',
+      '',
+      '',
+      '',
+      '',
+    ];
+    const input = Buffer.from([...run, ...transcript].join('\n') + '\n');
+    const reference = analyzeBuffer(input, { holdLines: 1e9 });
+    assert.deepEqual(
+      reference.blocks.map((b) => b.context),
+      ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+    );
+    for (const holdLines of [5, 6, undefined])
+      assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), JSON.stringify(reference), `${blanks} blanks, ${holdLines}`);
+  }
+});

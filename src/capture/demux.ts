@@ -148,7 +148,8 @@ interface HeldLine {
 /**
  * At most this many program lines, and characters, are held in full after a finished run.
  * Past them, a line is held in full only when it changes a run beyond being counted (a
- * test's start line, an overlong line's anomaly, the first line that may end a dump); the
+ * test's start line, an overlong line's anomaly, the first program line, the first line that
+ * may end a dump); the
  * others are counted, and the latest few kept (`PastCap`): whose they all are is decided
  * as for a few lines, however many there are. Only when the lines held in full overflow do
  * the lines go to the finished run, never split between the two runs.
@@ -157,17 +158,19 @@ const HOLD_LINES = 4096;
 const HOLD_CHARS = 4 * 1024 * 1024;
 /** The latest lines past the cap kept in full: the last places a C runtime buffer may split (CRT_SPLITS / 2) and the run's last lines. */
 const PAST_RING = CRT_SPLITS / 2;
+/** Lines held in full before any is only counted: the first line and the first places a buffer may split after it. */
+const FIRST_SPLITS = CRT_SPLITS / 2 + 1;
 
 /**
  * The lines held past the cap. A plain program line, a blank or a prompt there changes a
  * run only as every such line does: counted, the last program line, where main's output
- * ends (the pending blocks and the window of frees are settled by the first held line, a
- * dump is ended by the first line that is not blank, and each of these lines is held in
- * full). So of those, only their number, the latest program line and the latest line the
+ * ends (the blocks waiting for their call and the frees since the last program line are
+ * settled by the first program line, a dump is ended by the first line that is not blank,
+ * and each of these lines is held in full). So of those, only their number, the latest program line and the latest line the
  * program printed are kept, and given to the run in their place, in line order.
  */
 interface PastCap {
-  /** Held in full, in order: test start lines, the first line that is not blank; an overlong line as its anomaly only. */
+  /** Held in full, in order: test start lines, the first program line, the first line that is not blank; an overlong line as its anomaly only. */
   kept: (HeldLine | { e: null; lineNo: number; dropped: number })[];
   keptChars: number;
   /** Lines only counted (overlong ones too: their anomaly is in `kept`). */
@@ -177,6 +180,8 @@ interface PastCap {
   lastPrinted: HeldLine | null;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
+  /** Whether a program line was held in full past the cap (it names the blocks still waiting for their call, and settles the frees since the last one). */
+  program: boolean;
   /** The latest lines, in full (at most PAST_RING). */
   ring: HeldLine[];
 }
@@ -214,12 +219,12 @@ export class LogDemux implements LineSink {
   /** Reused by the DebugView byte path. */
   private readonly columns: DebugViewColumns = { message: 0, pid: null };
 
-  /** Lines held in full before `PastCap`: enough for the first splits (CRT_SPLITS / 2 after the first line). */
+  /** Lines held in full before `PastCap`: at least FIRST_SPLITS. */
   private readonly holdLines: number;
 
   constructor(private readonly opts: DemuxOptions) {
     this.dialect = opts.named ? opts.dialects[0]! : null;
-    this.holdLines = Math.max(opts.holdLines ?? HOLD_LINES, CRT_SPLITS / 2 + 1);
+    this.holdLines = Math.max(Math.floor(opts.holdLines ?? HOLD_LINES) || HOLD_LINES, FIRST_SPLITS);
   }
 
   line(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
@@ -423,8 +428,8 @@ export class LogDemux implements LineSink {
           proc.heldChars += text;
           return true;
         }
-        // (A first line longer than the characters held in full is not held past them: nothing is.)
-        if (proc.held.length > 0 && this.holdPast(proc, line)) return true;
+        // Past the cap only with the first splits held in full (not when a few very long lines fill the characters).
+        if (proc.held.length >= FIRST_SPLITS && this.holdPast(proc, line)) return true;
         proc.holdingOff = true;
         this.release(proc);
       } else if (proc.held.length > 0) {
@@ -450,7 +455,16 @@ export class LogDemux implements LineSink {
 
   /** A line past the cap (see `PastCap`); false when the lines held in full overflow. */
   private holdPast(proc: Proc, line: HeldLine): boolean {
-    const past = (proc.past ??= { kept: [], keptChars: 0, counted: 0, lastProgram: null, lastPrinted: null, nonBlank: false, ring: [] });
+    const past = (proc.past ??= {
+      kept: [],
+      keptChars: 0,
+      counted: 0,
+      lastProgram: null,
+      lastPrinted: null,
+      nonBlank: false,
+      program: false,
+      ring: [],
+    });
     if (past.ring.length < PAST_RING) {
       past.ring.push(line);
       return true;
@@ -459,7 +473,8 @@ export class LogDemux implements LineSink {
     const h = past.ring[0]!;
     const e = h.e;
     const tests = this.opts.tracker.tests;
-    const full = (!past.nonBlank && e.type !== 'blank') || (e.type === 'program' && tests !== null && readTestLine(e.text, tests) !== null);
+    const full =
+      (!past.nonBlank && e.type !== 'blank') || (e.type === 'program' && (!past.program || (tests !== null && readTestLine(e.text, tests) !== null)));
     if (full || h.dropped > 0) {
       const chars = full && (e.type === 'program' || e.type === 'console') ? e.text.length : 0;
       if (past.kept.length >= HOLD_LINES || past.keptChars + chars > HOLD_CHARS) return false;
@@ -470,6 +485,7 @@ export class LogDemux implements LineSink {
     past.ring.push(line);
     if (full) {
       past.nonBlank = true; // a blank is never held in full here
+      past.program ||= e.type === 'program';
       return true;
     }
     past.counted++;
