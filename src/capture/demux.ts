@@ -148,11 +148,10 @@ interface HeldLine {
 /**
  * At most this many program lines, and characters, are held in full after a finished run.
  * Past them, a line is held in full only when it changes a run beyond being counted (a
- * test's start line, an overlong line's anomaly, the first program line, the first line that
- * may end a dump); the
- * others are counted, and the latest few kept (`PastCap`): whose they all are is decided
- * as for a few lines, however many there are. Only when the lines held in full overflow do
- * the lines go to the finished run, never split between the two runs.
+ * test's start line, an overlong line's anomaly, the first program line, the first line
+ * that may end a dump); the others are counted, and the latest few kept (`PastCap`): whose
+ * they all are is decided as for a few lines, however many there are. Only when the lines
+ * held in full overflow do the lines go to the finished run, never split between the two.
  */
 const HOLD_LINES = 4096;
 const HOLD_CHARS = 4 * 1024 * 1024;
@@ -166,8 +165,9 @@ const FIRST_SPLITS = CRT_SPLITS / 2 + 1;
  * run only as every such line does: counted, the last program line, where main's output
  * ends (the blocks waiting for their call and the frees since the last program line are
  * settled by the first program line, a dump is ended by the first line that is not blank,
- * and each of these lines is held in full). So of those, only their number, the latest program line and the latest line the
- * program printed are kept, and given to the run in their place, in line order.
+ * and each of these lines is held in full). So of those, only their number, the latest
+ * program line and the latest line the program printed are kept, and given to the run in
+ * their place, in line order.
  */
 interface PastCap {
   /** Held in full, in order: test start lines, the first program line, the first line that is not blank; an overlong line as its anomaly only. */
