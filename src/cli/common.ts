@@ -114,16 +114,17 @@ export const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   quiet: { type: 'boolean', short: 'q', default: false, describe: 'no progress bar on stderr' },
 };
 
+/** What the parser settles (cli/args.ts): a repeatable option is always an array, its default too. */
 export interface AnalysisArgs {
-  couninitializeMarker: string | string[];
-  revokeMarker: string | string[];
-  registerMarker: string | string[];
+  couninitializeMarker: string[];
+  revokeMarker: string[];
+  registerMarker: string[];
   spyPrefix: string;
   dumpMarker: string;
   maxLineLength: number;
   dialect?: string;
-  testStart?: string | string[];
-  testEnd?: string | string[];
+  testStart?: string[];
+  testEnd?: string[];
   quiet: boolean;
   /** --color / --no-color; undefined: decided by the environment. */
   color?: boolean;
@@ -146,11 +147,10 @@ export function wholeOption(name: string, value: number, min: number, max = Numb
 export const MAX_LINE_LENGTH_LIMIT = 16 * 1024 * 1024;
 
 export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
-  const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
   const markers = {
-    coUninitialize: list(a.couninitializeMarker),
-    revoke: list(a.revokeMarker),
-    register: list(a.registerMarker),
+    coUninitialize: a.couninitializeMarker,
+    revoke: a.revokeMarker,
+    register: a.registerMarker,
     spyPrefix: a.spyPrefix,
     dumpStart: a.dumpMarker,
   };
@@ -169,10 +169,7 @@ export function toAnalyzeOptions(a: AnalysisArgs): AnalyzeOptions {
     }
   }
   // Either option replaces GoogleTest's patterns: a harness that prints only end lines gives no start pattern.
-  const tests =
-    a.testStart === undefined && a.testEnd === undefined
-      ? {}
-      : { tests: compileTestPatterns(a.testStart === undefined ? [] : list(a.testStart), a.testEnd === undefined ? [] : list(a.testEnd)) };
+  const tests = a.testStart === undefined && a.testEnd === undefined ? {} : { tests: compileTestPatterns(a.testStart ?? [], a.testEnd ?? []) };
   return {
     ...(a.dialect !== undefined ? { dialect: loadDialect(a.dialect, markers) } : {}),
     maxLineLength: wholeOption('--max-line-length', a.maxLineLength, 80, MAX_LINE_LENGTH_LIMIT),
