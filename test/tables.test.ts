@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMain } from './helpers.js';
+import { runMain, spylog } from './helpers.js';
 import { TABLE_ROWS, renderTable } from '../src/report/table.js';
 import { PARTS_SHOWN } from '../src/report/parts.js';
 import { displayWidth } from '../src/report/width.js';
@@ -162,4 +162,28 @@ test('the reporters the CLI loads one at a time are the library registries', asy
   assert.equal((await loadReporter('text')).render, REPORTERS.text.render);
   const { CHECK_PARTS, CHECK_FORMATS, loadCheckReporter } = await import('../src/check/reporters/index.js');
   for (const f of CHECK_FORMATS) assert.equal(await loadCheckReporter(f), CHECK_PARTS[f], f);
+});
+
+test('groups and gate findings are in the same order on every machine, whatever its locale (ä is not after z in Swedish here)', () => {
+  const log = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00010000 - 16 bytes allocated',
+    'zeta() returns 0x00000000',
+    'MALLOC SPY: 0x00010100 - 16 bytes allocated',
+    '\u00e4pple() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    '',
+  ].join('\n');
+  for (const args of [
+    ['report', '-'],
+    ['check', '-', '-f', 'text'],
+    ['check', '-', '-f', 'json'],
+  ]) {
+    const outputs = ['C', 'en_US.UTF-8', 'sv_SE.UTF-8'].map((locale) => spylog(args, { input: log, env: { LANG: locale, LC_ALL: locale } }).stdout);
+    if (args[0] === 'report') assert.match(outputs[0]!, /pple[\s\S]*zeta/, 'äpple first, as English sorts it');
+    assert.equal(outputs[1], outputs[0], `${args.join(' ')}: en_US`);
+    assert.equal(outputs[2], outputs[0], `${args.join(' ')}: sv_SE`);
+  }
 });

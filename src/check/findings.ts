@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { ReportBlock, StaleRow } from '../model/report.js';
 import type { DecidedBy } from '../model/block.js';
 import { bytes, count, testLabel } from '../text/words.js';
+import { compareWords } from '../text/compare.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
 export type RuleId = 'spylog/true-leak' | 'spylog/unresolved' | 'spylog/stale-baseline';
@@ -90,9 +91,6 @@ export interface CiView {
   findings: CiFinding[];
 }
 
-/** Made once, on the first sort (localeCompare builds a collator per call); the order localeCompare gives. */
-let contextOrder: Intl.Collator | null = null;
-const CONTEXT_ORDER = { compare: (a: string, b: string) => (contextOrder ??= new Intl.Collator()).compare(a, b) };
 const RULE_ORDER: Record<RuleId, number> = { 'spylog/true-leak': 0, 'spylog/unresolved': 1, 'spylog/stale-baseline': 2 };
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
@@ -247,7 +245,7 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
       RULE_ORDER[a.rule] - RULE_ORDER[b.rule] ||
       b.bytes - a.bytes ||
-      CONTEXT_ORDER.compare(a.context, b.context) ||
+      compareWords(a.context, b.context) ||
       a.size - b.size,
   );
   return { name, logPath, findings };
