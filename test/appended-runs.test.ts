@@ -319,3 +319,65 @@ test('past the lines held in full: blocks still waiting for their call are named
       assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), JSON.stringify(reference), `${blanks} blanks, ${holdLines}`);
   }
 });
+
+test('past the lines held in full: an open dump ends at the first line that is not blank, and main\u2019s output at the latest line the program printed', () => {
+  const same = (lines: string[], eol: string, what: string): string => {
+    const input = Buffer.from(lines.map((l) => l + eol).join(''));
+    const reference = JSON.stringify(analyzeBuffer(input, { holdLines: 1e9 }));
+    for (const holdLines of [5, 6, 7])
+      assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), reference, `${what}, ${holdLines} held in full`);
+    return reference;
+  };
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00100000 - 24 bytes allocated',
+    'MALLOC SPY: 0x00100040 - 24 bytes allocated',
+  ];
+  // A dump left open, blanks past the cap, a prompt (it ends the dump), blanks, an entry: outside the dump.
+  for (const first of ['C:\\work>', 'Press any key to continue . . .', 'plain text']) {
+    for (const [pre, post] of [3, 8, 20].flatMap((a) => [0, 3, 9].map((b) => [a, b] as const))) {
+      const lines = [
+        ...run,
+        'CoRevokeMallocSpy() returns 0x80070005',
+        'MALLOC SPY: detected memory leaks!',
+        '0x00100000 - 24 bytes: 4C 45',
+        ...Array.from({ length: pre }, () => ''),
+        first,
+        ...Array.from({ length: post }, () => ''),
+        '0x00100040 - 24 bytes: 4C 45',
+      ];
+      same(lines, '\n', `a dump, ${pre} blanks, ${first}, ${post} blanks`);
+    }
+  }
+  // No exit output yet; the program's last lines (a blank or a line of text) before prompts that
+  // make exactly 4096 bytes with the exit-time free after them: the C runtime's flush at exit().
+  let evidence = 0;
+  for (const last of ['', 'SpyTest done']) {
+    for (const prompts of [4, 6]) {
+      for (const eol of ['\n', '\r\n']) {
+        const free = 'MALLOC SPY: 0x00100040 - freed, 1 blocks remaining';
+        let left = 4096 - free.length - eol.length;
+        const console: string[] = [];
+        for (let i = 0; i < prompts; i++) {
+          const length = i === prompts - 1 ? left : Math.floor(4096 / prompts);
+          left -= length;
+          console.push('C:\\' + 'w'.repeat(length - 4 - eol.length) + '>');
+        }
+        const banner = Array.from({ length: 12 }, (_, i) => (i % 3 ? `banner ${i}` : ''));
+        const lines = [
+          ...run,
+          'Object released',
+          'Called CoUninitialize()',
+          'CoRevokeMallocSpy() returns 0x80070005',
+          ...banner,
+          last,
+          ...console,
+          free,
+        ];
+        if (same(lines, eol, `last printed ${JSON.stringify(last)}, ${prompts} prompts`).includes('4096')) evidence++;
+      }
+    }
+  }
+  assert.ok(evidence >= 4, `${evidence} inputs with 4096-byte evidence`);
+});
