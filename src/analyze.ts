@@ -61,8 +61,8 @@ export interface AnalyzeOptions {
   bytePath?: boolean;
   /**
    * Program lines held in full after a finished run before only their count and their
-   * latest lines are kept (default 4096). The report is the same either way; tests make it
-   * small to compare the two.
+   * latest lines are kept (default 4096, at least 5). The report is the same either way
+   * unless the lines kept in full past them overflow too; tests make it small to compare.
    */
   holdLines?: number;
 }

@@ -146,12 +146,13 @@ interface HeldLine {
 }
 
 /**
- * At most this many program lines, and characters, are held in full after a finished run.
- * Past them, a line is held in full only when it changes a run beyond being counted (a
- * test's start line, an overlong line's anomaly, the first program line, the first line
- * that may end a dump); the others are counted, and the latest few kept (`PastCap`): whose
- * they all are is decided as for a few lines, however many there are. Only when the lines
- * held in full overflow do the lines go to the finished run, never split between the two.
+ * This many program lines, and characters, are held in full after a finished run. Past them,
+ * a line is held in full only when it changes a run beyond being counted (a test's start
+ * line, an overlong line's anomaly, the first program line, the first line that may end a
+ * dump: as many again at most, and the few latest lines); the others are counted, and the
+ * latest few kept (`PastCap`): whose they all are is decided as for a few lines, however
+ * many there are. Only when the lines held in full overflow do the lines go to the finished
+ * run, never split between the two.
  */
 const HOLD_LINES = 4096;
 const HOLD_CHARS = 4 * 1024 * 1024;
@@ -182,13 +183,13 @@ interface PastCap {
   nonBlank: boolean;
   /** Whether a program line was held in full past the cap (it names the blocks still waiting for their call, and settles the frees since the last one). */
   program: boolean;
-  /** The latest lines, in full (at most PAST_RING). */
+  /** The latest lines, in full (at most PAST_RING; with the two above, a few lines of at most the line limit each, outside HOLD_CHARS). */
   ring: HeldLine[];
 }
 
 interface Proc extends CapturedProcess {
   run: CapturedRun;
-  /** Program lines after the run finished, not yet given to a run (at most HOLD_LINES and HOLD_CHARS). */
+  /** Program lines after the run finished, not yet given to a run (at most `holdLines` and HOLD_CHARS; then `past`). */
   held: HeldLine[];
   heldChars: number;
   /** The lines held past the cap (null: none yet). */
@@ -224,7 +225,8 @@ export class LogDemux implements LineSink {
 
   constructor(private readonly opts: DemuxOptions) {
     this.dialect = opts.named ? opts.dialects[0]! : null;
-    this.holdLines = Math.max(Math.floor(opts.holdLines ?? HOLD_LINES) || HOLD_LINES, FIRST_SPLITS);
+    const hold = opts.holdLines ?? HOLD_LINES;
+    this.holdLines = Math.max(Number.isNaN(hold) ? HOLD_LINES : Math.floor(hold), FIRST_SPLITS);
   }
 
   line(text: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {

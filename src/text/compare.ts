@@ -7,13 +7,16 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Made on first use: a collator costs ICU's start-up. */
+let words: Intl.Collator | null = null;
+
 /**
  * Names a person reads in a table (call names, contexts): ordered as people sort them (case
- * and accents second), under one fixed locale. A collator made with no locale takes the
+ * and accents second), under one fixed locale, then by code unit where the collator sees no
+ * difference (it ignores zero-width characters). A collator made with no locale takes the
  * machine's: the same report printed its groups in another order on a Swedish desktop than
- * in CI (`ä` after `z`). Made on first use: a collator costs ICU's start-up.
+ * in CI (`ä` after `z`). The same on every machine with the same ICU data.
  */
-let words: Intl.Collator | null = null;
 export function compareWords(a: string, b: string): number {
-  return (words ??= new Intl.Collator('en')).compare(a, b);
+  return (words ??= new Intl.Collator('en')).compare(a, b) || compareText(a, b);
 }

@@ -535,7 +535,7 @@ export class Tracker {
     const moved = this.live.compactRows();
     let kept = 0;
     for (let i = 0; i < this.pendingCount; i++) {
-      const to = moved[this.pendingRows[i]!]!;
+      const to = moved[this.pendingRows[i]!] ?? -1;
       if (to < 0) continue;
       this.pendingRows[kept] = to;
       this.pendingSerials[kept++] = this.pendingSerials[i]!;

@@ -56,8 +56,10 @@ export async function run(args: DiffArgs, io: Io): Promise<number> {
   for (const side of [before, after]) {
     // A side with nothing to judge makes every block of the other look new (or gone).
     if (args.failOnNew) refuseNothingToJudge(side, 'compare', ': --fail-on-new needs two spy logs');
-    const nothing = nothingToJudge(side, 'compare');
-    if (nothing) warn(io, nothing);
+    else {
+      const nothing = nothingToJudge(side, 'compare');
+      if (nothing) warn(io, nothing);
+    }
   }
   const diff = diffReports(before, after);
   await writeParts(io.stdout, DIFF_PARTS[args.format](diff, styleFor(io, args.color)));
