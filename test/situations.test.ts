@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeBuffer, type AnalyzeOptions } from '../src/analyze.js';
+import { BlockTable } from '../src/track/blocks.js';
 import { buildBaseline, renderBaseline } from '../src/baseline/build.js';
 import { diffReports } from '../src/diff/diff.js';
 import { CATEGORIES, type Category } from '../src/model/block.js';
@@ -130,4 +131,18 @@ test('blocks allocated before a mass free keep the call that follows them when t
   assert.equal(alive.length, 1000 + 500);
   assert.deepEqual([...new Set(alive.map((b) => b.context))], ['Leaky']);
   assert.equal(alive.filter((b) => b.size === 32).length, 500);
+  // The same allocations and frees on a bare table: it does compact (with these numbers and its thresholds).
+  const table = new BlockTable();
+  const alloc = (key: number): void => void table.put(key, table.newRow(16, 1, 1, null));
+  let compactions = 0;
+  for (let i = 0; i < 10_000; i++) alloc(0x100000 + i * 16);
+  for (let i = 0; i < 9000; i++) {
+    table.release(table.take(0x100000 + i * 16, true));
+    if (table.sparse) {
+      table.compactRows();
+      compactions++;
+    }
+    if (i % 18 === 0) alloc(0x900000 + i * 16);
+  }
+  assert.ok(compactions >= 1, `${compactions} compactions`);
 });
