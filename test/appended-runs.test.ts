@@ -381,3 +381,19 @@ test('past the lines held in full: an open dump ends at the first line that is n
   }
   assert.ok(evidence >= 4, `${evidence} inputs with 4096-byte evidence`);
 });
+
+test('past the lines held in full, more than 4,096 lines that must be kept in full (test starts): the old rule, every line the finished run\u2019s, none lost', () => {
+  const a = readFileSync(join(ROOT, 'fixtures', 'w2k-console.log'));
+  const alone = analyzeBuffer(a);
+  const starts = Buffer.from(Array.from({ length: 4200 }, (_, i) => `[ RUN      ] Suite.T${i}\n`).join(''));
+  for (const holdLines of [5, undefined]) {
+    const both = analyzeBuffer(Buffer.concat([a, starts, starts, a]), { holdLines });
+    const [run1, run2] = [both.runs![0]!, both.runs![1]!];
+    // Every line is counted once, in one run or the other, and the second run is itself.
+    assert.equal(run1.report!.lines + run2.report!.lines, 2 * alone.lines + 8400, `${holdLines}`);
+    assert.deepEqual([run2.report!.truncation, run2.report!.summary], [alone.truncation, alone.summary], `${holdLines}`);
+    // The lines went to the finished run once the kept ones overflowed: it reads as cut.
+    assert.equal(run1.report!.truncation, 'possibly-truncated', `${holdLines}`);
+    assert.equal(run2.firstLine, alone.lines + 8401, `${holdLines}`);
+  }
+});
