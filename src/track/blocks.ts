@@ -107,10 +107,11 @@ export const NO_U8 = new Uint8Array(0);
 
 type Column = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
-/** A copy of `column` with room for `length` values (the new ones zero). */
+/** A copy of `column` with room for `length` values (the new ones zero), or its first `length`. */
 export function grown<T extends Column>(column: T, length: number): T {
   const next = new (column.constructor as new (n: number) => T)(length);
-  next.set(column);
+  // (Shorter: its first `length` values, for a table that shrinks.)
+  next.set(column.length <= length ? column : column.subarray(0, length));
   return next;
 }
 
@@ -355,56 +356,39 @@ export class BlockTable {
    * the table must go through it. Order is kept by the rows' sequence numbers, not by rows.
    */
   compactRows(): Int32Array {
+    // Numbered in row order, each row moves down or stays: the columns are moved in place, then shrunk.
     const moved = new Int32Array(this.used).fill(-1);
+    for (let s = 0; s < this.slotRow.length; s++) if (this.slotRow[s]! >= 0) moved[this.slotRow[s]!] = 0;
+    for (const r of this.bigAlive?.values() ?? []) moved[r] = 0;
     let next = 0;
-    for (let s = 0; s < this.slotRow.length; s++) {
-      const r = this.slotRow[s]!;
-      if (r >= 0) this.slotRow[s] = moved[r] = next++;
-    }
-    if (this.bigAlive) for (const [key, r] of this.bigAlive) this.bigAlive.set(key, (moved[r] = next++));
-    const capacity = Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, next * 2))));
-    const nums = new Float64Array(capacity * NUMS);
-    const spelling = new Uint16Array(capacity);
-    const context = new Array<string | null>(next).fill(null);
-    const extra = this.extra === null ? null : new Map<number, RowExtra>();
-    const rare = this.rareReady;
-    const reallocs = rare ? new Int32Array(capacity) : NO_I32;
-    const inDump = rare ? new Uint8Array(capacity) : NO_U8;
-    const hasExtra = rare ? new Uint8Array(capacity) : NO_U8;
-    const dumpMark = rare ? new Uint32Array(capacity) : NO_U32;
-    const dataLength = rare ? new Uint8Array(capacity).fill(NO_DATA) : NO_U8;
-    const dataBytes = rare ? new Uint8Array(capacity * DATA_BYTES) : NO_U8;
-    for (let r = 0; r < moved.length; r++) {
-      const to = moved[r]!;
-      if (to < 0) continue;
-      nums.set(this.nums.subarray(r * NUMS, r * NUMS + NUMS), to * NUMS);
-      spelling[to] = this.spelling[r]!;
-      context[to] = this.context[r] ?? null;
-      if (rare) {
-        reallocs[to] = this.reallocs[r]!;
-        inDump[to] = this.inDump[r]!;
-        hasExtra[to] = this.hasExtra[r]!;
-        dumpMark[to] = this.dumpMark[r]!;
-        dataLength[to] = this.dataLength[r]!;
-        dataBytes.set(this.dataBytes.subarray(r * DATA_BYTES, r * DATA_BYTES + DATA_BYTES), to * DATA_BYTES);
-        if (hasExtra[to] === 1) extra!.set(to, this.extra!.get(r)!);
-      }
-    }
-    this.nums = nums;
-    this.spelling = spelling;
-    this.context = context;
-    this.extra = extra;
-    this.reallocs = reallocs;
-    this.inDump = inDump;
-    this.hasExtra = hasExtra;
-    this.dumpMark = dumpMark;
-    this.dataLength = dataLength;
-    this.dataBytes = dataBytes;
-    this.capacity = capacity;
+    for (let r = 0; r < moved.length; r++) if (moved[r] === 0) this.moveRow(r, (moved[r] = next++));
+    for (let s = 0; s < this.slotRow.length; s++) if (this.slotRow[s]! >= 0) this.slotRow[s] = moved[this.slotRow[s]!]!;
+    if (this.bigAlive) for (const [key, r] of this.bigAlive) this.bigAlive.set(key, moved[r]!);
+    this.context.length = next;
     this.used = next;
     this.freeRows = NO_I32;
     this.freeCount = 0;
+    this.growRows(Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, next * 2)))));
     return moved;
+  }
+
+  /** Row `from`'s values into row `to` (at most `from`), its extra re-keyed. */
+  private moveRow(from: number, to: number): void {
+    if (from === to) return;
+    this.nums.copyWithin(to * NUMS, from * NUMS, from * NUMS + NUMS);
+    this.spelling[to] = this.spelling[from]!;
+    this.context[to] = this.context[from] ?? null;
+    if (!this.rareReady) return;
+    this.reallocs[to] = this.reallocs[from]!;
+    this.inDump[to] = this.inDump[from]!;
+    this.dumpMark[to] = this.dumpMark[from]!;
+    this.dataLength[to] = this.dataLength[from]!;
+    this.dataBytes.copyWithin(to * DATA_BYTES, from * DATA_BYTES, from * DATA_BYTES + DATA_BYTES);
+    this.hasExtra[to] = this.hasExtra[from]!;
+    if (this.hasExtra[to] === 1) {
+      this.extra!.set(to, this.extra!.get(from)!);
+      this.extra!.delete(from);
+    }
   }
 
   /** The rows alive, in insertion order (a sort: once at the end, not per event). */
