@@ -11,6 +11,14 @@ const keyOf = (name: string): BlockKey => {
   return name.startsWith('T') ? `FFFFFFFFFFFFF${n}` : 0x1000 + n * 16 + (name.startsWith('H') ? 1 : 0) * 0x10000000;
 };
 
+/** The tests' linear congruential generator from `seed`: rand(n) is in [0, n). */
+function lcg(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+}
+
 /** A map from key to row, in insertion order, with the table kept alongside. */
 class Both {
   readonly table = new BlockTable();
@@ -33,11 +41,7 @@ class Both {
 }
 
 test('BlockTable matches Map semantics under random set/delete, across rebuilds, numeric and text keys', () => {
-  let seed = 12345;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = lcg(12345);
   const both = new Both();
   let fresh = 0;
   for (let i = 0; i < 60_000; i++) {
@@ -80,11 +84,7 @@ test('BlockTable: a key put again while alive returns the block it replaces; a f
 });
 
 test("recentEnd: how an address's last block ended (freed, or moved by a realloc), among the last RECENT_FREES ends, across rebuilds", () => {
-  let seed = 7;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = lcg(7);
   const table = new BlockTable();
   // The reference: each key's last end, counted from 1 over frees and moves, and how it ended.
   const lastEnd = new Map<string, { at: number; how: 'freed' | 'moved' }>();
@@ -162,11 +162,7 @@ test('BlockTable: a big table mostly freed shrinks its index and still finds eve
 });
 
 test('BlockTable.compactRows: rows move together, keep what they hold and their order; the table goes on as a Map', () => {
-  let seed = 99;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = lcg(99);
   const both = new Both();
   let compactions = 0;
   const withData = new Set<string>();
