@@ -59,6 +59,13 @@ const completeTail = (live: number): string =>
   'Helper() returns 0x00000000\nCalled CoUninitialize()\nCoRevokeMallocSpy() returns 0x80070005\n' +
   free('0x7FFF0000', live);
 
+/** A complete run that leaks `n` blocks, block i of `size(i)` bytes, all in one call. */
+function leakRun(w: LogWriter, n: number, size: (i: number) => number): void {
+  w.w(HEAD);
+  for (let i = 0; i < n; i++) w.w(alloc(addr(i), size(i)));
+  w.w('Leak() returns 0x00000000\n' + completeTail(n));
+}
+
 interface Input {
   name: string;
   write: (w: LogWriter) => void;
@@ -97,12 +104,7 @@ const INPUTS: Record<string, Input> = {
   },
   leaks: {
     name: 'leaks-1.5m.log',
-    write: (w) => {
-      const n = 1_500_000;
-      w.w(HEAD);
-      for (let i = 0; i < n; i++) w.w(alloc(addr(i), 16 + (i % 7) * 8));
-      w.w('Leak() returns 0x00000000\n' + completeTail(n));
-    },
+    write: (w) => leakRun(w, 1_500_000, (i) => 16 + (i % 7) * 8),
   },
   sites: {
     name: 'leaks-1.5m-300k-sites.log',
@@ -118,12 +120,7 @@ const INPUTS: Record<string, Input> = {
   },
   groups: {
     name: 'groups-20k.log',
-    write: (w) => {
-      const g = 20_000;
-      w.w(HEAD);
-      for (let i = 0; i < g; i++) w.w(alloc(addr(i), i + 1));
-      w.w('Leak() returns 0x00000000\n' + completeTail(g));
-    },
+    write: (w) => leakRun(w, 20_000, (i) => i + 1),
   },
   tests: {
     name: 'tests-100k.log',
