@@ -182,10 +182,12 @@ export class EpisodeDetector {
   }
 
   private closeBurst(size: number, s: SizeState): void {
-    if (s.burstFreed >= this.threshold && s.peak >= this.threshold && this.pending.length >= EPISODES_LISTED) {
+    if (s.burstFreed < this.threshold || s.peak < this.threshold) {
+      // Not an episode.
+    } else if (this.pending.length >= EPISODES_LISTED) {
       // Listed up to a bound (a log of a million bursts would keep a million findings); counted always.
       this.notListed++;
-    } else if (s.burstFreed >= this.threshold && s.peak >= this.threshold) {
+    } else {
       const sample: Sample = { context: s.sampleContext.slice(0, s.sampleCount), epoch: s.sampleEpoch.slice(0, s.sampleCount) };
       if (sample.context.includes(null)) this.unresolved.push(sample);
       this.pending.push({
