@@ -137,8 +137,7 @@ export class BlockTable {
   reallocs = NO_I32;
   /** How the address is spelled (see `spell`); 0: its text is in `extra`. */
   spelling = NO_U16;
-  inDump = NO_U8;
-  /** The number of the last dump that listed the row (the tracker numbers its dumps). */
+  /** The number of the last dump that listed the row (the tracker numbers its dumps from 1; 0: none did). */
   dumpMark = NO_U32;
   /** Dump data as bytes (DATA_BYTES per row) and its length (NO_DATA, or DATA_ELSEWHERE: in `extra`, not in that form). */
   dataBytes = NO_U8;
@@ -216,7 +215,6 @@ export class BlockTable {
     this.nums[at + SERIAL] = ++this.nextSerial;
     this.nums[at + ORDINAL] = -1;
     this.reallocs[row] = 0;
-    this.inDump[row] = 0;
     this.dumpMark[row] = 0;
     this.dataLength[row] = NO_DATA;
     this.context[row] = null;
@@ -380,7 +378,6 @@ export class BlockTable {
     this.context[to] = this.context[from] ?? null;
     if (!this.rareReady) return;
     this.reallocs[to] = this.reallocs[from]!;
-    this.inDump[to] = this.inDump[from]!;
     this.dumpMark[to] = this.dumpMark[from]!;
     this.dataLength[to] = this.dataLength[from]!;
     this.dataBytes.copyWithin(to * DATA_BYTES, from * DATA_BYTES, from * DATA_BYTES + DATA_BYTES);
@@ -501,7 +498,6 @@ export class BlockTable {
   private growRare(): void {
     const capacity = this.capacity;
     this.reallocs = grown(this.reallocs, capacity);
-    this.inDump = grown(this.inDump, capacity);
     this.hasExtra = grown(this.hasExtra, capacity);
     this.dumpMark = grown(this.dumpMark, capacity);
     const old = this.dataLength.length;
@@ -565,14 +561,14 @@ export class BlockTable {
     this.reallocs[row]!++;
   }
 
+  /** Whether a dump listed the row. */
   inDumpOf(row: number): boolean {
-    return this.inDump[row] === 1;
+    return (this.dumpMark[row] ?? 0) !== 0;
   }
 
   /** Marks the row as listed by dump number `dump`; false when that dump had listed it already. */
   listIn(dump: number, row: number): boolean {
     this.ensureRare();
-    this.inDump[row] = 1;
     if (this.dumpMark[row] === dump) return false;
     this.dumpMark[row] = dump;
     return true;
