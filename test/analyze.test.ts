@@ -336,3 +336,33 @@ test('windowLimit that is not a whole number: the window holds as many frees as 
     assert.equal(r.blocks.filter((b) => b.category === 'couninitialize').length, listed, `${limit}`);
   }
 });
+
+test("the console's last line decides nothing: a prompt without its line end or cut inside it is not a cut log; a spy line cut before it is", () => {
+  const run = [
+    ...HEAD,
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00130000 - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............',
+    '0x00130100 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+  ].join('\r\n');
+  const rules = (r: Report) => `${r.truncation} ${r.summary['true-leak'].blocks}/${r.summary.exitprocess.blocks}/${r.summary.unresolved.blocks}`;
+  // cmd's prompt after the program exited, copied out of the console: no line end, or a CR without its LF.
+  assert.equal(rules(analyzeBuffer(run + '\r\n\r\nC:\\work\\spy>')), 'complete 1/1/0');
+  assert.equal(rules(analyzeBuffer(run + '\r\n\r\nC:\\work\\spy>\r')), 'complete 1/1/0');
+  // The program's own last line so cut is a cut log (and the free before it an ordinary one).
+  assert.equal(rules(analyzeBuffer(run + '\r\nDone.')), 'truncated 0/0/1');
+  assert.equal(rules(analyzeBuffer(run + '\r\nDone.\r')), 'truncated 0/0/1');
+  // A spy line cut short, then the console's lines (PowerShell ends the partial line): truncated, at the spy line.
+  const cut = analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\nPS C:\\work\\spy> Stop-Transcript\r\n**********************\r\n');
+  assert.equal(rules(cut), 'truncated 0/1/1');
+  assert.deepEqual(cut.evidence, ["the program's last line (11) is an incomplete spy event; only the console's lines follow it"]);
+  // The same spy line followed by a line of the program's: an anomaly in the middle of the log, not a cut end
+  // (the run is still undecided: nothing follows its last line, the failed revoke's exit-time output is missing).
+  const middle = analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\nDone.\r\n');
+  assert.equal(rules(middle), 'possibly-truncated 0/0/1');
+  assert.ok(!middle.evidence.some((e) => /incomplete spy event/.test(e)), middle.evidence.join(' | '));
+});

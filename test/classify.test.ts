@@ -92,3 +92,56 @@ test('markers are configurable', () => {
   assert.equal(u.type === 'program' && u.marker, 'couninitialize');
   assert.equal(classify('MALLOC SPY: 0x10 - 8 bytes allocated', custom).type, 'program');
 });
+
+test("PowerShell's transcript lines are the console's, written as PowerShell writes them; look-alikes stay the program's", () => {
+  const consoleLines = [
+    '**********************',
+    'Windows PowerShell transcript start',
+    'PowerShell transcript end',
+    'Start time: 20261130101500',
+    'End time: 20261130101502',
+    'Command start time: 20261130101501',
+    'Transcript started, output file is C:\\work\\spy.log',
+    'Username: BUILD7\\dev',
+    'RunAs User: BUILD7\\dev',
+    'Configuration Name: ',
+    'Machine: BUILD7 (Microsoft Windows NT 10.0.19045.0)',
+    'Host Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'Process ID: 4242',
+    'PSVersion: 5.1.19041.5247',
+    'OS: Microsoft Windows 10.0.19045',
+    'Platform: Win32NT',
+    'PS C:\\work\\spy> Stop-Transcript',
+  ];
+  for (const line of consoleLines) assert.equal(c(line).type, 'console', line);
+  const programLines = [
+    '*********************', // 21 stars: a program's own rule
+    '***********************',
+    'PowerShell transcript started',
+    'Start time: 10:15:00',
+    'Username: dev',
+    'Machine: BUILD7',
+    'Process ID: 0x1092',
+    'OS: Windows 2000',
+    'Platform: x86',
+  ];
+  for (const line of programLines) assert.equal(c(line).type, 'program', line);
+});
+
+test('hostile lines shaped like the transcript header are classified in linear time', () => {
+  // Four times the longest line the analysis reads, so that a quadratic pattern would take minutes.
+  const long = 4 * 65_536;
+  for (const [line, type] of [
+    ['Machine: ' + ' ('.repeat(long / 2), 'program'],
+    ['Machine: ' + 'x (y)'.repeat(long / 5) + '(', 'program'],
+    ['Username: ' + '\\'.repeat(long), 'program'],
+    ['Username: a\\' + 'b'.repeat(long) + ' ', 'console'], // trimmed first: `a\\bbb…`
+    ['Transcript started, output file is ' + '*'.repeat(long), 'console'],
+    ['*'.repeat(long), 'program'],
+  ] as const) {
+    const t = process.hrtime.bigint();
+    assert.equal(c(line).type, type, line.slice(0, 20));
+    // A hang guard, not a speed goal: linear is a millisecond here, quadratic minutes.
+    assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 2_000, line.slice(0, 20));
+  }
+});

@@ -19,7 +19,13 @@ export function fixture(name: string): string {
 /** Every shipped log but the capture folder's (whose dialects differ), as paths relative to the repository root (stable in goldens). */
 export function allFixtureLogs(): string[] {
   const logs: string[] = [];
-  for (const dir of [FIXTURES, join(FIXTURES, 'real'), join(FIXTURES, 'real', 'wine2'), join(FIXTURES, 'situations')]) {
+  for (const dir of [
+    FIXTURES,
+    join(FIXTURES, 'real'),
+    join(FIXTURES, 'real', 'wine2'),
+    join(FIXTURES, 'situations'),
+    join(FIXTURES, 'situations', 'wrapped'),
+  ]) {
     for (const f of readdirSync(dir).sort()) if (f.endsWith('.log')) logs.push(relative(ROOT, join(dir, f)).split('\\').join('/'));
   }
   return logs;

@@ -88,8 +88,13 @@ export interface Trace {
   peak: { blocks: number; bytes: number; line: number };
   marks: Marks;
   anomalies: AnomalyLog;
-  /** The last line was a spy line that does not parse: the log ends inside an event. */
-  endsInBrokenEvent: boolean;
+  /**
+   * The program's last line, when it is a spy line that does not parse (the log ends inside
+   * an event); only the console's lines may follow it (they are not the program's, SPEC §2).
+   */
+  brokenEventAt: number | null;
+  /** The last line is the console's (a prompt, a pause): its missing line end says nothing of the program's output. */
+  endsInConsole: boolean;
   timeline: { span: number; points: TimelinePoint[] };
   deferred: DeferredReleaseFinding[];
   /** Deferred releases found but not listed in `deferred` (beyond its bound). */
@@ -270,8 +275,10 @@ export class Tracker {
    */
   private dumps = 0;
   private dumpListed = 0;
-  /** Whether the latest line was a malformed spy line (the verdict asks it of the last line). */
-  private lastMalformed = false;
+  /** The latest line but the console's, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
+  private lastMalformed = 0;
+  /** The latest line the console printed (a prompt, a pause), or 0. */
+  private consoleLine = 0;
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
@@ -324,6 +331,13 @@ export class Tracker {
   }
 
   event(e: LineEvent, line: number): void {
+    if (e.type === 'console') {
+      // The console's prompt or pause, not the program's: it marks no phase, names no call,
+      // and leaves the program's last line what it was (a spy event cut short stays the end).
+      if (this.dumpActive) this.endDump(line - 1);
+      this.consoleLine = line;
+      return;
+    }
     const broken = e.type === 'malformed' || e.type === 'malformed-dump-entry';
     this.enter(line, broken, e.type === 'dump-entry' || e.type === 'blank' || e.type === 'malformed-dump-entry');
     switch (e.type) {
@@ -364,9 +378,6 @@ export class Tracker {
           if (row >= 0) this.listedInDump(row);
         }
         break;
-      case 'console':
-        // The console's prompt or pause, not the program's: it marks no phase and names no call.
-        break;
       case 'unreadable':
         this.anomalies.add('unreadable-line', line, 'binary or undecodable bytes, not a log line');
         break;
@@ -377,7 +388,7 @@ export class Tracker {
 
   /** What every line does first, whichever route it came by: the last line's state, and the end of a dump. */
   private enter(line: number, malformed: boolean, continuesDump: boolean): void {
-    this.lastMalformed = malformed;
+    this.lastMalformed = malformed ? line : 0;
     if (this.dumpActive && !continuesDump) this.endDump(line - 1);
   }
 
@@ -409,7 +420,8 @@ export class Tracker {
       peak: this.peak,
       marks: this.marks,
       anomalies: this.anomalies,
-      endsInBrokenEvent: this.lastMalformed,
+      brokenEventAt: this.lastMalformed === 0 ? null : this.lastMalformed,
+      endsInConsole: this.consoleLine === lastLine,
       timeline: this.timeline.finish(),
       deferred: this.episodes.finish(),
       deferredNotListed: this.episodes.notListed,

@@ -95,6 +95,7 @@ export type CompletenessRuleId =
   | 'no-spy-events'
   | 'dump-only'
   | 'ends-with-line-end'
+  | 'console-line-last'
   | 'exit-output-present'
   | 'revoke-succeeded'
   | 'nothing-outstanding'
@@ -118,21 +119,30 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'no-line-end',
     verdict: 'truncated',
-    when: 'the last line has no line end',
-    evidence: (f) => (!f.endedOnLineEnd && !f.endedOnBareCR ? `the last line (${f.lastLine}) has no line end: the log was cut` : null),
+    when: "the last line has no line end (unless it is the console's: a prompt or a pause, printed without one)",
+    evidence: (f) =>
+      !f.endedOnLineEnd && !f.endedOnBareCR && !f.trace.endsInConsole ? `the last line (${f.lastLine}) has no line end: the log was cut` : null,
   },
   {
     id: 'cut-in-line-end',
     verdict: 'truncated',
-    when: 'the last line ends in a CR without its LF (a CRLF cut in two)',
+    when: "the last line ends in a CR without its LF (a CRLF cut in two; unless it is the console's)",
     evidence: (f) =>
-      !f.endedOnLineEnd && f.endedOnBareCR ? `the last line (${f.lastLine}) ends in a CR without its LF: the log was cut inside a line end` : null,
+      !f.endedOnLineEnd && f.endedOnBareCR && !f.trace.endsInConsole
+        ? `the last line (${f.lastLine}) ends in a CR without its LF: the log was cut inside a line end`
+        : null,
   },
   {
     id: 'incomplete-last-event',
     verdict: 'truncated',
-    when: 'the last line is a spy event cut short',
-    evidence: (f) => (f.trace.endsInBrokenEvent ? `the last line (${f.lastLine}) is an incomplete spy event` : null),
+    when: "the program's last line is a spy event cut short (only the console's lines, a prompt or a pause, may follow it)",
+    evidence: (f) => {
+      const at = f.trace.brokenEventAt;
+      if (at === null) return null;
+      return at === f.lastLine
+        ? `the last line (${at}) is an incomplete spy event`
+        : `the program's last line (${at}) is an incomplete spy event; only the console's lines follow it`;
+    },
   },
   {
     id: 'revoke-failed-exit-missing',
@@ -263,6 +273,15 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     verdict: 'complete',
     when: 'the last line ends with a line end',
     evidence: (f) => (hasEvents(f) && f.endedOnLineEnd ? 'the last line ends with a line end' : null),
+  },
+  {
+    id: 'console-line-last',
+    verdict: 'complete',
+    when: "the last line is the console's (a prompt or a pause), which it prints without a line end: the program's output before it is whole",
+    evidence: (f) =>
+      hasEvents(f) && !f.endedOnLineEnd && f.trace.endsInConsole
+        ? `the last line (${f.lastLine}) is the console's, printed without a line end: the program's output before it is whole`
+        : null,
   },
   {
     id: 'exit-output-present',
