@@ -264,3 +264,68 @@ test('CLI: --dialect with a bad file exits 2 with one line; an unmatched log war
   const crt = spylog(['report', '--dialect', 'crt', 'fixtures/w2k-console.log']);
   assert.match(crt.stderr, /no line matches the crt dialect/);
 });
+
+test("CI job logs: the runner's time column is stripped when the first line has it, and only then", () => {
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00130000 - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............',
+  ];
+  const stamped = (lines: string[]) => lines.map((l, i) => `2026-11-30T10:15:${String(i).padStart(2, '0')}.1234567Z ${l}`);
+  const plain = analyzeBuffer(run.join('\n') + '\n');
+  const ci = analyzeBuffer(
+    stamped(['##[group]Run .\\spytest.exe', '##[endgroup]', ...run, '##[error]Process completed with exit code 1.']).join('\n') + '\n',
+  );
+  assert.equal(ci.capture, 'ci-log');
+  assert.equal(plain.capture, undefined);
+  // The same blocks and the same verdict: the runner's last line is not the program's (line 7 + 2 is the revoke).
+  assert.deepEqual([ci.truncation, ci.summary.unresolved.blocks, ci.blocks[0]!.allocLine], [plain.truncation, 1, 3 + 2]);
+  assert.match(ci.evidence.join(' '), /program's last line \(7\)/);
+  // Seconds without a fraction, and an empty line as the runner writes it (the time, no blank).
+  const bare = analyzeBuffer(['2026-11-30T10:15:00Z ' + run[0], '2026-11-30T10:15:00Z', ...stamped(run.slice(1))].join('\n') + '\n');
+  assert.equal(bare.capture, 'ci-log');
+  assert.equal(bare.allocs, 1);
+  // A plain log whose later lines hold a time stays plain: the first line that is not blank decides.
+  const late = analyzeBuffer([...run.slice(0, 2), ...stamped(run.slice(2))].join('\n') + '\n');
+  assert.equal(late.capture, undefined);
+  assert.equal(late.allocs, 0);
+  // Near misses of the column are not it: no 'Z', a local offset, no blank before the text.
+  for (const first of [
+    '2026-11-30T10:15:00.1234567 CoInitialize()',
+    '2026-11-30T10:15:00+01:00 CoInitialize()',
+    '2026-11-30T10:15:00.1ZCoInitialize()',
+  ]) {
+    assert.equal(analyzeBuffer(first + '\n' + stamped(run.slice(1)).join('\n') + '\n').capture, undefined, first);
+  }
+});
+
+test("CI job logs: the bytes are the runner's, so the C runtime's 4096-byte rules do not read them", () => {
+  const run = (banner: string) => [
+    banner,
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00130000 - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............',
+    '0x00130100 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+  ];
+  const stamp = (lines: string[]) => lines.map((l) => `2026-11-30T10:15:00.1234567Z ${l}`).join('\n') + '\n';
+  // A banner padded so that the file is exactly 2 × 4096 bytes, stamped and plain.
+  const pad = (size: (banner: string) => number) => 'Banner ' + '.'.repeat(8192 - size('Banner '));
+  const ci = stamp(run(pad((b) => Buffer.byteLength(stamp(run(b))))));
+  const plain = run(pad((b) => Buffer.byteLength(run(b).join('\n') + '\n'))).join('\n') + '\n';
+  assert.deepEqual([Buffer.byteLength(ci), Buffer.byteLength(plain)], [8192, 8192]);
+  // As the program's own bytes the size is whole buffers (the leak undecided); as the runner's it says nothing.
+  assert.equal(analyzeBuffer(plain).truncation, 'possibly-truncated');
+  const r = analyzeBuffer(ci);
+  assert.deepEqual([r.capture, r.truncation, r.summary['true-leak'].blocks], ['ci-log', 'complete', 1]);
+  assert.ok(!r.evidence.some((e) => /4096/.test(e)), r.evidence.join(' | '));
+});

@@ -1,6 +1,7 @@
 // The layer between lines and trackers: it detects what kind of capture this is and
 // routes each line to the tracker of its process and run, nothing more. DebugView
-// interleaves processes (each message is routed by its pid), CI appends runs to one file
+// interleaves processes (each message is routed by its pid), a CI job log puts its runner's
+// time before every line (stamps.ts: stripped), CI appends runs to one file
 // (a run start after a finished run opens a new tracker), and the wording may be another
 // dialect's (detected from the first lines unless one is named). What the trackers saw is
 // judged by the analysis (analyze.ts), part by part.
@@ -11,6 +12,7 @@ import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
+import { stampedMessage } from './stamps.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -25,7 +27,7 @@ export interface DemuxOptions {
    * A run is over (its process started another): it can be judged now and its tracker
    * dropped, so a file of many runs holds one tracker per process, not one per run.
    */
-  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, debugView: boolean) => void;
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, rewritten: boolean) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -128,6 +130,10 @@ export interface Capture {
   /** The dialects detection tried (only the named one when the user named it). */
   tried: string[];
   debugView: boolean;
+  /** A CI job log: every line behind the runner's time (stamps.ts). */
+  stamped: boolean;
+  /** The file's bytes are not the program's (DebugView, a CI job log): no C runtime buffer arithmetic. */
+  rewritten: boolean;
   /** A dialect recognised a line during detection. */
   recognized: boolean;
   /** Whether any non-blank line was read. */
@@ -208,6 +214,8 @@ export class LogDemux implements LineSink {
   private pending: Held[] | null = [];
   private pendingChars = 0;
   private debugView: boolean | null = null;
+  /** A CI job log (decided with `debugView`, by the first line that is not blank). */
+  private stamped: boolean | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
   /** The byte path's scanner: set for the default dialect once detection ended (alloc and free lines skip their events). */
@@ -242,7 +250,8 @@ export class LogDemux implements LineSink {
    * stays true, which is why `span` need not ask again per line.
    */
   spanning(): boolean {
-    return this.scanner !== null && this.scanner.fitsLine && this.debugView !== null && this.opts.bytePath !== false;
+    // A CI job log is read the decoded way (its lines are a step's output: small).
+    return this.scanner !== null && this.scanner.fitsLine && this.debugView !== null && this.stamped === false && this.opts.bytePath !== false;
   }
 
   /**
@@ -310,6 +319,8 @@ export class LogDemux implements LineSink {
       dialect,
       tried: this.opts.named ? [dialect.name] : this.opts.dialects.map((d) => d.name),
       debugView: this.debugView === true,
+      stamped: this.stamped === true,
+      rewritten: this.rewritten,
       recognized: this.recognized,
       anyText: this.nonBlank > 0,
       processes,
@@ -325,6 +336,8 @@ export class LogDemux implements LineSink {
     const dv = parseDebugViewLine(text);
     if (this.debugView === null) this.debugView = dv !== null;
     if (this.debugView && dv) message = dv.message;
+    if (this.stamped === null) this.stamped = !this.debugView && stampedMessage(text) !== null;
+    if (this.stamped) message = stampedMessage(text) ?? text;
     if (this.dialect === null) {
       for (const d of this.opts.dialects) {
         if (d.recognizes(message)) {
@@ -339,12 +352,18 @@ export class LogDemux implements LineSink {
     return this.dialect !== null && this.debugView !== null;
   }
 
+  /** Whether the file's bytes are not the program's (see `Capture.rewritten`). */
+  private get rewritten(): boolean {
+    return this.debugView === true || this.stamped === true;
+  }
+
   /** Ends detection (falling back to the first dialect) and replays the held lines. */
   private decide(): void {
     const held = this.pending ?? [];
     this.pending = null;
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
+    this.stamped ??= false;
     this.classify = this.dialect.classify ?? null;
     const fast = this.classify !== null ? fastPathOf(this.dialect) : null;
     this.scanner = fast === null ? null : new SpyScanner(fast);
@@ -362,8 +381,10 @@ export class LogDemux implements LineSink {
         proc = this.procs.get(dv.pid) ?? this.proc(dv.pid, lineNo, at);
       }
       // A line without the columns (a continuation) stays with the previous process.
-    } else if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') {
-      this.nonBlank++; // lines read after detection ended count too
+    } else {
+      // A line without the time column (a runner that wrote one line in two) is read as it is.
+      if (this.stamped) message = stampedMessage(text) ?? text;
+      if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') this.nonBlank++; // lines read after detection ended count too
     }
     proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
@@ -559,7 +580,7 @@ export class LogDemux implements LineSink {
     proc.runs.push(proc.run);
     proc.finished = false;
     if (this.opts.onRunEnd) {
-      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
+      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.rewritten);
       ended.tracker = null;
       // Only the process's last run is needed at the end; the others were judged.
       proc.runs.splice(0, proc.runs.length - 1);

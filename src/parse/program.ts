@@ -57,6 +57,13 @@ const TRANSCRIPT = new RegExp(
     ')$',
 );
 
+/**
+ * A CI runner's own lines in a job log (capture/stamps.ts): GitHub Actions' and Azure
+ * Pipelines' `##[group]Run …`, `##[endgroup]`, `##[error]Process completed with exit code 1.`,
+ * `##[section]Starting: …`, and Azure's `[command]…` (the command line it ran).
+ */
+const RUNNER = /^(?:##\[[a-z]+\]|\[command\])/;
+
 /** Whether a line holds bytes that are not text (checked before anything reads it as text). */
 export function isBinary(line: string): boolean {
   return BINARY.test(line);
@@ -73,7 +80,7 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   if (marker === null) {
     if (ELISION.test(text)) return { type: 'elision', text };
     // The console's own lines around a console capture are not the program's output: they must not become its last line.
-    if (CONSOLE_LINES.has(text) || PROMPT.test(text) || TRANSCRIPT.test(text)) return { type: 'console', text };
+    if (CONSOLE_LINES.has(text) || PROMPT.test(text) || TRANSCRIPT.test(text) || RUNNER.test(text)) return { type: 'console', text };
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
