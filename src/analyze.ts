@@ -239,7 +239,7 @@ class Judge {
     }
     top = top!;
     if (capture.debugView) top.capture = 'debugview';
-    else if (capture.stamped) top.capture = 'ci-log';
+    else if (capture.frame !== null) top.capture = capture.frame;
     const matched = capture.recognized || !capture.anyText || hasSpyContent(top);
     if (dialect.name !== 'mallocspy' || !matched) top.dialect = { name: dialect.name, tried: capture.tried, matched };
     return top;
@@ -368,17 +368,32 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   // A place inside the stream as a file offset: the BOM is the first run's (offset 0 stays 0).
   const file = (byte: number) => (byte === 0 ? 0 : byte + bom);
   const inside = run.endByte >= 0;
-  const ends = [
-    { byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: inside ? run.lastLine : (null as number | null) },
-    ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1 })),
+  const own = run.own;
+  // The console's lines after the program's last (a prompt, a transcript's footer) are not its
+  // bytes: the run ends at its last own line, or, with the blank lines before the console's
+  // (the program's, or cmd's before its prompt), where the console's begin.
+  const trailed = !inside && own.trailerByte >= 0;
+  const fileEnds = trailed
+    ? [
+        { byte: file(own.endByte), crlf: own.endCrlf, line: own.endLine as number | null, framed: true },
+        { byte: file(own.trailerByte), crlf: own.trailerCrlf, line: (own.trailerLine - 1) as number | null, framed: true },
+      ]
+    : [{ byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: inside ? run.lastLine : (null as number | null), framed: false }];
+  const ends = [...fileEnds, ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1, framed: false }))];
+  // Nor are the console's lines before its first (cmd's command line, a transcript's header).
+  const led = own.startByte > run.firstByte;
+  const starts = [
+    led
+      ? { byte: own.startByte, crlf: own.startCrlf, line: own.startLine, kind: 'own', framed: true }
+      : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
+    ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];
-  const starts = [{ byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own' }, ...run.boundaries.starts];
   const spans: CrtSpan[] = [];
   for (const s of starts) {
     for (const e of ends) {
       const bytes = e.byte - file(s.byte);
       if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
-        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared' });
+        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared', framed: s.framed || e.framed });
     }
   }
   return {
@@ -388,7 +403,7 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
         ? []
         : ends.flatMap((e) => {
             const bytes = e.byte - file(run.flushByte);
-            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line, shared: false }] : [];
+            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line, shared: false, framed: e.framed }] : [];
           }),
   };
 }

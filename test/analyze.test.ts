@@ -356,10 +356,12 @@ test("the console's last line decides nothing: a prompt without its line end or 
   // The program's own last line so cut is a cut log (and the free before it an ordinary one).
   assert.equal(rules(analyzeBuffer(run + '\r\nDone.')), 'truncated 0/0/1');
   assert.equal(rules(analyzeBuffer(run + '\r\nDone.\r')), 'truncated 0/0/1');
-  // A spy line cut short, then the console's lines (PowerShell ends the partial line): truncated, at the spy line.
-  const cut = analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\nPS C:\\work\\spy> Stop-Transcript\r\n**********************\r\n');
+  // A spy line cut short, then cmd's prompt, an empty line (Enter pressed) and the prompt again: truncated, at the spy line.
+  const cut = analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\nC:\\work\\spy>\r\n\r\nC:\\work\\spy>');
   assert.equal(rules(cut), 'truncated 0/1/1');
-  assert.deepEqual(cut.evidence, ["the program's last line (11) is an incomplete spy event; only the console's lines follow it"]);
+  assert.deepEqual(cut.evidence, ["the program's last line (11) is an incomplete spy event; only blank lines and the console's follow it"]);
+  // A blank line alone after it: the same.
+  assert.equal(rules(analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\n\r\n')), 'truncated 0/1/1');
   // The same spy line followed by a line of the program's: an anomaly in the middle of the log, not a cut end
   // (the run is still undecided: nothing follows its last line, the failed revoke's exit-time output is missing).
   const middle = analyzeBuffer(run + '\r\nMALLOC SPY: 0x00130000 - fre\r\nDone.\r\n');

@@ -12,6 +12,7 @@ import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
 import { noDialectMatched } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
+import { isFrameLine } from '../src/capture/frames.js';
 import type { Report } from '../src/model/report.js';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
@@ -328,4 +329,123 @@ test("CI job logs: the bytes are the runner's, so the C runtime's 4096-byte rule
   const r = analyzeBuffer(ci);
   assert.deepEqual([r.capture, r.truncation, r.summary['true-leak'].blocks], ['ci-log', 'complete', 1]);
   assert.ok(!r.evidence.some((e) => /4096/.test(e)), r.evidence.join(' | '));
+});
+
+test("PowerShell transcripts: the header and footer are the console's in a file that opens as a transcript, and only there", () => {
+  const frameLines = [
+    '**********************',
+    'Windows PowerShell transcript start',
+    'PowerShell transcript end',
+    'Start time: 20261130101500',
+    'End time: 20261130101502',
+    'Command start time: 20261130101501',
+    'Transcript started, output file is C:\\work\\spy.log',
+    'Username: BUILD7\\dev',
+    'RunAs User: BUILD7\\dev',
+    'Configuration Name:',
+    'Machine: BUILD7 (Microsoft Windows NT 10.0.19045.0)',
+    'Host Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'Process ID: 4242',
+    'PSVersion: 5.1.19041.5247',
+    'OS: Microsoft Windows 10.0.19045',
+    'Platform: Win32NT',
+  ];
+  for (const line of frameLines) assert.ok(isFrameLine('transcript', line), line);
+  for (const line of [
+    '*********************',
+    '***********************',
+    'PowerShell transcript started',
+    'Start time: 10:15:00',
+    'Username: dev',
+    'Machine: BUILD7',
+    'Process ID: 0x1092',
+    'OS: Windows 2000',
+    'Platform: x86',
+  ]) {
+    assert.ok(!isFrameLine('transcript', line), line);
+  }
+  for (const line of ['##[group]Run .\\spytest.exe', '##[endgroup]', '##[error]Process completed with exit code 1.', '[command]C:\\spytest.exe']) {
+    assert.ok(isFrameLine('ci-log', line) && !isFrameLine('transcript', line), line);
+  }
+  // Bounded on hostile lines four times the longest line the analysis reads (a hang guard, not a speed goal).
+  const long = 4 * 65_536;
+  for (const line of [
+    'Machine: ' + ' ('.repeat(long / 2),
+    'Machine: ' + 'x (y)'.repeat(long / 5) + '(',
+    'Username: ' + '\\'.repeat(long),
+    '*'.repeat(long),
+  ]) {
+    const t = process.hrtime.bigint();
+    assert.ok(!isFrameLine('transcript', line));
+    assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 2_000, line.slice(0, 20));
+  }
+  // The program's own look-alike as its last line, in a plain log: still the program's (attack notes #72).
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00130300 - 78 bytes allocated',
+    'MALLOC SPY: 0x00130300 - freed, 1 blocks remaining',
+  ];
+  for (const last of ['Process ID: 4242', 'OS: Microsoft Windows 10.0.19045', '**********************']) {
+    const r = analyzeBuffer([...run, last].join('\r\n') + '\r\n');
+    assert.deepEqual([r.capture, r.truncation, r.summary.unresolved.blocks], [undefined, 'possibly-truncated', 1], last);
+  }
+  // In a transcript the same footer is the console's: the free before it is exit-time output.
+  const prologue = ['**********************', 'PowerShell transcript start', 'Start time: 20261130101700', '**********************'];
+  const epilogue = ['**********************', 'PowerShell transcript end', 'End time: 20261130101703', '**********************'];
+  const t = analyzeBuffer([...prologue, ...run, ...epilogue].join('\r\n') + '\r\n');
+  assert.deepEqual([t.capture, t.truncation, t.summary['true-leak'].blocks, t.summary.exitprocess.blocks], ['transcript', 'complete', 1, 1]);
+  // A star line alone at the top opens nothing.
+  assert.equal(analyzeBuffer(['**********************', ...run, ...epilogue].join('\r\n') + '\r\n').capture, undefined);
+});
+
+test("the 4096-byte rules count the program's bytes, without the console's lines around them (attack notes #71)", () => {
+  // A run whose lines, as the program wrote them (LF, before text mode's CR), are exactly 4096 bytes; the exit-time output is partly there.
+  const lines = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+  ];
+  const size = lines.reduce((n, l) => n + l.length + 1, 0);
+  const program = ['Banner ' + '.'.repeat(4096 - size - 8), ...lines];
+  assert.equal(
+    program.reduce((n, l) => n + l.length + 1, 0),
+    4096,
+  );
+  const redirected = program.join('\r\n') + '\r\n';
+  const alone = analyzeBuffer(redirected);
+  assert.equal(alone.truncation, 'possibly-truncated');
+  const framed = {
+    'cmd, redirected with echo on': 'C:\\work\\spy>spytest.exe\r\n' + redirected + '\r\nC:\\work\\spy>',
+    'a PowerShell transcript':
+      [
+        '**********************',
+        'PowerShell transcript start',
+        'Start time: 20261130101700',
+        '**********************',
+        'PS C:\\work\\spy> .\\spytest.exe | Out-Host',
+      ].join('\r\n') +
+      '\r\n' +
+      redirected +
+      [
+        'PS C:\\work\\spy> Stop-Transcript',
+        '**********************',
+        'PowerShell transcript end',
+        'End time: 20261130101703',
+        '**********************',
+      ].join('\r\n') +
+      '\r\n',
+  };
+  for (const [what, text] of Object.entries(framed)) {
+    const r = analyzeBuffer(text);
+    assert.deepEqual([r.truncation, r.summary.unresolved.blocks], ['possibly-truncated', 1], what);
+    assert.match(r.evidence.join(' '), /exactly 1 × 4096 as the program wrote them/, what);
+  }
 });

@@ -13,6 +13,7 @@ import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
 import { stampedMessage } from './stamps.js';
+import { isFrameLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -64,6 +65,57 @@ export interface CapturedRun {
    * next run's run-start line is (the held lines its own).
    */
   boundaries: CrtBoundaries;
+  /** Where the program's own bytes lie among the run's lines (see `OwnBytes`). */
+  own: OwnBytes;
+}
+
+/**
+ * The program's own bytes among a run's lines, for the C runtime's buffers: the console's
+ * lines before and after them (cmd's command line and next prompt, a transcript's header and
+ * footer) are not bytes the program wrote, and counted in they hid whole buffers (attack notes
+ * #71). Offsets, CR LF counts and lines as in `LinePosition`; -1: none yet.
+ */
+export interface OwnBytes {
+  /** The first line that is not the console's: where it starts. */
+  startByte: number;
+  startCrlf: number;
+  startLine: number;
+  /** The last line that is neither the console's nor blank: where it ends (the next line's first byte). */
+  endByte: number;
+  endCrlf: number;
+  endLine: number;
+  /** The first console line after that one, where it starts; -1 when none came after it (then the run's end is the file's). */
+  trailerByte: number;
+  trailerCrlf: number;
+  trailerLine: number;
+}
+
+const OWN = 0;
+const BLANK = 1;
+const CONSOLE = 2;
+
+/** A line of the run, with where it lies: the program's (OWN), blank, or the console's. */
+function noteLine(run: CapturedRun, kind: number, start: number, crlfBefore: number, next: number, crlfThrough: number, line: number): void {
+  const o = run.own;
+  if (kind !== CONSOLE && o.startByte < 0) {
+    o.startByte = start;
+    o.startCrlf = crlfBefore;
+    o.startLine = line;
+  }
+  if (kind === OWN) {
+    o.endByte = next;
+    o.endCrlf = crlfThrough;
+    o.endLine = line;
+    o.trailerByte = -1;
+  } else if (kind === CONSOLE && o.endByte >= 0 && o.trailerByte < 0) {
+    o.trailerByte = start;
+    o.trailerCrlf = crlfBefore;
+    o.trailerLine = line;
+  }
+}
+
+function lineKind(e: LineEvent): number {
+  return e.type === 'console' ? CONSOLE : e.type === 'blank' ? BLANK : OWN;
 }
 
 /**
@@ -132,7 +184,13 @@ export interface Capture {
   debugView: boolean;
   /** A CI job log: every line behind the runner's time (stamps.ts). */
   stamped: boolean;
-  /** The file's bytes are not the program's (DebugView, a CI job log): no C runtime buffer arithmetic. */
+  /** What the capture puts around the program's output (frames.ts), or null. */
+  frame: Frame | null;
+  /**
+   * The file's bytes are not the program's (DebugView, a CI job log): no C runtime buffer
+   * arithmetic. A PowerShell transcript writes the lines of a program behind a pipe with the
+   * CR LF they had: their bytes are the program's, its header and footer left out (`OwnBytes`).
+   */
   rewritten: boolean;
   /** A dialect recognised a line during detection. */
   recognized: boolean;
@@ -216,6 +274,9 @@ export class LogDemux implements LineSink {
   private debugView: boolean | null = null;
   /** A CI job log (decided with `debugView`, by the first line that is not blank). */
   private stamped: boolean | null = null;
+  /** The frame (frames.ts), decided by the first two lines that are not blank (undefined until then), and the first of them. */
+  private frame: Frame | null | undefined = undefined;
+  private firstMessage: string | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
   /** The byte path's scanner: set for the default dialect once detection ended (alloc and free lines skip their events). */
@@ -225,6 +286,8 @@ export class LogDemux implements LineSink {
   private readonly procs = new Map<number | null, Proc>();
   private lastProc: Proc | null = null;
   private endRun: CapturedRun | null = null;
+  /** Where the line the byte path reads lies (reused). */
+  private readonly spanAt: LinePosition = { start: 0, next: 0, crlfBefore: 0, crlfThrough: 0 };
   /** Reused by the DebugView byte path. */
   private readonly columns: DebugViewColumns = { message: 0, pid: null };
 
@@ -265,14 +328,22 @@ export class LogDemux implements LineSink {
     const kind = scanner.lineAt(bytes, start, len);
     if (kind !== SCAN_OTHER) {
       if (scanner.contentEnd > maxEnd) return -1;
-      this.spy(this.lastProc ?? this.proc(null, lineNo, NO_POSITION), kind, lineNo);
-      return scanner.lineEnd;
+      const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
+      const lf = scanner.lineEnd;
+      const at = this.spanAt;
+      at.start = base + start;
+      at.next = base + lf + 1;
+      at.crlfBefore = crlf;
+      at.crlfThrough = crlf + (lf > scanner.contentEnd ? 1 : 0);
+      this.spy(proc, kind, lineNo, at);
+      return lf;
     }
     if (bytes[start] !== 48 /* 0 */ || !scanner.dumpAt(bytes, start, len) || scanner.contentEnd > maxEnd) return -1;
     const lf = scanner.lineEnd;
     const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
     this.spyOutput(proc);
     printedThrough(proc.run, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
+    noteLine(proc.run, OWN, base + start, crlf, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
     proc.run.tracker!.dumpScan(scanner, lineNo);
     this.counted(proc, lineNo);
     return lf;
@@ -291,7 +362,7 @@ export class LogDemux implements LineSink {
     const scanner = this.scanner!;
     const kind = scanner.lineAt(bytes, columns.message, len);
     if (kind === SCAN_OTHER || scanner.contentEnd > maxEnd) return -1;
-    this.spy(proc, kind, lineNo);
+    this.spy(proc, kind, lineNo, NO_POSITION);
     return scanner.lineEnd;
   }
 
@@ -320,6 +391,7 @@ export class LogDemux implements LineSink {
       tried: this.opts.named ? [dialect.name] : this.opts.dialects.map((d) => d.name),
       debugView: this.debugView === true,
       stamped: this.stamped === true,
+      frame: this.frame ?? null,
       rewritten: this.rewritten,
       recognized: this.recognized,
       anyText: this.nonBlank > 0,
@@ -338,6 +410,7 @@ export class LogDemux implements LineSink {
     if (this.debugView && dv) message = dv.message;
     if (this.stamped === null) this.stamped = !this.debugView && stampedMessage(text) !== null;
     if (this.stamped) message = stampedMessage(text) ?? text;
+    if (this.frame === undefined) this.detectFrame(message.trim());
     if (this.dialect === null) {
       for (const d of this.opts.dialects) {
         if (d.recognizes(message)) {
@@ -349,7 +422,17 @@ export class LogDemux implements LineSink {
     } else if (!this.recognized && this.dialect.recognizes(message)) {
       this.recognized = true;
     }
-    return this.dialect !== null && this.debugView !== null;
+    return this.dialect !== null && this.debugView !== null && this.frame !== undefined;
+  }
+
+  /** A transcript opens with a star line and `… transcript start`; a CI job log is framed by its runner. */
+  private detectFrame(message: string): void {
+    if (this.stamped) this.frame = 'ci-log';
+    else if (this.debugView) this.frame = null;
+    else if (this.firstMessage === null) {
+      this.firstMessage = message;
+      if (!mayOpenTranscript(message)) this.frame = null;
+    } else this.frame = opensTranscript(message) ? 'transcript' : null;
   }
 
   /** Whether the file's bytes are not the program's (see `Capture.rewritten`). */
@@ -364,6 +447,7 @@ export class LogDemux implements LineSink {
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
     this.stamped ??= false;
+    if (this.frame === undefined) this.frame = this.stamped ? 'ci-log' : null;
     this.classify = this.dialect.classify ?? null;
     const fast = this.classify !== null ? fastPathOf(this.dialect) : null;
     this.scanner = fast === null ? null : new SpyScanner(fast);
@@ -389,7 +473,7 @@ export class LogDemux implements LineSink {
     proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {
-      this.spy(proc, kind, lineNo);
+      this.spy(proc, kind, lineNo, at);
     } else if (this.classify !== null) {
       if (!this.route(proc, this.classify(message), lineNo, dropped, at)) this.counted(proc, lineNo);
     } else {
@@ -404,8 +488,10 @@ export class LogDemux implements LineSink {
    * An alloc or free line the scanner just read, from its bytes or its text: the one route
    * of such lines to their tracker. They never start nor end a run (see `route`).
    */
-  private spy(proc: Proc, kind: number, lineNo: number): void {
+  private spy(proc: Proc, kind: number, lineNo: number, at: Readonly<LinePosition>): void {
     this.spyOutput(proc);
+    // After the lines held before it were given to the run: they came first.
+    if (at.next >= 0) noteLine(proc.run, OWN, at.start, at.crlfBefore, at.next, at.crlfThrough, lineNo);
     proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
   }
@@ -437,6 +523,8 @@ export class LogDemux implements LineSink {
    * appended with `>>` would read as cut); the end of the input makes them the finished run's.
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
+    // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
+    if (this.frame && e.type === 'program' && e.marker === null && isFrameLine(this.frame, e.text)) e = { type: 'console', text: e.text };
     if (proc.finished) {
       if (this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
@@ -593,6 +681,7 @@ export class LogDemux implements LineSink {
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
       printedThrough(proc.run, at.next, at.crlfThrough, lineNo);
     }
+    if (at.next >= 0) noteLine(proc.run, lineKind(e), at.start, at.crlfBefore, at.next, at.crlfThrough, lineNo);
     proc.run.tracker!.event(e, lineNo);
   }
 
@@ -632,6 +721,7 @@ export class LogDemux implements LineSink {
       endByte: -1,
       endCrlf: 0,
       boundaries: { starts: [], ends: [] },
+      own: { startByte: -1, startCrlf: 0, startLine: 0, endByte: -1, endCrlf: 0, endLine: 0, trailerByte: -1, trailerCrlf: 0, trailerLine: 0 },
     };
   }
 }

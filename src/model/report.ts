@@ -242,8 +242,8 @@ export interface Report {
   testsNotListed?: number;
   /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
   baseline?: BaselineUse;
-  /** extra, only for a DebugView capture, or a CI job log (every line behind the runner's time). */
-  capture?: 'debugview' | 'ci-log';
+  /** extra, only for a DebugView capture, a CI job log (every line behind the runner's time) or a PowerShell transcript. */
+  capture?: 'debugview' | 'ci-log' | 'transcript';
   /** extra, only when the log was read with another dialect than MallocSpyTest's, or matched none. */
   dialect?: { name: string; tried: string[]; matched: boolean };
   /** extra, only when a DebugView capture holds more than one process: one report per pid. */

@@ -30,40 +30,6 @@ const CONSOLE_LINES = new Set([
   'Terminate batch job (Y/N)?',
 ]);
 
-/**
- * What PowerShell's `Start-Transcript` writes around a session (its TranscriptPrologue and
- * TranscriptEpilogue, Windows PowerShell 5.1 and PowerShell 7; `-IncludeInvocationHeader`
- * adds a command start time between star lines): the console host's lines, not the
- * program's. As program lines the epilogue after a run became its last line, and a console
- * capture in a transcript read as cut. The fields of the header are matched as PowerShell
- * writes them (the version table's names; the fields a program might print too, only in
- * PowerShell's shapes of them), the rest exactly. No part can backtrack over a long line.
- */
-const TRANSCRIPT = new RegExp(
-  '^(?:' +
-    [
-      '\\*{22}',
-      '(?:Windows )?PowerShell transcript (?:start|end)',
-      '(?:Start|End|Command start) time: \\d{14}',
-      'Transcript (?:started|stopped), output file is .*',
-      '(?:RunAs User|Configuration Name|Host Application|PSVersion|PSEdition|PSCompatibleVersions|BuildVersion|CLRVersion|WSManStackVersion|PSRemotingProtocolVersion|SerializationVersion|GitCommitId):(?: .*)?',
-      // The header's fields a program might print itself, only in PowerShell's shapes of them.
-      'Username: [^\\\\ ]*\\\\[^\\\\ ]*',
-      'Machine: [^()]* \\([^()]*\\)',
-      'Process ID: \\d+',
-      'OS: (?:Microsoft Windows|Linux|Darwin)\\b.*',
-      'Platform: (?:Win32NT|Unix)',
-    ].join('|') +
-    ')$',
-);
-
-/**
- * A CI runner's own lines in a job log (capture/stamps.ts): GitHub Actions' and Azure
- * Pipelines' `##[group]Run …`, `##[endgroup]`, `##[error]Process completed with exit code 1.`,
- * `##[section]Starting: …`, and Azure's `[command]…` (the command line it ran).
- */
-const RUNNER = /^(?:##\[[a-z]+\]|\[command\])/;
-
 /** Whether a line holds bytes that are not text (checked before anything reads it as text). */
 export function isBinary(line: string): boolean {
   return BINARY.test(line);
@@ -80,7 +46,7 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   if (marker === null) {
     if (ELISION.test(text)) return { type: 'elision', text };
     // The console's own lines around a console capture are not the program's output: they must not become its last line.
-    if (CONSOLE_LINES.has(text) || PROMPT.test(text) || TRANSCRIPT.test(text) || RUNNER.test(text)) return { type: 'console', text };
+    if (CONSOLE_LINES.has(text) || PROMPT.test(text)) return { type: 'console', text };
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };

@@ -12,6 +12,7 @@ export function formatLine(report: Report): string | null {
   const parts: string[] = [];
   if (report.capture === 'debugview') parts.push('DebugView capture');
   else if (report.capture === 'ci-log') parts.push("CI job log (the runner's time column stripped)");
+  else if (report.capture === 'transcript') parts.push('PowerShell transcript');
   if (report.processes) parts.push(`${report.processes.length} processes (one analysis per pid)`);
   if (report.runs) parts.push(`${report.runs.length} runs (each judged on its own)`);
   if (report.dialect?.matched) parts.push(`${report.dialect.name} dialect`);

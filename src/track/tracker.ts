@@ -275,7 +275,7 @@ export class Tracker {
    */
   private dumps = 0;
   private dumpListed = 0;
-  /** The latest line but the console's, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
+  /** The latest line but the console's and blank ones, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
   private lastMalformed = 0;
   /** The latest line the console printed (a prompt, a pause), or 0. */
   private consoleLine = 0;
@@ -338,8 +338,11 @@ export class Tracker {
       this.consoleLine = line;
       return;
     }
+    // An empty line says nothing either: a dump goes on past it, a spy event cut short before
+    // it is still cut (cmd prints one before each prompt; attack notes #70).
+    if (e.type === 'blank') return;
     const broken = e.type === 'malformed' || e.type === 'malformed-dump-entry';
-    this.enter(line, broken, e.type === 'dump-entry' || e.type === 'blank' || e.type === 'malformed-dump-entry');
+    this.enter(line, broken, e.type === 'dump-entry' || e.type === 'malformed-dump-entry');
     switch (e.type) {
       case 'alloc':
         this.alloc(e.address.key, spell(e.address.text, e.address.key), e.address.text, e.size, line);
@@ -380,8 +383,6 @@ export class Tracker {
         break;
       case 'unreadable':
         this.anomalies.add('unreadable-line', line, 'binary or undecodable bytes, not a log line');
-        break;
-      case 'blank':
         break;
     }
   }

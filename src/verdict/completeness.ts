@@ -42,6 +42,8 @@ export interface CrtSpan {
   to: number | null;
   /** It starts at an earlier run of the same process (runs of one process share its buffer). */
   shared: boolean;
+  /** It leaves out the console's lines before or after the program's (a prompt, a transcript's header or footer). */
+  framed: boolean;
 }
 
 /**
@@ -135,13 +137,13 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'incomplete-last-event',
     verdict: 'truncated',
-    when: "the program's last line is a spy event cut short (only the console's lines, a prompt or a pause, may follow it)",
+    when: "the program's last line is a spy event cut short (only blank lines and the console's, a prompt or a pause, may follow it)",
     evidence: (f) => {
       const at = f.trace.brokenEventAt;
       if (at === null) return null;
       return at === f.lastLine
         ? `the last line (${at}) is an incomplete spy event`
-        : `the program's last line (${at}) is an incomplete spy event; only the console's lines follow it`;
+        : `the program's last line (${at}) is an incomplete spy event; only blank lines and the console's follow it`;
     },
   },
   {
@@ -199,9 +201,11 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       const what = (s: CrtSpan) =>
         s.line === 1
           ? `the file${upTo(s)}`
-          : s.shared
-            ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
-            : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
+          : s.framed && !s.shared
+            ? `the program's output from line ${s.line}${upTo(s)} (the console's lines around it are not its bytes)`
+            : s.shared
+              ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
+              : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
       return anyWholeBuffers(f.crt.runs, what, held, 'as the program wrote them', ' after buffering');
     },
