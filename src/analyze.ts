@@ -372,19 +372,21 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   // The console's lines after the program's last (a prompt, a transcript's footer) are not its
   // bytes: the run ends at its last own line, or, with the blank lines before the console's
   // (the program's, or cmd's before its prompt), where the console's begin.
-  const trailed = !inside && own.trailerByte >= 0;
+  // (The latest stretch of blank and console lines, when no line of the program's came after it and it holds a console line.)
+  const ownThrough = run.tracker?.ownThrough ?? 0;
+  const trailed = !inside && own.consoleByte >= 0 && ownThrough > 0 && own.afterLine > ownThrough;
   const fileEnds = trailed
     ? [
-        { byte: file(own.endByte), crlf: own.endCrlf, line: own.endLine as number | null, framed: true },
-        { byte: file(own.trailerByte), crlf: own.trailerCrlf, line: (own.trailerLine - 1) as number | null, framed: true },
+        { byte: file(own.afterByte), crlf: own.afterCrlf, line: (own.afterLine - 1) as number | null, framed: true },
+        { byte: file(own.consoleByte), crlf: own.consoleCrlf, line: (own.consoleLine - 1) as number | null, framed: true },
       ]
     : [{ byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: inside ? run.lastLine : (null as number | null), framed: false }];
   const ends = [...fileEnds, ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1, framed: false }))];
   // Nor are the console's lines before its first (cmd's command line, a transcript's header).
-  const led = own.startByte > run.firstByte;
+  const led = own.leadByte >= 0;
   const starts = [
     led
-      ? { byte: own.startByte, crlf: own.startCrlf, line: own.startLine, kind: 'own', framed: true }
+      ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
       : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];

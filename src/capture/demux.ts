@@ -73,49 +73,53 @@ export interface CapturedRun {
  * The program's own bytes among a run's lines, for the C runtime's buffers: the console's
  * lines before and after them (cmd's command line and next prompt, a transcript's header and
  * footer) are not bytes the program wrote, and counted in they hid whole buffers (attack notes
- * #71). Offsets, CR LF counts and lines as in `LinePosition`; -1: none yet.
+ * #71). Offsets, CR LF counts and lines as in `LinePosition`; -1: none. Only the lines that are
+ * not the program's are noted here (a big log is nearly all spy lines): the tracker knows the
+ * latest line of the program's own (`Tracker.ownThrough`), and a stretch after it is one that
+ * began after that line.
  */
 export interface OwnBytes {
-  /** The first line that is not the console's: where it starts. */
-  startByte: number;
-  startCrlf: number;
-  startLine: number;
-  /** The last line that is neither the console's nor blank: where it ends (the next line's first byte). */
-  endByte: number;
-  endCrlf: number;
-  endLine: number;
-  /** The first console line after that one, where it starts; -1 when none came after it (then the run's end is the file's). */
-  trailerByte: number;
-  trailerCrlf: number;
-  trailerLine: number;
+  /** The console's lines the run starts with: the line after them (-1: the run's first line was another), and where it starts. */
+  leadLine: number;
+  leadByte: number;
+  leadCrlf: number;
+  /** The latest stretch of blank and console lines with no line of the program's in it: where its first line starts, and that line (-1: none yet). */
+  afterByte: number;
+  afterCrlf: number;
+  afterLine: number;
+  /** The first console line in that stretch, where it starts (-1: only blanks). */
+  consoleByte: number;
+  consoleCrlf: number;
+  consoleLine: number;
 }
 
-const OWN = 0;
 const BLANK = 1;
 const CONSOLE = 2;
 
-/** A line of the run, with where it lies: the program's (OWN), blank, or the console's. */
-function noteLine(run: CapturedRun, kind: number, start: number, crlfBefore: number, next: number, crlfThrough: number, line: number): void {
+/** A blank or console line of the run, and where it lies (`kind` 0: any other line, which is not noted). */
+function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, line: number): void {
+  if (kind === 0) return;
   const o = run.own;
-  if (kind !== CONSOLE && o.startByte < 0) {
-    o.startByte = start;
-    o.startCrlf = crlfBefore;
-    o.startLine = line;
+  if (kind === CONSOLE && line === o.leadLine) {
+    o.leadLine = line + 1;
+    o.leadByte = at.next;
+    o.leadCrlf = at.crlfThrough;
   }
-  if (kind === OWN) {
-    o.endByte = next;
-    o.endCrlf = crlfThrough;
-    o.endLine = line;
-    o.trailerByte = -1;
-  } else if (kind === CONSOLE && o.endByte >= 0 && o.trailerByte < 0) {
-    o.trailerByte = start;
-    o.trailerCrlf = crlfBefore;
-    o.trailerLine = line;
+  if (o.afterLine < 0 || run.tracker!.ownThrough > o.afterLine) {
+    o.afterByte = at.start;
+    o.afterCrlf = at.crlfBefore;
+    o.afterLine = line;
+    o.consoleByte = -1;
+  }
+  if (kind === CONSOLE && o.consoleByte < 0) {
+    o.consoleByte = at.start;
+    o.consoleCrlf = at.crlfBefore;
+    o.consoleLine = line;
   }
 }
 
 function lineKind(e: LineEvent): number {
-  return e.type === 'console' ? CONSOLE : e.type === 'blank' ? BLANK : OWN;
+  return e.type === 'console' ? CONSOLE : e.type === 'blank' ? BLANK : 0;
 }
 
 /**
@@ -286,8 +290,6 @@ export class LogDemux implements LineSink {
   private readonly procs = new Map<number | null, Proc>();
   private lastProc: Proc | null = null;
   private endRun: CapturedRun | null = null;
-  /** Where the line the byte path reads lies (reused). */
-  private readonly spanAt: LinePosition = { start: 0, next: 0, crlfBefore: 0, crlfThrough: 0 };
   /** Reused by the DebugView byte path. */
   private readonly columns: DebugViewColumns = { message: 0, pid: null };
 
@@ -328,22 +330,14 @@ export class LogDemux implements LineSink {
     const kind = scanner.lineAt(bytes, start, len);
     if (kind !== SCAN_OTHER) {
       if (scanner.contentEnd > maxEnd) return -1;
-      const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
-      const lf = scanner.lineEnd;
-      const at = this.spanAt;
-      at.start = base + start;
-      at.next = base + lf + 1;
-      at.crlfBefore = crlf;
-      at.crlfThrough = crlf + (lf > scanner.contentEnd ? 1 : 0);
-      this.spy(proc, kind, lineNo, at);
-      return lf;
+      this.spy(this.lastProc ?? this.proc(null, lineNo, NO_POSITION), kind, lineNo);
+      return scanner.lineEnd;
     }
     if (bytes[start] !== 48 /* 0 */ || !scanner.dumpAt(bytes, start, len) || scanner.contentEnd > maxEnd) return -1;
     const lf = scanner.lineEnd;
     const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
     this.spyOutput(proc);
     printedThrough(proc.run, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
-    noteLine(proc.run, OWN, base + start, crlf, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
     proc.run.tracker!.dumpScan(scanner, lineNo);
     this.counted(proc, lineNo);
     return lf;
@@ -362,7 +356,7 @@ export class LogDemux implements LineSink {
     const scanner = this.scanner!;
     const kind = scanner.lineAt(bytes, columns.message, len);
     if (kind === SCAN_OTHER || scanner.contentEnd > maxEnd) return -1;
-    this.spy(proc, kind, lineNo, NO_POSITION);
+    this.spy(proc, kind, lineNo);
     return scanner.lineEnd;
   }
 
@@ -473,7 +467,7 @@ export class LogDemux implements LineSink {
     proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {
-      this.spy(proc, kind, lineNo, at);
+      this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
       if (!this.route(proc, this.classify(message), lineNo, dropped, at)) this.counted(proc, lineNo);
     } else {
@@ -488,10 +482,8 @@ export class LogDemux implements LineSink {
    * An alloc or free line the scanner just read, from its bytes or its text: the one route
    * of such lines to their tracker. They never start nor end a run (see `route`).
    */
-  private spy(proc: Proc, kind: number, lineNo: number, at: Readonly<LinePosition>): void {
+  private spy(proc: Proc, kind: number, lineNo: number): void {
     this.spyOutput(proc);
-    // After the lines held before it were given to the run: they came first.
-    if (at.next >= 0) noteLine(proc.run, OWN, at.start, at.crlfBefore, at.next, at.crlfThrough, lineNo);
     proc.run.tracker!.spy(kind, this.scanner!, lineNo);
     this.counted(proc, lineNo);
   }
@@ -681,7 +673,7 @@ export class LogDemux implements LineSink {
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
       printedThrough(proc.run, at.next, at.crlfThrough, lineNo);
     }
-    if (at.next >= 0) noteLine(proc.run, lineKind(e), at.start, at.crlfBefore, at.next, at.crlfThrough, lineNo);
+    if (at.next >= 0) noteLine(proc.run, lineKind(e), at, lineNo);
     proc.run.tracker!.event(e, lineNo);
   }
 
@@ -721,7 +713,17 @@ export class LogDemux implements LineSink {
       endByte: -1,
       endCrlf: 0,
       boundaries: { starts: [], ends: [] },
-      own: { startByte: -1, startCrlf: 0, startLine: 0, endByte: -1, endCrlf: 0, endLine: 0, trailerByte: -1, trailerCrlf: 0, trailerLine: 0 },
+      own: {
+        leadLine: firstLine,
+        leadByte: -1,
+        leadCrlf: 0,
+        afterByte: -1,
+        afterCrlf: 0,
+        afterLine: -1,
+        consoleByte: -1,
+        consoleCrlf: 0,
+        consoleLine: 0,
+      },
     };
   }
 }

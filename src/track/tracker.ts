@@ -279,6 +279,8 @@ export class Tracker {
   private lastMalformed = 0;
   /** The latest line the console printed (a prompt, a pause), or 0. */
   private consoleLine = 0;
+  /** The latest line of the program's own (neither the console's nor blank), or 0: where its bytes end (capture/demux.ts, OwnBytes). */
+  ownThrough = 0;
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
@@ -390,6 +392,7 @@ export class Tracker {
   /** What every line does first, whichever route it came by: the last line's state, and the end of a dump. */
   private enter(line: number, malformed: boolean, continuesDump: boolean): void {
     this.lastMalformed = malformed ? line : 0;
+    this.ownThrough = line;
     if (this.dumpActive && !continuesDump) this.endDump(line - 1);
   }
 
