@@ -240,7 +240,9 @@ class Judge {
     top = top!;
     if (capture.debugView) top.capture = 'debugview';
     else if (capture.frame !== null) top.capture = capture.frame;
-    const matched = capture.recognized || !capture.anyText || hasSpyContent(top);
+    // A file of only blank lines (or only a BOM: what PowerShell's `>` leaves when the program
+    // printed nothing) is no spy log either: nothing to judge, like an empty one (attack notes #76).
+    const matched = capture.recognized || input.bytes === 0 || hasSpyContent(top);
     if (dialect.name !== 'mallocspy' || !matched) top.dialect = { name: dialect.name, tried: capture.tried, matched };
     return top;
   }
@@ -392,22 +394,27 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   ];
   const spans: CrtSpan[] = [];
   for (const s of starts) {
-    for (const e of ends) {
-      const bytes = e.byte - file(s.byte);
-      if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
-        spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared', framed: s.framed || e.framed });
+    // A BOM is whoever made the file's (PowerShell, an editor), seldom the program's: both ways (attack notes #79).
+    for (const from of s.byte === 0 && bom > 0 ? [0, bom] : [file(s.byte)]) {
+      for (const e of ends) {
+        const bytes = e.byte - from;
+        if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
+          spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared', framed: s.framed || e.framed });
+      }
     }
   }
-  return {
-    runs: spans,
-    exit:
-      run.flushByte < 0
-        ? []
-        : ends.flatMap((e) => {
-            const bytes = e.byte - file(run.flushByte);
-            return bytes > 0 ? [{ bytes, crlf: e.crlf - run.flushCrlf, line: run.flushLine, to: e.line, shared: false, framed: e.framed }] : [];
-          }),
-  };
+  // From where exit() flushed: after the program's last printed line, and after its last that is not blank.
+  const flushes = [{ byte: run.flushByte, crlf: run.flushCrlf, line: run.flushLine }];
+  if (run.textFlushByte >= 0 && run.textFlushByte !== run.flushByte)
+    flushes.push({ byte: run.textFlushByte, crlf: run.textFlushCrlf, line: run.textFlushLine });
+  const exit: CrtSpan[] = [];
+  for (const f of run.flushByte < 0 ? [] : flushes) {
+    for (const e of ends) {
+      const bytes = e.byte - file(f.byte);
+      if (bytes > 0) exit.push({ bytes, crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed });
+    }
+  }
+  return { runs: spans, exit };
 }
 
 /** Whether the report holds anything a spy wrote: spy events, a dump, phase markers, broken spy lines. */

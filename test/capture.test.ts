@@ -10,9 +10,9 @@ import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
-import { noDialectMatched } from '../src/verdict/nothing.js';
+import { noDialectMatched, nothingToJudge } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
-import { isFrameLine } from '../src/capture/frames.js';
+import { TranscriptFrame, isRunnerLine } from '../src/capture/frames.js';
 import type { Report } from '../src/model/report.js';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
@@ -304,7 +304,7 @@ test("CI job logs: the runner's time column is stripped when the first line has 
   }
 });
 
-test("CI job logs: the bytes are the runner's, so the C runtime's 4096-byte rules do not read them", () => {
+test("a program's banner that starts with the time does not make a CI job log: its bytes are the program's, the 4096-byte rules read them (attack notes #74)", () => {
   const run = (banner: string) => [
     banner,
     'CoInitialize() returns 0x00000000',
@@ -318,68 +318,20 @@ test("CI job logs: the bytes are the runner's, so the C runtime's 4096-byte rule
     '0x00130100 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
     'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
   ];
-  const stamp = (lines: string[]) => lines.map((l) => `2026-11-30T10:15:00.1234567Z ${l}`).join('\n') + '\n';
-  // A banner padded so that the file is exactly 2 × 4096 bytes, stamped and plain.
-  const pad = (size: (banner: string) => number) => 'Banner ' + '.'.repeat(8192 - size('Banner '));
-  const ci = stamp(run(pad((b) => Buffer.byteLength(stamp(run(b))))));
-  const plain = run(pad((b) => Buffer.byteLength(run(b).join('\n') + '\n'))).join('\n') + '\n';
-  assert.deepEqual([Buffer.byteLength(ci), Buffer.byteLength(plain)], [8192, 8192]);
-  // As the program's own bytes the size is whole buffers (the leak undecided); as the runner's it says nothing.
-  assert.equal(analyzeBuffer(plain).truncation, 'possibly-truncated');
-  const r = analyzeBuffer(ci);
-  assert.deepEqual([r.capture, r.truncation, r.summary['true-leak'].blocks], ['ci-log', 'complete', 1]);
-  assert.ok(!r.evidence.some((e) => /4096/.test(e)), r.evidence.join(' | '));
+  // A banner padded so that the file is exactly 2 x 4096 bytes: whole buffers, the leak undecided.
+  const text = (banner: string) => run(banner).join('\n') + '\n';
+  const pad = (head: string) => head + '.'.repeat(8192 - Buffer.byteLength(text(head)));
+  for (const head of ['SpyTest ', '2026-11-30T10:15:01Z SpyTest ', '2026-11-30T10:15:01.1234567Z SpyTest ']) {
+    const r = analyzeBuffer(text(pad(head)));
+    assert.equal(Buffer.byteLength(text(pad(head))), 8192);
+    assert.deepEqual([r.capture, r.truncation, r.summary.unresolved.blocks], [undefined, 'possibly-truncated', 1], head);
+  }
+  // Two lines with the time make one.
+  const stamped = run('SpyTest').map((l) => `2026-11-30T10:15:00.1234567Z ${l}`);
+  assert.equal(analyzeBuffer(stamped.join('\n') + '\n').capture, 'ci-log');
 });
 
-test("PowerShell transcripts: the header and footer are the console's in a file that opens as a transcript, and only there", () => {
-  const frameLines = [
-    '**********************',
-    'Windows PowerShell transcript start',
-    'PowerShell transcript end',
-    'Start time: 20261130101500',
-    'End time: 20261130101502',
-    'Command start time: 20261130101501',
-    'Transcript started, output file is C:\\work\\spy.log',
-    'Username: BUILD7\\dev',
-    'RunAs User: BUILD7\\dev',
-    'Configuration Name:',
-    'Machine: BUILD7 (Microsoft Windows NT 10.0.19045.0)',
-    'Host Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
-    'Process ID: 4242',
-    'PSVersion: 5.1.19041.5247',
-    'OS: Microsoft Windows 10.0.19045',
-    'Platform: Win32NT',
-  ];
-  for (const line of frameLines) assert.ok(isFrameLine('transcript', line), line);
-  for (const line of [
-    '*********************',
-    '***********************',
-    'PowerShell transcript started',
-    'Start time: 10:15:00',
-    'Username: dev',
-    'Machine: BUILD7',
-    'Process ID: 0x1092',
-    'OS: Windows 2000',
-    'Platform: x86',
-  ]) {
-    assert.ok(!isFrameLine('transcript', line), line);
-  }
-  for (const line of ['##[group]Run .\\spytest.exe', '##[endgroup]', '##[error]Process completed with exit code 1.', '[command]C:\\spytest.exe']) {
-    assert.ok(isFrameLine('ci-log', line) && !isFrameLine('transcript', line), line);
-  }
-  // Bounded on hostile lines four times the longest line the analysis reads (a hang guard, not a speed goal).
-  const long = 4 * 65_536;
-  for (const line of [
-    'Machine: ' + ' ('.repeat(long / 2),
-    'Machine: ' + 'x (y)'.repeat(long / 5) + '(',
-    'Username: ' + '\\'.repeat(long),
-    '*'.repeat(long),
-  ]) {
-    const t = process.hrtime.bigint();
-    assert.ok(!isFrameLine('transcript', line));
-    assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 2_000, line.slice(0, 20));
-  }
-  // The program's own look-alike as its last line, in a plain log: still the program's (attack notes #72).
+test("PowerShell transcripts: the header and footer are the console's where a transcript's blocks are, and only there", () => {
   const run = [
     'CoInitialize() returns 0x00000000',
     'CoRegisterMallocSpy() returns 0x00000000',
@@ -389,17 +341,69 @@ test("PowerShell transcripts: the header and footer are the console's in a file 
     'MALLOC SPY: 0x00130300 - 78 bytes allocated',
     'MALLOC SPY: 0x00130300 - freed, 1 blocks remaining',
   ];
-  for (const last of ['Process ID: 4242', 'OS: Microsoft Windows 10.0.19045', '**********************']) {
-    const r = analyzeBuffer([...run, last].join('\r\n') + '\r\n');
-    assert.deepEqual([r.capture, r.truncation, r.summary.unresolved.blocks], [undefined, 'possibly-truncated', 1], last);
+  const header = (user: string) => [
+    '**********************',
+    'Windows PowerShell transcript start',
+    'Start time: 20261130101500',
+    `Username: ${user}`,
+    `RunAs User: ${user}`,
+    'Configuration Name: ',
+    'Machine: BUILD7 (Microsoft Windows NT 10.0.19045.0)',
+    'Host Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'Process ID: 4242',
+    'PSVersion: 5.1.19041.5247',
+    'A field of a later version: its value',
+    '**********************',
+    'Transcript started, output file is C:\\work\\spy.log',
+    'PS C:\\work\\spy> .\\spytest.exe | Out-Host',
+  ];
+  const footer = [
+    '**********************',
+    'Command start time: 20261130101503',
+    '**********************',
+    'PS C:\\work\\spy> Stop-Transcript',
+    '**********************',
+    'Windows PowerShell transcript end',
+    'End time: 20261130101503',
+    '**********************',
+  ];
+  const read = (lines: string[]) => analyzeBuffer(lines.join('\r\n') + '\r\n');
+  // Every header field is the header's, whatever its shape (a service account, a name with a blank, an unknown field): the free after the revoke is exit-time output.
+  for (const user of ['BUILD7\\dev', 'NT AUTHORITY\\SYSTEM', 'PC\\John Smith']) {
+    const r = read([...header(user), ...run, ...footer]);
+    assert.deepEqual([r.capture, r.truncation, r.summary['true-leak'].blocks, r.summary.exitprocess.blocks], ['transcript', 'complete', 1, 1], user);
   }
-  // In a transcript the same footer is the console's: the free before it is exit-time output.
-  const prologue = ['**********************', 'PowerShell transcript start', 'Start time: 20261130101700', '**********************'];
-  const epilogue = ['**********************', 'PowerShell transcript end', 'End time: 20261130101703', '**********************'];
-  const t = analyzeBuffer([...prologue, ...run, ...epilogue].join('\r\n') + '\r\n');
-  assert.deepEqual([t.capture, t.truncation, t.summary['true-leak'].blocks, t.summary.exitprocess.blocks], ['transcript', 'complete', 1, 1]);
-  // A star line alone at the top opens nothing.
-  assert.equal(analyzeBuffer(['**********************', ...run, ...epilogue].join('\r\n') + '\r\n').capture, undefined);
+  // The same shapes printed by the program itself, as its last line: its own (the free before it an ordinary one; nothing follows it).
+  for (const last of [
+    'Process ID: 4242',
+    'OS: Microsoft Windows 10.0.19045',
+    'Machine: BUILD7 (x86)',
+    'Start time: 20261130101600',
+    'PSVersion: 1.2',
+    'End time: 20261130101600',
+  ]) {
+    const r = read([...header('BUILD7\\dev'), ...run, last, ...footer]);
+    assert.deepEqual([r.truncation, r.summary.freed.blocks, r.summary.unresolved.blocks], ['possibly-truncated', 1, 1], last);
+  }
+  // In a plain log the footer is the program's too.
+  const plain = read([...run, ...footer]);
+  assert.deepEqual([plain.capture, plain.truncation, plain.summary.unresolved.blocks], [undefined, 'possibly-truncated', 1]);
+  for (const line of ['##[group]Run .\\spytest.exe', '##[endgroup]', '##[error]Process completed with exit code 1.', '[command]C:\\spytest.exe'])
+    assert.ok(isRunnerLine(line), line);
+  assert.ok(!isRunnerLine('## [error] not the runner'));
+  // Bounded on hostile lines four times the longest line the analysis reads (a hang guard, not a speed goal).
+  const frame = new TranscriptFrame();
+  assert.ok(frame.isFrame('**********************', 1));
+  const long = 4 * 65_536;
+  for (const [i, line] of [
+    'Windows PowerShell transcript end' + ' '.repeat(long) + 'x',
+    'End time: ' + '1'.repeat(long),
+    '*'.repeat(long),
+  ].entries()) {
+    const t = process.hrtime.bigint();
+    frame.isFrame(line, 2 + i);
+    assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 2_000, line.slice(0, 20));
+  }
 });
 
 test("the 4096-byte rules count the program's bytes, without the console's lines around them (attack notes #71)", () => {
@@ -448,4 +452,64 @@ test("the 4096-byte rules count the program's bytes, without the console's lines
     assert.deepEqual([r.truncation, r.summary.unresolved.blocks], ['possibly-truncated', 1], what);
     assert.match(r.evidence.join(' '), /exactly 1 × 4096 as the program wrote them/, what);
   }
+});
+
+test('a file of only blank lines or only a BOM has nothing to judge, like an empty one (attack notes #76)', () => {
+  for (const bytes of [[0xff, 0xfe], [0xef, 0xbb, 0xbf], [0x0a], [0x0d, 0x0a, 0x0d, 0x0a, 0x0d, 0x0a]]) {
+    const r = analyzeBuffer(Buffer.from(bytes), { source: 'x.log' });
+    assert.match(nothingToJudge(r) ?? '', /no line matches/, JSON.stringify(bytes));
+  }
+  assert.match(nothingToJudge(analyzeBuffer(Buffer.alloc(0), { source: 'x.log' })) ?? '', /is empty/);
+});
+
+test('the 4096-byte rules: the exit-time output counted from the last line that is not blank, and a UTF-8 BOM both ways (attack notes #77, #79)', () => {
+  const head = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    ...Array.from(
+      { length: 80 },
+      (_, i) => `MALLOC SPY: 0x${(0x130000 + i * 0x40).toString(16).toUpperCase().padStart(8, '0')} - 44 bytes allocated`,
+    ),
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+  ];
+  // Exit-time frees, as the program wrote them (LF), exactly 4096 bytes: the buffer after them was lost.
+  const frees: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < 4096 - 100; i++) {
+    const line = `MALLOC SPY: 0x${(0x130000 + i * 0x40).toString(16).toUpperCase().padStart(8, '0')} - freed, ${79 - i} blocks remaining`;
+    frees.push(line);
+    bytes += line.length + 1;
+  }
+  // The last one padded with the blanks a spy line may end in.
+  frees[frees.length - 1] += ' '.repeat(4096 - bytes);
+  assert.equal(
+    frees.reduce((n, l) => n + l.length + 1, 0),
+    4096,
+  );
+  const redirected = [...head, ...frees].join('\r\n') + '\r\n';
+  const verdict = (text: string) => {
+    const r = analyzeBuffer(text);
+    return `${r.truncation} ${r.summary.unresolved.blocks}`;
+  };
+  const alone = verdict(redirected);
+  assert.match(alone, /^possibly-truncated /);
+  // cmd's empty line and prompt after it (`prog | more`), and a BOM before it (an editor's, PowerShell's).
+  assert.equal(verdict(redirected + '\r\nC:\\work\\spy>'), alone);
+  assert.equal(verdict('\ufeff' + redirected), alone);
+  assert.equal(verdict('\ufeff' + redirected + '\r\nC:\\work\\spy>'), alone);
+  // A run whose own output is whole buffers (no exit-time output after its dump), with a BOM before it.
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+  ];
+  const written = run.reduce((n, l) => n + l.length + 1, 0);
+  const whole = ['Banner ' + '.'.repeat(8192 - written - 8), ...run].join('\r\n') + '\r\n';
+  const plain = analyzeBuffer(whole);
+  assert.match(plain.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/);
+  const bom = analyzeBuffer('\ufeff' + whole);
+  assert.deepEqual([bom.truncation, bom.evidence], [plain.truncation, plain.evidence]);
 });

@@ -13,7 +13,7 @@ import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
 import { stampedMessage } from './stamps.js';
-import { isFrameLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
+import { TranscriptFrame, isRunnerLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -55,6 +55,10 @@ export interface CapturedRun {
   flushByte: number;
   flushCrlf: number;
   flushLine: number;
+  /** The same after the last such line that is not blank (-1: none yet). */
+  textFlushByte: number;
+  textFlushCrlf: number;
+  textFlushLine: number;
   /** Where the next run of its process begins (its bytes end there) and the CR LF line ends before it; -1 while it is the last. */
   endByte: number;
   endCrlf: number;
@@ -133,11 +137,19 @@ export interface BytePlace {
   kind: 'split' | 'shared';
 }
 
-/** What main printed before it returned ends at `byte` (after `crlf` CR LF line ends): exit() flushes the C runtime's buffer there. */
-function printedThrough(run: CapturedRun, byte: number, crlf: number, line: number): void {
+/**
+ * What main printed before it returned ends at `byte` (after `crlf` CR LF line ends): exit()
+ * flushes the C runtime's buffer there. A blank line may be cmd's (before its prompt, after the
+ * exit-time output): the end of the last line that is not blank is kept too (attack notes #77).
+ */
+function printedThrough(run: CapturedRun, byte: number, crlf: number, line: number, blank: boolean): void {
   run.flushByte = byte;
   run.flushCrlf = crlf;
   run.flushLine = line;
+  if (blank) return;
+  run.textFlushByte = byte;
+  run.textFlushCrlf = crlf;
+  run.textFlushLine = line;
 }
 
 function place(line: number, at: Pick<LinePosition, 'start' | 'crlfBefore'>, kind: BytePlace['kind']): BytePlace {
@@ -191,9 +203,12 @@ export interface Capture {
   /** What the capture puts around the program's output (frames.ts), or null. */
   frame: Frame | null;
   /**
-   * The file's bytes are not the program's (DebugView, a CI job log): no C runtime buffer
-   * arithmetic. A PowerShell transcript writes the lines of a program behind a pipe with the
-   * CR LF they had: their bytes are the program's, its header and footer left out (`OwnBytes`).
+   * The file's bytes are not the program's (DebugView): no C runtime buffer arithmetic. A
+   * PowerShell transcript writes the lines of a program behind a pipe with the CR LF they had:
+   * their bytes are the program's, its header and footer left out (`OwnBytes`). A CI job log's
+   * are not (the runner's time is in every line), but the rules still count them: a whole
+   * number of buffers there is an accident, which leaves blocks undecided, the cautious way;
+   * switched off, a plain log whose banner starts with the time lost them (attack notes #74).
    */
   rewritten: boolean;
   /** A dialect recognised a line during detection. */
@@ -278,9 +293,12 @@ export class LogDemux implements LineSink {
   private debugView: boolean | null = null;
   /** A CI job log (decided with `debugView`, by the first line that is not blank). */
   private stamped: boolean | null = null;
+  private firstStamped = false;
   /** The frame (frames.ts), decided by the first two lines that are not blank (undefined until then), and the first of them. */
   private frame: Frame | null | undefined = undefined;
   private firstMessage: string | null = null;
+  /** A transcript's blocks, followed line by line (frames.ts). */
+  private transcript: TranscriptFrame | null = null;
   private dialect: Dialect | null;
   private classify: ((line: string) => LineEvent) | null = null;
   /** The byte path's scanner: set for the default dialect once detection ended (alloc and free lines skip their events). */
@@ -337,7 +355,7 @@ export class LogDemux implements LineSink {
     const lf = scanner.lineEnd;
     const proc = this.lastProc ?? this.proc(null, lineNo, NO_POSITION);
     this.spyOutput(proc);
-    printedThrough(proc.run, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo);
+    printedThrough(proc.run, base + lf + 1, crlf + (lf > scanner.contentEnd ? 1 : 0), lineNo, false);
     proc.run.tracker!.dumpScan(scanner, lineNo);
     this.counted(proc, lineNo);
     return lf;
@@ -402,8 +420,14 @@ export class LogDemux implements LineSink {
     const dv = parseDebugViewLine(text);
     if (this.debugView === null) this.debugView = dv !== null;
     if (this.debugView && dv) message = dv.message;
-    if (this.stamped === null) this.stamped = !this.debugView && stampedMessage(text) !== null;
-    if (this.stamped) message = stampedMessage(text) ?? text;
+    const stripped = this.debugView ? null : stampedMessage(text);
+    if (this.stamped === null) {
+      // The first two lines decide: a program's own banner may start with the time (attack notes #74).
+      if (stripped === null) this.stamped = false;
+      else if (this.firstStamped) this.stamped = true;
+      else this.firstStamped = true;
+    }
+    if (this.stamped !== false && stripped !== null) message = stripped;
     if (this.frame === undefined) this.detectFrame(message.trim());
     if (this.dialect === null) {
       for (const d of this.opts.dialects) {
@@ -423,15 +447,23 @@ export class LogDemux implements LineSink {
   private detectFrame(message: string): void {
     if (this.stamped) this.frame = 'ci-log';
     else if (this.debugView) this.frame = null;
+    else if (this.stamped === null)
+      return; // one line with the time so far
     else if (this.firstMessage === null) {
       this.firstMessage = message;
       if (!mayOpenTranscript(message)) this.frame = null;
     } else this.frame = opensTranscript(message) ? 'transcript' : null;
   }
 
+  /** Whether a program line is the frame's (a transcript's blocks, a CI runner's lines). */
+  private isFrame(text: string, lineNo: number): boolean {
+    if (this.frame === 'ci-log') return isRunnerLine(text);
+    return (this.transcript ??= new TranscriptFrame()).isFrame(text, lineNo);
+  }
+
   /** Whether the file's bytes are not the program's (see `Capture.rewritten`). */
   private get rewritten(): boolean {
-    return this.debugView === true || this.stamped === true;
+    return this.debugView === true;
   }
 
   /** Ends detection (falling back to the first dialect) and replays the held lines. */
@@ -516,7 +548,7 @@ export class LogDemux implements LineSink {
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
-    if (this.frame && e.type === 'program' && e.marker === null && isFrameLine(this.frame, e.text)) e = { type: 'console', text: e.text };
+    if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = { type: 'console', text: e.text };
     if (proc.finished) {
       if (this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
@@ -671,7 +703,7 @@ export class LogDemux implements LineSink {
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
     if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
-      printedThrough(proc.run, at.next, at.crlfThrough, lineNo);
+      printedThrough(proc.run, at.next, at.crlfThrough, lineNo, e.type === 'blank');
     }
     if (at.next >= 0) noteLine(proc.run, lineKind(e), at, lineNo);
     proc.run.tracker!.event(e, lineNo);
@@ -710,6 +742,9 @@ export class LogDemux implements LineSink {
       flushByte: -1,
       flushCrlf: 0,
       flushLine: 0,
+      textFlushByte: -1,
+      textFlushCrlf: 0,
+      textFlushLine: 0,
       endByte: -1,
       endCrlf: 0,
       boundaries: { starts: [], ends: [] },

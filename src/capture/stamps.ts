@@ -2,8 +2,8 @@
 // runner's UTC time, `2026-11-30T10:15:01.1234567Z `, in the log a job's page offers for
 // download (one file per step in its zip). The program's own lines follow that column. What the
 // runner prints itself (`##[group]Run …`, `##[error]Process completed …`) is the console's
-// (parse/program.ts). The bytes are the runner's, not the program's: no C runtime buffer
-// arithmetic applies to them.
+// (capture/frames.ts). A log is a CI job log when its first two lines that are not blank have the
+// column: a program's own banner may start with the time.
 
 /** The time column, and the blank after it (absent on an empty line). Bounded: no backtracking. */
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z(?: |$)/;
