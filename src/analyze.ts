@@ -116,7 +116,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
-    onRunEnd: (run, pid, dialect, rewritten) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', rewritten),
+    onRunEnd: (run, pid, dialect, debugView) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', debugView),
   });
   const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
@@ -178,7 +178,7 @@ class Judge {
   }
 
   /** A run over before the input ended: never the one holding the file's end, never the file's only run. */
-  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, rewritten: boolean): void {
+  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, debugView: boolean): void {
     this.dialect = dialect;
     const report = this.run(run, pid, {
       bytes,
@@ -187,7 +187,7 @@ class Judge {
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
-      crt: rewritten ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }),
+      crt: debugView ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }),
     });
     this.add(pid, run, report, false);
   }
@@ -216,7 +216,7 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-          crt: (atEnd || run.endByte >= 0) && !capture.rewritten ? crtFacts(run, input.encoding, end) : null,
+          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end) : null,
         });
         run.tracker = null;
         this.add(p.pid, run, report, true);

@@ -28,7 +28,7 @@ export interface DemuxOptions {
    * A run is over (its process started another): it can be judged now and its tracker
    * dropped, so a file of many runs holds one tracker per process, not one per run.
    */
-  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, rewritten: boolean) => void;
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, debugView: boolean) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -197,20 +197,19 @@ export interface Capture {
   dialect: Dialect;
   /** The dialects detection tried (only the named one when the user named it). */
   tried: string[];
+  /** A DebugView capture: its bytes are not the program's, no C runtime buffer arithmetic. */
   debugView: boolean;
-  /** A CI job log: every line behind the runner's time (stamps.ts). */
-  stamped: boolean;
-  /** What the capture puts around the program's output (frames.ts), or null. */
-  frame: Frame | null;
   /**
-   * The file's bytes are not the program's (DebugView): no C runtime buffer arithmetic. A
-   * PowerShell transcript writes the lines of a program behind a pipe with the CR LF they had:
-   * their bytes are the program's, its header and footer left out (`OwnBytes`). A CI job log's
-   * are not (the runner's time is in every line), but the rules still count them: a whole
-   * number of buffers there is an accident, which leaves blocks undecided, the cautious way;
-   * switched off, a plain log whose banner starts with the time lost them (attack notes #74).
+   * What the capture puts around the program's output (frames.ts), or null: a CI job log (every
+   * line behind the runner's time, stamps.ts) or a PowerShell transcript. Both keep the C
+   * runtime's buffer arithmetic. A transcript writes the lines of a program behind a pipe with
+   * the CR LF they had: their bytes are the program's, its header and footer left out
+   * (`OwnBytes`). A CI job log's are not (the time is in every line), but the rules still count
+   * them: a whole number of buffers there is an accident, which leaves blocks undecided, the
+   * cautious way; switched off, a plain log whose banner starts with the time lost them (attack
+   * notes #74).
    */
-  rewritten: boolean;
+  frame: Frame | null;
   /** A dialect recognised a line during detection. */
   recognized: boolean;
   /** Whether any non-blank line was read. */
@@ -291,7 +290,7 @@ export class LogDemux implements LineSink {
   private pending: Held[] | null = [];
   private pendingChars = 0;
   private debugView: boolean | null = null;
-  /** A CI job log (decided with `debugView`, by the first line that is not blank). */
+  /** A CI job log (decided by the first two lines that are not blank; `firstStamped`: the first has the time). */
   private stamped: boolean | null = null;
   private firstStamped = false;
   /** The frame (frames.ts), decided by the first two lines that are not blank (undefined until then), and the first of them. */
@@ -402,9 +401,7 @@ export class LogDemux implements LineSink {
       dialect,
       tried: this.opts.named ? [dialect.name] : this.opts.dialects.map((d) => d.name),
       debugView: this.debugView === true,
-      stamped: this.stamped === true,
       frame: this.frame ?? null,
-      rewritten: this.rewritten,
       recognized: this.recognized,
       anyText: this.nonBlank > 0,
       processes,
@@ -459,11 +456,6 @@ export class LogDemux implements LineSink {
   private isFrame(text: string, lineNo: number): boolean {
     if (this.frame === 'ci-log') return isRunnerLine(text);
     return (this.transcript ??= new TranscriptFrame()).isFrame(text, lineNo);
-  }
-
-  /** Whether the file's bytes are not the program's (see `Capture.rewritten`). */
-  private get rewritten(): boolean {
-    return this.debugView === true;
   }
 
   /** Ends detection (falling back to the first dialect) and replays the held lines. */
@@ -692,7 +684,7 @@ export class LogDemux implements LineSink {
     proc.runs.push(proc.run);
     proc.finished = false;
     if (this.opts.onRunEnd) {
-      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.rewritten);
+      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
       ended.tracker = null;
       // Only the process's last run is needed at the end; the others were judged.
       proc.runs.splice(0, proc.runs.length - 1);
