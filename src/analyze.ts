@@ -359,22 +359,24 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
  * The C runtime's buffers of a run that ends at `end` (the input's end, as a file offset, or
  * where the next run begins), for a capture that holds the program's bytes as it wrote them
  * (UTF-8 or ASCII; a UTF-16 file was re-encoded by the shell, its bytes say nothing of the
- * runtime's buffers). Offsets are of the UTF-8 stream: a BOM before it counts in the first
- * run. The spans are every start the run may have (its first line, its run-start line, an
- * earlier run of the same process) to every end (see `CrtBoundaries`), its own first.
+ * runtime's buffers). Offsets are of the UTF-8 stream: a BOM before it may be the first run's
+ * or not. The spans are every start the run may have (its first line, or the first after the
+ * console's; its run-start line; an earlier run of the same process) to every end (the file's,
+ * or before the console's last lines; see `CrtBoundaries`), its own first.
  */
 function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }): CrtFacts | null {
   if (encoding !== 'utf8' && encoding !== 'utf8-bom') return null;
   if (run.firstByte < 0) return null;
   const bom = encoding === 'utf8-bom' ? 3 : 0;
-  // A place inside the stream as a file offset: the BOM is the first run's (offset 0 stays 0).
+  // A place inside the stream as a file offset (offset 0 stays 0: a span from the file's start is counted with the BOM and without it, below).
   const file = (byte: number) => (byte === 0 ? 0 : byte + bom);
   const inside = run.endByte >= 0;
   const own = run.own;
   // The console's lines after the program's last (a prompt, a transcript's footer) are not its
   // bytes: the run ends at its last own line, or, with the blank lines before the console's
-  // (the program's, or cmd's before its prompt), where the console's begin.
-  // (The latest stretch of blank and console lines, when no line of the program's came after it and it holds a console line.)
+  // (the program's, or cmd's before its prompt), where the console's begin. That is the latest
+  // stretch of blank and console lines, when no line of the program's came after it and it
+  // holds a console line.
   const ownThrough = run.tracker?.ownThrough ?? 0;
   const trailed = !inside && own.consoleByte >= 0 && ownThrough > 0 && own.afterLine > ownThrough;
   const fileEnds = trailed

@@ -90,7 +90,8 @@ export interface Trace {
   anomalies: AnomalyLog;
   /**
    * The program's last line, when it is a spy line that does not parse (the log ends inside
-   * an event); only the console's lines may follow it (they are not the program's, SPEC §2).
+   * an event); only blank lines and the console's may follow it (they are not the program's
+   * output, SPEC §2).
    */
   brokenEventAt: number | null;
   /** The last line is the console's (a prompt, a pause): its missing line end says nothing of the program's output. */
