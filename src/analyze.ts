@@ -378,13 +378,21 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   // stretch of blank and console lines, when no line of the program's came after it and it
   // holds a console line.
   const ownThrough = run.tracker?.ownThrough ?? 0;
-  const trailed = !inside && own.consoleByte >= 0 && ownThrough > 0 && own.afterLine > ownThrough;
-  const fileEnds = trailed
-    ? [
-        { byte: file(own.afterByte), crlf: own.afterCrlf, line: (own.afterLine - 1) as number | null, framed: true },
-        { byte: file(own.consoleByte), crlf: own.consoleCrlf, line: (own.consoleLine - 1) as number | null, framed: true },
-      ]
-    : [{ byte: inside ? file(end.bytes) : end.bytes, crlf: end.crlf, line: inside ? run.lastLine : (null as number | null), framed: false }];
+  const stretch = !inside && own.afterByte >= 0 && ownThrough > 0 && own.afterLine > ownThrough;
+  const beforeStretch = { byte: file(own.afterByte), crlf: own.afterCrlf, line: (own.afterLine - 1) as number | null, framed: true };
+  const fileEnd = {
+    byte: inside ? file(end.bytes) : end.bytes,
+    crlf: end.crlf,
+    line: inside ? run.lastLine : (null as number | null),
+    framed: false,
+  };
+  const fileEnds =
+    stretch && own.consoleByte >= 0
+      ? [beforeStretch, { byte: file(own.consoleByte), crlf: own.consoleCrlf, line: (own.consoleLine - 1) as number | null, framed: true }]
+      : // Blank lines at the end may be the program's or not (another program's `echo.`): both ways.
+        stretch
+        ? [fileEnd, beforeStretch]
+        : [fileEnd];
   const ends = [...fileEnds, ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1, framed: false }))];
   // Nor are the console's lines before its first (cmd's command line, a transcript's header).
   const led = own.leadByte >= 0;
@@ -392,6 +400,13 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
     led
       ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
       : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
+    // Or after the last console lines before the run began (other lines came before them).
+    ...[
+      { byte: own.preByte, crlf: own.preCrlf, line: own.preLine },
+      { byte: own.pre2Byte, crlf: own.pre2Crlf, line: own.pre2Line },
+    ]
+      .filter((p) => p.byte > run.firstByte && p.byte !== own.leadByte)
+      .map((p) => ({ ...p, kind: 'own', framed: true })),
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];
   const spans: CrtSpan[] = [];

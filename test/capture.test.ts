@@ -496,6 +496,8 @@ test('the 4096-byte rules: the exit-time output counted from the last line that 
   assert.match(alone, /^possibly-truncated /);
   // cmd's empty line and prompt after it (`prog | more`), and a BOM before it (an editor's, PowerShell's).
   assert.equal(verdict(redirected + '\r\nC:\\work\\spy>'), alone);
+  // An empty line after it that the C runtime did not write (another program's `echo.`): both ends tried.
+  assert.equal(verdict(redirected + '\r\n'), alone);
   assert.equal(verdict('\ufeff' + redirected), alone);
   assert.equal(verdict('\ufeff' + redirected + '\r\nC:\\work\\spy>'), alone);
   // A run whose own output is whole buffers (no exit-time output after its dump), with a BOM before it.
@@ -512,4 +514,75 @@ test('the 4096-byte rules: the exit-time output counted from the last line that 
   assert.match(plain.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/);
   const bom = analyzeBuffer('\ufeff' + whole);
   assert.deepEqual([bom.truncation, bom.evidence], [plain.truncation, plain.evidence]);
+});
+
+test("the 4096-byte rules find where the program's bytes start after the console's lines of several commands, and before its own rule of stars (attack notes #82, #83)", () => {
+  const run = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+  ];
+  const STARS = '**********************';
+  // The program's own output, exactly 2 x 4096 bytes as it wrote them (LF), with a banner of its own.
+  const whole = (banner: string[]) => {
+    const written = [...banner, ...run].reduce((n, l) => n + l.length + 1, 0);
+    return [...banner, 'Pad ' + '.'.repeat(8192 - written - 5), ...run];
+  };
+  const header = [
+    '**********************',
+    'Windows PowerShell transcript start',
+    'Start time: 20261130101500',
+    'Username: BUILD7\\dev',
+    '**********************',
+    'Transcript started, output file is C:\\work\\spy.log',
+  ];
+  const footer = [
+    'PS C:\\work\\spy> Stop-Transcript',
+    '**********************',
+    'Windows PowerShell transcript end',
+    'End time: 20261130101503',
+    '**********************',
+  ];
+  const cases: Record<string, string[]> = {
+    'cmd: two commands, an empty line between': [
+      'C:\\work\\spy>set OANOCACHE=1',
+      '',
+      'C:\\work\\spy>spytest.exe | more',
+      ...whole([]),
+      '',
+      'C:\\work\\spy>',
+    ],
+    'cmd: a command with output first': [
+      'C:\\work\\spy>echo start',
+      'start',
+      '',
+      'C:\\work\\spy>spytest.exe | more',
+      ...whole([]),
+      '',
+      'C:\\work\\spy>',
+    ],
+    "a transcript: an earlier command's output": [
+      ...header,
+      'PS C:\\work\\spy> Get-Date',
+      '',
+      'Monday, November 30, 2026 10:15:01 AM',
+      '',
+      'PS C:\\work\\spy> .\\spytest.exe | Out-Host',
+      ...whole([]),
+      ...footer,
+    ],
+    "a transcript: the program's banner between rules of stars": [
+      ...header,
+      'PS C:\\work\\spy> .\\spytest.exe | Out-Host',
+      ...whole([STARS, 'SpyTest 1.0', STARS]),
+      ...footer,
+    ],
+  };
+  for (const [what, lines] of Object.entries(cases)) {
+    const r = analyzeBuffer(lines.join('\r\n') + (lines[lines.length - 1]!.endsWith('>') ? '' : '\r\n'));
+    assert.deepEqual([r.truncation, r.summary.unresolved.blocks], ['possibly-truncated', 1], `${what}: ${r.evidence.join(' | ')}`);
+    assert.match(r.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/, what);
+  }
 });

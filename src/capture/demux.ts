@@ -13,7 +13,7 @@ import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
 import { stampedMessage } from './stamps.js';
-import { TranscriptFrame, isRunnerLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
+import { STAR_RULE, TranscriptFrame, isRunnerLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -87,6 +87,19 @@ export interface OwnBytes {
   leadLine: number;
   leadByte: number;
   leadCrlf: number;
+  /**
+   * Just after the last two console lines before the run began (its spy registered, or a spy
+   * event; -1: none), lone rules of stars left out: the program's bytes start at one of them
+   * when other lines came before (an earlier command's output, cmd's empty line; attack notes
+   * #83), or when the program's banner opens with such a rule, which a transcript takes for its
+   * own (#82).
+   */
+  preLine: number;
+  preByte: number;
+  preCrlf: number;
+  pre2Line: number;
+  pre2Byte: number;
+  pre2Crlf: number;
   /** The latest stretch of blank and console lines with no line of the program's in it: where its first line starts, and that line (-1: none yet). */
   afterByte: number;
   afterCrlf: number;
@@ -99,15 +112,25 @@ export interface OwnBytes {
 
 const BLANK = 1;
 const CONSOLE = 2;
+/** A console line that is a lone rule of stars: a transcript block's first line, or the program's banner. */
+const STARS = 3;
 
 /** A blank or console line of the run, and where it lies (`kind` 0: any other line, which is not noted). */
 function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, line: number): void {
   if (kind === 0) return;
   const o = run.own;
-  if (kind === CONSOLE && line === o.leadLine) {
+  if (kind !== BLANK && line === o.leadLine) {
     o.leadLine = line + 1;
     o.leadByte = at.next;
     o.leadCrlf = at.crlfThrough;
+  }
+  if (kind === CONSOLE && !run.tracker!.begun) {
+    o.pre2Line = o.preLine;
+    o.pre2Byte = o.preByte;
+    o.pre2Crlf = o.preCrlf;
+    o.preLine = line + 1;
+    o.preByte = at.next;
+    o.preCrlf = at.crlfThrough;
   }
   if (o.afterLine < 0 || run.tracker!.ownThrough > o.afterLine) {
     o.afterByte = at.start;
@@ -115,7 +138,7 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
     o.afterLine = line;
     o.consoleByte = -1;
   }
-  if (kind === CONSOLE && o.consoleByte < 0) {
+  if (kind !== BLANK && o.consoleByte < 0) {
     o.consoleByte = at.start;
     o.consoleCrlf = at.crlfBefore;
     o.consoleLine = line;
@@ -123,7 +146,7 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
 }
 
 function lineKind(e: LineEvent): number {
-  return e.type === 'console' ? CONSOLE : e.type === 'blank' ? BLANK : 0;
+  return e.type === 'console' ? (e.text === STAR_RULE ? STARS : CONSOLE) : e.type === 'blank' ? BLANK : 0;
 }
 
 /**
@@ -744,6 +767,12 @@ export class LogDemux implements LineSink {
         leadLine: firstLine,
         leadByte: -1,
         leadCrlf: 0,
+        preLine: -1,
+        preByte: -1,
+        preCrlf: 0,
+        pre2Line: -1,
+        pre2Byte: -1,
+        pre2Crlf: 0,
         afterByte: -1,
         afterCrlf: 0,
         afterLine: -1,

@@ -13,6 +13,8 @@
 // Every pattern is bounded: nothing backtracks over a long line.
 
 const STARS = '**********************';
+/** The line of 22 stars that opens and closes a transcript's blocks. */
+export const STAR_RULE = STARS;
 const TRANSCRIPT_START = /^(?:Windows )?PowerShell transcript start$/;
 const TRANSCRIPT_END = /^(?:Windows )?PowerShell transcript end$/;
 const END_TIME = /^End time: \d{14}$/;

@@ -282,6 +282,11 @@ export class Tracker {
   private consoleLine = 0;
   /** The latest line of the program's own (neither the console's nor blank), or 0: where its bytes end (capture/demux.ts, OwnBytes). */
   ownThrough = 0;
+
+  /** Whether the run has begun: its spy registered, or a spy event seen (what the console printed before is another program's). */
+  get begun(): boolean {
+    return this.marks.events > 0 || this.marks.register !== null;
+  }
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
