@@ -400,11 +400,8 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
     led
       ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
       : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
-    // Or after the last console lines before the run began (other lines came before them).
-    ...[
-      { byte: own.preByte, crlf: own.preCrlf, line: own.preLine },
-      { byte: own.pre2Byte, crlf: own.pre2Crlf, line: own.pre2Line },
-    ]
+    // Or at one of the last places before the run began (other programs' lines came first).
+    ...placesOf([...own.afterConsole, ...own.atText])
       .filter((p) => p.byte > run.firstByte && p.byte !== own.leadByte)
       .map((p) => ({ ...p, kind: 'own', framed: true })),
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
@@ -432,6 +429,15 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
     }
   }
   return { runs: spans, exit };
+}
+
+/** `OwnBytes`'s flat lists of places (byte, CR LF count, line) as places, without repeats. */
+function placesOf(flat: readonly number[]): { byte: number; crlf: number; line: number }[] {
+  const places: { byte: number; crlf: number; line: number }[] = [];
+  for (let i = 0; i < flat.length; i += 3) {
+    if (!places.some((p) => p.byte === flat[i])) places.push({ byte: flat[i]!, crlf: flat[i + 1]!, line: flat[i + 2]! });
+  }
+  return places;
 }
 
 /** Whether the report holds anything a spy wrote: spy events, a dump, phase markers, broken spy lines. */

@@ -579,10 +579,51 @@ test("the 4096-byte rules find where the program's bytes start after the console
       ...whole([STARS, 'SpyTest 1.0', STARS]),
       ...footer,
     ],
+    // #84: a script's own line right before the program's, no console line between.
+    'a transcript of a script: its Write-Host first': [
+      ...header,
+      'PS C:\\work\\spy> .\\leaktest.ps1',
+      'Running the leak test',
+      ...whole(['SpyTest 1.0']),
+      ...footer,
+    ],
   };
   for (const [what, lines] of Object.entries(cases)) {
     const r = analyzeBuffer(lines.join('\r\n') + (lines[lines.length - 1]!.endsWith('>') ? '' : '\r\n'));
     assert.deepEqual([r.truncation, r.summary.unresolved.blocks], ['possibly-truncated', 1], `${what}: ${r.evidence.join(' | ')}`);
     assert.match(r.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/, what);
+  }
+});
+
+test('the 4096-byte rules read a run the same whether the lines before it were held in full or only counted (attack notes #85)', () => {
+  // Run 2 shows part of its exit-time output; its own output is exactly 2 x 4096 bytes as written,
+  // after a prompt that thousands of lines of `dir` came before: only the 4096-byte rule sees the loss.
+  const run2 = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+  ];
+  const banner = ['banner 1', 'banner 2', 'banner 3', 'banner 4', 'banner 5'];
+  const written = [...banner, ...run2].reduce((n, l) => n + l.length + 1, 0);
+  const second = [...banner, 'Pad ' + '.'.repeat(8192 - written - 5), ...run2];
+  const first = [
+    'C:\\work\\spy>a.exe',
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+  ];
+  const dir = Array.from({ length: 4200 }, (_, i) => `C:\\work\\spy\\file${i}.txt`);
+  const text = [...first, '', 'C:\\work\\spy>dir /b /s', ...dir, '', 'C:\\work\\spy>spytest.exe | more', ...second, '', 'C:\\work\\spy>'].join(
+    '\r\n',
+  );
+  for (const holdLines of [5, undefined, 1e6]) {
+    const r = analyzeBuffer(text, { holdLines }).runs![1]!.report!;
+    assert.deepEqual([r.truncation, r.summary.unresolved.blocks], ['possibly-truncated', 1], `${holdLines}`);
+    assert.match(r.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/, `${holdLines}`);
   }
 });

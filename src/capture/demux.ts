@@ -88,18 +88,16 @@ export interface OwnBytes {
   leadByte: number;
   leadCrlf: number;
   /**
-   * Just after the last two console lines before the run began (its spy registered, or a spy
-   * event; -1: none), lone rules of stars left out: the program's bytes start at one of them
-   * when other lines came before (an earlier command's output, cmd's empty line; attack notes
-   * #83), or when the program's banner opens with such a rule, which a transcript takes for its
-   * own (#82).
+   * Where the program's bytes may start besides, before its run began (each as byte, CR LF count
+   * and line, oldest first): just after the last two console lines (lone rules of stars left
+   * out), and at the last three lines of text up to the run's start line. Other lines may come
+   * first (an earlier command's output, cmd's empty line, a script's echo; attack notes #83,
+   * #84), and a banner may open with a rule of stars, which a transcript takes for its own (#82).
    */
-  preLine: number;
-  preByte: number;
-  preCrlf: number;
-  pre2Line: number;
-  pre2Byte: number;
-  pre2Crlf: number;
+  afterConsole: number[];
+  atText: number[];
+  /** Whether the run's start line (`CoInitialize`, `CoRegisterMallocSpy`, …) was seen: no place after it. */
+  started: boolean;
   /** The latest stretch of blank and console lines with no line of the program's in it: where its first line starts, and that line (-1: none yet). */
   afterByte: number;
   afterCrlf: number;
@@ -115,23 +113,33 @@ const CONSOLE = 2;
 /** A console line that is a lone rule of stars: a transcript block's first line, or the program's banner. */
 const STARS = 3;
 
-/** A blank or console line of the run, and where it lies (`kind` 0: any other line, which is not noted). */
-function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, line: number): void {
-  if (kind === 0) return;
+/** A place before the run began where the program's bytes may start, into a list that keeps the latest `keep`. */
+function startPlace(places: number[], keep: number, byte: number, crlf: number, line: number): void {
+  if (places.length === 3 * keep) places.splice(0, 3);
+  places.push(byte, crlf, line);
+}
+
+/**
+ * A line of the run delivered as an event, and where it lies: blank and console lines are
+ * noted; another line (`kind` 0) only before the run began, as a place the program's bytes may
+ * start (`runStart`: it is the run's start line).
+ */
+function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, line: number, runStart: boolean): void {
   const o = run.own;
+  const before = !o.started && !run.tracker!.begun;
+  if (kind === 0) {
+    if (before) {
+      startPlace(o.atText, 3, at.start, at.crlfBefore, line);
+      if (runStart) o.started = true;
+    }
+    return;
+  }
   if (kind !== BLANK && line === o.leadLine) {
     o.leadLine = line + 1;
     o.leadByte = at.next;
     o.leadCrlf = at.crlfThrough;
   }
-  if (kind === CONSOLE && !run.tracker!.begun) {
-    o.pre2Line = o.preLine;
-    o.pre2Byte = o.preByte;
-    o.pre2Crlf = o.preCrlf;
-    o.preLine = line + 1;
-    o.preByte = at.next;
-    o.preCrlf = at.crlfThrough;
-  }
+  if (kind === CONSOLE && before) startPlace(o.afterConsole, 2, at.next, at.crlfThrough, line + 1);
   if (o.afterLine < 0 || run.tracker!.ownThrough > o.afterLine) {
     o.afterByte = at.start;
     o.afterCrlf = at.crlfBefore;
@@ -284,6 +292,8 @@ interface PastCap {
   /** The latest program line and the latest line the program printed among those counted (without their anomaly). */
   lastProgram: HeldLine | null;
   lastPrinted: HeldLine | null;
+  /** The latest console line only counted: the program's bytes may start after it (`OwnBytes.afterConsole`; attack notes #85). */
+  lastConsole: HeldLine | null;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
   /** Whether a program line was held in full past the cap (it names the blocks still waiting for their call, and settles the frees since the last one). */
@@ -611,6 +621,7 @@ export class LogDemux implements LineSink {
       counted: 0,
       lastProgram: null,
       lastPrinted: null,
+      lastConsole: null,
       nonBlank: false,
       program: false,
       ring: [],
@@ -642,6 +653,7 @@ export class LogDemux implements LineSink {
     const plain = h.dropped > 0 ? { ...h, dropped: 0 } : h;
     if (e.type === 'program') past.lastProgram = plain;
     if (PRINTED_BY_PROGRAM.has(e.type)) past.lastPrinted = plain;
+    if (e.type === 'console') past.lastConsole = plain;
     return true;
   }
 
@@ -657,8 +669,8 @@ export class LogDemux implements LineSink {
       this.counted(proc, h.lineNo);
     }
     if (past === null) return;
-    // In line order: the lines kept in full, and in place of the lines only counted, their latest program and printed lines.
-    const stand = [past.lastProgram, past.lastPrinted].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
+    // In line order: the lines kept in full, and in place of the lines only counted, their latest program, printed and console lines.
+    const stand = [past.lastProgram, past.lastPrinted, past.lastConsole].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
     const lines = [...past.kept, ...stand].sort((a, b) => a.lineNo - b.lineNo);
     for (const h of lines) {
       if (h.e !== null) this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
@@ -720,7 +732,7 @@ export class LogDemux implements LineSink {
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
       printedThrough(proc.run, at.next, at.crlfThrough, lineNo, e.type === 'blank');
     }
-    if (at.next >= 0) noteLine(proc.run, lineKind(e), at, lineNo);
+    if (at.next >= 0) noteLine(proc.run, lineKind(e), at, lineNo, this.dialect!.isRunStart(e));
     proc.run.tracker!.event(e, lineNo);
   }
 
@@ -767,12 +779,9 @@ export class LogDemux implements LineSink {
         leadLine: firstLine,
         leadByte: -1,
         leadCrlf: 0,
-        preLine: -1,
-        preByte: -1,
-        preCrlf: 0,
-        pre2Line: -1,
-        pre2Byte: -1,
-        pre2Crlf: 0,
+        afterConsole: [],
+        atText: [],
+        started: false,
         afterByte: -1,
         afterCrlf: 0,
         afterLine: -1,
