@@ -394,16 +394,25 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
         ? [fileEnd, beforeStretch]
         : [fileEnd];
   const ends = [...fileEnds, ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1, framed: false }))];
-  // Nor are the console's lines before its first (cmd's command line, a transcript's header).
-  const led = own.leadByte >= 0;
+  // Nor are the console's lines before its first (cmd's command line, a transcript's header): it
+  // starts after the last console line before the run began, or at one of the lines after it
+  // (another program's may come first: a script's echo). With no console line, at the run's
+  // first line: a plain redirected file is the program's from its start (every extra start is
+  // another chance of whole buffers by accident, and such files are the commonest).
+  const places = own.afterConsole.length > 0 ? placesOf([...own.afterConsole, ...own.atLines]) : [];
+  const first =
+    own.afterConsole.length > 0
+      ? []
+      : [
+          own.leadByte >= 0
+            ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
+            : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
+        ];
   const starts = [
-    led
-      ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
-      : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
-    // Or at one of the last places before the run began (other programs' lines came first).
-    ...placesOf([...own.afterConsole, ...own.atText])
-      .filter((p) => p.byte > run.firstByte && p.byte !== own.leadByte)
-      .map((p) => ({ ...p, kind: 'own', framed: true })),
+    ...first,
+    ...places
+      .filter((p) => p.byte >= run.firstByte && !first.some((f) => f.byte === p.byte))
+      .map((p) => ({ ...p, kind: 'own', framed: p.byte > run.firstByte })),
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];
   const spans: CrtSpan[] = [];

@@ -587,6 +587,21 @@ test("the 4096-byte rules find where the program's bytes start after the console
       ...whole(['SpyTest 1.0']),
       ...footer,
     ],
+    // #88: a longer banner after the script's line; a blank line of the program's first.
+    'a transcript of a script, a banner of three lines': [
+      ...header,
+      'PS C:\\work\\spy> .\\leaktest.ps1',
+      'Running the leak test',
+      ...whole(['SpyTest 1.0', '(c) Example', 'Options: none']),
+      ...footer,
+    ],
+    "a batch file's echo, then the program's blank line": [
+      'C:\\work\\spy>leaktest.bat',
+      'Running the leak test',
+      ...whole(['', 'SpyTest 1.0']),
+      '',
+      'C:\\work\\spy>',
+    ],
   };
   for (const [what, lines] of Object.entries(cases)) {
     const r = analyzeBuffer(lines.join('\r\n') + (lines[lines.length - 1]!.endsWith('>') ? '' : '\r\n'));

@@ -88,14 +88,15 @@ export interface OwnBytes {
   leadByte: number;
   leadCrlf: number;
   /**
-   * Where the program's bytes may start besides, before its run began (each as byte, CR LF count
-   * and line, oldest first): just after the last two console lines (lone rules of stars left
-   * out), and at the last three lines of text up to the run's start line. Other lines may come
-   * first (an earlier command's output, cmd's empty line, a script's echo; attack notes #83,
-   * #84), and a banner may open with a rule of stars, which a transcript takes for its own (#82).
+   * Where the program's bytes may start, before its run began (each as byte, CR LF count and
+   * line): just after the last console line (a lone rule of stars is no console line here: a
+   * banner may open with one, which a transcript takes for its own, attack notes #82), and at
+   * each line after it up to the run's start line (`LINE_PLACES` at most, the latest): another
+   * program's lines may come first (an earlier command's output, cmd's empty line, a script's
+   * echo; #83, #84, #88).
    */
   afterConsole: number[];
-  atText: number[];
+  atLines: number[];
   /** Whether the run's start line (`CoInitialize`, `CoRegisterMallocSpy`, …) was seen: no place after it. */
   started: boolean;
   /** The latest stretch of blank and console lines with no line of the program's in it: where its first line starts, and that line (-1: none yet). */
@@ -113,11 +114,8 @@ const CONSOLE = 2;
 /** A console line that is a lone rule of stars: a transcript block's first line, or the program's banner. */
 const STARS = 3;
 
-/** A place before the run began where the program's bytes may start, into a list that keeps the latest `keep`. */
-function startPlace(places: number[], keep: number, byte: number, crlf: number, line: number): void {
-  if (places.length === 3 * keep) places.splice(0, 3);
-  places.push(byte, crlf, line);
-}
+/** Lines after the last console line, up to the run's start line, where the program's bytes may start. */
+const LINE_PLACES = 8;
 
 /**
  * A line of the run delivered as an event, and where it lies: blank and console lines are
@@ -127,19 +125,21 @@ function startPlace(places: number[], keep: number, byte: number, crlf: number, 
 function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, line: number, runStart: boolean): void {
   const o = run.own;
   const before = !o.started && !run.tracker!.begun;
-  if (kind === 0) {
-    if (before) {
-      startPlace(o.atText, 3, at.start, at.crlfBefore, line);
-      if (runStart) o.started = true;
-    }
-    return;
+  if (before && kind !== CONSOLE) {
+    if (o.atLines.length === 3 * LINE_PLACES) o.atLines.splice(0, 3);
+    o.atLines.push(at.start, at.crlfBefore, line);
+    if (runStart) o.started = true;
   }
+  if (kind === 0) return;
   if (kind !== BLANK && line === o.leadLine) {
     o.leadLine = line + 1;
     o.leadByte = at.next;
     o.leadCrlf = at.crlfThrough;
   }
-  if (kind === CONSOLE && before) startPlace(o.afterConsole, 2, at.next, at.crlfThrough, line + 1);
+  if (kind === CONSOLE && before) {
+    o.afterConsole = [at.next, at.crlfThrough, line + 1];
+    o.atLines.length = 0;
+  }
   if (o.afterLine < 0 || run.tracker!.ownThrough > o.afterLine) {
     o.afterByte = at.start;
     o.afterCrlf = at.crlfBefore;
@@ -780,7 +780,7 @@ export class LogDemux implements LineSink {
         leadByte: -1,
         leadCrlf: 0,
         afterConsole: [],
-        atText: [],
+        atLines: [],
         started: false,
         afterByte: -1,
         afterCrlf: 0,

@@ -42,7 +42,7 @@ export interface CrtSpan {
   to: number | null;
   /** It starts at an earlier run of the same process (runs of one process share its buffer). */
   shared: boolean;
-  /** It leaves out the console's lines before or after the program's (a prompt, a transcript's header or footer). */
+  /** It leaves out lines before or after the program's that may be the console's or another program's (a prompt, a transcript's header or footer, a script's echo). */
   framed: boolean;
 }
 
@@ -202,7 +202,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
         s.line === 1
           ? `the file${upTo(s)}`
           : s.framed && !s.shared
-            ? `the program's output from line ${s.line}${upTo(s)} (the console's lines around it are not its bytes)`
+            ? `the program's output from line ${s.line}${upTo(s)} (the lines around it may be the console's or another program's)`
             : s.shared
               ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
               : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
