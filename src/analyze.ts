@@ -396,10 +396,12 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   const ends = [...fileEnds, ...run.boundaries.ends.map((b) => ({ byte: file(b.byte), crlf: b.crlf, line: b.line - 1, framed: false }))];
   // Nor are the console's lines before its first (cmd's command line, a transcript's header): it
   // starts after the last console line before the run began, or at one of the lines after it
-  // (another program's may come first: a script's echo). With no console line, at the run's
-  // first line: a plain redirected file is the program's from its start (every extra start is
-  // another chance of whole buffers by accident, and such files are the commonest).
-  const places = own.afterConsole.length > 0 ? placesOf([...own.afterConsole, ...own.atLines]) : [];
+  // (another program's may come first: a script's echo); in a console's capture with no console
+  // line before the run, at its first line or one of those. A plain redirected file, with no
+  // console line at all, is the program's from its first byte (every extra start is another
+  // chance of whole buffers by accident, and such files are the commonest).
+  const console = own.afterConsole.length > 0 || (stretch && own.consoleByte >= 0);
+  const places = console ? placesOf([...own.afterConsole, ...own.atLines]) : [];
   const first =
     own.afterConsole.length > 0
       ? []

@@ -602,6 +602,8 @@ test("the 4096-byte rules find where the program's bytes start after the console
       '',
       'C:\\work\\spy>',
     ],
+    // A console paste that starts with a batch file's output, its prompt only after the run.
+    "a batch file's output, the prompt only after the run": ['Running the leak test', ...whole(['SpyTest 1.0']), '', 'C:\\work\\spy>'],
   };
   for (const [what, lines] of Object.entries(cases)) {
     const r = analyzeBuffer(lines.join('\r\n') + (lines[lines.length - 1]!.endsWith('>') ? '' : '\r\n'));
