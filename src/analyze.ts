@@ -400,16 +400,9 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   // line before the run, at its first line or one of those. A plain redirected file, with no
   // console line at all, is the program's from its first byte (every extra start is another
   // chance of whole buffers by accident, and such files are the commonest).
-  const console = own.afterConsole.length > 0 || (stretch && own.consoleByte >= 0);
-  const places = console ? placesOf([...own.afterConsole, ...own.atLines]) : [];
-  const first =
-    own.afterConsole.length > 0
-      ? []
-      : [
-          own.leadByte >= 0
-            ? { byte: own.leadByte, crlf: own.leadCrlf, line: own.leadLine, kind: 'own', framed: true }
-            : { byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false },
-        ];
+  const consoleRun = own.afterConsole.length > 0 || (stretch && own.consoleByte >= 0);
+  const places = consoleRun ? placesOf([...own.afterConsole, ...own.atLines]) : [];
+  const first = own.afterConsole.length > 0 ? [] : [{ byte: run.firstByte, crlf: run.firstCrlf, line: run.firstLine, kind: 'own', framed: false }];
   const starts = [
     ...first,
     ...places

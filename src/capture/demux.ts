@@ -83,10 +83,6 @@ export interface CapturedRun {
  * began after that line.
  */
 export interface OwnBytes {
-  /** The console's lines the run starts with: the line after them (-1: the run's first line was another), and where it starts. */
-  leadLine: number;
-  leadByte: number;
-  leadCrlf: number;
   /**
    * Where the program's bytes may start, before its run began (each as byte, CR LF count and
    * line): just after the last console line (a lone rule of stars is no console line here: a
@@ -131,11 +127,6 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
     if (runStart) o.started = true;
   }
   if (kind === 0) return;
-  if (kind !== BLANK && line === o.leadLine) {
-    o.leadLine = line + 1;
-    o.leadByte = at.next;
-    o.leadCrlf = at.crlfThrough;
-  }
   if (kind === CONSOLE && before) {
     o.afterConsole = [at.next, at.crlfThrough, line + 1];
     o.atLines.length = 0;
@@ -776,9 +767,6 @@ export class LogDemux implements LineSink {
       endCrlf: 0,
       boundaries: { starts: [], ends: [] },
       own: {
-        leadLine: firstLine,
-        leadByte: -1,
-        leadCrlf: 0,
         afterConsole: [],
         atLines: [],
         started: false,
