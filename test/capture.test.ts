@@ -406,19 +406,35 @@ test("PowerShell transcripts: the header and footer are the console's where a tr
   }
 });
 
+/** A run that leaks 0x00130000: its revoke fails, and no exit-time output follows. */
+const LEAK_RUN = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+];
+
+/** A run that leaks 0x00130000 and shows 0x00130100 freed at exit: its revoke fails, part of the exit-time output is there. */
+const EXIT_FREE_RUN = [
+  'CoInitialize() returns 0x00000000',
+  'CoRegisterMallocSpy() returns 0x00000000',
+  'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+  'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+  'Called CoUninitialize()',
+  'CoRevokeMallocSpy() returns 0x80070005',
+  'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+];
+
+/** `banner`, a pad line and `lines`, exactly `bytes` long as the program wrote them (LF each, before text mode's CR). */
+function writtenAs(bytes: number, lines: readonly string[], banner: readonly string[] = []): string[] {
+  const written = [...banner, ...lines].reduce((n, l) => n + l.length + 1, 0);
+  return [...banner, 'Pad ' + '.'.repeat(bytes - written - 5), ...lines];
+}
+
 test("the 4096-byte rules count the program's bytes, without the console's lines around them (attack notes #71)", () => {
   // A run whose lines, as the program wrote them (LF, before text mode's CR), are exactly 4096 bytes; the exit-time output is partly there.
-  const lines = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
-    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x80070005',
-    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
-  ];
-  const size = lines.reduce((n, l) => n + l.length + 1, 0);
-  const program = ['Banner ' + '.'.repeat(4096 - size - 8), ...lines];
+  const program = writtenAs(4096, EXIT_FREE_RUN);
   assert.equal(
     program.reduce((n, l) => n + l.length + 1, 0),
     4096,
@@ -501,15 +517,7 @@ test('the 4096-byte rules: the exit-time output counted from the last line that 
   assert.equal(verdict('\ufeff' + redirected), alone);
   assert.equal(verdict('\ufeff' + redirected + '\r\nC:\\work\\spy>'), alone);
   // A run whose own output is whole buffers (no exit-time output after its dump), with a BOM before it.
-  const run = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x80070005',
-  ];
-  const written = run.reduce((n, l) => n + l.length + 1, 0);
-  const whole = ['Banner ' + '.'.repeat(8192 - written - 8), ...run].join('\r\n') + '\r\n';
+  const whole = writtenAs(8192, LEAK_RUN).join('\r\n') + '\r\n';
   const plain = analyzeBuffer(whole);
   assert.match(plain.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/);
   const bom = analyzeBuffer('\ufeff' + whole);
@@ -517,19 +525,9 @@ test('the 4096-byte rules: the exit-time output counted from the last line that 
 });
 
 test("the 4096-byte rules find where the program's bytes start after the console's lines of several commands, and before its own rule of stars (attack notes #82, #83)", () => {
-  const run = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x80070005',
-  ];
   const STARS = '**********************';
   // The program's own output, exactly 2 x 4096 bytes as it wrote them (LF), with a banner of its own.
-  const whole = (banner: string[]) => {
-    const written = [...banner, ...run].reduce((n, l) => n + l.length + 1, 0);
-    return [...banner, 'Pad ' + '.'.repeat(8192 - written - 5), ...run];
-  };
+  const whole = (banner: string[]) => writtenAs(8192, LEAK_RUN, banner);
   const header = [
     '**********************',
     'Windows PowerShell transcript start',
@@ -615,18 +613,7 @@ test("the 4096-byte rules find where the program's bytes start after the console
 test('the 4096-byte rules read a run the same whether the lines before it were held in full or only counted (attack notes #85)', () => {
   // Run 2 shows part of its exit-time output; its own output is exactly 2 x 4096 bytes as written,
   // after a prompt that thousands of lines of `dir` came before: only the 4096-byte rule sees the loss.
-  const run2 = [
-    'CoInitialize() returns 0x00000000',
-    'CoRegisterMallocSpy() returns 0x00000000',
-    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
-    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
-    'Called CoUninitialize()',
-    'CoRevokeMallocSpy() returns 0x80070005',
-    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
-  ];
-  const banner = ['banner 1', 'banner 2', 'banner 3', 'banner 4', 'banner 5'];
-  const written = [...banner, ...run2].reduce((n, l) => n + l.length + 1, 0);
-  const second = [...banner, 'Pad ' + '.'.repeat(8192 - written - 5), ...run2];
+  const second = writtenAs(8192, EXIT_FREE_RUN, ['banner 1', 'banner 2', 'banner 3', 'banner 4', 'banner 5']);
   const first = [
     'C:\\work\\spy>a.exe',
     'CoInitialize() returns 0x00000000',
