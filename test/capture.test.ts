@@ -12,7 +12,7 @@ import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
 import { noDialectMatched, nothingToJudge } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
-import { TranscriptFrame, isRunnerLine } from '../src/capture/frames.js';
+import { TranscriptFrame, frameOf, isRunnerLine } from '../src/capture/frames.js';
 import type { Report } from '../src/model/report.js';
 import { assertGolden, ROOT, spylog } from './helpers.js';
 
@@ -329,6 +329,27 @@ test("a program's banner that starts with the time does not make a CI job log: i
   // Two lines with the time make one.
   const stamped = run('SpyTest').map((l) => `2026-11-30T10:15:00.1234567Z ${l}`);
   assert.equal(analyzeBuffer(stamped.join('\n') + '\n').capture, 'ci-log');
+});
+
+test('the frame is decided by the first two lines that are not blank, and by nothing else', () => {
+  const T = '2026-11-30T10:15:00.1234567Z ';
+  const STARS = '*'.repeat(22);
+  // Undecided after one line only where that line may open a frame.
+  assert.equal(frameOf([]), undefined);
+  assert.equal(frameOf([T + 'MallocSpyTest']), undefined);
+  assert.equal(frameOf([STARS]), undefined);
+  assert.equal(frameOf(['  ' + STARS + '\r']), undefined);
+  assert.equal(frameOf(['MallocSpyTest']), null);
+  // Two lines decide.
+  assert.equal(frameOf([T + 'x', T + 'y']), 'ci-log');
+  assert.equal(frameOf([T + 'MallocSpyTest 1.0', 'CoInitialize() returns 0x00000000']), null);
+  assert.equal(frameOf([STARS, 'Windows PowerShell transcript start']), 'transcript');
+  assert.equal(frameOf([STARS, 'PowerShell transcript start\r']), 'transcript');
+  assert.equal(frameOf([STARS, 'PowerShell transcript started']), null);
+  assert.equal(frameOf([STARS, T + 'PowerShell transcript start']), null);
+  // A transcript opens at the file's first line: a star rule behind the time is not one.
+  assert.equal(frameOf([T + STARS, 'Windows PowerShell transcript start']), null);
+  assert.equal(frameOf(['*'.repeat(21), 'Windows PowerShell transcript start']), null);
 });
 
 test("PowerShell transcripts: the header and footer are the console's where a transcript's blocks are, and only there", () => {

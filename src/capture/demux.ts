@@ -13,7 +13,7 @@ import { Tracker, type TrackerOptions } from '../track/tracker.js';
 import { fastPathOf, type Dialect, type DialectReader, type Emit } from '../dialect/dialect.js';
 import { debugViewColumns, parseDebugViewLine, type DebugViewColumns } from './debugview.js';
 import { stampedMessage } from './stamps.js';
-import { STAR_RULE, TranscriptFrame, isRunnerLine, mayOpenTranscript, opensTranscript, type Frame } from './frames.js';
+import { STAR_RULE, TranscriptFrame, frameOf, isRunnerLine, type Frame } from './frames.js';
 
 export interface DemuxOptions {
   /** The dialects to try, in order; the first is the fallback. */
@@ -314,12 +314,9 @@ export class LogDemux implements LineSink {
   private pending: Held[] | null = [];
   private pendingChars = 0;
   private debugView: boolean | null = null;
-  /** A CI job log (decided by the first two lines that are not blank; `firstStamped`: the first has the time). */
-  private stamped: boolean | null = null;
-  private firstStamped = false;
-  /** The frame (frames.ts), decided by the first two lines that are not blank (undefined until then), and the first of them. */
+  /** The frame (frames.ts `frameOf`), decided by `opening`, the first two lines that are not blank (undefined until then). */
   private frame: Frame | null | undefined = undefined;
-  private firstMessage: string | null = null;
+  private opening: string[] = [];
   /** A transcript's blocks, followed line by line (frames.ts). */
   private transcript: TranscriptFrame | null = null;
   private dialect: Dialect | null;
@@ -357,7 +354,14 @@ export class LogDemux implements LineSink {
    */
   spanning(): boolean {
     // A CI job log is read the decoded way (its lines are a step's output: small).
-    return this.scanner !== null && this.scanner.fitsLine && this.debugView !== null && this.stamped === false && this.opts.bytePath !== false;
+    return (
+      this.scanner !== null &&
+      this.scanner.fitsLine &&
+      this.debugView !== null &&
+      this.frame !== undefined &&
+      this.frame !== 'ci-log' &&
+      this.opts.bytePath !== false
+    );
   }
 
   /**
@@ -441,15 +445,13 @@ export class LogDemux implements LineSink {
     const dv = parseDebugViewLine(text);
     if (this.debugView === null) this.debugView = dv !== null;
     if (this.debugView && dv) message = dv.message;
-    const stripped = this.debugView ? null : stampedMessage(text);
-    if (this.stamped === null) {
-      // The first two lines decide: a program's own banner may start with the time (attack notes #74).
-      if (stripped === null) this.stamped = false;
-      else if (this.firstStamped) this.stamped = true;
-      else this.firstStamped = true;
+    if (this.frame === undefined) {
+      this.opening.push(text);
+      this.frame = this.debugView ? null : frameOf(this.opening);
     }
-    if (this.stamped !== false && stripped !== null) message = stripped;
-    if (this.frame === undefined) this.detectFrame(message.trim());
+    // A CI job log's lines are read behind the time, and so is a first line with the time while the second has yet to tell.
+    const stripped = this.frame === 'ci-log' || this.frame === undefined ? stampedMessage(text) : null;
+    if (stripped !== null) message = stripped;
     if (this.dialect === null) {
       for (const d of this.opts.dialects) {
         if (d.recognizes(message)) {
@@ -464,18 +466,6 @@ export class LogDemux implements LineSink {
     return this.dialect !== null && this.debugView !== null && this.frame !== undefined;
   }
 
-  /** A transcript opens with a star line and `… transcript start`; a CI job log is framed by its runner. */
-  private detectFrame(message: string): void {
-    if (this.stamped) this.frame = 'ci-log';
-    else if (this.debugView) this.frame = null;
-    else if (this.stamped === null)
-      return; // one line with the time so far
-    else if (this.firstMessage === null) {
-      this.firstMessage = message;
-      if (!mayOpenTranscript(message)) this.frame = null;
-    } else this.frame = opensTranscript(message) ? 'transcript' : null;
-  }
-
   /** Whether a program line is the frame's (a transcript's blocks, a CI runner's lines). */
   private isFrame(text: string, lineNo: number): boolean {
     if (this.frame === 'ci-log') return isRunnerLine(text);
@@ -488,8 +478,8 @@ export class LogDemux implements LineSink {
     this.pending = null;
     this.dialect ??= this.opts.dialects[0]!;
     this.debugView ??= false;
-    this.stamped ??= false;
-    if (this.frame === undefined) this.frame = this.stamped ? 'ci-log' : null;
+    this.frame ??= null;
+    this.opening = [];
     this.classify = this.dialect.classify ?? null;
     const fast = this.classify !== null ? fastPathOf(this.dialect) : null;
     this.scanner = fast === null ? null : new SpyScanner(fast);
@@ -509,7 +499,7 @@ export class LogDemux implements LineSink {
       // A line without the columns (a continuation) stays with the previous process.
     } else {
       // A line without the time column (a runner that wrote one line in two) is read as it is.
-      if (this.stamped) message = stampedMessage(text) ?? text;
+      if (this.frame === 'ci-log') message = stampedMessage(text) ?? text;
       if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') this.nonBlank++; // lines read after detection ended count too
     }
     proc ??= this.proc(null, lineNo, at);

@@ -11,6 +11,7 @@
 //   `##[group]Run …`, `##[endgroup]`, `##[error]Process completed with exit code 1.`,
 //   `##[section]Starting: …`, and `[command]…` (the command line it ran).
 // Every pattern is bounded: nothing backtracks over a long line.
+import { stampedMessage } from './stamps.js';
 
 const STARS = '**********************';
 /** The line of 22 stars that opens and closes a transcript's blocks. */
@@ -28,14 +29,20 @@ const RUNNER = /^(?:##\[[a-z]+\]|\[command\])/;
 /** The kinds of frame; `null` for none. */
 export type Frame = 'transcript' | 'ci-log';
 
-/** Whether the first line that is not blank (trimmed) may open a PowerShell transcript: then the second decides. */
-export function mayOpenTranscript(first: string): boolean {
-  return first === STARS;
-}
-
-/** Whether the second line that is not blank (trimmed), after the first's star line, opens a PowerShell transcript. */
-export function opensTranscript(second: string): boolean {
-  return TRANSCRIPT_START.test(second);
+/**
+ * The frame of a capture that is not DebugView's, from its first lines that are not blank
+ * (at most two, as read): a CI job log when both start with the runner's time (a program's
+ * banner may start with the time, a runner writes it before every line: attack notes #74);
+ * a transcript when the first is a star rule and the second `… transcript start`; else none.
+ * undefined: the second line decides.
+ */
+export function frameOf(opening: readonly string[]): Frame | null | undefined {
+  const [first, second] = opening;
+  if (first === undefined) return undefined;
+  const stamped = stampedMessage(first) !== null;
+  if (second === undefined) return stamped || first.trim() === STARS ? undefined : null;
+  if (stamped) return stampedMessage(second) !== null ? 'ci-log' : null;
+  return first.trim() === STARS && TRANSCRIPT_START.test(second.trim()) ? 'transcript' : null;
 }
 
 /** Whether a program line (trimmed) of a CI job log is its runner's. */
