@@ -398,3 +398,96 @@ test('past the lines held in full, more than 4,096 lines that must be kept in fu
     assert.equal(run2.firstLine, alone.lines + 8401, `${holdLines}`);
   }
 });
+
+test('a run that died before its revoke, then another process appended: two runs, the dead run keeps its leak (attack notes #90)', () => {
+  // The dead run (a crash after CLSIDFromProgID): its 64-byte block is never freed.
+  const dead = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+  ];
+  // The same program again, on a console: the heap gives it the same addresses.
+  const next = [
+    'SpyTest 1.0 starting',
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'Object released',
+    'MALLOC SPY: 0x0023A000 - freed, 1 blocks remaining',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    'MALLOC SPY: 0x0013A030 - freed, 0 blocks remaining',
+  ];
+  const alone = analyzeBuffer(dead.join('\n') + '\n');
+  const r = analyzeBuffer([...dead, ...next].join('\n') + '\n');
+  // Read as one run, the next process's allocations at the same addresses "reused" the dead run's blocks and its leak was counted freed.
+  assert.equal(r.anomalies.filter((a) => a.kind === 'address-reused-while-alive').length, 0);
+  assert.deepEqual(
+    r.runs!.map((x) => [x.firstLine, x.lastLine]),
+    [
+      [1, 6],
+      [7, 19],
+    ],
+  );
+  // The dead run reads as it does alone: its call line names its blocks; the banner and CoInitialize are the next run's.
+  assert.deepEqual(verdict(r.runs![0]!.report!), verdict(alone));
+  assert.deepEqual(
+    r.runs![0]!.report!.blocks.map((b) => [b.address, b.category, b.context]),
+    [
+      ['0x0023A000', 'unresolved', 'CoTaskMemAlloc'],
+      ['0x0013A030', 'unresolved', 'CLSIDFromProgID'],
+    ],
+  );
+  assert.deepEqual(verdict(r.runs![1]!.report!), verdict(analyzeBuffer(next.join('\n') + '\n')));
+  // The file's sum: the dead run's two blocks undecided (a gate fails on them), none counted freed.
+  assert.deepEqual(r.summary, {
+    freed: { blocks: 0, bytes: 0 },
+    couninitialize: { blocks: 1, bytes: 64 },
+    exitprocess: { blocks: 1, bytes: 44 },
+    'true-leak': { blocks: 0, bytes: 0 },
+    unresolved: { blocks: 2, bytes: 108 },
+  });
+  // A registration that fails in the next lines is no other process's (see the next test): one run.
+  const refused = dead.concat(['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x800401FB']);
+  assert.equal(analyzeBuffer(refused.join('\n') + '\n').runs, undefined);
+});
+
+test('a second COM session in the same process is no new run: the spy, never revoked, goes on printing (attack notes #93)', () => {
+  const session = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0013A100 - 64 bytes allocated',
+    'Object released',
+    'MALLOC SPY: 0x0013A100 - freed, 1 blocks remaining',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  const exit = 'MALLOC SPY: 0x0013A030 - freed, 0 blocks remaining';
+  const once = analyzeBuffer([...session, exit].join('\n') + '\n');
+  assert.deepEqual([once.truncation, once.summary.exitprocess.blocks], ['complete', 1]);
+  const again = [
+    // Per-test registration: COM refuses the second (CO_E_OBJISREG), the first spy prints on.
+    [...session, 'CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x800401FB', ...session.slice(4), exit],
+    // CoInitialize again after the dump, and no registration at all.
+    [...session, 'CoInitialize() returns 0x00000000', 'Called CoUninitialize()', exit],
+  ];
+  for (const lines of again) {
+    const r = analyzeBuffer(lines.join('\n') + '\n');
+    assert.equal(r.runs, undefined, lines.length.toString());
+    assert.deepEqual([r.truncation, r.summary.exitprocess, r.summary.unresolved.blocks], ['complete', { blocks: 1, bytes: 44 }, 0]);
+  }
+  // A log whose runs print no registration keeps the old rule: CoInitialize after a finished run starts the next.
+  const unregistered = session.filter((l) => !l.startsWith('CoRegisterMallocSpy'));
+  assert.equal(analyzeBuffer([...unregistered, ...unregistered].join('\n') + '\n').runs?.length, 2);
+});

@@ -144,6 +144,11 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
   }
 }
 
+/** A registration of the spy that succeeded (S_OK). */
+function registers(e: LineEvent): boolean {
+  return e.type === 'program' && e.marker === 'register' && e.hresult === 0;
+}
+
 function lineKind(e: LineEvent): number {
   return e.type === 'console' ? (e.text === STAR_RULE ? STARS : CONSOLE) : e.type === 'blank' ? BLANK : 0;
 }
@@ -260,6 +265,13 @@ interface HeldLine {
  */
 const HOLD_LINES = 4096;
 const HOLD_CHARS = 4 * 1024 * 1024;
+/**
+ * Lines a registered run's plain lines wait for the next process's registration (see
+ * `route`): its banner and `CoInitialize`, a few prompts. More are the running program's
+ * output, given to its run in turn.
+ */
+const TENTATIVE_LINES = 64;
+const TENTATIVE_CHARS = 64 * 1024;
 /** The latest lines past the cap kept in full: the last places a C runtime buffer may split (CRT_SPLITS / 2) and the run's last lines. */
 const PAST_RING = CRT_SPLITS / 2;
 /** Lines held in full before any is only counted: the first line and the first places a buffer may split after it. */
@@ -306,6 +318,8 @@ interface Proc extends CapturedProcess {
   at: Readonly<LinePosition>;
   /** Past its revoke or dump: a run start now opens a new run. */
   finished: boolean;
+  /** Its run printed a registration of the spy that succeeded (see `route`). */
+  registered: boolean;
   reader: DialectReader | null;
   emit: Emit;
 }
@@ -551,14 +565,45 @@ export class LogDemux implements LineSink {
    * banner, a prompt, a usage line printed before CoInitialize: as the finished run's they
    * would be its "last program line" with no spy output after it, and a complete run
    * appended with `>>` would read as cut); the end of the input makes them the finished run's.
+   *
+   * A run that printed a registration that succeeded (`CoRegisterMallocSpy() returns
+   * 0x00000000`) keeps its spy until it revokes it, and COM refuses a second one in the
+   * same process (CO_E_OBJISREG, 0x800401FB). So, for such a run:
+   * - another registration that succeeds is another process's run, even when this one never
+   *   finished: it died before its revoke (a crash, `exit()`, a kill), and the next run was
+   *   appended. Read as one run, the dead run's blocks were "reused" by the next process's
+   *   allocations at the same addresses and its leak counted freed (attack notes #90). Its
+   *   plain lines wait for what follows them, as after a finished run, but at most
+   *   `TENTATIVE_LINES`: the next process's banner and `CoInitialize` are the new run's. A
+   *   call's line (`CLSIDFromProgID() returns …`) is not held: it names the call of the
+   *   blocks allocated before it, the running program's;
+   * - after it finished, `CoInitialize` no longer starts a run by itself: the same process
+   *   may start a second COM session, whose registration then fails, or which registers
+   *   nothing, while its spy goes on printing (attack notes #93). The registration decides.
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
     if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = { type: 'console', text: e.text };
-    if (proc.finished) {
-      if (this.dialect!.isRunStart(e)) {
+    if (!proc.finished && proc.registered) {
+      if (registers(e)) {
+        this.startRun(proc, proc.held, lineNo, at, true);
+        if (proc.held.length > 0) this.release(proc);
+      } else if (this.holds(proc, e) && !this.namesCall(e)) {
+        const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
+        if (proc.held.length < TENTATIVE_LINES && proc.heldChars + text <= TENTATIVE_CHARS) {
+          proc.held.push({ e, lineNo, dropped, at: { ...at } });
+          proc.heldChars += text;
+          return true;
+        }
+        this.release(proc);
+      } else if (proc.held.length > 0) {
+        this.release(proc);
+      }
+    } else if (proc.finished) {
+      // (Once the held lines overflowed, nothing waits: `CoInitialize` starts the run, as before a registration decided.)
+      if (proc.registered && !proc.holdingOff ? registers(e) : this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
-        this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at);
+        this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at, false);
         proc.holdingOff = false;
         if (proc.held.length > 0) this.release(proc);
       } else if (this.holds(proc, e)) {
@@ -592,6 +637,11 @@ export class LogDemux implements LineSink {
     if (e.type !== 'program' || e.marker !== null) return false;
     const tests = this.opts.tracker.tests;
     return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
+  }
+
+  /** Whether a program line names a call of the running program (`… returns …`), not one that starts a run. */
+  private namesCall(e: LineEvent): boolean {
+    return e.type === 'program' && e.call !== null && !this.dialect!.isRunStart(e);
   }
 
   /** A line past the cap (see `PastCap`); false when the lines held in full overflow. */
@@ -669,9 +719,9 @@ export class LogDemux implements LineSink {
    * A new run of `proc` from its run-start line (`startLine`, at `startAt`), with the lines
    * held before it (its first lines). Where the held lines split between the two runs is not
    * known: every split (the last CRT_SPLITS) is a place both runs' C runtime buffers may
-   * end or start.
+   * end or start. `newProcess`: the new run is certainly another process's (see `route`).
    */
-  private startRun(proc: Proc, held: readonly HeldLine[], startLine: number, startAt: Readonly<LinePosition>): void {
+  private startRun(proc: Proc, held: readonly HeldLine[], startLine: number, startAt: Readonly<LinePosition>, newProcess: boolean): void {
     const ended = proc.run;
     const first = held[0];
     const firstLine = first?.lineNo ?? startLine;
@@ -684,14 +734,18 @@ export class LogDemux implements LineSink {
     // test fixture that registers the spy per test). The next run's buffers may start at any
     // split either way: a line between may be another program's (a CI script's `echo`).
     const exited = ended.tracker?.showsExit() ?? true;
-    const all = [...held.slice(1).map((h) => place(h.lineNo, h.at, 'split')), ...(first ? [place(startLine, startAt, 'split')] : [])];
+    // A run started by its registration whose `CoInitialize` was held: that line is where it certainly starts, no line after it.
+    const call = held.findLastIndex((h) => this.dialect!.isRunStart(h.e));
+    const before = call < 0 ? held : held.slice(0, call);
+    const startPlace = call < 0 ? place(startLine, startAt, 'split') : place(held[call]!.lineNo, held[call]!.at, 'split');
+    const all = [...before.slice(1).map((h) => place(h.lineNo, h.at, 'split')), ...(before.length > 0 ? [startPlace] : [])];
     // The finished run's own last lines come first, the next run's banner last: both ends.
     const splits = all.length <= CRT_SPLITS ? all : [...all.slice(0, CRT_SPLITS / 2), ...all.slice(-CRT_SPLITS / 2)];
     if (!exited) ended.boundaries.ends.push(...splits);
     proc.run = this.newRun(ended.index + 1, firstLine, at);
     const starts = proc.run.boundaries.starts;
     starts.push(...splits);
-    if (!exited) {
+    if (!exited && !newProcess) {
       // Runs of one process share its buffer: the previous run's first byte, and the first byte of the runs before it that did not exit either.
       if (ended.firstByte >= 0) starts.push(place(ended.firstLine, { start: ended.firstByte, crlfBefore: ended.firstCrlf }, 'shared'));
       const origin = ended.boundaries.starts.findLast((b) => b.kind === 'shared');
@@ -699,6 +753,7 @@ export class LogDemux implements LineSink {
     }
     proc.runs.push(proc.run);
     proc.finished = false;
+    proc.registered = false;
     if (this.opts.onRunEnd) {
       this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
       ended.tracker = null;
@@ -709,6 +764,7 @@ export class LogDemux implements LineSink {
 
   private deliver(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): void {
     if (e.type === 'dump-start' || (e.type === 'program' && e.marker === 'revoke')) proc.finished = true;
+    if (registers(e)) proc.registered = true;
     if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
     if (PRINTED_BY_PROGRAM.has(e.type) && at.next >= 0) {
       printedThrough(proc.run, at.next, at.crlfThrough, lineNo, e.type === 'blank');
@@ -730,6 +786,7 @@ export class LogDemux implements LineSink {
       past: null,
       holdingOff: false,
       finished: false,
+      registered: false,
       reader,
       at,
       emit: (e, line) => void this.route(p, e, line, 0, p.at),
