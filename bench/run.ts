@@ -13,6 +13,9 @@
 //   npm run bench [-- --mb 150] [--seed 1] [--runs 1] [--shapes growing,soak] [--data DIR]
 //   npm run bench -- --sweep [--sizes 100,1000] [--seed 1] [--runs 1] [--data DIR]
 //   npm run bench -- --stress [--data DIR]     (bench/stress.ts: the adversarial sizes of issue 13)
+//   npm run bench -- --rates [--shapes redirected,cmd-paste] [--eol lf,crlf] [--bom | --bom-only]
+//                            [--banners 0,3] [--pad body,banner] [--why]
+//                                              (bench/rates.ts: how often a complete capture reads possibly-truncated)
 //
 // `--sweep` is the older size sweep: soak logs of several sizes, spylog vs awk, peak RSS
 // ratio between sizes. The machine is noisy: compare the ratios measured in one run, never
@@ -27,6 +30,7 @@ import { generate } from './generate.js';
 import { generateShape, SHAPE_INFO, SHAPES, type Shape } from './shapes.js';
 import { measure, TIME, type Measure } from './measure.js';
 import { stress } from './stress.js';
+import { DEFAULT_RATE_OPTIONS, RATE_SHAPES, rates, type Eol, type PadWhere, type RateOptions, type RateShape } from './rates.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = join(ROOT, 'bench');
@@ -42,6 +46,7 @@ const GOAL_BYTES_PER_BLOCK = 500;
 interface Args {
   sweep: boolean;
   stress: boolean;
+  rates: RateOptions | null;
   sizes: number[];
   mb: number;
   seed: number;
@@ -50,10 +55,34 @@ interface Args {
   data: string;
 }
 
+/** The options only `--rates` reads. */
+const RATE_ONLY = ['--eol', '--bom', '--bom-only', '--banners', '--pad', '--why'];
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sweep: false, stress: false, sizes: [100, 1000], mb: 150, seed: 1, runs: 1, shapes: [...SHAPES], data: join(BENCH, 'data') };
+  const args: Args = {
+    sweep: false,
+    stress: false,
+    rates: null,
+    sizes: [100, 1000],
+    mb: 150,
+    seed: 1,
+    runs: 1,
+    shapes: [...SHAPES],
+    data: join(BENCH, 'data'),
+  };
+  // `--shapes` names the matrix's shapes, or with `--rates` the rates' (checked once all are read).
+  let shapes: string[] | null = null;
+  let rateOption: string | null = null;
+  const rate: RateOptions = { ...DEFAULT_RATE_OPTIONS };
+  const list = <T extends string>(v: string, known: readonly T[], what: string): T[] => {
+    const names = v.split(',');
+    const bad = names.find((n) => !(known as readonly string[]).includes(n));
+    if (bad !== undefined) throw new Error(`unknown ${what} ${bad} (${what}s: ${known.join(', ')})`);
+    return names as T[];
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (RATE_ONLY.includes(a)) rateOption = a;
     const value = (): string => {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a} needs a value`);
@@ -66,16 +95,28 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--seed') args.seed = Number(value());
     else if (a === '--runs') args.runs = Number(value());
     else if (a === '--data') args.data = resolve(value());
-    else if (a === '--shapes') {
-      const names = value().split(',');
-      const bad = names.find((n) => !(SHAPES as readonly string[]).includes(n));
-      if (bad !== undefined) throw new Error(`unknown shape ${bad} (shapes: ${SHAPES.join(', ')})`);
-      args.shapes = names as Shape[];
-    } else
+    else if (a === '--shapes') shapes = value().split(',');
+    else if (a === '--rates') args.rates = rate;
+    else if (a === '--eol') rate.eols = list<Eol>(value(), ['lf', 'crlf'], 'line end');
+    else if (a === '--bom') rate.boms = [false, true];
+    else if (a === '--bom-only') rate.boms = [true];
+    else if (a === '--banners') rate.banners = value().split(',').map(Number);
+    else if (a === '--pad') rate.pads = list<PadWhere>(value(), ['body', 'banner'], 'padded line');
+    else if (a === '--why') rate.why = true;
+    else
       throw new Error(
-        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000; --stress)`,
+        `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000; --stress; ` +
+          `rates: --rates --shapes ${RATE_SHAPES.join(',')} --eol lf,crlf --bom --banners 0,3 --pad body,banner --why)`,
       );
   }
+  if (rateOption !== null && !args.rates) throw new Error(`${rateOption} is an option of --rates`);
+  if (args.rates) {
+    if (shapes !== null) rate.shapes = list<RateShape>(shapes.join(','), RATE_SHAPES, 'shape');
+    if (rate.banners.length === 0 || rate.banners.some((b) => !(Number.isInteger(b) && b >= 0 && b <= 5)))
+      throw new Error('--banners wants banner line counts from 0 to 5, e.g. 0,3');
+    return args;
+  }
+  if (shapes !== null) args.shapes = list<Shape>(shapes.join(','), SHAPES, 'shape');
   if (args.sizes.length === 0 || args.sizes.some((s) => !(s > 0))) throw new Error('--sizes wants positive megabytes, e.g. 100,1000');
   if (!(args.mb > 0)) throw new Error('--mb wants positive megabytes, e.g. 150');
   if (!(args.runs >= 1)) throw new Error('--runs wants a positive count');
@@ -373,7 +414,8 @@ async function sweep(args: Args): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.stress) await stress(args.data);
+  if (args.rates) process.exitCode = rates(args.rates);
+  else if (args.stress) await stress(args.data);
   else await (args.sweep ? sweep(args) : matrix(args));
 }
 
