@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { classifyLine } from '../src/parse/line.js';
 import { SpyScanner } from '../src/parse/scan.js';
 import { compileParseContext, type ParseContext } from '../src/parse/options.js';
+import { UNREADABLE_COUNT } from '../src/parse/events.js';
 
 const ctx = compileParseContext();
 const classify = (line: string, context: ParseContext) => classifyLine(line, context, new SpyScanner(context));
@@ -45,6 +46,23 @@ test('dump entries keep the hex bytes only, also for blocks shorter than 16 byte
   assert.equal(short.type === 'dump-entry' && short.data, '41 42');
   const cut = c('0x0013A8F8 - 44 bytes: 98 B1 5');
   assert.equal(cut.type === 'dump-entry' && cut.data, '98 B1');
+});
+
+test('a free whose count is not one still frees: -1, or -1 as an unsigned 64-bit number (attack notes #95); a size that is too long is no allocation', () => {
+  for (const count of ['-1', '18446744073709551615', '4294967295000000', '-18446744073709551615'])
+    assert.deepEqual(c(`MALLOC SPY: 0x0013C0C0 - freed, ${count} blocks remaining`), {
+      type: 'free',
+      address: { text: '0x0013C0C0', key: 0x13c0c0 },
+      remaining: UNREADABLE_COUNT,
+    });
+  assert.equal((c('MALLOC SPY: 0x0013C0C0 - freed, 999999999999999 blocks remaining') as { remaining: number }).remaining, 999999999999999);
+  for (const line of [
+    'MALLOC SPY: 0x0013C0C0 - freed,  blocks remaining',
+    'MALLOC SPY: 0x0013C0C0 - freed, - blocks remaining',
+    'MALLOC SPY: 0x0013C0C0 - freed, 1x blocks remaining',
+    'MALLOC SPY: 0x0013C0C0 - 18446744073709551615 bytes allocated',
+  ])
+    assert.equal(c(line).type, 'malformed', line);
 });
 
 test('malformed spy lines are events, not exceptions', () => {

@@ -121,6 +121,23 @@ test('every route ends a dump and forgets a broken line at an alloc or free line
   assertSameByEveryRoute(bytes, whole, true);
 });
 
+test('every route reads a free whose count went below zero as a free (attack notes #95)', () => {
+  const log = [
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00100000 - 16 bytes allocated',
+    'MALLOC SPY: 0x00100020 - 32 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00100000 - freed, -1 blocks remaining',
+    'MALLOC SPY: 0x00100020 - freed, 18446744073709551615 blocks remaining',
+    '',
+  ].join('\r\n');
+  const bytes = Buffer.from(log);
+  const whole = analyzeBuffer(bytes);
+  assert.deepEqual([whole.truncation, whole.summary.exitprocess.blocks, whole.anomalyCounts['unreadable-count']], ['complete', 2, 2]);
+  assertSameByEveryRoute(bytes, whole, true);
+});
+
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {
   // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
   // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a

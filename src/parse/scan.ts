@@ -235,10 +235,13 @@ export class SpyScanner {
       i += 5;
       if (this.at(b, i, end, FREED_REALLOC)) i += FREED_REALLOC.length;
       if (i + 2 <= end && b[i] === 44 && b[i + 1] === 32) {
-        // `-1 blocks remaining`: a count the spy could not read. The free itself stands.
+        // `-1 blocks remaining`, or the same count as an unsigned 64-bit number that went below
+        // zero (`18446744073709551615`, a `size_t` counter printed with `%Iu`; attack notes #95):
+        // a count the spy could not keep. The free itself stands.
         const negative = i + 2 < end && b[i + 2] === 45; /* - */
-        n = this.decimal(b, negative ? i + 3 : i + 2, end);
-        if (negative && n >= 0) n = UNREADABLE_COUNT;
+        const digits = negative ? i + 3 : i + 2;
+        n = this.decimal(b, digits, end);
+        if ((negative && n >= 0) || (n === -1 && this.pos > digits)) n = UNREADABLE_COUNT;
         if (n !== -1 && this.at(b, this.pos, end, BLOCKS_REMAINING)) {
           this.pos += BLOCKS_REMAINING.length;
           kind = SCAN_FREE;

@@ -532,7 +532,11 @@ export class Tracker {
     }
     if (remaining >= 0) this.checkCount(remaining, line);
     else if (remaining === UNREADABLE_COUNT) {
-      this.anomalies.add('unreadable-count', line, `the spy's "blocks remaining" is not a count (a negative number); the free itself is read`);
+      this.anomalies.add(
+        'unreadable-count',
+        line,
+        `the spy's "blocks remaining" is not a count (a negative number, or too large to be one); the free itself is read`,
+      );
     }
   }
 
