@@ -6,6 +6,7 @@ import { classifyLine } from '../src/parse/line.js';
 import { SpyScanner } from '../src/parse/scan.js';
 import { compileParseContext, type ParseContext } from '../src/parse/options.js';
 import { UNREADABLE_COUNT } from '../src/parse/events.js';
+import { lastWritten } from '../src/parse/program.js';
 
 const ctx = compileParseContext();
 const classify = (line: string, context: ParseContext) => classifyLine(line, context, new SpyScanner(context));
@@ -63,6 +64,22 @@ test('a free whose count is not one still frees: -1, or -1 as an unsigned 64-bit
     'MALLOC SPY: 0x0013C0C0 - 18446744073709551615 bytes allocated',
   ])
     assert.equal(c(line).type, 'malformed', line);
+});
+
+test('a line with lone CRs is what was written after the last CR that has any text', () => {
+  const cases: [string, string][] = [
+    ['item 1\ritem 2\rMALLOC SPY: 0x10 - 4 bytes allocated', 'MALLOC SPY: 0x10 - 4 bytes allocated'],
+    ['\rDone', 'Done'],
+    ['Done \r  ', 'Done '],
+    ['\r', ''],
+    ['\r\r \r', ''],
+    [' \r \r', ' '],
+    ['no CR at all', 'no CR at all'],
+    ['a\r\r\rb', 'b'],
+  ];
+  for (const [line, written] of cases) assert.equal(lastWritten(line), written, JSON.stringify(line));
+  // Linear in the line: a long run of CRs and blanks.
+  assert.equal(lastWritten('x' + '\r '.repeat(200_000)), 'x');
 });
 
 test('malformed spy lines are events, not exceptions', () => {

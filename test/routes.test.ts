@@ -138,6 +138,38 @@ test('every route reads a free whose count went below zero as a free (attack not
   assertSameByEveryRoute(bytes, whole, true);
 });
 
+test('every route reads a line with lone CRs as what was written last: a progress indicator, then a spy line (attack notes #94)', () => {
+  const log = [
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00131000 - 64 bytes allocated',
+    'CoCreateInstance() returns 0x00000000',
+    'Working 10%\rWorking 50%\rMALLOC SPY: 0x00132000 - 40 bytes allocated',
+    'Working 100%\rMALLOC SPY: 0x00131000 - freed, 1 blocks remaining',
+    '\rDone \r  ',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    'Dumping\r0x00132000 - 40 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............',
+    'MALLOC SPY: 0x00132000 - freed, 0 blocks remaining',
+    '',
+  ].join('\r\n');
+  const bytes = Buffer.from(log);
+  const whole = analyzeBuffer(bytes);
+  assert.deepEqual([whole.allocs, whole.frees, whole.anomalyCounts], [2, 2, {}]);
+  assert.deepEqual(
+    whole.blocks.map((b) => [b.address, b.category, b.context, b.inDump]),
+    [['0x00132000', 'exitprocess', 'Done', true]],
+  );
+  assertSameByEveryRoute(bytes, whole, true);
+  // In a DebugView capture too, and a line of only CRs and blanks is blank.
+  const dv = Buffer.from(
+    ['0\t0\t[5] CoRegisterMallocSpy() returns 0x00000000', '1\t0\t[5] 50%\rMALLOC SPY: 0x10 - 4 bytes allocated', '2\t0\t[5] \r \r', ''].join('\r\n'),
+  );
+  const r = analyzeBuffer(dv);
+  assert.deepEqual([r.allocs, r.anomalyCounts], [1, {}]);
+  assertSameByEveryRoute(dv, r, false);
+});
+
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {
   // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
   // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a

@@ -7,6 +7,7 @@
 // judged by the analysis (analyze.ts), part by part.
 import type { LineEvent } from '../parse/events.js';
 import { readTestLine } from '../parse/tests.js';
+import { lastWritten } from '../parse/program.js';
 import type { LinePosition, LineSink } from '../read/lines.js';
 import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
@@ -516,6 +517,7 @@ export class LogDemux implements LineSink {
       if (this.frame === 'ci-log') message = stampedMessage(text) ?? text;
       if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') this.nonBlank++; // lines read after detection ended count too
     }
+    if (message.includes('\r')) message = lastWritten(message);
     proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {

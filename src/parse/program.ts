@@ -30,6 +30,25 @@ const CONSOLE_LINES = new Set([
   'Terminate batch job (Y/N)?',
 ]);
 
+/**
+ * A line with a lone CR inside (a program's progress indicator, `item 1 of 2\ritem 2 of 2\r`,
+ * then a spy line on the same line): on a console each CR sends the cursor back and what
+ * follows overwrites it, so the line is what was written last, the text after the last CR
+ * that has any (attack notes #94). Without it the CR is a control byte and the whole line,
+ * spy event and all, unreadable. A line of only CRs and blanks is blank.
+ */
+export function lastWritten(line: string): string {
+  let end = line.length;
+  while (end > 0) {
+    const cr = line.lastIndexOf('\r', end - 1);
+    if (cr < 0) return line.slice(0, end);
+    const written = line.slice(cr + 1, end);
+    if (written.trim() !== '') return written;
+    end = cr;
+  }
+  return '';
+}
+
 /** Whether a line holds bytes that are not text (checked before anything reads it as text). */
 export function isBinary(line: string): boolean {
   return BINARY.test(line);
