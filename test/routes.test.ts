@@ -170,6 +170,41 @@ test('every route reads a line with lone CRs as what was written last: a progres
   assertSameByEveryRoute(dv, r, false);
 });
 
+test("every route goes on with a dump past another thread's plain line inside it (attack notes #92)", () => {
+  const head = [
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  const rest = [
+    '0x0023A000 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........',
+    // A block the dump alone knows (its allocation line was lost to two threads' printf).
+    '0x0023A100 - 64 bytes: 4C 45 41 4B 23 32 00 CD CD CD CD CD CD CD CD CD LEAK#2..........',
+  ];
+  for (const inside of [['Worker 2 finished'], ['Worker 2 finished', '', 'Worker 3 finished']]) {
+    const log = [...head, ...inside, ...rest, 'Done', 'MALLOC SPY: 0x0013A030 - freed, 2 blocks remaining', ''].join('\r\n');
+    const bytes = Buffer.from(log);
+    const whole = analyzeBuffer(bytes);
+    assert.deepEqual(whole.anomalyCounts, { 'dump-unknown-block': 1 }, inside.join('|'));
+    assert.deepEqual(
+      whole.blocks.map((b) => [b.address, b.category, b.inDump]),
+      [
+        ['0x0013A030', 'exitprocess', true],
+        ['0x0023A000', 'true-leak', true],
+        ['0x0023A100', 'true-leak', true],
+      ],
+    );
+    assert.deepEqual(whole.phases.dump, { line: 8, entries: 3 });
+    assertSameByEveryRoute(bytes, whole, true);
+  }
+});
+
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {
   // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
   // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a

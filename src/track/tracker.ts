@@ -242,6 +242,12 @@ class FreedRows {
   }
 }
 
+/** What a line does to an open dump (see `Tracker.enter`). */
+type DumpStep = 0 | 1 | 2;
+const DUMP_ENDS = 0;
+const DUMP_GOES_ON = 1;
+const DUMP_PAUSES = 2;
+
 export class Tracker {
   private readonly live = new BlockTable();
   private liveBytes = 0;
@@ -270,6 +276,8 @@ export class Tracker {
   private countDrift = 0;
   private driftFrom: { line: number; count: number; accounted: number } | null = null;
   private dumpActive = false;
+  /** The first plain program line since the open dump's last entry (see `enter`); 0: none. */
+  private dumpPausedAt = 0;
   /**
    * Dumps so far, and the live rows the current one listed (each row keeps the number of
    * the last dump that listed it: no Set of 200,000 rows to grow per dump).
@@ -333,7 +341,7 @@ export class Tracker {
    * Takes the same route as `event` does with that line's event.
    */
   spy(kind: number, scan: SpyScanner, line: number): void {
-    this.enter(line, false, false);
+    this.enter(line, false, DUMP_ENDS);
     if (kind === SCAN_ALLOC) this.alloc(scan.key, scan.spelling, scan, scan.n, line);
     else this.free(scan.key, scan, scan.n, line);
   }
@@ -342,7 +350,7 @@ export class Tracker {
     if (e.type === 'console') {
       // The console's prompt or pause, not the program's: it marks no phase, names no call,
       // and leaves the program's last line what it was (a spy event cut short stays the end).
-      if (this.dumpActive) this.endDump(line - 1);
+      if (this.dumpActive) this.endDump(this.dumpEnd(line));
       this.consoleLine = line;
       return;
     }
@@ -350,7 +358,13 @@ export class Tracker {
     // it is still cut (cmd prints one before each prompt; attack notes #70).
     if (e.type === 'blank') return;
     const broken = e.type === 'malformed' || e.type === 'malformed-dump-entry';
-    this.enter(line, broken, e.type === 'dump-entry' || e.type === 'malformed-dump-entry');
+    const dump =
+      e.type === 'dump-entry' || e.type === 'malformed-dump-entry'
+        ? DUMP_GOES_ON
+        : e.type === 'program' && e.marker === null
+          ? DUMP_PAUSES
+          : DUMP_ENDS;
+    this.enter(line, broken, dump);
     switch (e.type) {
       case 'alloc':
         this.alloc(e.address.key, spell(e.address.text, e.address.key), e.address.text, e.size, line);
@@ -395,15 +409,30 @@ export class Tracker {
     }
   }
 
-  /** What every line does first, whichever route it came by: the last line's state, and the end of a dump. */
-  private enter(line: number, malformed: boolean, continuesDump: boolean): void {
+  /**
+   * What every line does first, whichever route it came by: the last line's state, and the
+   * end of a dump. A plain program line inside a dump (another thread's `Worker 2 finished`,
+   * printed while the main thread dumps) does not end it by itself: a dump entry after it
+   * continues the dump, and any other line ends it where the plain lines began. Ended at the
+   * plain line, the entries after it were only anomalies, a block the dump alone knew was
+   * never born, and a listed block read "missing from the dump" (attack notes #92).
+   */
+  private enter(line: number, malformed: boolean, dump: DumpStep): void {
     this.lastMalformed = malformed ? line : 0;
     this.ownThrough = line;
-    if (this.dumpActive && !continuesDump) this.endDump(line - 1);
+    if (!this.dumpActive) return;
+    if (dump === DUMP_GOES_ON) this.dumpPausedAt = 0;
+    else if (dump === DUMP_ENDS) this.endDump(this.dumpEnd(line));
+    else if (this.dumpPausedAt === 0) this.dumpPausedAt = line;
+  }
+
+  /** The last line of the dump an event on `line` ends: before it, or before the plain program lines it paused at. */
+  private dumpEnd(line: number): number {
+    return (this.dumpPausedAt === 0 ? line : this.dumpPausedAt) - 1;
   }
 
   finish(lastLine: number): Trace {
-    if (this.dumpActive) this.endDump(lastLine);
+    if (this.dumpActive) this.endDump(this.dumpPausedAt === 0 ? lastLine : this.dumpPausedAt - 1);
     const drift = this.driftFrom;
     if (drift !== null) {
       // Still disagreeing at the spy's last count: the log lost lines (a disagreement that goes away is only reordering).
@@ -849,7 +878,7 @@ export class Tracker {
 
   /** A dump entry the byte scanner just read (its results are its fields): the same as `event` with its event. */
   dumpScan(scan: SpyScanner, line: number): void {
-    this.enter(line, false, true);
+    this.enter(line, false, DUMP_GOES_ON);
     const row = this.dumpRow(scan.key, scan.spelling, scan, scan.n, line, undefined);
     if (row >= 0) this.live.setDataBytes(row, scan.data, scan.dataLength);
   }
@@ -879,6 +908,7 @@ export class Tracker {
 
   private endDump(endLine: number): void {
     this.dumpActive = false;
+    this.dumpPausedAt = 0;
     const dump = this.marks.dump!;
     dump.endLine = endLine;
     // Every block a dump entry named is alive (an unknown one was born there): the rest are
