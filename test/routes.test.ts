@@ -205,6 +205,47 @@ test("every route goes on with a dump past another thread's plain line inside it
   }
 });
 
+test("every route reads a run appended as UTF-16LE to a UTF-8 file (Windows PowerShell 5.1's >>; attack notes #91)", () => {
+  const clean = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 32 bytes allocated',
+    'Called CoUninitialize()',
+    'MALLOC SPY: 0x00130000 - freed, 0 blocks remaining',
+    'CoRevokeMallocSpy() returns 0x00000000',
+  ];
+  const leak = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00132000 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x00131000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x00131000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00132000 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    '0x00131000 - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............',
+    'MALLOC SPY: 0x00132000 - freed, 1 blocks remaining',
+    '',
+    'C:\\work>',
+  ];
+  const alone = analyzeBuffer(Buffer.from(leak.join('\r\n') + '\r\n'));
+  assert.deepEqual([alone.truncation, alone.summary['true-leak'].blocks], ['complete', 1]);
+  for (const bom of [[], [0xff, 0xfe]]) {
+    const bytes = Buffer.concat([Buffer.from(clean.join('\r\n') + '\r\n'), Buffer.from(bom), Buffer.from(leak.join('\r\n') + '\r\n', 'utf16le')]);
+    const whole = analyzeBuffer(bytes);
+    assert.deepEqual(whole.anomalyCounts, {}, `BOM ${bom.length}`);
+    assert.equal(whole.runs!.length, 2);
+    // The appended run reads as it does alone, its last LF's second byte no cut line.
+    assert.deepEqual([whole.runs![1]!.report!.truncation, whole.runs![1]!.report!.summary], [alone.truncation, alone.summary], `BOM ${bom.length}`);
+    assertSameByEveryRoute(bytes, whole, true);
+  }
+  // NULs that are not UTF-16 text stay unreadable, and a lone NUL after the last line of a UTF-8 file is a cut line.
+  const garbage = analyzeBuffer(Buffer.concat([Buffer.from(clean.join('\n') + '\n'), Buffer.alloc(64), Buffer.from('\n\0')]));
+  assert.deepEqual([garbage.anomalyCounts['unreadable-line'], garbage.truncation], [2, 'truncated']);
+});
+
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {
   // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
   // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a

@@ -17,6 +17,29 @@ const CP1252_HIGH = [
   0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ];
 
+/**
+ * A line of UTF-16LE text inside a UTF-8 file, or null. Windows PowerShell 5.1's `>>`
+ * appends UTF-16LE to a file whatever the file holds (cmd's `>` of one run, then
+ * PowerShell's `>>` of the next): split at each LF's first byte, such a line is `00` (the
+ * second byte of the LF before it), a BOM where the appended part began, the text with
+ * every other byte zero, and `0D 00` (its CR). Read as UTF-8 it was control bytes, an
+ * unreadable line, and the appended run vanished (attack notes #91). Taken as UTF-16 only
+ * when most of it is ASCII in UTF-16 (what the whole-file sniffing asks, decode.ts), so NUL
+ * garbage stays unreadable.
+ */
+export function utf16Line(b: Buffer, start: number, end: number): string | null {
+  let s = start;
+  if ((end - s) % 2 === 1 && b[s] === 0) s++;
+  if (b[s] === 0xff && b[s + 1] === 0xfe) s += 2;
+  if ((end - s) % 2 === 1) return null;
+  let e = end;
+  while (e - s >= 2 && b[e - 2] === 0x0d && b[e - 1] === 0) e -= 2;
+  if (e === s) return e < end ? '' : null; // an empty line, `0D 00` only
+  let ascii = 0;
+  for (let i = s; i < e; i += 2) if (b[i + 1] === 0 && b[i]! >= 0x20 && b[i]! < 0x7f) ascii++;
+  return ascii * 4 >= ((e - s) / 2) * 3 ? b.toString('utf16le', s, e) : null;
+}
+
 /** The text of b[start, end). */
 export function decodeLine(b: Buffer, start: number, end: number): string {
   if (start === end) return '';

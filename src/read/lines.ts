@@ -10,7 +10,7 @@
 // never occurs inside a multi-byte UTF-8 character, so lines are found in the bytes, and
 // each line is decoded on its own (codepage.ts: UTF-8, else Windows-1252 byte by byte).
 
-import { approximateLength, decodeLine } from './codepage.js';
+import { approximateLength, decodeLine, utf16Line } from './codepage.js';
 
 /** Where a line lies in the input's (UTF-8) bytes: for the C runtime's buffer arithmetic. */
 export interface LinePosition {
@@ -58,6 +58,8 @@ export class LineSplitter {
   endedOnBareCR = false;
   /** Bytes pushed so far. */
   bytes = 0;
+  /** A line of UTF-16LE was read (see `text`). */
+  private wide = false;
   /** Lines ended by CR LF so far (what the C runtime's text mode added: one CR per line). */
   crlf = 0;
 
@@ -128,11 +130,28 @@ export class LineSplitter {
   }
 
   end(): void {
+    if (this.pending && this.wide && this.heldLength === 1 && this.overBytes === 0 && this.held[0]![0] === 0) {
+      // The second byte of the last LF of a stretch of UTF-16LE (see `text`): the line end is whole.
+      this.held = [];
+      this.heldLength = 0;
+      this.pending = false;
+      return;
+    }
     if (this.pending) {
       this.endedOnLineEnd = false;
       this.endedOnBareCR = this.tailCRs > 0;
       this.flushHeld(this.bytes, false);
     }
+  }
+
+  /** A line's bytes as text: UTF-8 (or a code page), or a line of UTF-16LE appended to a UTF-8 file (codepage.ts `utf16Line`). */
+  private text(bytes: Buffer, start: number, end: number): string {
+    const text = decodeLine(bytes, start, end);
+    if (!text.includes('\0')) return text;
+    const wide = utf16Line(bytes, start, end);
+    if (wide === null) return text;
+    this.wide = true;
+    return wide;
   }
 
   /** A whole line bytes[start, nl) of this chunk, nl its LF. */
@@ -147,7 +166,7 @@ export class LineSplitter {
     at.crlfThrough = this.crlf;
     const content = end - start;
     if (content <= this.maxLineLength) {
-      this.sink.line(decodeLine(bytes, start, end), ++this.lineNo, 0, at);
+      this.sink.line(this.text(bytes, start, end), ++this.lineNo, 0, at);
       return;
     }
     const keep = Math.min(content, this.cap);
@@ -189,7 +208,7 @@ export class LineSplitter {
     if (lf && this.tailCRs > 0) this.crlf++;
     at.crlfThrough = this.crlf;
     const content = kept + this.overBytes;
-    const text = decodeLine(bytes, 0, kept);
+    const text = this.text(bytes, 0, kept);
     const over = this.overChars;
     this.held = [];
     this.heldLength = 0;
