@@ -246,6 +246,46 @@ test("every route reads a run appended as UTF-16LE to a UTF-8 file (Windows Powe
   assert.deepEqual([garbage.anomalyCounts['unreadable-line'], garbage.truncation], [2, 'truncated']);
 });
 
+test("plain bytes appended to a UTF-16LE file (cmd's >> after PowerShell's >) are read as such, in any chunking (attack notes #91)", () => {
+  const run = (address: string, exit: boolean) => [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00132000 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    `MALLOC SPY: ${address} - 64 bytes allocated`,
+    `CoTaskMemAlloc(64) returns ${address}`,
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00132000 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    `${address} - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............`,
+    ...(exit ? ['MALLOC SPY: 0x00132000 - freed, 1 blocks remaining'] : []),
+  ];
+  const text = (lines: string[]) => lines.join('\r\n') + '\r\n';
+  const second = text(run('0x00131000', true));
+  const alone = analyzeBuffer(Buffer.from(second));
+  assert.deepEqual([alone.truncation, alone.summary['true-leak'].blocks], ['complete', 1]);
+  for (const first of [text(run('0x00130000', true)), '']) {
+    // PowerShell's capture (BOM, UTF-16LE), then the plain bytes of the next run; or a capture of nothing, only the BOM.
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(first, 'utf16le'), Buffer.from(second)]);
+    const whole = analyzeBuffer(bytes);
+    const last = whole.runs ? whole.runs.at(-1)!.report! : whole;
+    assert.deepEqual([last.truncation, last.summary], [alone.truncation, alone.summary], `first run: ${first.length > 0}`);
+    assert.deepEqual(whole.anomalyCounts, {});
+    assertSameByEveryRoute(bytes, whole, true);
+    for (const size of [2, 3, 5, 16, 17, 31]) {
+      const a = createAnalyzer({});
+      for (let i = 0; i < bytes.length; i += size) a.write(bytes.subarray(i, i + size));
+      assert.equal(JSON.stringify(a.end()), JSON.stringify(whole), `${size}-byte pieces`);
+    }
+  }
+  // UTF-16 text that is not ASCII stays UTF-16: lines of Chinese, Cyrillic, Greek (a banner).
+  const words = ['内存泄漏检测完成，没有发现问题', 'Утечки памяти не обнаружены', 'Δεν βρέθηκαν διαρροές μνήμης'];
+  const wide = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text([...words, ...run('0x00130000', true)]), 'utf16le')]);
+  const r = analyzeBuffer(wide);
+  assert.deepEqual([r.runs, r.truncation, r.anomalyCounts], [undefined, 'complete', {}]);
+});
+
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {
   // Typed from what spies print: lower-case hex, fewer bytes than 16, a size under the bytes
   // shown, an ascii column that looks like hex or is not UTF-8, trailing blanks, CR CR LF, a
