@@ -72,6 +72,16 @@ test('the same run redirected (ends at the dump): possibly truncated, blocks unr
   assert.equal(assumed.truncation, 'possibly-truncated', '--assume-complete decides blocks, not the verdict');
 });
 
+test('a free of NULL after the dump is no exit-time output: the redirected run stays undecided (attack notes #97)', () => {
+  const r = analyzeBuffer(log(...W2K, 'MALLOC SPY: 0x00000000 - freed, 2 blocks remaining'));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.deepEqual(cats(r), ['0x0013A8F8:unresolved:CLSIDFromProgID:log', '0x0013C000:unresolved:CoTaskMemAlloc:log']);
+  assert.deepEqual([r.frees, r.phases.exitEvents], [1, 0]);
+  // A real free after it still is.
+  const exit = analyzeBuffer(log(...W2K, 'MALLOC SPY: 0x00000000 - freed, 2 blocks remaining', 'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining'));
+  assert.deepEqual([exit.truncation, exit.phases.exitEvents], ['complete', 1]);
+});
+
 test('a cut last line: truncated, with the cut event still applied when it parsed', () => {
   const text = log(...W2K) + 'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining';
   const r = analyzeBuffer(text);

@@ -535,12 +535,17 @@ export class Tracker {
    * text is then built only if an anomaly needs it).
    */
   private free(key: BlockKey, printed: string | SpyScanner, remaining: number, line: number): void {
-    this.spyEvent(line);
-    this.marks.exitFrees++;
     this.frees++; // every free line, like allocs: what `grep -c freed` would count
+    // Freeing NULL is allowed and frees nothing: like a failed allocation, it is no sign that
+    // the exit-time output is in the log (a program's cleanup may free NULL after its dump,
+    // before exit() flushes; attack notes #97).
+    if (key !== 0) {
+      this.spyEvent(line);
+      this.marks.exitFrees++;
+    }
     const row = key === 0 ? -1 : this.live.take(key, true);
     if (key === 0) {
-      // Freeing NULL is allowed and frees nothing.
+      // Nothing to take.
     } else if (row < 0) {
       const text = typeof printed === 'string' ? printed : printed.address();
       const end = this.live.recentEnd(key);
