@@ -459,7 +459,7 @@ test('a run that died before its revoke, then another process appended: two runs
   assert.equal(analyzeBuffer(refused.join('\n') + '\n').runs, undefined);
 });
 
-test('a second COM session in the same process is no new run: the spy, never revoked, goes on printing (attack notes #93)', () => {
+test('a second COM session in the same process, refused its registration, is no new run: the spy, never revoked, goes on printing (attack notes #93)', () => {
   const session = [
     'CoInitialize() returns 0x00000000',
     'CoRegisterMallocSpy() returns 0x00000000',
@@ -476,18 +476,53 @@ test('a second COM session in the same process is no new run: the spy, never rev
   const exit = 'MALLOC SPY: 0x0013A030 - freed, 0 blocks remaining';
   const once = analyzeBuffer([...session, exit].join('\n') + '\n');
   assert.deepEqual([once.truncation, once.summary.exitprocess.blocks], ['complete', 1]);
-  const again = [
-    // Per-test registration: COM refuses the second (CO_E_OBJISREG), the first spy prints on.
-    [...session, 'CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x800401FB', ...session.slice(4), exit],
-    // CoInitialize again after the dump, and no registration at all.
-    [...session, 'CoInitialize() returns 0x00000000', 'Called CoUninitialize()', exit],
+  // Per-test registration: COM refuses the second (CO_E_OBJISREG), the first spy prints on.
+  const refused = [
+    ...session,
+    'SpyTest: test 2',
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x800401FB',
+    ...session.slice(4),
+    exit,
   ];
-  for (const lines of again) {
-    const r = analyzeBuffer(lines.join('\n') + '\n');
-    assert.equal(r.runs, undefined, lines.length.toString());
-    assert.deepEqual([r.truncation, r.summary.exitprocess, r.summary.unresolved.blocks], ['complete', { blocks: 1, bytes: 44 }, 0]);
-  }
+  const r = analyzeBuffer(refused.join('\n') + '\n');
+  assert.equal(r.runs, undefined);
+  assert.deepEqual([r.truncation, r.summary.exitprocess, r.summary.unresolved.blocks], ['complete', { blocks: 1, bytes: 44 }, 0]);
+  // CoInitialize again after the dump and no registration: another process's run may print none
+  // (attack notes #98), so it starts a new run, the cautious reading (the block undecided, not freed).
+  const unsaid = analyzeBuffer([...session, 'CoInitialize() returns 0x00000000', 'Called CoUninitialize()', exit].join('\n') + '\n');
+  assert.equal(unsaid.runs?.length, 2);
+  assert.deepEqual([unsaid.summary.unresolved.blocks, unsaid.summary.freed.blocks], [1, 0]);
   // A log whose runs print no registration keeps the old rule: CoInitialize after a finished run starts the next.
   const unregistered = session.filter((l) => !l.startsWith('CoRegisterMallocSpy'));
   assert.equal(analyzeBuffer([...unregistered, ...unregistered].join('\n') + '\n').runs?.length, 2);
+});
+
+test('after a finished run, the next run starts at its CoInitialize whatever its registration prints, unless COM refused it (attack notes #98)', () => {
+  const run = (register: string | null, leak: boolean) => [
+    'CoInitialize() returns 0x00000000',
+    ...(register === null ? [] : [register]),
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    ...(leak ? [] : ['MALLOC SPY: 0x0023A000 - freed, 1 blocks remaining']),
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    ...(leak ? ['0x0023A000 - 64 bytes: 4C 45 41 4B 00 00 00 00 00 00 00 00 00 00 00 00 LEAK............'] : []),
+    `MALLOC SPY: 0x0013A030 - freed, ${leak ? 1 : 0} blocks remaining`,
+  ];
+  const first = run('CoRegisterMallocSpy() returns 0x00000000', true);
+  for (const register of ['CoRegisterMallocSpy() returns S_OK', null, 'CoRegisterMallocSpy() returns 0x00000000']) {
+    const r = analyzeBuffer([...first, 'SpyTest 1.0', ...run(register, false)].join('\n') + '\n');
+    assert.equal(r.runs?.length, 2, String(register));
+    assert.equal(r.runs![1]!.firstLine, first.length + 1, String(register));
+    assert.deepEqual(
+      [r.summary['true-leak'], r.anomalyCounts['address-reused-while-alive']],
+      [{ blocks: 1, bytes: 64 }, undefined],
+      String(register),
+    );
+  }
 });

@@ -145,6 +145,11 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
   }
 }
 
+/** A registration of the spy that failed (a negative HRESULT: CO_E_OBJISREG, 0x800401FB, when a spy is registered). */
+function refused(e: LineEvent): boolean {
+  return e.type === 'program' && e.marker === 'register' && e.hresult !== null && e.hresult >= 0x80000000;
+}
+
 /** A registration of the spy that succeeded (S_OK). */
 function registers(e: LineEvent): boolean {
   return e.type === 'program' && e.marker === 'register' && e.hresult === 0;
@@ -321,6 +326,8 @@ interface Proc extends CapturedProcess {
   finished: boolean;
   /** Its run printed a registration of the spy that succeeded (see `route`). */
   registered: boolean;
+  /** A run start (`CoInitialize`) is among the held lines, waiting for the line that tells whose it is (see `route`). */
+  startHeld: boolean;
   reader: DialectReader | null;
   emit: Emit;
 }
@@ -430,7 +437,8 @@ export class LogDemux implements LineSink {
     let end = this.endRun;
     for (const p of this.procs.values()) {
       if (p.held.length > 0) {
-        this.release(p);
+        if (p.startHeld) this.startHeldRun(p);
+        else this.release(p);
         if (end === null || p.run.lastLine > end.lastLine) end = p.run;
       }
     }
@@ -544,7 +552,10 @@ export class LogDemux implements LineSink {
 
   /** A line read from its bytes (spy output or a dump entry): the lines held before it are its run's, and the log has text. */
   private spyOutput(proc: Proc): void {
-    if (proc.held.length > 0) this.release(proc);
+    if (proc.held.length > 0) {
+      if (proc.startHeld) this.startHeldRun(proc);
+      else this.release(proc);
+    }
     if (this.nonBlank === 0) this.nonBlank++;
   }
 
@@ -579,9 +590,13 @@ export class LogDemux implements LineSink {
    *   `TENTATIVE_LINES`: the next process's banner and `CoInitialize` are the new run's. A
    *   call's line (`CLSIDFromProgID() returns …`) is not held: it names the call of the
    *   blocks allocated before it, the running program's;
-   * - after it finished, `CoInitialize` no longer starts a run by itself: the same process
-   *   may start a second COM session, whose registration then fails, or which registers
-   *   nothing, while its spy goes on printing (attack notes #93). The registration decides.
+   * - after it finished, its `CoInitialize` waits for the next line that tells: a
+   *   registration that fails (the same process starts a second COM session while its spy,
+   *   never revoked, goes on printing: attack notes #93) keeps it and the lines held with it
+   *   in the finished run; anything else starts the new run there, as `CoInitialize` always
+   *   did (the next run may register in a shape the markers do not read, `returns S_OK`, or
+   *   not print it at all: read as one run, its allocations at the finished run's leaked
+   *   addresses counted that leak freed; attack notes #98).
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
@@ -602,12 +617,25 @@ export class LogDemux implements LineSink {
         this.release(proc);
       }
     } else if (proc.finished) {
-      // (Once the held lines overflowed, nothing waits: `CoInitialize` starts the run, as before a registration decided.)
-      if (proc.registered && !proc.holdingOff ? registers(e) : this.dialect!.isRunStart(e)) {
+      // A run that printed a registration that succeeded: its `CoInitialize` waits for the next line that tells (see above).
+      const waits = proc.registered && !proc.holdingOff && proc.past === null;
+      if (waits && refused(e)) {
+        // The same process: COM refused a second spy. What was held is the finished run's.
+        proc.startHeld = false;
+        if (proc.held.length > 0) this.release(proc);
+      } else if (waits && e.type === 'program' && e.marker === null && this.dialect!.isRunStart(e) && proc.held.length < this.holdLines) {
+        proc.held.push({ e, lineNo, dropped, at: { ...at } });
+        proc.heldChars += e.text.length;
+        proc.startHeld = true;
+        return true;
+      } else if (this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
         this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at, false);
         proc.holdingOff = false;
+        proc.startHeld = false;
         if (proc.held.length > 0) this.release(proc);
+      } else if (proc.startHeld && !this.holds(proc, e)) {
+        this.startHeldRun(proc);
       } else if (this.holds(proc, e)) {
         const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
         const line: HeldLine = { e, lineNo, dropped, at: { ...at } };
@@ -639,6 +667,15 @@ export class LogDemux implements LineSink {
     if (e.type !== 'program' || e.marker !== null) return false;
     const tests = this.opts.tracker.tests;
     return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
+  }
+
+  /** The held lines from their run start on are a new run's (nothing refused its registration). */
+  private startHeldRun(proc: Proc): void {
+    const start = proc.held.findLast((h) => this.dialect!.isRunStart(h.e))!;
+    this.startRun(proc, proc.held, start.lineNo, start.at, false);
+    proc.startHeld = false;
+    proc.holdingOff = false;
+    this.release(proc);
   }
 
   /** Whether a program line names a call of the running program (`… returns …`), not one that starts a run. */
@@ -756,6 +793,7 @@ export class LogDemux implements LineSink {
     proc.runs.push(proc.run);
     proc.finished = false;
     proc.registered = false;
+    proc.startHeld = false;
     if (this.opts.onRunEnd) {
       this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
       ended.tracker = null;
@@ -789,6 +827,7 @@ export class LogDemux implements LineSink {
       holdingOff: false,
       finished: false,
       registered: false,
+      startHeld: false,
       reader,
       at,
       emit: (e, line) => void this.route(p, e, line, 0, p.at),
