@@ -279,11 +279,24 @@ test("plain bytes appended to a UTF-16LE file (cmd's >> after PowerShell's >) ar
       assert.equal(JSON.stringify(a.end()), JSON.stringify(whole), `${size}-byte pieces`);
     }
   }
-  // UTF-16 text that is not ASCII stays UTF-16: lines of Chinese, Cyrillic, Greek (a banner).
-  const words = ['内存泄漏检测完成，没有发现问题', 'Утечки памяти не обнаружены', 'Δεν βρέθηκαν διαρροές μνήμης'];
+  // UTF-16 text that is not ASCII stays UTF-16: lines of Japanese, Chinese, Cyrillic, Greek (a banner), in any chunking.
+  // Kana and many CJK characters are two bytes of ASCII text each (attack notes #99).
+  const words = [
+    'たしかにそうです',
+    'ないしはそのようなもの',
+    '中文中文中文中文中文',
+    '内存泄漏检测完成，没有发现问题',
+    'Утечки памяти не обнаружены',
+    'Δεν βρέθηκαν διαρροές μνήμης',
+  ];
   const wide = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text([...words, ...run('0x00130000', true)]), 'utf16le')]);
   const r = analyzeBuffer(wide);
   assert.deepEqual([r.runs, r.truncation, r.anomalyCounts], [undefined, 'complete', {}]);
+  for (const size of [3, 16, 17]) {
+    const a = createAnalyzer({});
+    for (let i = 0; i < wide.length; i += size) a.write(wide.subarray(i, i + size));
+    assert.equal(JSON.stringify(a.end()), JSON.stringify(r), `${size}-byte pieces`);
+  }
 });
 
 test('dump entries read from their bytes and from their text agree on every odd entry', () => {

@@ -86,9 +86,9 @@ export class ByteDecoder {
     this.tail = null;
     this.tailStartsLine = false;
     if (!last) {
-      // A line that has just begun waits until PLAIN_UNITS of its code units (or the end) can
-      // tell, and an odd last byte until its code unit is whole (a LF cut in two would hide
-      // where a line begins): every chunking reads alike.
+      // A line that has just begun waits until FIRST_LINE of its bytes (or the end) can tell,
+      // and an odd last byte until its code unit is whole (a LF cut in two would hide where a
+      // line begins): every chunking reads alike.
       let cut = lineJustBegun(bytes, heldBefore, startsLine);
       this.tailStartsLine = cut >= 0;
       if (cut < 0 && (bytes.length + heldBefore) % 2 === 1) cut = bytes.length - 1;
@@ -112,11 +112,12 @@ export class ByteDecoder {
 
   /**
    * The index in `text` (decoded from `bytes`) of the line where plain bytes begin, or -1:
-   * a line whose first PLAIN_UNITS code units (as many as came, at least two, when the
-   * bytes end first) are each two bytes of ASCII text. A character of UTF-16 text has a
-   * high byte of 0 when it is ASCII, and seldom two bytes of ASCII text otherwise (eight
-   * in a row: ~1 in 60,000 for CJK text). The text is searched first (a line starting with
-   * a character of U+0900 or more: native, no work per line), the bytes only where it matches.
+   * a line that is plain ASCII text up to a CR LF (`plainLine`). UTF-16 text never has the
+   * bytes `0D 0A` side by side but in U+0A0D or a Malayalam letter before U+xx0A, while
+   * Japanese kana (U+3041–U+307E) and many CJK characters are two bytes of ASCII text each
+   * (attack notes #99: a first version that asked only for eight such code units read a
+   * Japanese line as plain bytes). The text is searched first (a line starting with a
+   * character of U+0900 or more: native, no work per line), the bytes only where it matches.
    */
   private plainFrom(text: string, bytes: Uint8Array, heldBefore: number, last: boolean): number {
     let k = this.afterLf && text.length > 0 && text.charCodeAt(0) >= 0x0900 ? 0 : -1;
@@ -128,10 +129,7 @@ export class ByteDecoder {
         k = from + m + 1;
       }
       const at = 2 * k - heldBefore;
-      if (at >= 0) {
-        const units = textUnits(bytes, at, PLAIN_UNITS);
-        if (units === PLAIN_UNITS || (units === -1 && last && bytes.length - at >= 2)) return k;
-      }
+      if (at >= 0 && plainLine(bytes, at, last)) return k;
       from = k;
       k = -1;
     }
@@ -213,38 +211,46 @@ export class ByteDecoder {
 
 const EMPTY = Buffer.alloc(0);
 
-/** Code units of two bytes of ASCII text in a row that tell plain bytes appended to UTF-16 (see `plainFrom`). */
-const PLAIN_UNITS = 8;
-
-/** A byte of ASCII text: printable, TAB, LF, CR. */
-function textByte(c: number): boolean {
-  return (c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13;
-}
+/** Bytes of plain text before the CR LF that ends the first line of plain bytes appended to UTF-16 (a longer first line is not seen). */
+const FIRST_LINE = 256;
 
 /**
- * How many of the `want` code units at bytes[i] are two bytes of ASCII text: `want` when
- * all are, -1 when the bytes end before one that is not, or the count up to the first that is not.
+ * Whether bytes[at..] is a line of plain ASCII text (printable bytes and TABs, at least
+ * two) ended by CR LF within FIRST_LINE bytes, or, at the end of the input, by the end.
  */
-function textUnits(bytes: Uint8Array, i: number, want: number): number {
-  for (let n = 0; n < want; n++, i += 2) {
-    if (i + 1 >= bytes.length) return i < bytes.length && !textByte(bytes[i]!) ? n : -1;
-    if (!textByte(bytes[i]!) || !textByte(bytes[i + 1]!)) return n;
+function plainLine(bytes: Uint8Array, at: number, last: boolean): boolean {
+  const end = Math.min(bytes.length, at + FIRST_LINE + 2);
+  for (let j = at; j < end; j++) {
+    const c = bytes[j]!;
+    if (c === 0x0d) return j - at >= 2 && bytes[j + 1] === 0x0a;
+    if ((c < 0x20 || c >= 0x7f) && c !== 9) return false;
   }
-  return want;
+  return last && end === bytes.length && end - at >= 2;
 }
 
 /**
- * Where the bytes of a line that has just begun start, when fewer than PLAIN_UNITS of its
- * code units came after the last LF code unit (`0A 00`) in `bytes`, or after the start of
- * `bytes` when it `startsLine`; else -1. `held`: bytes of a code unit the decoder holds
- * (code units start where `i + held` is even).
+ * Where the bytes of a line that has just begun start, when fewer than FIRST_LINE + 2 of
+ * them came after the last LF code unit (`0A 00`) in `bytes`, or after the start of `bytes`
+ * when it `startsLine`; else -1. `held`: bytes of a code unit the decoder holds (code units
+ * start where `i + held` is even).
  */
 function lineJustBegun(bytes: Uint8Array, held: number, startsLine: boolean): number {
-  const want = 2 * PLAIN_UNITS;
+  const want = FIRST_LINE + 2;
   for (let j = bytes.length - 2; j >= 0 && j >= bytes.length - 2 - want; j--) {
-    if ((j + held) % 2 === 0 && bytes[j] === 0x0a && bytes[j + 1] === 0) return bytes.length - (j + 2) < want ? j + 2 : -1;
+    if ((j + held) % 2 === 0 && bytes[j] === 0x0a && bytes[j + 1] === 0)
+      return bytes.length - (j + 2) < want && mayBePlain(bytes, j + 2) ? j + 2 : -1;
   }
-  return startsLine && bytes.length < want ? 0 : -1;
+  return startsLine && bytes.length < want && mayBePlain(bytes, 0) ? 0 : -1;
+}
+
+/**
+ * Whether a line starting at bytes[s] may be plain bytes: its first two bytes are text, or
+ * have not come yet. A line of UTF-16 text that starts with an ASCII character (a high byte
+ * of 0) is not held: most are, and holding copies the next chunk.
+ */
+function mayBePlain(bytes: Uint8Array, s: number): boolean {
+  const text = (c: number): boolean => (c >= 0x20 && c < 0x7f) || c === 9;
+  return (s >= bytes.length || text(bytes[s]!)) && (s + 1 >= bytes.length || text(bytes[s + 1]!));
 }
 
 /** A line that starts with a character of U+0900 or more: where plain bytes may begin (see `plainFrom`). */
