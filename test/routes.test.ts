@@ -161,6 +161,20 @@ test('every route reads a line with lone CRs as what was written last: a progres
     [['0x00132000', 'exitprocess', 'Done', true]],
   );
   assertSameByEveryRoute(bytes, whole, true);
+  // A spy event with text written over it after a CR happened: its line is read (attack notes #101).
+  const over = Buffer.from(
+    [
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x00131000 - 64 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x00131000 - freed, 0 blocks remaining\rdone',
+      'Called CoUninitialize()',
+      '',
+    ].join('\r\n'),
+  );
+  const read = analyzeBuffer(over);
+  assert.deepEqual([read.frees, read.summary.freed.blocks + read.summary.couninitialize.blocks, read.anomalyCounts], [1, 1, {}]);
+  assertSameByEveryRoute(over, read, true);
   // In a DebugView capture too, and a line of only CRs and blanks is blank.
   const dv = Buffer.from(
     ['0\t0\t[5] CoRegisterMallocSpy() returns 0x00000000', '1\t0\t[5] 50%\rMALLOC SPY: 0x10 - 4 bytes allocated', '2\t0\t[5] \r \r', ''].join('\r\n'),

@@ -145,6 +145,11 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
   }
 }
 
+/** A spy event that allocates or frees a block. */
+function isBlockEvent(e: LineEvent): boolean {
+  return e.type === 'alloc' || e.type === 'free' || e.type === 'realloc';
+}
+
 /** A registration of the spy that failed (a negative HRESULT: CO_E_OBJISREG, 0x800401FB, when a spy is registered). */
 function refused(e: LineEvent): boolean {
   return e.type === 'program' && e.marker === 'register' && e.hresult !== null && e.hresult >= 0x80000000;
@@ -525,7 +530,7 @@ export class LogDemux implements LineSink {
       if (this.frame === 'ci-log') message = stampedMessage(text) ?? text;
       if (this.pending === null && this.nonBlank === 0 && text.trim() !== '') this.nonBlank++; // lines read after detection ended count too
     }
-    if (message.includes('\r')) message = lastWritten(message);
+    if (message.includes('\r')) message = this.written(message);
     proc ??= this.proc(null, lineNo, at);
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {
@@ -667,6 +672,20 @@ export class LogDemux implements LineSink {
     if (e.type !== 'program' || e.marker !== null) return false;
     const tests = this.opts.tracker.tests;
     return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
+  }
+
+  /**
+   * A line with lone CRs, as the text written last (`lastWritten`); but a spy event written
+   * before text that went over it (`…freed, 1 blocks remaining\rdone`) happened: its line
+   * is read, not the text over it (attack notes #101).
+   */
+  private written(message: string): string {
+    const shown = lastWritten(message);
+    const classify = this.classify;
+    if (classify === null || isBlockEvent(classify(shown))) return shown;
+    const pieces = message.split('\r');
+    for (let i = pieces.length - 1; i >= 0; i--) if (isBlockEvent(classify(pieces[i]!))) return pieces[i]!;
+    return shown;
   }
 
   /** The held lines from their run start on are a new run's (nothing refused its registration). */
