@@ -525,4 +525,21 @@ test('after a finished run, the next run starts at its CoInitialize whatever its
       String(register),
     );
   }
+  // A held CoInitialize, then more lines than are held: the new run starts at it all the same, however many are held in full.
+  const many = [
+    ...first,
+    'CoInitialize() returns 0x00000000',
+    ...Array.from({ length: 5000 }, (_, i) => `[ RUN      ] Suite.T${i}`),
+    ...run(null, false).slice(1),
+  ];
+  const reference = analyzeBuffer(many.join('\n') + '\n');
+  assert.deepEqual(
+    reference.runs!.map((x) => [x.firstLine, x.lastLine]),
+    [
+      [1, first.length],
+      [first.length + 1, many.length],
+    ],
+  );
+  for (const holdLines of [5, 6, 100])
+    assert.equal(JSON.stringify(analyzeBuffer(many.join('\n') + '\n', { holdLines })), JSON.stringify(reference), `${holdLines}`);
 });

@@ -651,8 +651,12 @@ export class LogDemux implements LineSink {
         }
         // Past the cap only with the first splits held in full (not when a few very long lines fill the characters).
         if (proc.held.length >= FIRST_SPLITS && this.holdPast(proc, line)) return true;
-        proc.holdingOff = true;
-        this.release(proc);
+        // Overflowed: with a run start held, the new run starts there, as it did before it waited.
+        if (proc.startHeld) this.startHeldRun(proc);
+        else {
+          proc.holdingOff = true;
+          this.release(proc);
+        }
       } else if (proc.held.length > 0) {
         this.release(proc);
       }
@@ -690,8 +694,8 @@ export class LogDemux implements LineSink {
 
   /** The held lines from their run start on are a new run's (nothing refused its registration). */
   private startHeldRun(proc: Proc): void {
-    const start = proc.held.findLast((h) => this.dialect!.isRunStart(h.e))!;
-    this.startRun(proc, proc.held, start.lineNo, start.at, false);
+    const start = proc.held.findLast((h) => this.dialect!.isRunStart(h.e));
+    if (start) this.startRun(proc, proc.held, start.lineNo, start.at, false);
     proc.startHeld = false;
     proc.holdingOff = false;
     this.release(proc);
