@@ -255,6 +255,16 @@ test("every route reads a run appended as UTF-16LE to a UTF-8 file (Windows Powe
     assert.deepEqual([whole.runs![1]!.report!.truncation, whole.runs![1]!.report!.summary], [alone.truncation, alone.summary], `BOM ${bom.length}`);
     assertSameByEveryRoute(bytes, whole, true);
   }
+  // And cmd's >> again after it: the third part's first line is plain text, not the NUL of the last LF before it (attack notes #102).
+  const three = Buffer.concat([
+    Buffer.from(clean.join('\r\n') + '\r\n'),
+    Buffer.from(leak.join('\r\n') + '\r\n', 'utf16le'),
+    Buffer.from(clean.join('\r\n') + '\r\n'),
+  ]);
+  const thrice = analyzeBuffer(three);
+  // (The second run's trailing empty line and prompt are held for the next run, as between any two runs.)
+  assert.deepEqual([thrice.runs!.map((x) => x.firstLine), thrice.anomalyCounts], [[1, 7, 7 + leak.length - 2], {}]);
+  assertSameByEveryRoute(three, thrice, true);
   // NULs that are not UTF-16 text stay unreadable, and a lone NUL after the last line of a UTF-8 file is a cut line.
   const garbage = analyzeBuffer(Buffer.concat([Buffer.from(clean.join('\n') + '\n'), Buffer.alloc(64), Buffer.from('\n\0')]));
   assert.deepEqual([garbage.anomalyCounts['unreadable-line'], garbage.truncation], [2, 'truncated']);

@@ -149,9 +149,17 @@ export class LineSplitter {
     const text = decodeLine(bytes, start, end);
     if (!text.includes('\0')) return text;
     const wide = utf16Line(bytes, start, end);
-    if (wide === null) return text;
-    this.wide = true;
-    return wide;
+    if (wide !== null) {
+      this.wide = true;
+      return wide;
+    }
+    // Plain bytes again after a stretch of UTF-16LE (cmd's `>>` after PowerShell's): the NUL
+    // before them is the second byte of that stretch's last LF (attack notes #102).
+    if (this.wide && bytes[start] === 0) {
+      const rest = decodeLine(bytes, start + 1, end);
+      if (!rest.includes('\0')) return rest;
+    }
+    return text;
   }
 
   /** A whole line bytes[start, nl) of this chunk, nl its LF. */
