@@ -289,9 +289,16 @@ test("plain bytes appended to a UTF-16LE file (cmd's >> after PowerShell's >) ar
   const second = text(run('0x00131000', true));
   const alone = analyzeBuffer(Buffer.from(second));
   assert.deepEqual([alone.truncation, alone.summary['true-leak'].blocks], ['complete', 1]);
-  for (const first of [text(run('0x00130000', true)), '']) {
+  // The plain part's first line may be empty, one character, or UTF-8 (attack notes #104).
+  for (const [first, lead] of [
+    [text(run('0x00130000', true)), ''],
+    ['', ''],
+    [text(run('0x00130000', true)), '\r\n'],
+    [text(run('0x00130000', true)), 'A\r\n'],
+    [text(run('0x00130000', true)), 'テスト開始\r\n'],
+  ] as const) {
     // PowerShell's capture (BOM, UTF-16LE), then the plain bytes of the next run; or a capture of nothing, only the BOM.
-    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(first, 'utf16le'), Buffer.from(second)]);
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(first, 'utf16le'), Buffer.from(lead + second)]);
     const whole = analyzeBuffer(bytes);
     const last = whole.runs ? whole.runs.at(-1)!.report! : whole;
     assert.deepEqual([last.truncation, last.summary], [alone.truncation, alone.summary], `first run: ${first.length > 0}`);

@@ -215,15 +215,17 @@ const EMPTY = Buffer.alloc(0);
 const FIRST_LINE = 256;
 
 /**
- * Whether bytes[at..] is a line of plain ASCII text (printable bytes and TABs, at least
- * two) ended by CR LF within FIRST_LINE bytes, or, at the end of the input, by the end.
+ * Whether bytes[at..] is a line of plain text (no NUL, no LF; it may be empty, one
+ * character, or UTF-8) ended by CR LF within FIRST_LINE bytes, or, at the end of the input,
+ * by the end (two bytes at least). A line of UTF-16 text has a NUL in each ASCII character
+ * and its CR is `0D 00` (attack notes #104: an empty or one-character first line was missed).
  */
 function plainLine(bytes: Uint8Array, at: number, last: boolean): boolean {
   const end = Math.min(bytes.length, at + FIRST_LINE + 2);
   for (let j = at; j < end; j++) {
     const c = bytes[j]!;
-    if (c === 0x0d) return j - at >= 2 && bytes[j + 1] === 0x0a;
-    if ((c < 0x20 || c >= 0x7f) && c !== 9) return false;
+    if (c === 0x0d) return bytes[j + 1] === 0x0a;
+    if (c === 0 || c === 0x0a) return false;
   }
   return last && end === bytes.length && end - at >= 2;
 }
@@ -244,13 +246,12 @@ function lineJustBegun(bytes: Uint8Array, held: number, startsLine: boolean): nu
 }
 
 /**
- * Whether a line starting at bytes[s] may be plain bytes: its first two bytes are text, or
- * have not come yet. A line of UTF-16 text that starts with an ASCII character (a high byte
- * of 0) is not held: most are, and holding copies the next chunk.
+ * Whether a line starting at bytes[s] may be plain bytes: its first two bytes are not NUL,
+ * or have not come yet. A line of UTF-16 text that starts with an ASCII character (a high
+ * byte of 0) is not held: most are, and holding copies the next chunk.
  */
 function mayBePlain(bytes: Uint8Array, s: number): boolean {
-  const text = (c: number): boolean => (c >= 0x20 && c < 0x7f) || c === 9;
-  return (s >= bytes.length || text(bytes[s]!)) && (s + 1 >= bytes.length || text(bytes[s + 1]!));
+  return (s >= bytes.length || bytes[s] !== 0) && (s + 1 >= bytes.length || bytes[s + 1] !== 0);
 }
 
 /** A line that starts with a character of U+0900 or more: where plain bytes may begin (see `plainFrom`). */
