@@ -145,6 +145,18 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
   }
 }
 
+/** The characters a held line counts against its cap. */
+function textLength(e: LineEvent): number {
+  return e.type === 'program' || e.type === 'console' ? e.text.length : 0;
+}
+
+/** Holds `line` for its process (see `LogDemux.route`): true, the line is held. */
+function hold(proc: Proc, line: HeldLine): true {
+  proc.held.push(line);
+  proc.heldChars += textLength(line.e);
+  return true;
+}
+
 /** A spy event that allocates or frees a block. */
 function isBlockEvent(e: LineEvent): boolean {
   return e.type === 'alloc' || e.type === 'free' || e.type === 'realloc';
@@ -611,12 +623,8 @@ export class LogDemux implements LineSink {
         this.startRun(proc, proc.held, lineNo, at, true);
         if (proc.held.length > 0) this.release(proc);
       } else if (this.holds(proc, e) && !this.namesCall(e)) {
-        const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
-        if (proc.held.length < TENTATIVE_LINES && proc.heldChars + text <= TENTATIVE_CHARS) {
-          proc.held.push({ e, lineNo, dropped, at: { ...at } });
-          proc.heldChars += text;
-          return true;
-        }
+        if (proc.held.length < TENTATIVE_LINES && proc.heldChars + textLength(e) <= TENTATIVE_CHARS)
+          return hold(proc, { e, lineNo, dropped, at: { ...at } });
         this.release(proc);
       } else if (proc.held.length > 0) {
         this.release(proc);
@@ -629,10 +637,8 @@ export class LogDemux implements LineSink {
         proc.startHeld = false;
         if (proc.held.length > 0) this.release(proc);
       } else if (waits && e.type === 'program' && e.marker === null && this.dialect!.isRunStart(e) && proc.held.length < this.holdLines) {
-        proc.held.push({ e, lineNo, dropped, at: { ...at } });
-        proc.heldChars += e.text.length;
         proc.startHeld = true;
-        return true;
+        return hold(proc, { e, lineNo, dropped, at: { ...at } });
       } else if (this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
         this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at, false);
@@ -642,13 +648,8 @@ export class LogDemux implements LineSink {
       } else if (proc.startHeld && !this.holds(proc, e)) {
         this.startHeldRun(proc);
       } else if (this.holds(proc, e)) {
-        const text = e.type === 'program' || e.type === 'console' ? e.text.length : 0;
         const line: HeldLine = { e, lineNo, dropped, at: { ...at } };
-        if (proc.past === null && proc.held.length < this.holdLines && proc.heldChars + text <= HOLD_CHARS) {
-          proc.held.push(line);
-          proc.heldChars += text;
-          return true;
-        }
+        if (proc.past === null && proc.held.length < this.holdLines && proc.heldChars + textLength(e) <= HOLD_CHARS) return hold(proc, line);
         // Past the cap only with the first splits held in full (not when a few very long lines fill the characters).
         if (proc.held.length >= FIRST_SPLITS && this.holdPast(proc, line)) return true;
         // Overflowed: with a run start held, the new run starts there, as it did before it waited.
