@@ -3,6 +3,7 @@
 // loop looks like. A finding's category is the category its blocks ended in.
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import type { DeferredReleaseFinding, Finding, ReportBlock, UnboundedGrowthFinding } from '../model/report.js';
+import { deferredMessage } from '../track/episodes.js';
 
 export function unboundedGrowth(blocks: ReportBlock[], threshold: number): UnboundedGrowthFinding[] {
   const never = blocks.filter((b) => (b.category === 'true-leak' || b.category === 'unresolved') && b.allocLine !== null);
@@ -65,8 +66,7 @@ function leftOfPiles(deferred: DeferredReleaseFinding[], blocks: ReportBlock[]):
       const n = lines ? atMost(lines, d.peakLine) - atMost(lines, d.firstLine - 1) : 0;
       if (n > 0) left.push(`${n} ${n === 1 ? 'was' : 'were'} never freed (${category})`);
     }
-    if (left.length === 0) return d;
-    return { ...d, message: d.message.replace(/: delayed deallocation, not a leak$/, `: delayed deallocation; of the rest, ${left.join(' and ')}`) };
+    return left.length === 0 ? d : { ...d, message: deferredMessage(d, left) };
   });
 }
 
