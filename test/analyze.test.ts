@@ -378,3 +378,103 @@ test("the console's last line decides nothing: a prompt without its line end or 
   assert.equal(rules(middle), 'possibly-truncated 0/0/1');
   assert.ok(!middle.evidence.some((e) => /incomplete spy event/.test(e)), middle.evidence.join(' | '));
 });
+
+// A console capture of a run that crashed: a progress indicator ate its only leak's allocation
+// line (CR, then the spy's line glued after text). Only the spy's count still knows the block.
+const LOST_ALLOC = [
+  ...HEAD,
+  '\rLoading 50%\rLoading 100%MALLOC SPY: 0x00132000 - 64 bytes allocated',
+  'CoTaskMemAlloc(64) returns 0x00132000',
+  'MALLOC SPY: 0x00133000 - 16 bytes allocated',
+  'MALLOC SPY: 0x00133000 - freed, 1 blocks remaining',
+  'Doing work',
+];
+
+test("blocks only the spy's count knows are never freed: a crash that lost a leak's allocation line does not pass (attack notes #103)", () => {
+  const r = analyzeBuffer(log(...LOST_ALLOC));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.deepEqual(r.blocks, [], 'nothing to list: no address, size or context');
+  assert.deepEqual(r.unseen, { blocks: 1, category: 'unresolved', line: 6, by: 'count' });
+  assert.deepEqual(r.summary.unresolved, { blocks: 1, bytes: 0 }, 'counted, with no bytes: the size is unknown');
+  assert.match(r.evidence.join('\n'), /line 6, where it counts 1 block alive that this log never showed allocated/);
+  // No baseline decides them (no size, no context); --assume-complete makes them leaks.
+  const assumed = analyzeBuffer(log(...LOST_ALLOC), { assumeComplete: true });
+  assert.deepEqual(assumed.unseen, { blocks: 1, category: 'true-leak', line: 6, by: 'count' });
+  assert.deepEqual([assumed.summary['true-leak'].blocks, assumed.summary.unresolved.blocks], [1, 0]);
+});
+
+test('blocks the spy counts that the log does know are not counted again: a dump listing them, a drift that goes away, a lost free', () => {
+  // The dump after the last count lists the lost block: it is born there, with its size.
+  const dumped = analyzeBuffer(
+    log(
+      ...LOST_ALLOC,
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x00132000 - 64 bytes: 00 00 00 00 ................',
+    ),
+  );
+  assert.equal(dumped.unseen, undefined);
+  assert.deepEqual(cats(dumped), ['0x00132000:unresolved:unknown (first seen in the dump):log']);
+  assert.equal(dumped.summary.unresolved.blocks, 1);
+  // Threads printing out of order: the count disagrees, then agrees again.
+  const reordered = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x10 - 8 bytes allocated',
+      'MALLOC SPY: 0x20 - 8 bytes allocated',
+      'MALLOC SPY: 0x10 - freed, 0 blocks remaining',
+      'MALLOC SPY: 0x20 - freed, 0 blocks remaining',
+    ),
+  );
+  assert.deepEqual([reordered.unseen, reordered.summary.unresolved.blocks], [undefined, 0]);
+  // A lost free: the log knows more blocks than the spy; those are listed, none is unseen.
+  const lostFree = analyzeBuffer(
+    log(...HEAD, 'MALLOC SPY: 0x10 - 8 bytes allocated', 'MALLOC SPY: 0x20 - 8 bytes allocated', 'MALLOC SPY: 0x20 - freed, 0 blocks remaining'),
+  );
+  assert.deepEqual([lostFree.unseen, lostFree.summary.unresolved.blocks, lostFree.truncation], [undefined, 1, 'possibly-truncated']);
+});
+
+test('blocks only the count knows, in a file of several runs: summed over the runs, with the first run\u2019s line', () => {
+  const second = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00140000 - freed, 2 blocks remaining',
+    'Crashed',
+  ];
+  const r = analyzeBuffer(log(...LOST_ALLOC, ...second));
+  assert.equal(r.runs?.length, 2);
+  assert.deepEqual(
+    r.runs!.map((p) => p.report?.unseen?.blocks),
+    [1, 2],
+  );
+  assert.deepEqual(r.unseen, { blocks: 3, category: 'unresolved', line: 6, by: 'count' });
+  assert.equal(r.summary.unresolved.blocks, 3);
+});
+
+test('a revoke COM refused with E_ACCESSDENIED while the log knew no block alive: one block at least lost its allocation line (attack notes #107)', () => {
+  // Two threads at one address, printed out of order: the 64-byte block's allocation reads as a
+  // reuse, the other thread's late free kills it, and the counts agree. Only COM's refusal says otherwise.
+  const reordered = [
+    ...HEAD,
+    'MALLOC SPY: 0x0013A000 - 32 bytes allocated',
+    'MALLOC SPY: 0x0013A000 - 64 bytes allocated',
+    'MALLOC SPY: 0x0013A000 - freed, 0 blocks remaining',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+  ];
+  const r = analyzeBuffer(log(...reordered));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.deepEqual(r.unseen, { blocks: 1, category: 'unresolved', line: 7, by: 'revoke' });
+  assert.deepEqual(r.summary.unresolved, { blocks: 1, bytes: 0 });
+  assert.match(r.evidence.join('\n'), /while this log knew no block outstanding \(COM knew at least one/);
+  // A dump that lists the block shows it: nothing unseen.
+  const dumped = analyzeBuffer(log(...reordered, 'MALLOC SPY: detected memory leaks!', '0x0013A000 - 64 bytes: 00 ................'));
+  assert.equal(dumped.unseen, undefined);
+  assert.equal(dumped.summary.unresolved.blocks, 1);
+  // A count after it says how many: here the unknown block freed at exit, nothing left.
+  const freed = analyzeBuffer(log(...reordered, 'MALLOC SPY: 0x0013B000 - freed, 0 blocks remaining'));
+  assert.equal(freed.unseen, undefined);
+  // Refused with another HRESULT, or with blocks alive: nothing follows from it.
+  assert.equal(analyzeBuffer(log(...reordered.slice(0, -1), 'CoRevokeMallocSpy() returns 0x800401FB')).unseen, undefined);
+});

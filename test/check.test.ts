@@ -106,10 +106,12 @@ test('real Wine captures: blocks freed at exit in one run decide the redirected 
 
 test('a baseline that no longer matches (a runtime block missing) is reported as stale', () => {
   const kr = consoleBaseline();
-  // The redirected run, but the runtime no longer allocates its 44-byte block.
+  // The redirected run, but the runtime no longer allocates its 44-byte block: its lines are
+  // gone, and the spy's counts (all after its allocation, while it lived) are one lower.
   const log = readFileSync(fixture('w2k-redirected-noleak.log'), 'utf8')
     .split('\n')
     .filter((l) => !l.includes('0x0013A030'))
+    .map((l) => l.replace(/freed, (\d+) blocks remaining/, (_, k: string) => `freed, ${Number(k) - 1} blocks remaining`))
     .join('\n');
   const path = join(tmp, 'no44.log');
   writeFileSync(path, log);
@@ -530,4 +532,67 @@ test('check on the helper-DLL capture with a baseline from its console twin: 1 t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("check over blocks only the spy's count knows: every format fails the gate and says what was lost; diff sees them new (attack notes #103)", () => {
+  // A crash whose only leak's allocation line a progress indicator ate (CR, then text, then the spy's line).
+  const lost = join(tmp, 'lost-alloc.log');
+  writeFileSync(
+    lost,
+    [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      '\rLoading 50%\rLoading 100%MALLOC SPY: 0x00132000 - 64 bytes allocated',
+      'CoTaskMemAlloc(64) returns 0x00132000',
+      'MALLOC SPY: 0x00133000 - 16 bytes allocated',
+      'MALLOC SPY: 0x00133000 - freed, 1 blocks remaining',
+      'Doing work',
+      '',
+    ].join('\r\n'),
+  );
+  const text = spylog(['check', lost]);
+  assert.equal(text.status, 1, text.stdout);
+  assert.match(
+    text.stdout,
+    /\[FAIL\] no unresolved blocks: 1 block \(size unknown\) never freed.*It is known only from the spy's count at line 6: this log lost its allocation line, and no baseline can decide it/,
+  );
+  assert.match(text.stdout, /FAIL: no true leaks, 1 unresolved block \(size unknown, log possibly-truncated\)/);
+  const assumed = spylog(['check', lost, '--assume-complete']);
+  assert.equal(assumed.status, 1);
+  assert.match(
+    assumed.stdout,
+    /\[FAIL\] true leaks <= 0: 1 true leak \(size unknown\); at most 0 allowed\. It is known only from the spy's count at line 6: this log lost its allocation line/,
+  );
+  // The CI formats show one finding, at the count that shows the block, valid against their schemas.
+  const sarif = sarifOf(['check', lost]);
+  assert.deepEqual(sarifProblems(sarif), []);
+  const results = sarif.runs[0].results;
+  assert.equal(results.length, 1);
+  assert.equal(results[0].ruleId, 'spylog/unresolved');
+  assert.equal(results[0].locations[0].physicalLocation.region.startLine, 6);
+  assert.match(
+    results[0].message.text,
+    /^1 block of unknown size known only from the spy's count at line 6: this log lost its allocation line; freed during ExitProcess or leaked/,
+  );
+  const junit = spylog(['check', lost, '-f', 'junit']);
+  assert.deepEqual(junitErrors(junit.stdout), []);
+  assert.match(junit.stdout, /<testcase classname="[^"]*\.blocks" name="unresolved: allocations this log lost"/);
+  assert.match(
+    spylog(['check', lost, '-f', 'markdown']).stdout,
+    /\| unresolved \| allocations this log lost \| \? \| 1 \| \? \| lost \(shown at 6\) \|/,
+  );
+  // --unresolved allow lets them pass, as any unresolved block.
+  assert.equal(spylog(['check', lost, '--unresolved', 'allow']).status, 0);
+  // The run before the change, which did not leak, against this one: diff sees one new block.
+  const clean = join(tmp, 'clean.log');
+  writeFileSync(
+    clean,
+    readFileSync(lost, 'latin1')
+      .replace('\rLoading 50%\rLoading 100%MALLOC SPY: 0x00132000 - 64 bytes allocated\r\nCoTaskMemAlloc(64) returns 0x00132000\r\n', '')
+      .replace('1 blocks remaining', '0 blocks remaining'),
+  );
+  assert.equal(spylog(['check', clean]).status, 0);
+  const d = spylog(['diff', '--fail-on-new', 'unresolved', clean, lost]);
+  assert.equal(d.status, 1, d.stdout);
+  assert.match(d.stdout, /\+ \? bytes x 1 in allocations this log lost: unresolved \(B only\)/);
 });

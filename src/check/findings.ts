@@ -16,9 +16,9 @@
 // and size, whatever the pid or run): a DebugView pid is new in every run of the program, so
 // putting it in the identity would open a new alert each time. The parts are in the message.
 import { createHash } from 'node:crypto';
-import type { ReportBlock, StaleRow } from '../model/report.js';
+import { UNSEEN_CONTEXT, type ReportBlock, type StaleRow } from '../model/report.js';
 import type { DecidedBy } from '../model/block.js';
-import { bytes, count, testLabel } from '../text/words.js';
+import { bytes, count, testLabel, unseenSource } from '../text/words.js';
 import { compareWords } from '../text/compare.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
@@ -80,6 +80,8 @@ export interface CiFinding {
   blockList: ReportBlock[];
   /** For a stale baseline row: the row. */
   stale?: StaleRow & { runs: number };
+  /** For blocks only the spy's output knows (Report.unseen): the line that shows them; their size is unknown (`size` and `bytes` 0). */
+  unseenAt?: number;
 }
 
 export interface CiView {
@@ -201,6 +203,39 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
         blockList: m.blocks,
       });
     }
+  }
+
+  // Blocks only the spy's count knows: no context, size or line of their own, so one finding
+  // located at the count that shows them, under the rule of the category they were counted in.
+  const unseen = r.report.unseen;
+  if (unseen && (unseen.category === 'true-leak' || r.unresolvedPolicy !== 'allow')) {
+    const leak = unseen.category === 'true-leak';
+    const rule: RuleId = leak ? 'spylog/true-leak' : 'spylog/unresolved';
+    const context = UNSEEN_CONTEXT;
+    const k = unseen.blocks;
+    findings.push({
+      rule,
+      level: leak ? leakLevel : policyLevel(r.unresolvedPolicy),
+      context,
+      size: 0,
+      blocks: k,
+      bytes: 0,
+      title: `${rule.slice('spylog/'.length)}: ${context}`,
+      message:
+        `${count(k, 'block')} of unknown size known only from ${unseenSource(unseen)}: this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}; ` +
+        (leak
+          ? `never freed: the program's leak${r.report.truncation === 'complete' ? '' : ' (--assume-complete)'}.`
+          : `freed during ExitProcess or leaked, the log cannot say; no baseline can decide ${k === 1 ? 'it' : 'them'}.`),
+      details: [`Line ${unseen.line} of ${logPath}. Capture the run again to see where ${k === 1 ? 'it was' : 'they were'} allocated.`],
+      ...digests([name, rule, context, '0']),
+      location: o.anchor
+        ? { path: repoPath(o.anchor.path, root) ?? slashes(o.anchor.path), line: o.anchor.line, kind: 'anchor' }
+        : { path: logPath, line: unseen.line, kind: 'log' },
+      logLines: [],
+      logPath,
+      blockList: [],
+      unseenAt: unseen.line,
+    });
   }
 
   if (r.baseline) {

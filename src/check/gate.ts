@@ -3,7 +3,7 @@
 // analysis decided every block (with the baseline and --assume-complete, if given), and
 // the gate reads that decision. Pure.
 import { bySignature, groupBy } from '../model/groups.js';
-import { bytes, count } from '../text/words.js';
+import { bytes, bytesOf, count, num, unseenSource } from '../text/words.js';
 import type { Report, ReportBlock, StaleRow } from '../model/report.js';
 import { compareText } from '../text/compare.js';
 
@@ -57,20 +57,31 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
   const s = report.summary;
   const leaks = s['true-leak'];
   const unresolved = s.unresolved;
+  const unseenIn = (c: 'true-leak' | 'unresolved'): number => (report.unseen?.category === c ? report.unseen.blocks : 0);
+  // Blocks only the spy's count knows (their allocation lines were lost): said once, after the check's own sentence.
+  const lost = (c: 'true-leak' | 'unresolved'): string => {
+    const k = unseenIn(c);
+    if (k === 0) return '';
+    const who = k === s[c].blocks ? (k === 1 ? 'It is' : 'They are') : `${num(k)} of them ${k === 1 ? 'is' : 'are'}`;
+    return (
+      `. ${who} known only from ${unseenSource(report.unseen!)}: this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}` +
+      (c === 'unresolved' ? `, and no baseline can decide ${k === 1 ? 'it' : 'them'}` : '')
+    );
+  };
   const checks: GateCheck[] = [];
 
   checks.push({
     id: 'true-leaks',
     name: `true leaks <= ${thresholds.maxLeaks}`,
     outcome: leaks.blocks > thresholds.maxLeaks ? 'fail' : 'pass',
-    message: `${count(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}); at most ${thresholds.maxLeaks} allowed`,
+    message: `${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unseenIn('true-leak'))}); at most ${thresholds.maxLeaks} allowed${lost('true-leak')}`,
   });
   if (thresholds.maxLeakBytes !== null) {
     checks.push({
       id: 'leak-bytes',
       name: `leaked bytes <= ${thresholds.maxLeakBytes}`,
       outcome: leaks.bytes > thresholds.maxLeakBytes ? 'fail' : 'pass',
-      message: `${bytes(leaks.bytes)} in true leaks; at most ${thresholds.maxLeakBytes} allowed`,
+      message: `${bytes(leaks.bytes)} in true leaks${unseenIn('true-leak') > 0 ? ` (and ${count(unseenIn('true-leak'), 'of unknown size', 'of unknown size')})` : ''}; at most ${thresholds.maxLeakBytes} allowed`,
     });
   }
   checks.push({
@@ -80,11 +91,15 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
     message:
       unresolved.blocks === 0
         ? 'every never-freed block is decided'
-        : `${count(unresolved.blocks, 'block')} (${bytes(unresolved.bytes)}) never freed, but the log is ${report.truncation}: ` +
+        : `${count(unresolved.blocks, 'block')} (${bytesOf(unresolved.bytes, unresolved.blocks, unseenIn('unresolved'))}) never freed, but the log is ${report.truncation}: ` +
           `they may be runtime memory freed during ExitProcess, whose output a redirected stdout loses. ` +
-          `To decide them, check with --baseline FILE (made by \`spylog baseline\` from a console capture of the same program), ` +
-          `capture the run on a console, or pass --assume-complete` +
-          (thresholds.unresolved === 'fail' ? ' (or --unresolved warn to let them pass)' : ''),
+          // A baseline decides blocks by context and size: none for blocks only the spy's output knows.
+          (unseenIn('unresolved') === unresolved.blocks
+            ? 'To decide them, capture the run again (on a console, with nothing else writing to it), or pass --assume-complete'
+            : 'To decide them, check with --baseline FILE (made by `spylog baseline` from a console capture of the same program), ' +
+              'capture the run on a console, or pass --assume-complete') +
+          (thresholds.unresolved === 'fail' ? ' (or --unresolved warn to let them pass)' : '') +
+          lost('unresolved'),
   });
 
   let baselineSummary: CheckResult['baseline'] = null;
@@ -130,8 +145,13 @@ function policyOutcome(p: Policy): Outcome {
 export function checkVerdict(r: CheckResult): string {
   const s = r.report.summary;
   const parts: string[] = [];
-  parts.push(s['true-leak'].blocks ? `${count(s['true-leak'].blocks, 'true leak')} (${bytes(s['true-leak'].bytes)})` : 'no true leaks');
-  if (s.unresolved.blocks) parts.push(`${count(s.unresolved.blocks, 'unresolved block')} (${bytes(s.unresolved.bytes)}, log ${r.report.truncation})`);
+  const unknown = (c: 'true-leak' | 'unresolved'): number => (r.report.unseen?.category === c ? r.report.unseen.blocks : 0);
+  const leaks = s['true-leak'];
+  parts.push(leaks.blocks ? `${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unknown('true-leak'))})` : 'no true leaks');
+  if (s.unresolved.blocks)
+    parts.push(
+      `${count(s.unresolved.blocks, 'unresolved block')} (${bytesOf(s.unresolved.bytes, s.unresolved.blocks, unknown('unresolved'))}, log ${r.report.truncation})`,
+    );
   const head = `${r.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;
   const tail: string[] = [];
   if (r.baseline) {

@@ -4,7 +4,7 @@
 // Pure: two Reports in, one DiffResult out.
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { CATEGORIES, type Category, type Tally } from '../model/block.js';
-import type { Report, ReportBlock } from '../model/report.js';
+import { UNSEEN_CONTEXT, type Report, type ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
 import { compareText } from '../text/compare.js';
@@ -44,6 +44,24 @@ export function diffReports(a: Report, b: Report): DiffResult {
       change: as.length === 0 ? 'added' : bs.length === 0 ? 'removed' : bs.length > as.length ? 'grown' : 'shrunk',
       aOnlyLines: aOnly.slice(0, LINES_LISTED).map((x) => x.allocLine),
       bOnlyLines: bOnly.slice(0, LINES_LISTED).map((x) => x.allocLine),
+    });
+  }
+  // Blocks only the spy's count knows are one group per side, with no size: more of them in B is
+  // something new that --fail-on-new must see, though no block of B lists them.
+  for (const category of ['true-leak', 'unresolved'] as const) {
+    const ka = a.unseen?.category === category ? a.unseen.blocks : 0;
+    const kb = b.unseen?.category === category ? b.unseen.blocks : 0;
+    if (ka === kb) continue;
+    groups.push({
+      context: UNSEEN_CONTEXT,
+      size: 0,
+      category,
+      a: tally(ka, 0),
+      b: tally(kb, 0),
+      delta: tally(kb - ka, 0),
+      change: ka === 0 ? 'added' : kb === 0 ? 'removed' : kb > ka ? 'grown' : 'shrunk',
+      aOnlyLines: [],
+      bOnlyLines: [],
     });
   }
   groups.sort(

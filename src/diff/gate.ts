@@ -5,6 +5,7 @@
 // complete B) is not new.
 import type { Category } from '../model/block.js';
 import type { DiffResult } from './schema.js';
+import { UNSEEN_CONTEXT } from '../model/report.js';
 
 export const FAIL_ON_NEW = ['true-leak', 'unresolved', 'any'] as const;
 export type FailOnNew = (typeof FAIL_ON_NEW)[number];
@@ -51,6 +52,6 @@ export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
     grown,
     message:
       `--fail-on-new ${which}: B has ${blocks} new block${blocks === 1 ? '' : 's'} (${bytes} bytes) ` +
-      `that A does not: ${first.size} bytes x ${first.blocks} in ${first.context}${more}`,
+      `that A does not: ${first.context === UNSEEN_CONTEXT && first.size === 0 ? '?' : first.size} bytes x ${first.blocks} in ${first.context}${more}`,
   };
 }

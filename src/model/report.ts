@@ -5,6 +5,9 @@ import type { Category, DecidedBy, Tally, Truncation } from './block.js';
 
 export const REPORT_SCHEMA = 'spylog/report@1';
 
+/** The context blocks only the spy's count knows (`Report.unseen`) are filed under where a context is needed: a CI finding, a diff group. */
+export const UNSEEN_CONTEXT = 'allocations this log lost';
+
 export interface ReportBlock {
   address: string;
   size: number;
@@ -82,6 +85,8 @@ export interface PartVerdict {
   summary: Record<Category, Tally>;
   allocs: number;
   frees: number;
+  /** As the part's report has it (Report.unseen). */
+  unseen?: Report['unseen'];
 }
 
 /** An inconsistency in the log, with its line: data, never an error. */
@@ -240,6 +245,17 @@ export interface Report {
   tests?: TestReport[];
   /** extra, only when a file of many parts printed more tests than `tests` lists (10,000): how many more. */
   testsNotListed?: number;
+  /**
+   * extra, only when the spy's output shows blocks alive that this log never showed allocated
+   * (their allocation lines were lost) and no dump listed: `by: 'count'`, the spy's `<k> blocks
+   * remaining` at its last count (`line`) exceeds the blocks this log knows; `by: 'revoke'`,
+   * `CoRevokeMallocSpy` at `line` returned E_ACCESSDENIED (blocks outstanding) while this log
+   * knew none (one block, at least). They are in `summary` under `category` (`unresolved`, or
+   * `true-leak` in a complete log or with --assume-complete) with no bytes, since their sizes are
+   * unknown, and `blocks` cannot list them. In a report of several parts: their sum, and the
+   * first part's `line` and `by`.
+   */
+  unseen?: { blocks: number; category: Category; line: number; by: 'count' | 'revoke' };
   /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
   baseline?: BaselineUse;
   /** extra, only for a DebugView capture, a CI job log (every line behind the runner's time) or a PowerShell transcript. */

@@ -71,6 +71,9 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
 }
 
+/** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */
+export const E_ACCESSDENIED = 0x80070005;
+
 /** The HRESULT at the start of `rest` (`0x80070005`, or 8 bare hex digits), or null. */
 export function parseHresult(rest: string): number | null {
   const h = HRESULT.exec(rest);

@@ -5,7 +5,7 @@ import { count, num as fmt, testLabel } from '../text/words.js';
 import { displayText } from '../text/display.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category, type Tally } from '../model/block.js';
 import type { Report, ReportBlock, Timeline } from '../model/report.js';
-import { headline, summaryHeadline } from './text.js';
+import { headline, summaryHeadline, unseenSentence } from './text.js';
 import { PARTS_SHOWN, hintText, holderGroups, partOf, partRows } from './parts.js';
 import { PLAIN } from './style.js';
 
@@ -58,6 +58,7 @@ ${chart(r, index)}
 <thead><tr><th>category</th><th class="num">blocks</th><th class="num">bytes</th><th class="meaning">meaning</th></tr></thead>
 <tbody>${CATEGORIES.map((c) => `<tr class="cat-${c}"><td><span class="dot"></span>${c}</td><td class="num">${fmt(s[c].blocks)}</td><td class="num">${fmt(s[c].bytes)}</td><td class="meaning">${esc(CATEGORY_MEANING[c])}</td></tr>`).join('')}</tbody>
 </table></div>
+${unseenSentence(r) === null ? '' : `<p class="hint">${esc(unseenSentence(r)!)}</p>`}
 </section>
 ${partsTable(r)}
 ${findings(r)}
@@ -251,7 +252,7 @@ function partsTable(r: Report): string {
       const judged = p.part.report ?? p.part.verdict!;
       const s = judged.summary;
       const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-      const verdict = p.part.report ? headline(p.part.report, PLAIN) : summaryHeadline(s, PLAIN);
+      const verdict = p.part.report ? headline(p.part.report, PLAIN) : summaryHeadline(s, PLAIN, p.part.verdict!.unseen);
       return `<tr><td>${esc(p.label)}</td><td class="num">${p.firstLine}\u2013${p.lastLine}</td><td><span class="trunc ${judged.truncation}">${esc(judged.truncation)}</span></td><td class="part-verdict ${cls}">${esc(verdict.split('\n')[0] ?? '')}</td></tr>`;
     })
     .join('\n');

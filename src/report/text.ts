@@ -3,7 +3,7 @@
 // allocated, and the anomalies summarised by kind.
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
-import { count, num as n, testLabel } from '../text/words.js';
+import { bytesOf, count, num as n, testLabel, unseenSource } from '../text/words.js';
 import { compareParts, compareWords } from '../text/compare.js';
 import { TABLE_ROWS, moreLine, fitTable, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
@@ -75,8 +75,14 @@ export function renderText(report: Report, style: Style): string {
       look,
     ),
   );
+  const unseen = unseenSentence(report);
+  if (unseen) say(unseen);
 
-  const parts = partsTable(report, (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN)), look);
+  const parts = partsTable(
+    report,
+    (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN, part.verdict!.unseen)),
+    look,
+  );
   if (parts) {
     out.push('');
     out.push(report.processes ? 'Processes (one analysis per pid):' : 'Runs (each judged on its own):');
@@ -198,26 +204,33 @@ export function headline(report: Report, style: Style): string {
   // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
   const nothing = nothingToJudge(report);
   if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${displayText(nothing)}`));
-  return summaryHeadline(report.summary, style);
+  return summaryHeadline(report.summary, style, report.unseen);
+}
+
+/** What the report says of blocks only the spy's output knows (Report.unseen), or null when there are none. */
+export function unseenSentence(report: Report): string | null {
+  const unseen = report.unseen;
+  if (!unseen) return null;
+  const k = unseen.blocks;
+  return (
+    `${count(k, `${unseen.category} block`)} ${k === 1 ? 'is' : 'are'} known only from ${unseenSource(unseen)}: ` +
+    `this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}, so ${k === 1 ? 'its size and where it was' : 'their sizes and where they were'} allocated are unknown.`
+  );
 }
 
 /** The verdict line of a summary: LEAKS, UNDECIDED or OK, and what the runtime held. */
-export function summaryHeadline(s: Report['summary'], style: Style): string {
+export function summaryHeadline(s: Report['summary'], style: Style, unseen?: Report['unseen']): string {
+  const sizes = (c: 'true-leak' | 'unresolved'): string => bytesOf(s[c].bytes, s[c].blocks, unseen?.category === c ? unseen.blocks : 0);
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);
   const also = parts.length ? `; ${parts.join('; ')}` : '';
   if (s['true-leak'].blocks) {
-    return (
-      style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${n(s['true-leak'].bytes)} bytes)`)) +
-      also
-    );
+    return style.red(style.bold(`LEAKS: ${s['true-leak'].blocks} true leak${s['true-leak'].blocks === 1 ? '' : 's'} (${sizes('true-leak')})`)) + also;
   }
   if (s.unresolved.blocks) {
     return (
-      style.yellow(
-        style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${n(s.unresolved.bytes)} bytes) never freed, but the log may be truncated`),
-      ) +
+      style.yellow(style.bold(`UNDECIDED: ${blocks(s.unresolved.blocks)} (${sizes('unresolved')}) never freed, but the log may be truncated`)) +
       also +
       '\n  To decide: capture on a console, or use `spylog check --baseline`, or pass --assume-complete.'
     );

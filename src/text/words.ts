@@ -26,3 +26,20 @@ export function hex32(n: number): string {
 export function testLabel(name: string, iteration: number | undefined): string {
   return iteration !== undefined && iteration > 1 ? `${name} (iteration ${iteration})` : name;
 }
+
+/**
+ * The bytes of `blocks` blocks of which `unknown` have no size (blocks only the spy's count
+ * knows, Report.unseen): `96 bytes`, `size unknown`, `64 bytes, and 1 of unknown size`.
+ */
+export function bytesOf(total: number, blocks: number, unknown: number): string {
+  if (unknown <= 0) return bytes(total);
+  if (unknown >= blocks) return blocks === 1 ? 'size unknown' : 'sizes unknown';
+  return `${bytes(total)}, and ${num(unknown)} of unknown size`;
+}
+
+/** Where blocks only the spy's output knows (Report.unseen) are known from: `the spy's count at line 6`. */
+export function unseenSource(u: { line: number; by: 'count' | 'revoke' }): string {
+  return u.by === 'count'
+    ? `the spy's count at line ${num(u.line)}`
+    : `CoRevokeMallocSpy's refusal at line ${num(u.line)} (0x80070005: blocks the spy saw allocated were still alive, and this log knew none)`;
+}

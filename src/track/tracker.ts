@@ -8,6 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
+import { E_ACCESSDENIED } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -71,6 +72,13 @@ export interface Marks {
   spyRemaining: { count: number; line: number } | null;
 }
 
+/** Blocks only the spy's output knows (Trace.unseen). */
+export interface Unseen {
+  blocks: number;
+  line: number;
+  by: 'count' | 'revoke';
+}
+
 /** What the tracker knows at the end of the input, before any verdict. */
 export interface Trace {
   live: BlockList;
@@ -104,6 +112,13 @@ export interface Trace {
   tests: TestTrace[];
   /** The index in `tests` of the test that ran when the allocation of this ordinal was made, or -1. */
   testAt(ordinal: number | null): number;
+  /**
+   * Blocks alive that this log never showed allocated (their allocation lines were lost): what
+   * the spy still counted at its last count beyond the log's blocks (`by: 'count'`, that count's
+   * line), or the one at least that a revoke refused with E_ACCESSDENIED shows while the log
+   * knew none (`by: 'revoke'`, its line); null when there are none.
+   */
+  unseen: Unseen | null;
 }
 
 /**
@@ -275,6 +290,10 @@ export class Tracker {
   /** The spy's count minus this log's, at its last count; and where the disagreement began (null while they agree). */
   private countDrift = 0;
   private driftFrom: { line: number; count: number; accounted: number } | null = null;
+  /** Blocks first seen in a dump since the spy's last count: among those it counted, though the log had not seen them. */
+  private bornInDumpSinceCount = 0;
+  /** A revoke refused with E_ACCESSDENIED while the log knew no live block, and nothing since that shows the block: its line; else 0. */
+  private revokeDeniedAt = 0;
   private dumpActive = false;
   /** The first plain program line since the open dump's last entry (see `enter`); 0: none. */
   private dumpPausedAt = 0;
@@ -466,6 +485,7 @@ export class Tracker {
       deferredNotListed: this.episodes.notListed,
       tests: this.finishTests(),
       testAt: (ordinal) => this.testAt(ordinal),
+      unseen: this.unseen(),
     };
   }
 
@@ -695,6 +715,9 @@ export class Tracker {
     else if (e.marker === 'register') this.marks.register ??= line;
     else if (e.marker === 'revoke') {
       this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
+      // COM refuses to revoke a spy while blocks it saw allocated are alive (SPEC §1): with none
+      // alive in the log, at least one allocation line was lost (attack notes #107).
+      this.revokeDeniedAt = e.hresult === E_ACCESSDENIED && t.size === 0 ? line : 0;
       if (e.hresult === 0 && t.size > 0) {
         this.anomalies.add(
           'revoke-with-live-blocks',
@@ -904,6 +927,8 @@ export class Tracker {
       }
       row = this.born(key, spelling, text, size, line, context ?? 'unknown (first seen in the dump)');
       t.seenFirstInDump(row);
+      this.bornInDumpSinceCount++;
+      this.revokeDeniedAt = 0;
     } else if (t.sizeOf(row) !== size) {
       this.anomalies.add('dump-size-mismatch', line, `the dump gives ${printed()} ${size} bytes; it was allocated with ${t.sizeOf(row)}`);
     }
@@ -993,6 +1018,8 @@ export class Tracker {
       last.count = remaining;
       last.line = line;
     }
+    this.bornInDumpSinceCount = 0;
+    this.revokeDeniedAt = 0; // a count after the revoke says more, and says how many
     const alive = this.live.size;
     const drift = remaining - alive;
     if (drift === this.countDrift) return;
@@ -1009,6 +1036,22 @@ export class Tracker {
       this.driftFrom = null;
     }
     this.countDrift = drift;
+  }
+
+  /**
+   * The spy's count exceeding this log's at its last count is blocks whose allocation lines
+   * were lost (a lost free makes the log's count the larger one; those blocks are in the log).
+   * They were still alive then: any free after it would have printed a later count. Blocks a
+   * dump listed after that count, unknown to the log, are among them. A crashed run whose only
+   * leak lost its allocation line showed nothing never freed, and passed the gate (attack
+   * notes #103): these blocks are decided like any never-freed block the log shows.
+   */
+  private unseen(): Unseen | null {
+    if (this.driftFrom !== null) {
+      const blocks = this.countDrift - this.bornInDumpSinceCount;
+      if (blocks > 0) return { blocks, line: this.marks.spyRemaining!.line, by: 'count' };
+    }
+    return this.revokeDeniedAt > 0 ? { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' } : null;
   }
 
   /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */

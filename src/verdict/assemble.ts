@@ -51,6 +51,7 @@ export function assembleReport(input: InputFacts, trace: Trace, decision: Decisi
   };
   // Only a log whose program printed tests has them: any other report stays as it was.
   if (decision.tests) report.tests = decision.tests;
+  if (decision.unseen) report.unseen = decision.unseen;
   return report;
 }
 

@@ -6,6 +6,7 @@
 import type { Truncation } from '../model/block.js';
 import type { Trace } from '../track/tracker.js';
 import { quoteMarkers } from '../parse/options.js';
+import { E_ACCESSDENIED } from '../parse/program.js';
 import { count, hex32, num } from '../text/words.js';
 
 /** What the log and its input say, for one run of one process. */
@@ -113,7 +114,6 @@ export interface CompletenessRule {
   evidence(f: CompletenessFacts): string | null;
 }
 
-const E_ACCESSDENIED = 0x80070005;
 export const CRT_BUFFER = 4096;
 
 /** The rules, in the order their evidence is listed. */
@@ -156,7 +156,10 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       if (!r || r.hresult === null || r.hresult < 0x80000000 || !(r.liveBlocks > 0 || r.hresult === E_ACCESSDENIED) || m.exitEvents !== 0)
         return null;
       return (
-        `CoRevokeMallocSpy failed with ${hex32(r.hresult)} (line ${r.line}) while ${r.liveBlocks} block${r.liveBlocks === 1 ? ' was' : 's were'} outstanding, ` +
+        `CoRevokeMallocSpy failed with ${hex32(r.hresult)} (line ${r.line}) while ` +
+        (r.liveBlocks === 0
+          ? 'this log knew no block outstanding (COM knew at least one: its allocation line is missing), '
+          : `${r.liveBlocks} block${r.liveBlocks === 1 ? ' was' : 's were'} outstanding, `) +
         `and no spy output follows the program's last line (${m.lastProgramLine}): the exit-time frees are missing, as when stdout is redirected`
       );
     },
@@ -231,7 +234,13 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       const anomalies = f.trace.anomalies;
       const lost: string[] = [];
       if (m.elisions > 0) lost.push(`${m.elisions} elision${m.elisions === 1 ? '' : 's'} such as "more leaks..."`);
-      if (anomalies.count('count-mismatch') > 0) lost.push("the spy's block count still disagrees with the log at its last count");
+      if (anomalies.count('count-mismatch') > 0) {
+        const unseen = f.trace.unseen;
+        lost.push(
+          "the spy's block count still disagrees with the log at its last count" +
+            (unseen ? `, line ${unseen.line}, where it counts ${count(unseen.blocks, 'block')} alive that this log never showed allocated` : ''),
+        );
+      }
       const missingFrees = anomalies.count('address-reused-while-alive') + anomalies.count('revoke-with-live-blocks');
       if (missingFrees > 0) lost.push(`${missingFrees} free${missingFrees === 1 ? ' is' : 's are'} missing`);
       return lost.length > 0 ? `lines are missing from this log (${lost.join('; ')}): a block's free may be among them` : null;
@@ -309,8 +318,8 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'nothing-outstanding',
     verdict: 'complete',
-    when: 'no block is outstanding at the end of the log',
-    evidence: (f) => (hasEvents(f) && f.trace.live.length === 0 ? 'no block is outstanding at the end of the log' : null),
+    when: "no block is outstanding at the end of the log (none the log knows, and none only the spy's output shows)",
+    evidence: (f) => (hasEvents(f) && f.trace.live.length === 0 && f.trace.unseen === null ? 'no block is outstanding at the end of the log' : null),
   },
   {
     id: 'ended-before-couninitialize',

@@ -16,7 +16,7 @@
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
 import type { ReportBlock, TestReport } from '../model/report.js';
-import type { Trace } from '../track/tracker.js';
+import type { Trace, Unseen } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
 import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence } from './completeness.js';
@@ -46,6 +46,8 @@ export interface Decision {
   baseline: BaselineMatch | null;
   /** Each test the program's runner printed, with its blocks by category; null when it printed none. */
   tests: TestReport[] | null;
+  /** Blocks only the spy's count knows (Trace.unseen), in `summary` with no bytes: their sizes are unknown. */
+  unseen: (Unseen & { category: Category }) | null;
 }
 
 /** The run's completeness facts but what the baseline decides. */
@@ -91,6 +93,10 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   }
   const neverFreed = blocks.length;
   for (const b of trace.live) list(b, 'unresolved');
+  // Blocks the spy counted alive that the log never showed allocated: never freed, as far as
+  // the log goes, and the log that lost their lines is never complete. No row of a baseline and
+  // no holder can fit a block whose size and context are unknown; only --assume-complete decides them.
+  const unseen: Decision['unseen'] = trace.unseen && { ...trace.unseen, category: 'unresolved' };
   const undecided = (b: ReportBlock): boolean => b.category === 'unresolved';
 
   // 2. The baseline's rows.
@@ -108,6 +114,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   // 3. A complete run: what it never freed, it leaked.
   if (verdict.truncation === 'complete') {
     for (let i = neverFreed; i < blocks.length; i++) if (undecided(blocks[i]!)) blocks[i]!.category = 'true-leak';
+    if (unseen) unseen.category = 'true-leak'; // not reached today: the lost lines make the log possibly-truncated
   }
 
   // 4. The baseline's complete contexts.
@@ -153,6 +160,10 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
         assumed++;
       }
     }
+    if (unseen) {
+      unseen.category = 'true-leak';
+      assumed += unseen.blocks;
+    }
     if (assumed > 0)
       evidence.push({ rule: 'assume-complete', text: '--assume-complete: blocks never freed are counted as true leaks despite this verdict' });
   }
@@ -161,8 +172,9 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     summary[b.category].blocks++;
     summary[b.category].bytes += b.size;
   }
+  if (unseen) summary[unseen.category].blocks += unseen.blocks;
   blocks.sort(byAllocation);
-  return { truncation: verdict.truncation, evidence, summary, blocks, baseline, tests: tests?.finish(blocks) ?? null };
+  return { truncation: verdict.truncation, evidence, summary, blocks, baseline, tests: tests?.finish(blocks) ?? null, unseen };
 }
 
 /** Report order: by allocation line (blocks first seen in the dump last), then address. */

@@ -65,6 +65,8 @@ export class PartMerger {
   private findingsCut = false;
   private readonly tests: TestReport[] = [];
   private testsNotListed = 0;
+  /** The parts' blocks only the spy's count knows, summed (Report.unseen). */
+  private unseen: Report['unseen'] | null = null;
   private readonly evidence: string[] = [];
   /** Parts whose evidence is not listed, by verdict. */
   private readonly evidenceNotListed: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 0, truncated: 0 };
@@ -108,6 +110,10 @@ export class PartMerger {
       this.summary[c].blocks += r.summary[c].blocks;
       this.summary[c].bytes += r.summary[c].bytes;
     }
+    if (r.unseen) {
+      if (this.unseen) this.unseen.blocks += r.unseen.blocks;
+      else this.unseen = { ...r.unseen };
+    }
     this.tagFirstBlocks();
     if (n === 0) this.firstBlocks = { blocks: r.blocks, tag: part.tag };
     else for (const b of r.blocks) this.blocks.push({ ...b, ...part.tag });
@@ -135,7 +141,10 @@ export class PartMerger {
     this.parts.push(
       n < this.limits.wholeParts - 1 || isEnd
         ? { ...entry, report: r }
-        : { ...entry, verdict: { truncation: r.truncation, summary: r.summary, allocs: r.allocs, frees: r.frees } },
+        : {
+            ...entry,
+            verdict: { truncation: r.truncation, summary: r.summary, allocs: r.allocs, frees: r.frees, ...(r.unseen ? { unseen: r.unseen } : {}) },
+          },
     );
   }
 
@@ -184,6 +193,8 @@ export class PartMerger {
     if (this.tests.length > 0) merged.tests = this.tests;
     else delete merged.tests;
     if (this.testsNotListed > 0) merged.testsNotListed = this.testsNotListed;
+    if (this.unseen) merged.unseen = this.unseen;
+    else delete merged.unseen;
     delete merged.processes;
     delete merged.runs;
     return merged;

@@ -39,9 +39,16 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
   if (view.findings.length) {
     out.push('| | rule | context | size | blocks | bytes | log lines | located at |', '| --- | --- | --- | ---: | ---: | ---: | --- | --- |');
     for (const f of view.findings.slice(0, MAX_ROWS)) {
-      const lines = f.logLines.length ? linesText(f.logLines).replace(/^lines? /, '') : f.stale ? '' : 'dump only';
+      const lines = f.logLines.length
+        ? linesText(f.logLines).replace(/^lines? /, '')
+        : f.stale
+          ? ''
+          : f.unseenAt !== undefined
+            ? `lost (shown at ${f.unseenAt})`
+            : 'dump only';
+      const unknown = f.unseenAt !== undefined; // a size and bytes nobody knows
       out.push(
-        `| ${LEVEL_MARK[f.level]} | ${f.rule.slice('spylog/'.length)} | ${md(cut(f.context))} | ${num(f.size)} | ${num(f.blocks)} | ${num(f.bytes)} | ${lines} | ${code(`${f.location.path}:${f.location.line}`)} |`,
+        `| ${LEVEL_MARK[f.level]} | ${f.rule.slice('spylog/'.length)} | ${md(cut(f.context))} | ${unknown ? '?' : num(f.size)} | ${num(f.blocks)} | ${unknown ? '?' : num(f.bytes)} | ${lines} | ${code(`${f.location.path}:${f.location.line}`)} |`,
       );
     }
     if (view.findings.length > MAX_ROWS)

@@ -166,7 +166,13 @@ function result(f: CiFinding) {
     locations: [
       {
         physicalLocation: { artifactLocation: { uri: toUri(f.location.path) }, region: { startLine: f.location.line } },
-        message: { text: f.stale ? 'the baseline row' : LOCATION_WHY[f.location.kind] },
+        message: {
+          text: f.stale
+            ? 'the baseline row'
+            : f.unseenAt !== undefined && f.location.kind === 'log'
+              ? "the spy's output that shows blocks this log lost"
+              : LOCATION_WHY[f.location.kind],
+        },
       },
     ],
     ...(related.length ? { relatedLocations: related.map(({ id, physicalLocation, message }) => ({ id, physicalLocation, message })) } : {}),
