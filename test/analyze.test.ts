@@ -478,3 +478,26 @@ test('a revoke COM refused with E_ACCESSDENIED while the log knew no block alive
   // Refused with another HRESULT, or with blocks alive: nothing follows from it.
   assert.equal(analyzeBuffer(log(...reordered.slice(0, -1), 'CoRevokeMallocSpy() returns 0x800401FB')).unseen, undefined);
 });
+
+test('a log of spy lines only (a spy DLL in a silent program, a filtered log): what comes before the dump is not exit-time output (attack notes #110)', () => {
+  const spyOnly = [
+    'MALLOC SPY: 0x0013A000 - 28 bytes allocated',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'MALLOC SPY: 0x0013A000 - freed, 1 blocks remaining',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  // Redirected: nothing after the dump. The free came while the program ran; the 44 bytes are undecided.
+  const redirected = analyzeBuffer(log(...spyOnly));
+  assert.equal(redirected.truncation, 'possibly-truncated');
+  assert.deepEqual([redirected.summary.freed.blocks, redirected.summary.exitprocess.blocks, redirected.phases.exitEvents], [1, 0, 0]);
+  assert.deepEqual(cats(redirected), ['0x0013A030:unresolved:ExitProcess:log']);
+  // On a console the exit-time free follows the dump, and the evidence names the dump, not "(null)".
+  const console = analyzeBuffer(log(...spyOnly, 'MALLOC SPY: 0x0013A030 - freed, 0 blocks remaining'));
+  assert.equal(console.truncation, 'complete');
+  assert.deepEqual(cats(console), ['0x0013A030:exitprocess:ExitProcess:log']);
+  assert.ok(
+    console.evidence.includes('1 spy event follows the dump (line 4; the program printed no line of its own): the exit-time output is present'),
+  );
+  assert.doesNotMatch(console.evidence.join('\n'), /null/);
+});

@@ -648,3 +648,69 @@ test('the 4096-byte rules read a run the same whether the lines before it were h
     assert.match(r.evidence.join(' '), /exactly 2 × 4096 as the program wrote them/, `${holdLines}`);
   }
 });
+
+/** A CRT log in 1-, 7- and 64-byte pieces gives the whole buffer's report (the reader holds pieces across lines). */
+function crtInPieces(text: string): Report {
+  const bytes = Buffer.from(text);
+  const whole = analyzeBuffer(bytes);
+  for (const size of [1, 7, 64]) {
+    const a = createAnalyzer();
+    for (let i = 0; i < bytes.length; i += size) a.write(bytes.subarray(i, i + size));
+    assert.deepEqual(a.end(), whole, `${size}-byte chunks`);
+  }
+  return whole;
+}
+
+test('CRT leak reports real programs print that the reader could not place: never a clean pass (attack notes #106)', () => {
+  // The report cut after its header (the process killed, the capture stopped): the C runtime
+  // prints the header only when blocks leaked, so one at least is undecided.
+  const cut = crtInPieces(
+    ["'spytest.exe' (Win32): Loaded 'C:\\Windows\\System32\\ole32.dll'.", 'Detected memory leaks!', 'Dumping objects ->', ''].join('\r\n'),
+  );
+  assert.equal(cut.dialect?.name, 'crt');
+  assert.equal(cut.truncation, 'possibly-truncated');
+  assert.deepEqual(cut.unseen, { blocks: 1, category: 'unresolved', line: 2, by: 'report' });
+  assert.match(cut.evidence.join('\n'), /the leak report at line 2 lists no block, though the C runtime prints it only when blocks leaked/);
+  // DebugView with Force Carriage Returns: each report call of an entry on a line of its own.
+  const pieces = crtInPieces(
+    [
+      '0\t0.00000000\t[6712] spytest: starting',
+      '1\t0.00010000\t[6712] Detected memory leaks!',
+      '2\t0.00020000\t[6712] Dumping objects ->',
+      '3\t0.00030000\t[6712] c:\\src\\spytest\\main.cpp(42) : ',
+      '4\t0.00040000\t[6712] {813} ',
+      '5\t0.00050000\t[6712] normal block at 0x00C08E80, 16 bytes long.',
+      '6\t0.00060000\t[6712]  Data: <                > 07 00 00 00 CD CD CD CD CD CD CD CD CD CD CD CD ',
+      '7\t0.00070000\t[6712] {812} ',
+      '8\t0.00080000\t[6712] normal block at 0x00C08E30, 24 bytes long.',
+      '9\t0.00090000\t[6712]  Data: <H e l l o   w o > 48 00 65 00 6C 00 6C 00 6F 00 20 00 77 00 6F 00 ',
+      '10\t0.00100000\t[6712] Object dump complete.',
+      '',
+    ].join('\r\n'),
+  );
+  assert.deepEqual(
+    pieces.blocks.map((b) => [b.address, b.size, b.context, b.category, b.allocLine, b.data?.slice(0, 11)]),
+    [
+      ['0x00C08E30', 24, '#812 (normal block)', 'true-leak', null, '48 00 65 00'],
+      ['0x00C08E80', 16, 'c:\\src\\spytest\\main.cpp(42) #813 (normal block)', 'true-leak', null, '07 00 00 00'],
+    ],
+  );
+  assert.deepEqual(pieces.anomalies, []);
+  // _CrtMemDumpAllObjectsSince (the checkpoint idiom) prints no header: `Dumping objects ->` starts the dump.
+  const since = crtInPieces(
+    [
+      '[ RUN      ] Parser.KeepsName',
+      '16 bytes in 1 Normal Blocks.',
+      'Dumping objects ->',
+      'c:\\src\\spytest\\parser_test.cpp(42) : {813} normal block at 0x00C08E80, 16 bytes long.',
+      ' Data: <                > 07 00 00 00 CD CD CD CD CD CD CD CD CD CD CD CD ',
+      'Object dump complete.',
+      '[       OK ] Parser.KeepsName (1 ms)',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual([since.summary['true-leak'].blocks, since.anomalyCounts['dump-entry-outside-dump']], [1, undefined]);
+  // A piece that no entry follows is the program's line again.
+  const lone = crtInPieces(['Detected memory leaks!', 'c:\\src\\a.cpp(42) :', 'Object dump complete.', ''].join('\n'));
+  assert.equal(lone.unseen?.by, 'report');
+});

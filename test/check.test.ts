@@ -596,3 +596,30 @@ test("check over blocks only the spy's count knows: every format fails the gate 
   assert.equal(d.status, 1, d.stdout);
   assert.match(d.stdout, /\+ \? bytes x 1 in allocations this log lost: unresolved \(B only\)/);
 });
+
+test("the debug CRT's own leak report inside a spy log is said, in the report and in check's text (attack notes #108)", () => {
+  const lines = readFileSync(fixture('w2k-console.log'), 'utf8').split('\n');
+  const dump = lines.findIndex((l) => l.startsWith('MALLOC SPY: detected'));
+  // _CrtDumpMemoryLeaks() at the end of main: its report after the spy's dump, before the exit-time frees.
+  let end = dump + 1;
+  while (/^0x/.test(lines[end]!)) end++;
+  const crt = [
+    'Detected memory leaks!',
+    'Dumping objects ->',
+    '{96} normal block at 0x00344F10, 100 bytes long.',
+    ' Data: <    > CD CD CD CD',
+    'Object dump complete.',
+  ];
+  const path = join(tmp, 'spy-and-crt.log');
+  writeFileSync(path, [...lines.slice(0, end), ...crt, ...lines.slice(end)].join('\n'));
+  const r = analyzeBuffer(readFileSync(path));
+  assert.equal(r.dialect, undefined, 'still read as the spy log it is');
+  assert.deepEqual(
+    r.anomalies.filter((a) => a.kind === 'crt-leak-report').map((a) => a.line),
+    [end + 1],
+  );
+  const text = spylog(['check', path]);
+  assert.match(text.stdout, new RegExp(`! line ${end + 1}: the C runtime's debug heap reports leaks here: .*--dialect crt`));
+  // Read in the CRT's dialect, the same file's report is a leak.
+  assert.equal(spylog(['check', '--dialect', 'crt', path]).status, 1);
+});

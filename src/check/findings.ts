@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { UNSEEN_CONTEXT, type ReportBlock, type StaleRow } from '../model/report.js';
 import type { DecidedBy } from '../model/block.js';
-import { bytes, count, testLabel, unseenSource } from '../text/words.js';
+import { bytes, count, testLabel, unseenLost, unseenSource } from '../text/words.js';
 import { compareWords } from '../text/compare.js';
 import type { BlockGroup, CheckResult, Outcome } from './gate.js';
 
@@ -222,7 +222,7 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       bytes: 0,
       title: `${rule.slice('spylog/'.length)}: ${context}`,
       message:
-        `${count(k, 'block')} of unknown size known only from ${unseenSource(unseen)}: this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}; ` +
+        `${count(k, 'block')} of unknown size known only from ${unseenSource(unseen)}: this log lost ${unseenLost(unseen)}; ` +
         (leak
           ? `never freed: the program's leak${r.report.truncation === 'complete' ? '' : ' (--assume-complete)'}.`
           : `freed during ExitProcess or leaked, the log cannot say; no baseline can decide ${k === 1 ? 'it' : 'them'}.`),

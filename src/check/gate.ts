@@ -3,7 +3,7 @@
 // analysis decided every block (with the baseline and --assume-complete, if given), and
 // the gate reads that decision. Pure.
 import { bySignature, groupBy } from '../model/groups.js';
-import { bytes, bytesOf, count, num, unseenSource } from '../text/words.js';
+import { bytes, bytesOf, count, num, unseenLost, unseenSource } from '../text/words.js';
 import type { Report, ReportBlock, StaleRow } from '../model/report.js';
 import { compareText } from '../text/compare.js';
 
@@ -64,7 +64,7 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
     if (k === 0) return '';
     const who = k === s[c].blocks ? (k === 1 ? 'It is' : 'They are') : `${num(k)} of them ${k === 1 ? 'is' : 'are'}`;
     return (
-      `. ${who} known only from ${unseenSource(report.unseen!)}: this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}` +
+      `. ${who} known only from ${unseenSource(report.unseen!)}: this log lost ${unseenLost({ ...report.unseen!, blocks: k })}` +
       (c === 'unresolved' ? `, and no baseline can decide ${k === 1 ? 'it' : 'them'}` : '')
     );
   };

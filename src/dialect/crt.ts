@@ -9,7 +9,10 @@
 //
 // A dump-only log: no allocation or free lines, every block is first seen in the dump, and
 // a second dump after a finished one starts a new run. Each entry's `Data:` line follows it,
-// so the reader holds the entry until the next line.
+// so the reader holds the entry until the next line. `_CrtMemDumpAllObjectsSince` (the
+// checkpoint idiom) prints `Dumping objects ->` without the header: that starts a dump too.
+// The CRT writes an entry with several report calls (`file(line) : `, `{813} `, the rest);
+// DebugView with Force Carriage Returns shows each on a line of its own: the pieces are joined.
 import type { LineEvent } from '../parse/events.js';
 import { normalizeHex, type Dialect, type DialectReader, type Emit } from './dialect.js';
 import { toAddress } from '../parse/address.js';
@@ -78,6 +81,14 @@ interface Held {
   line: number;
 }
 
+/** The first pieces of an entry the CRT writes with separate report calls: `file(line) :` and `{813}`. */
+const WHERE_PIECE = /\(\d{1,10}\) :$/;
+const NUMBER_PIECE = /^\{\d{1,10}\}$/;
+
+function isWherePiece(trimmed: string): boolean {
+  return trimmed.length <= WHERE_LENGTH * 4 && trimmed.endsWith(') :') && WHERE_PIECE.test(trimmed);
+}
+
 export const crtDialect: Dialect = {
   name: 'crt',
   dumpOnly: true,
@@ -89,8 +100,44 @@ export const crtDialect: Dialect = {
 
 class CrtReader implements DialectReader {
   private held: Held | null = null;
+  /** Pieces of an entry written by separate report calls, waiting for its `block at` line (at most two). */
+  private pieces: { text: string; line: number }[] = [];
+  /** The last line read was the header (`Detected memory leaks!`): its `Dumping objects ->` starts nothing new. */
+  private afterHeader = false;
 
   line(text: string, lineNo: number, emit: Emit): void {
+    const trimmed = text.trim();
+    if (this.pieces.length > 0) {
+      const joined = this.pieces.map((p) => p.text.trim()).join(' ') + ' ' + trimmed;
+      if (readEntry(joined) !== null) {
+        // The entry is read on its last piece's line (lines are given in order; it waits there for its Data line).
+        for (const p of this.pieces) emit({ type: 'blank' }, p.line);
+        this.pieces = [];
+        this.read(joined, lineNo, emit);
+        return;
+      }
+      if (NUMBER_PIECE.test(trimmed) && this.pieces.length === 1 && isWherePiece(this.pieces[0]!.text.trim())) {
+        this.pieces.push({ text, line: lineNo });
+        return;
+      }
+      for (const p of this.pieces) emit(programLine(p.text), p.line);
+      this.pieces = [];
+    }
+    if (isWherePiece(trimmed) || NUMBER_PIECE.test(trimmed)) {
+      this.flushHeld(emit);
+      this.afterHeader = false;
+      this.pieces.push({ text, line: lineNo });
+      return;
+    }
+    this.read(text, lineNo, emit);
+  }
+
+  private flushHeld(emit: Emit): void {
+    if (this.held) emit(this.held.event, this.held.line);
+    this.held = null;
+  }
+
+  private read(text: string, lineNo: number, emit: Emit): void {
     const held = this.held;
     if (held) {
       this.held = null;
@@ -104,8 +151,10 @@ class CrtReader implements DialectReader {
       emit(held.event, held.line);
     }
     const trimmed = text.trim();
+    const afterHeader = this.afterHeader;
+    this.afterHeader = trimmed === DUMP_START;
     if (trimmed === DUMP_START) return emit({ type: 'dump-start' }, lineNo);
-    if (trimmed === DUMPING) return emit({ type: 'blank' }, lineNo);
+    if (trimmed === DUMPING) return emit({ type: afterHeader ? 'blank' : 'dump-start' }, lineNo);
     const entry = readEntry(text);
     if (entry) {
       const address = toAddress(entry.address);
@@ -123,7 +172,8 @@ class CrtReader implements DialectReader {
   }
 
   end(emit: Emit): void {
-    if (this.held) emit(this.held.event, this.held.line);
-    this.held = null;
+    this.flushHeld(emit);
+    for (const p of this.pieces) emit(programLine(p.text), p.line);
+    this.pieces = [];
   }
 }

@@ -250,12 +250,14 @@ export interface Report {
    * (their allocation lines were lost) and no dump listed: `by: 'count'`, the spy's `<k> blocks
    * remaining` at its last count (`line`) exceeds the blocks this log knows; `by: 'revoke'`,
    * `CoRevokeMallocSpy` at `line` returned E_ACCESSDENIED (blocks outstanding) while this log
-   * knew none (one block, at least). They are in `summary` under `category` (`unresolved`, or
+   * knew none (one block, at least); `by: 'report'`, a dump-only dialect's leak report at `line`
+   * lists no block this log could read, though the C runtime prints one only when blocks
+   * leaked (one, at least). They are in `summary` under `category` (`unresolved`, or
    * `true-leak` in a complete log or with --assume-complete) with no bytes, since their sizes are
    * unknown, and `blocks` cannot list them. In a report of several parts: their sum, and the
    * first part's `line` and `by`.
    */
-  unseen?: { blocks: number; category: Category; line: number; by: 'count' | 'revoke' };
+  unseen?: { blocks: number; category: Category; line: number; by: 'count' | 'revoke' | 'report' };
   /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
   baseline?: BaselineUse;
   /** extra, only for a DebugView capture, a CI job log (every line behind the runner's time) or a PowerShell transcript. */

@@ -3,7 +3,7 @@
 // allocated, and the anomalies summarised by kind.
 import { nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
-import { bytesOf, count, num as n, testLabel, unseenSource } from '../text/words.js';
+import { bytesOf, count, num as n, testLabel, unseenLost, unseenSource } from '../text/words.js';
 import { compareParts, compareWords } from '../text/compare.js';
 import { TABLE_ROWS, moreLine, fitTable, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
@@ -214,7 +214,7 @@ export function unseenSentence(report: Report): string | null {
   const k = unseen.blocks;
   return (
     `${count(k, `${unseen.category} block`)} ${k === 1 ? 'is' : 'are'} known only from ${unseenSource(unseen)}: ` +
-    `this log lost ${k === 1 ? 'its allocation line' : 'their allocation lines'}, so ${k === 1 ? 'its size and where it was' : 'their sizes and where they were'} allocated are unknown.`
+    `this log lost ${unseenLost(unseen)}, so ${k === 1 ? 'its size and where it was' : 'their sizes and where they were'} allocated are unknown.`
   );
 }
 

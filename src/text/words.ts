@@ -38,8 +38,15 @@ export function bytesOf(total: number, blocks: number, unknown: number): string 
 }
 
 /** Where blocks only the spy's output knows (Report.unseen) are known from: `the spy's count at line 6`. */
-export function unseenSource(u: { line: number; by: 'count' | 'revoke' }): string {
-  return u.by === 'count'
-    ? `the spy's count at line ${num(u.line)}`
-    : `CoRevokeMallocSpy's refusal at line ${num(u.line)} (0x80070005: blocks the spy saw allocated were still alive, and this log knew none)`;
+export function unseenSource(u: { line: number; by: 'count' | 'revoke' | 'report' }): string {
+  if (u.by === 'count') return `the spy's count at line ${num(u.line)}`;
+  if (u.by === 'revoke')
+    return `CoRevokeMallocSpy's refusal at line ${num(u.line)} (0x80070005: blocks the spy saw allocated were still alive, and this log knew none)`;
+  return `the leak report at line ${num(u.line)} (the C runtime prints it only when blocks leaked, and it lists none this log could read)`;
+}
+
+/** What the log lost of blocks only the spy's output knows: `its allocation line`, `their entries in the report`. */
+export function unseenLost(u: { blocks: number; by: 'count' | 'revoke' | 'report' }): string {
+  if (u.by === 'report') return u.blocks === 1 ? 'its entry in the report' : 'their entries in the report';
+  return u.blocks === 1 ? 'its allocation line' : 'their allocation lines';
 }

@@ -76,7 +76,7 @@ export interface Marks {
 export interface Unseen {
   blocks: number;
   line: number;
-  by: 'count' | 'revoke';
+  by: 'count' | 'revoke' | 'report';
 }
 
 /** What the tracker knows at the end of the input, before any verdict. */
@@ -116,7 +116,9 @@ export interface Trace {
    * Blocks alive that this log never showed allocated (their allocation lines were lost): what
    * the spy still counted at its last count beyond the log's blocks (`by: 'count'`, that count's
    * line), or the one at least that a revoke refused with E_ACCESSDENIED shows while the log
-   * knew none (`by: 'revoke'`, its line); null when there are none.
+   * knew none (`by: 'revoke'`, its line), or the one at least a dump-only dialect's leak report
+   * shows when it lists no block (`by: 'report'`: the C runtime prints one only when blocks
+   * leaked); null when there are none.
    */
   unseen: Unseen | null;
 }
@@ -259,6 +261,8 @@ class FreedRows {
 
 /** What a line does to an open dump (see `Tracker.enter`). */
 type DumpStep = 0 | 1 | 2;
+/** The debug CRT's leak report header (dialect/crt.ts reads the report itself). */
+const CRT_REPORT = 'Detected memory leaks!';
 const DUMP_ENDS = 0;
 const DUMP_GOES_ON = 1;
 const DUMP_PAUSES = 2;
@@ -294,6 +298,8 @@ export class Tracker {
   private bornInDumpSinceCount = 0;
   /** A revoke refused with E_ACCESSDENIED while the log knew no live block, and nothing since that shows the block: its line; else 0. */
   private revokeDeniedAt = 0;
+  /** A dump-only dialect's leak report that listed no block (its entries lost or unreadable): its line; else 0. */
+  private emptyReportAt = 0;
   private dumpActive = false;
   /** The first plain program line since the open dump's last entry (see `enter`); 0: none. */
   private dumpPausedAt = 0;
@@ -698,6 +704,16 @@ export class Tracker {
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line, context);
     if (test !== null) this.testLine(test, line);
+    // The debug CRT's own leak report (`_CrtDumpMemoryLeaks`, `_CRTDBG_LEAK_CHECK_DF`) in a log
+    // of the spy's: leaks of the C runtime's heap, not COM task memory, that this reading
+    // cannot judge; said, not passed over in silence (attack notes #108).
+    if (e.text.length === CRT_REPORT.length && e.text === CRT_REPORT && !this.opts.dumpOnly) {
+      this.anomalies.add(
+        'crt-leak-report',
+        line,
+        "the C runtime's debug heap reports leaks here: its heap, not COM task memory, so this analysis does not judge them; read the log with --dialect crt for those",
+      );
+    }
     // The blocks allocated since then were allocated in this call.
     const t = this.live;
     for (let i = 0; i < this.pendingCount; i++) {
@@ -893,6 +909,14 @@ export class Tracker {
   }
 
   private startDump(line: number): void {
+    // The program prints its dump before exit(): the spy events before it happened while it
+    // ran, not in ExitProcess, even with no program line between them. In a log of spy lines
+    // only (a spy DLL in a silent program, a `findstr "MALLOC SPY"` filter) every free before
+    // the dump was read as exit-time output, and a redirected run as complete (attack notes #110).
+    this.settleWindow(false, line, '');
+    this.marks.exitEvents = 0;
+    this.marks.exitFrom = null;
+    this.marks.exitFrees = 0;
     this.dumpActive = true;
     this.dumps++;
     this.dumpListed = 0;
@@ -945,6 +969,7 @@ export class Tracker {
     // missing. A count, not a walk over every live block per dump (a log may print a
     // thousand dumps over a hundred thousand live blocks); the first missing one is looked
     // up only while the anomaly is still listed.
+    if (this.opts.dumpOnly && dump.entries === 0 && this.emptyReportAt === 0) this.emptyReportAt = dump.line;
     const t = this.live;
     const missing = t.size - this.dumpListed;
     if (missing > 0) {
@@ -1051,7 +1076,8 @@ export class Tracker {
       const blocks = this.countDrift - this.bornInDumpSinceCount;
       if (blocks > 0) return { blocks, line: this.marks.spyRemaining!.line, by: 'count' };
     }
-    return this.revokeDeniedAt > 0 ? { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' } : null;
+    if (this.revokeDeniedAt > 0) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
+    return this.emptyReportAt > 0 ? { blocks: 1, line: this.emptyReportAt, by: 'report' } : null;
   }
 
   /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */

@@ -160,7 +160,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
         (r.liveBlocks === 0
           ? 'this log knew no block outstanding (COM knew at least one: its allocation line is missing), '
           : `${r.liveBlocks} block${r.liveBlocks === 1 ? ' was' : 's were'} outstanding, `) +
-        `and no spy output follows the program's last line (${m.lastProgramLine}): the exit-time frees are missing, as when stdout is redirected`
+        `and no spy output follows ${lastOwnLine(m)}: the exit-time frees are missing, as when stdout is redirected`
       );
     },
   },
@@ -228,17 +228,21 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'lines-missing',
     verdict: 'possibly-truncated',
-    when: "the log shows that lines are missing: the article's `more leaks...` elisions, the spy's `<k> blocks remaining` disagreeing with the reconstruction at its last count (a disagreement that goes away is threads printing out of order), an address allocated again while alive, a successful revoke while blocks are alive",
+    when: "the log shows that lines are missing: the article's `more leaks...` elisions, the spy's `<k> blocks remaining` disagreeing with the reconstruction at its last count (a disagreement that goes away is threads printing out of order), an address allocated again while alive, a successful revoke while blocks are alive, a dump-only dialect's leak report that lists no block (the C runtime prints one only when blocks leaked)",
     evidence: (f) => {
       const m = f.trace.marks;
       const anomalies = f.trace.anomalies;
       const lost: string[] = [];
       if (m.elisions > 0) lost.push(`${m.elisions} elision${m.elisions === 1 ? '' : 's'} such as "more leaks..."`);
+      const unseen = f.trace.unseen;
+      if (unseen?.by === 'report')
+        lost.push(`the leak report at line ${unseen.line} lists no block, though the C runtime prints it only when blocks leaked`);
       if (anomalies.count('count-mismatch') > 0) {
-        const unseen = f.trace.unseen;
         lost.push(
           "the spy's block count still disagrees with the log at its last count" +
-            (unseen ? `, line ${unseen.line}, where it counts ${count(unseen.blocks, 'block')} alive that this log never showed allocated` : ''),
+            (unseen?.by === 'count'
+              ? `, line ${unseen.line}, where it counts ${count(unseen.blocks, 'block')} alive that this log never showed allocated`
+              : ''),
         );
       }
       const missingFrees = anomalies.count('address-reused-while-alive') + anomalies.count('revoke-with-live-blocks');
@@ -274,7 +278,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     verdict: 'complete',
     when: 'a dump-only dialect (the CRT debug heap): the dump lists the blocks alive when it was printed',
     evidence: (f) => {
-      if (f.bytes === 0 || f.trace.marks.events !== 0 || f.dumpOnly === null) return null;
+      if (f.bytes === 0 || f.trace.marks.events !== 0 || f.dumpOnly === null || f.trace.unseen?.by === 'report') return null;
       const entries = f.trace.marks.dump?.entries ?? 0;
       return entries > 0
         ? `a leak dump only (${f.dumpOnly} dialect): the ${entries} block${entries === 1 ? '' : 's'} it lists were alive when it was printed`
@@ -303,7 +307,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     evidence: (f) => {
       const m = f.trace.marks;
       if (!hasEvents(f) || !pastShutdown(f.trace) || m.exitEvents === 0) return null;
-      return `${m.exitEvents} spy event${m.exitEvents === 1 ? ' follows' : 's follow'} the program's last line (${m.lastProgramLine}): the exit-time output is present`;
+      return `${m.exitEvents} spy event${m.exitEvents === 1 ? ' follows' : 's follow'} ${lastOwnLine(m)}: the exit-time output is present`;
     },
   },
   {
@@ -359,6 +363,15 @@ export function judgeCompleteness(f: CompletenessFacts): Completeness {
   // A cut log lists why it is cut and what else makes it doubtful; the others list their own verdict's rules.
   const listed = applied.filter((e) => (truncation === 'truncated' ? e.verdict !== 'complete' : e.verdict === truncation));
   return { truncation, evidence: listed.map(({ rule, text }) => ({ rule, text })) };
+}
+
+/**
+ * What the exit-time output follows, for the evidence: the program's last line, or the dump in
+ * a log whose program printed no line of its own (a spy-only log; not "(null)", attack notes #110).
+ */
+function lastOwnLine(m: Trace['marks']): string {
+  if (m.lastProgramLine !== null) return `the program's last line (${m.lastProgramLine})`;
+  return m.dump !== null ? `the dump (line ${m.dump.line}; the program printed no line of its own)` : "the program's output";
 }
 
 /** The program got past CoUninitialize or dumped: frees after its last line are exit-time frees. */
