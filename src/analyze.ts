@@ -92,6 +92,8 @@ interface InputEnd {
   endedOnBareCR: boolean;
   /** Lines ended by CR LF in the whole input. */
   crlf: number;
+  /** Bytes of the UTF-8 stream the lines were read from: `bytes` but a UTF-16 input's, decoded. */
+  streamBytes: number;
 }
 
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
@@ -145,6 +147,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         endedOnLineEnd: lines.endedOnLineEnd,
         endedOnBareCR: lines.endedOnBareCR,
         crlf: lines.crlf,
+        streamBytes: lines.bytes,
       });
     },
   };
@@ -208,7 +211,9 @@ class Judge {
         // Only the run holding the file's end can be cut at the end; any run may end in a partial
         // C runtime buffer (a run appended with `>>` after it starts its own).
         const atEnd = single || run === capture.endRun;
-        const end = run.endByte >= 0 ? { bytes: run.endByte, crlf: run.endCrlf } : input;
+        // A UTF-16 file's end, in the UTF-8 stream the runs' offsets are of (a UTF-8 file's is its size, BOM included).
+        const fileEnd = { bytes: input.encoding.startsWith('utf16') ? input.streamBytes : input.bytes, crlf: input.crlf };
+        const end = run.endByte >= 0 ? { bytes: run.endByte, crlf: run.endCrlf } : fileEnd;
         const report = this.run(run, p.pid, {
           bytes: input.bytes,
           encoding: input.encoding,
@@ -358,14 +363,18 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
 /**
  * The C runtime's buffers of a run that ends at `end` (the input's end, as a file offset, or
  * where the next run begins), for a capture that holds the program's bytes as it wrote them
- * (UTF-8 or ASCII; a UTF-16 file was re-encoded by the shell, its bytes say nothing of the
- * runtime's buffers). Offsets are of the UTF-8 stream: a BOM before it may be the first run's
+ * (UTF-8 or ASCII; UTF-16LE as Windows PowerShell 5.1 re-encodes each line, counted in the
+ * UTF-8 stream decoded from it, which holds the program's bytes for ASCII text). Offsets are of the UTF-8 stream: a BOM before it may be the first run's
  * or not. The spans are every start the run may have (its first line, or the first after the
  * console's; its run-start line; an earlier run of the same process) to every end (the file's,
  * or before the console's last lines; see `CrtBoundaries`), its own first.
  */
 function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }): CrtFacts | null {
-  if (encoding !== 'utf8' && encoding !== 'utf8-bom') return null;
+  // Windows PowerShell 5.1's `>` reads the program's stdout from a pipe the C runtime fills in
+  // 4096-byte buffers, as it fills a file, and writes each line again as UTF-16LE with CR LF: for
+  // ASCII text the UTF-8 stream decoded from it has the program's bytes, line for line, as a
+  // file would (attack notes #109). Its BOM is PowerShell's, not the program's.
+  if (encoding !== 'utf8' && encoding !== 'utf8-bom' && encoding !== 'utf16le-bom' && encoding !== 'utf16le') return null;
   if (run.firstByte < 0) return null;
   const bom = encoding === 'utf8-bom' ? 3 : 0;
   // A place inside the stream as a file offset (offset 0 stays 0: a span from the file's start is counted with the BOM and without it, below).

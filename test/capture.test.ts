@@ -714,3 +714,22 @@ test('CRT leak reports real programs print that the reader could not place: neve
   const lone = crtInPieces(['Detected memory leaks!', 'c:\\src\\a.cpp(42) :', 'Object dump complete.', ''].join('\n'));
   assert.equal(lone.unseen?.by, 'report');
 });
+
+test('a Windows PowerShell 5.1 capture (UTF-16LE) of a run of whole 4096-byte buffers is possibly truncated, as the same bytes in UTF-8 (attack notes #109)', () => {
+  // PowerShell reads the program's stdout from a pipe the C runtime fills in 4096-byte buffers and
+  // writes each line again as UTF-16LE with CR LF.
+  const text = writtenAs(4096, EXIT_FREE_RUN).join('\r\n') + '\r\n';
+  const utf8 = analyzeBuffer(text);
+  assert.equal(utf8.truncation, 'possibly-truncated');
+  for (const bom of [true, false]) {
+    const bytes = Buffer.concat([Buffer.from(bom ? [0xff, 0xfe] : []), Buffer.from(text, 'utf16le')]);
+    const r = analyzeBuffer(bytes);
+    assert.equal(r.encoding, bom ? 'utf16le-bom' : 'utf16le');
+    assert.equal(r.truncation, 'possibly-truncated');
+    assert.deepEqual(r.evidence, utf8.evidence);
+    assert.deepEqual(r.summary, utf8.summary);
+  }
+  // One line longer: no whole buffers, and the exit-time free shows the run whole.
+  const longer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('Pad ', 'Pad .'), 'utf16le')]);
+  assert.equal(analyzeBuffer(longer).truncation, 'complete');
+});
