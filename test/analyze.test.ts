@@ -394,12 +394,12 @@ test("blocks only the spy's count knows are never freed: a crash that lost a lea
   const r = analyzeBuffer(log(...LOST_ALLOC));
   assert.equal(r.truncation, 'possibly-truncated');
   assert.deepEqual(r.blocks, [], 'nothing to list: no address, size or context');
-  assert.deepEqual(r.unseen, { blocks: 1, category: 'unresolved', line: 6, by: 'count' });
+  assert.deepEqual(r.unseen, { unresolved: { blocks: 1, line: 6, by: 'count' } });
   assert.deepEqual(r.summary.unresolved, { blocks: 1, bytes: 0 }, 'counted, with no bytes: the size is unknown');
   assert.match(r.evidence.join('\n'), /line 6, where it counts 1 block alive that this log never showed allocated/);
   // No baseline decides them (no size, no context); --assume-complete makes them leaks.
   const assumed = analyzeBuffer(log(...LOST_ALLOC), { assumeComplete: true });
-  assert.deepEqual(assumed.unseen, { blocks: 1, category: 'true-leak', line: 6, by: 'count' });
+  assert.deepEqual(assumed.unseen, { 'true-leak': { blocks: 1, line: 6, by: 'count' } });
   assert.deepEqual([assumed.summary['true-leak'].blocks, assumed.summary.unresolved.blocks], [1, 0]);
 });
 
@@ -445,10 +445,10 @@ test('blocks only the count knows, in a file of several runs: summed over the ru
   const r = analyzeBuffer(log(...LOST_ALLOC, ...second));
   assert.equal(r.runs?.length, 2);
   assert.deepEqual(
-    r.runs!.map((p) => p.report?.unseen?.blocks),
+    r.runs!.map((p) => p.report?.unseen?.unresolved?.blocks),
     [1, 2],
   );
-  assert.deepEqual(r.unseen, { blocks: 3, category: 'unresolved', line: 6, by: 'count' });
+  assert.deepEqual(r.unseen, { unresolved: { blocks: 3, line: 6, by: 'count' } });
   assert.equal(r.summary.unresolved.blocks, 3);
 });
 
@@ -465,7 +465,7 @@ test('a revoke COM refused with E_ACCESSDENIED while the log knew no block alive
   ];
   const r = analyzeBuffer(log(...reordered));
   assert.equal(r.truncation, 'possibly-truncated');
-  assert.deepEqual(r.unseen, { blocks: 1, category: 'unresolved', line: 7, by: 'revoke' });
+  assert.deepEqual(r.unseen, { unresolved: { blocks: 1, line: 7, by: 'revoke' } });
   assert.deepEqual(r.summary.unresolved, { blocks: 1, bytes: 0 });
   assert.match(r.evidence.join('\n'), /while this log knew no block outstanding \(COM knew at least one/);
   // A dump that lists the block shows it: nothing unseen.
@@ -500,4 +500,27 @@ test('a log of spy lines only (a spy DLL in a silent program, a filtered log): w
     console.evidence.includes('1 spy event follows the dump (line 4; the program printed no line of its own): the exit-time output is present'),
   );
   assert.doesNotMatch(console.evidence.join('\n'), /null/);
+});
+
+test('blocks only the spy knows, in runs decided differently: the file keeps each category apart', () => {
+  // Run 1 crashed (possibly truncated: unresolved); run 2's revoke was refused while it knew no
+  // block, and its exit-time output is there (complete: a true leak of unknown size).
+  const second = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    'MALLOC SPY: 0x00150000 - 16 bytes allocated',
+  ];
+  const r = analyzeBuffer(log(...LOST_ALLOC, ...second));
+  assert.deepEqual(
+    r.runs!.map((p) => [p.report?.truncation, p.report?.unseen]),
+    [
+      ['possibly-truncated', { unresolved: { blocks: 1, line: 6, by: 'count' } }],
+      ['complete', { 'true-leak': { blocks: 1, line: 11, by: 'revoke' } }],
+    ],
+  );
+  assert.deepEqual(r.unseen, { unresolved: { blocks: 1, line: 6, by: 'count' }, 'true-leak': { blocks: 1, line: 11, by: 'revoke' } });
+  assert.deepEqual([r.summary['true-leak'].blocks, r.summary.unresolved.blocks], [2, 1]);
 });

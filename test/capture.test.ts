@@ -669,7 +669,7 @@ test('CRT leak reports real programs print that the reader could not place: neve
   );
   assert.equal(cut.dialect?.name, 'crt');
   assert.equal(cut.truncation, 'possibly-truncated');
-  assert.deepEqual(cut.unseen, { blocks: 1, category: 'unresolved', line: 2, by: 'report' });
+  assert.deepEqual(cut.unseen, { unresolved: { blocks: 1, line: 2, by: 'report' } });
   assert.match(cut.evidence.join('\n'), /the leak report at line 2 lists no block, though the C runtime prints it only when blocks leaked/);
   // DebugView with Force Carriage Returns: each report call of an entry on a line of its own.
   const pieces = crtInPieces(
@@ -712,7 +712,7 @@ test('CRT leak reports real programs print that the reader could not place: neve
   assert.deepEqual([since.summary['true-leak'].blocks, since.anomalyCounts['dump-entry-outside-dump']], [1, undefined]);
   // A piece that no entry follows is the program's line again.
   const lone = crtInPieces(['Detected memory leaks!', 'c:\\src\\a.cpp(42) :', 'Object dump complete.', ''].join('\n'));
-  assert.equal(lone.unseen?.by, 'report');
+  assert.equal(lone.unseen?.unresolved?.by, 'report');
 });
 
 test('a Windows PowerShell 5.1 capture (UTF-16LE) of a run of whole 4096-byte buffers is possibly truncated, as the same bytes in UTF-8 (attack notes #109)', () => {

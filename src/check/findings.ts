@@ -16,7 +16,7 @@
 // and size, whatever the pid or run): a DebugView pid is new in every run of the program, so
 // putting it in the identity would open a new alert each time. The parts are in the message.
 import { createHash } from 'node:crypto';
-import { UNSEEN_CONTEXT, type ReportBlock, type StaleRow } from '../model/report.js';
+import { UNSEEN_CATEGORIES, UNSEEN_CONTEXT, type ReportBlock, type StaleRow } from '../model/report.js';
 import type { DecidedBy } from '../model/block.js';
 import { bytes, count, testLabel, unseenLost, unseenSource } from '../text/words.js';
 import { compareWords } from '../text/compare.js';
@@ -207,9 +207,10 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
 
   // Blocks only the spy's count knows: no context, size or line of their own, so one finding
   // located at the count that shows them, under the rule of the category they were counted in.
-  const unseen = r.report.unseen;
-  if (unseen && (unseen.category === 'true-leak' || r.unresolvedPolicy !== 'allow')) {
-    const leak = unseen.category === 'true-leak';
+  for (const category of UNSEEN_CATEGORIES) {
+    const unseen = r.report.unseen?.[category];
+    if (!unseen || (category === 'unresolved' && r.unresolvedPolicy === 'allow')) continue;
+    const leak = category === 'true-leak';
     const rule: RuleId = leak ? 'spylog/true-leak' : 'spylog/unresolved';
     const context = UNSEEN_CONTEXT;
     const k = unseen.blocks;

@@ -4,7 +4,7 @@
 // the gate reads that decision. Pure.
 import { bySignature, groupBy } from '../model/groups.js';
 import { bytes, bytesOf, count, num, unseenLost, unseenSource } from '../text/words.js';
-import type { Report, ReportBlock, StaleRow } from '../model/report.js';
+import { unseenIn, type Report, type ReportBlock, type StaleRow, type UnseenCategory } from '../model/report.js';
 import { compareText } from '../text/compare.js';
 
 export type Policy = 'fail' | 'warn' | 'allow';
@@ -57,14 +57,14 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
   const s = report.summary;
   const leaks = s['true-leak'];
   const unresolved = s.unresolved;
-  const unseenIn = (c: 'true-leak' | 'unresolved'): number => (report.unseen?.category === c ? report.unseen.blocks : 0);
+  const unseenOf = (c: UnseenCategory): number => unseenIn(report.unseen, c);
   // Blocks only the spy's count knows (their allocation lines were lost): said once, after the check's own sentence.
-  const lost = (c: 'true-leak' | 'unresolved'): string => {
-    const k = unseenIn(c);
+  const lost = (c: UnseenCategory): string => {
+    const k = unseenOf(c);
     if (k === 0) return '';
     const who = k === s[c].blocks ? (k === 1 ? 'It is' : 'They are') : `${num(k)} of them ${k === 1 ? 'is' : 'are'}`;
     return (
-      `. ${who} known only from ${unseenSource(report.unseen!)}: this log lost ${unseenLost({ ...report.unseen!, blocks: k })}` +
+      `. ${who} known only from ${unseenSource(report.unseen![c]!)}: this log lost ${unseenLost(report.unseen![c]!)}` +
       (c === 'unresolved' ? `, and no baseline can decide ${k === 1 ? 'it' : 'them'}` : '')
     );
   };
@@ -74,14 +74,14 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
     id: 'true-leaks',
     name: `true leaks <= ${thresholds.maxLeaks}`,
     outcome: leaks.blocks > thresholds.maxLeaks ? 'fail' : 'pass',
-    message: `${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unseenIn('true-leak'))}); at most ${thresholds.maxLeaks} allowed${lost('true-leak')}`,
+    message: `${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unseenOf('true-leak'))}); at most ${thresholds.maxLeaks} allowed${lost('true-leak')}`,
   });
   if (thresholds.maxLeakBytes !== null) {
     checks.push({
       id: 'leak-bytes',
       name: `leaked bytes <= ${thresholds.maxLeakBytes}`,
       outcome: leaks.bytes > thresholds.maxLeakBytes ? 'fail' : 'pass',
-      message: `${bytes(leaks.bytes)} in true leaks${unseenIn('true-leak') > 0 ? ` (and ${count(unseenIn('true-leak'), 'of unknown size', 'of unknown size')})` : ''}; at most ${thresholds.maxLeakBytes} allowed`,
+      message: `${bytes(leaks.bytes)} in true leaks${unseenOf('true-leak') > 0 ? ` (and ${count(unseenOf('true-leak'), 'of unknown size', 'of unknown size')})` : ''}; at most ${thresholds.maxLeakBytes} allowed`,
     });
   }
   checks.push({
@@ -91,10 +91,10 @@ export function gate(report: Report, thresholds: Thresholds = DEFAULT_THRESHOLDS
     message:
       unresolved.blocks === 0
         ? 'every never-freed block is decided'
-        : `${count(unresolved.blocks, 'block')} (${bytesOf(unresolved.bytes, unresolved.blocks, unseenIn('unresolved'))}) never freed, but the log is ${report.truncation}: ` +
+        : `${count(unresolved.blocks, 'block')} (${bytesOf(unresolved.bytes, unresolved.blocks, unseenOf('unresolved'))}) never freed, but the log is ${report.truncation}: ` +
           `they may be runtime memory freed during ExitProcess, whose output a redirected stdout loses. ` +
           // A baseline decides blocks by context and size: none for blocks only the spy's output knows.
-          (unseenIn('unresolved') === unresolved.blocks
+          (unseenOf('unresolved') === unresolved.blocks
             ? 'To decide them, capture the run again (on a console, with nothing else writing to it), or pass --assume-complete'
             : 'To decide them, check with --baseline FILE (made by `spylog baseline` from a console capture of the same program), ' +
               'capture the run on a console, or pass --assume-complete') +
@@ -145,7 +145,7 @@ function policyOutcome(p: Policy): Outcome {
 export function checkVerdict(r: CheckResult): string {
   const s = r.report.summary;
   const parts: string[] = [];
-  const unknown = (c: 'true-leak' | 'unresolved'): number => (r.report.unseen?.category === c ? r.report.unseen.blocks : 0);
+  const unknown = (c: UnseenCategory): number => unseenIn(r.report.unseen, c);
   const leaks = s['true-leak'];
   parts.push(leaks.blocks ? `${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unknown('true-leak'))})` : 'no true leaks');
   if (s.unresolved.blocks)

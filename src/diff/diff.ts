@@ -4,7 +4,7 @@
 // Pure: two Reports in, one DiffResult out.
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { CATEGORIES, type Category, type Tally } from '../model/block.js';
-import { UNSEEN_CONTEXT, type Report, type ReportBlock } from '../model/report.js';
+import { UNSEEN_CONTEXT, unseenIn, type Report, type ReportBlock } from '../model/report.js';
 import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffMove, type DiffResult, type DiffSide } from './schema.js';
 import { assessWeaknesses } from './weakness.js';
 import { compareText } from '../text/compare.js';
@@ -49,8 +49,8 @@ export function diffReports(a: Report, b: Report): DiffResult {
   // Blocks only the spy's count knows are one group per side, with no size: more of them in B is
   // something new that --fail-on-new must see, though no block of B lists them.
   for (const category of ['true-leak', 'unresolved'] as const) {
-    const ka = a.unseen?.category === category ? a.unseen.blocks : 0;
-    const kb = b.unseen?.category === category ? b.unseen.blocks : 0;
+    const ka = unseenIn(a.unseen, category);
+    const kb = unseenIn(b.unseen, category);
     if (ka === kb) continue;
     groups.push({
       context: UNSEEN_CONTEXT,

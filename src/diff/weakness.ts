@@ -3,7 +3,7 @@
 // side's counts may be off. Each reason is a sentence for the user.
 import { count } from '../text/words.js';
 import { CATEGORIES } from '../model/block.js';
-import type { Report } from '../model/report.js';
+import { unseenIn, type Report } from '../model/report.js';
 
 /** Event counts further apart than this factor mean the runs did not do the same work. */
 export const EVENT_RATIO = 2;
@@ -44,7 +44,7 @@ export function assessWeaknesses(a: Report, b: Report): string[] {
       );
     }
     // Blocks only the spy's count knows have a group of their own (diff.ts): covered, though not listed.
-    const listed = r.blocks.length + (r.unseen?.blocks ?? 0);
+    const listed = r.blocks.length + unseenIn(r.unseen, 'true-leak') + unseenIn(r.unseen, 'unresolved');
     let counted = 0;
     for (const c of CATEGORIES) if (c !== 'freed') counted += r.summary[c].blocks;
     if (listed < counted) {

@@ -8,6 +8,23 @@ export const REPORT_SCHEMA = 'spylog/report@1';
 /** The context blocks only the spy's count knows (`Report.unseen`) are filed under where a context is needed: a CI finding, a diff group. */
 export const UNSEEN_CONTEXT = 'allocations this log lost';
 
+/** The categories blocks only the spy's output knows can be in: never freed, as far as the log goes. */
+export type UnseenCategory = 'true-leak' | 'unresolved';
+export const UNSEEN_CATEGORIES: readonly UnseenCategory[] = ['true-leak', 'unresolved'];
+
+/** Blocks only the spy's output knows, in one category (Report.unseen). */
+export interface UnseenBlocks {
+  blocks: number;
+  /** The line that shows them: the spy's last count, a refused revoke, a leak report with no readable entry. */
+  line: number;
+  by: 'count' | 'revoke' | 'report';
+}
+
+/** How many blocks of category `c` only the spy's output knows. */
+export function unseenIn(unseen: Report['unseen'], c: Category): number {
+  return c === 'true-leak' || c === 'unresolved' ? (unseen?.[c]?.blocks ?? 0) : 0;
+}
+
 export interface ReportBlock {
   address: string;
   size: number;
@@ -252,12 +269,12 @@ export interface Report {
    * `CoRevokeMallocSpy` at `line` returned E_ACCESSDENIED (blocks outstanding) while this log
    * knew none (one block, at least); `by: 'report'`, a dump-only dialect's leak report at `line`
    * lists no block this log could read, though the C runtime prints one only when blocks
-   * leaked (one, at least). They are in `summary` under `category` (`unresolved`, or
-   * `true-leak` in a complete log or with --assume-complete) with no bytes, since their sizes are
-   * unknown, and `blocks` cannot list them. In a report of several parts: their sum, and the
-   * first part's `line` and `by`.
+   * leaked (one, at least). By the category they are counted in, in `summary`, with no bytes
+   * since their sizes are unknown (`unresolved`; `true-leak` in a complete log or with
+   * --assume-complete); `blocks` cannot list them. In a report of several parts: per category,
+   * their sum, with the first such part's `line` and `by`.
    */
-  unseen?: { blocks: number; category: Category; line: number; by: 'count' | 'revoke' | 'report' };
+  unseen?: Partial<Record<UnseenCategory, UnseenBlocks>>;
   /** extra, only when a baseline decided blocks: what it matched (in every part, and summed over the parts in the file's report). */
   baseline?: BaselineUse;
   /** extra, only for a DebugView capture, a CI job log (every line behind the runner's time) or a PowerShell transcript. */

@@ -8,7 +8,7 @@ import { compareParts, compareWords } from '../text/compare.js';
 import { TABLE_ROWS, moreLine, fitTable, renderTable, type Column } from './table.js';
 import { asciiTypography, displayWidth, wrapText } from './width.js';
 import { CATEGORIES, CATEGORY_MEANING, type Category } from '../model/block.js';
-import type { Report, ReportBlock, TestReport } from '../model/report.js';
+import { UNSEEN_CATEGORIES, unseenIn, type Report, type ReportBlock, type TestReport, type UnseenCategory } from '../model/report.js';
 import { PLAIN, type Style } from './style.js';
 import { displayLines, displayText } from '../text/display.js';
 import { sparkline } from './sparkline.js';
@@ -209,18 +209,22 @@ export function headline(report: Report, style: Style): string {
 
 /** What the report says of blocks only the spy's output knows (Report.unseen), or null when there are none. */
 export function unseenSentence(report: Report): string | null {
-  const unseen = report.unseen;
-  if (!unseen) return null;
-  const k = unseen.blocks;
-  return (
-    `${count(k, `${unseen.category} block`)} ${k === 1 ? 'is' : 'are'} known only from ${unseenSource(unseen)}: ` +
-    `this log lost ${unseenLost(unseen)}, so ${k === 1 ? 'its size and where it was' : 'their sizes and where they were'} allocated are unknown.`
-  );
+  const said: string[] = [];
+  for (const c of UNSEEN_CATEGORIES) {
+    const unseen = report.unseen?.[c];
+    if (!unseen) continue;
+    const k = unseen.blocks;
+    said.push(
+      `${count(k, `${c} block`)} ${k === 1 ? 'is' : 'are'} known only from ${unseenSource(unseen)}: ` +
+        `this log lost ${unseenLost(unseen)}, so ${k === 1 ? 'its size and where it was' : 'their sizes and where they were'} allocated are unknown.`,
+    );
+  }
+  return said.length > 0 ? said.join(' ') : null;
 }
 
 /** The verdict line of a summary: LEAKS, UNDECIDED or OK, and what the runtime held. */
 export function summaryHeadline(s: Report['summary'], style: Style, unseen?: Report['unseen']): string {
-  const sizes = (c: 'true-leak' | 'unresolved'): string => bytesOf(s[c].bytes, s[c].blocks, unseen?.category === c ? unseen.blocks : 0);
+  const sizes = (c: UnseenCategory): string => bytesOf(s[c].bytes, s[c].blocks, unseenIn(unseen, c));
   const parts: string[] = [];
   if (s.exitprocess.blocks) parts.push(`${blocks(s.exitprocess.blocks)} (${n(s.exitprocess.bytes)} bytes) held by the COM runtime until ExitProcess`);
   if (s.couninitialize.blocks) parts.push(`${blocks(s.couninitialize.blocks)} freed in CoUninitialize`);

@@ -51,7 +51,10 @@ export function assembleReport(input: InputFacts, trace: Trace, decision: Decisi
   };
   // Only a log whose program printed tests has them: any other report stays as it was.
   if (decision.tests) report.tests = decision.tests;
-  if (decision.unseen) report.unseen = decision.unseen;
+  if (decision.unseen) {
+    const { category, ...blocks } = decision.unseen;
+    report.unseen = { [category]: blocks };
+  }
   return report;
 }
 

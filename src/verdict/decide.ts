@@ -15,7 +15,7 @@
 // What no decider settles is `unresolved`. Everything downstream (findings, the parts, the
 // file's summary, every output format, diff and the CI gate) reads these categories.
 import { CATEGORIES, type Block, type Category, type DecidedBy, type Tally, type Truncation } from '../model/block.js';
-import type { ReportBlock, TestReport } from '../model/report.js';
+import type { ReportBlock, TestReport, UnseenCategory } from '../model/report.js';
 import type { Trace, Unseen } from '../track/tracker.js';
 import type { Baseline } from '../baseline/model.js';
 import { convict, matchBaseline, type BaselineMatch } from '../baseline/match.js';
@@ -46,8 +46,8 @@ export interface Decision {
   baseline: BaselineMatch | null;
   /** Each test the program's runner printed, with its blocks by category; null when it printed none. */
   tests: TestReport[] | null;
-  /** Blocks only the spy's count knows (Trace.unseen), in `summary` with no bytes: their sizes are unknown. */
-  unseen: (Unseen & { category: Category }) | null;
+  /** Blocks only the spy's output knows (Trace.unseen), in `summary` with no bytes: their sizes are unknown. */
+  unseen: (Unseen & { category: UnseenCategory }) | null;
 }
 
 /** The run's completeness facts but what the baseline decides. */
@@ -114,7 +114,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   // 3. A complete run: what it never freed, it leaked.
   if (verdict.truncation === 'complete') {
     for (let i = neverFreed; i < blocks.length; i++) if (undecided(blocks[i]!)) blocks[i]!.category = 'true-leak';
-    if (unseen) unseen.category = 'true-leak'; // not reached today: the lost lines make the log possibly-truncated
+    if (unseen) unseen.category = 'true-leak'; // a refused revoke in a run whose exit-time output is there
   }
 
   // 4. The baseline's complete contexts.

@@ -10,7 +10,17 @@
 // kind, the parts' evidence, the parts kept whole); the counts stay exact, and the report
 // says what it did not list. Pure.
 import { CATEGORIES, type Category, type Tally, type Truncation } from '../model/block.js';
-import type { Anomaly, Finding, PartTag, Report, ReportBlock, ReportPart, TestReport, Timeline as TimelineJson } from '../model/report.js';
+import {
+  UNSEEN_CATEGORIES,
+  type Anomaly,
+  type Finding,
+  type PartTag,
+  type Report,
+  type ReportBlock,
+  type ReportPart,
+  type TestReport,
+  type Timeline as TimelineJson,
+} from '../model/report.js';
 import { Timeline } from '../track/timeline.js';
 import { byAllocation } from './decide.js';
 
@@ -65,8 +75,8 @@ export class PartMerger {
   private findingsCut = false;
   private readonly tests: TestReport[] = [];
   private testsNotListed = 0;
-  /** The parts' blocks only the spy's count knows, summed (Report.unseen). */
-  private unseen: Report['unseen'] | null = null;
+  /** The parts' blocks only the spy's output knows, summed per category (Report.unseen). */
+  private unseen: NonNullable<Report['unseen']> = {};
   private readonly evidence: string[] = [];
   /** Parts whose evidence is not listed, by verdict. */
   private readonly evidenceNotListed: Record<Truncation, number> = { complete: 0, 'possibly-truncated': 0, truncated: 0 };
@@ -110,9 +120,12 @@ export class PartMerger {
       this.summary[c].blocks += r.summary[c].blocks;
       this.summary[c].bytes += r.summary[c].bytes;
     }
-    if (r.unseen) {
-      if (this.unseen) this.unseen.blocks += r.unseen.blocks;
-      else this.unseen = { ...r.unseen };
+    for (const c of UNSEEN_CATEGORIES) {
+      const u = r.unseen?.[c];
+      if (!u) continue;
+      const sum = this.unseen[c];
+      if (sum) sum.blocks += u.blocks;
+      else this.unseen[c] = { ...u };
     }
     this.tagFirstBlocks();
     if (n === 0) this.firstBlocks = { blocks: r.blocks, tag: part.tag };
@@ -193,7 +206,7 @@ export class PartMerger {
     if (this.tests.length > 0) merged.tests = this.tests;
     else delete merged.tests;
     if (this.testsNotListed > 0) merged.testsNotListed = this.testsNotListed;
-    if (this.unseen) merged.unseen = this.unseen;
+    if (Object.keys(this.unseen).length > 0) merged.unseen = this.unseen;
     else delete merged.unseen;
     delete merged.processes;
     delete merged.runs;
