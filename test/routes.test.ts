@@ -219,6 +219,78 @@ test("every route goes on with a dump past another thread's plain line inside it
   }
 });
 
+test("every route goes on with a dump past another thread's spy events inside it (attack notes #105)", () => {
+  const head = [
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'MALLOC SPY: 0x0013A0C0 - 16 bytes allocated',
+    'MALLOC SPY: 0x0013A0E0 - 24 bytes allocated',
+    'Started 2 worker threads',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  const rest = [
+    '0x0013A0E0 - 24 bytes: 01 00 00 00 CD CD CD CD CD CD CD CD CD CD CD CD ................',
+    // A block the dump alone knows (its allocation line was lost to two threads' printf).
+    '0x0023A000 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........',
+  ];
+  const worker = [
+    // A worker frees its block while the main thread dumps; the dump listed 0x0013A0C0 already in one case.
+    ['MALLOC SPY: 0x0013A0C0 - freed, 3 blocks remaining'],
+    ['MALLOC SPY: 0x0013A0C0 - freed, 3 blocks remaining', 'Worker 1 finished', 'MALLOC SPY: 0x00140000 - 8 bytes allocated'],
+  ];
+  for (const inside of worker) {
+    // The spy's counts, as it keeps them: the worker's allocation is one more block.
+    const more = inside.length > 1 ? 1 : 0;
+    const exit = [`MALLOC SPY: 0x0013A0E0 - freed, ${2 + more} blocks remaining`, `MALLOC SPY: 0x0013A030 - freed, ${1 + more} blocks remaining`];
+    const log = [...head, ...inside, ...rest, ...exit, ''].join('\r\n');
+    const bytes = Buffer.from(log);
+    const whole = analyzeBuffer(bytes);
+    assert.equal(whole.truncation, 'complete', inside.join('|'));
+    // The lost allocation line puts the spy's count one ahead until the dump shows its block.
+    const anomalies: Record<string, number> = { 'count-out-of-order': 1, 'dump-unknown-block': 1 };
+    if (more) anomalies['not-in-dump'] = 1; // the worker's block, allocated after the dump began
+    assert.deepEqual(whole.anomalyCounts, anomalies, inside.join('|'));
+    assert.deepEqual(
+      whole.blocks.map((b) => [b.address, b.category, b.inDump]),
+      [
+        ['0x0013A030', 'exitprocess', true],
+        ['0x0013A0E0', 'exitprocess', true],
+        ...(more ? [['0x00140000', 'true-leak', false]] : []),
+        ['0x0023A000', 'true-leak', true],
+      ],
+    );
+    assert.deepEqual(whole.phases.dump, { line: 9, entries: 3 });
+    assert.equal(whole.phases.exitEvents, 2, 'the worker events inside the dump are no exit-time output');
+    assertSameByEveryRoute(bytes, whole, true);
+  }
+  // The worker frees a block the dump listed already, and the dump goes on: a block it never lists is still missing.
+  const listedThenFreed = analyzeBuffer(
+    [
+      ...head,
+      '0x0013A0C0 - 16 bytes: 00 00 00 00 CD CD CD CD CD CD CD CD CD CD CD CD ................',
+      'MALLOC SPY: 0x0013A0C0 - freed, 3 blocks remaining',
+      rest[1],
+      '',
+    ].join('\r\n'),
+  );
+  assert.deepEqual(
+    listedThenFreed.anomalies.filter((a) => a.kind === 'not-in-dump').map((a) => a.message),
+    ['1 block alive in this log is missing from the dump (first: 0x0013A0E0)'],
+  );
+  // Nothing but exit-time frees after the dump: a block it missed is still said to be missing, once.
+  const missed = analyzeBuffer(
+    [...head, 'MALLOC SPY: 0x0013A030 - freed, 2 blocks remaining', 'MALLOC SPY: 0x0013A0E0 - freed, 1 blocks remaining', ''].join('\r\n'),
+  );
+  assert.deepEqual(
+    missed.anomalies.filter((a) => a.kind === 'not-in-dump').map((a) => [a.line, a.message]),
+    [[9, '2 blocks alive in this log are missing from the dump (first: 0x0013A0C0)']],
+  );
+});
+
 test("every route reads a run appended as UTF-16LE to a UTF-8 file (Windows PowerShell 5.1's >>; attack notes #91)", () => {
   const clean = [
     'CoInitialize() returns 0x00000000',

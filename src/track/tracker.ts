@@ -260,12 +260,14 @@ class FreedRows {
 }
 
 /** What a line does to an open dump (see `Tracker.enter`). */
-type DumpStep = 0 | 1 | 2;
+type DumpStep = 0 | 1 | 2 | 3;
 /** The debug CRT's leak report header (dialect/crt.ts reads the report itself). */
 const CRT_REPORT = 'Detected memory leaks!';
 const DUMP_ENDS = 0;
 const DUMP_GOES_ON = 1;
 const DUMP_PAUSES = 2;
+/** A spy event: it ends the dump, but another thread's event inside it lets a dump entry after it resume the dump. */
+const DUMP_INTERRUPTS = 3;
 
 export class Tracker {
   private readonly live = new BlockTable();
@@ -309,6 +311,13 @@ export class Tracker {
    */
   private dumps = 0;
   private dumpListed = 0;
+  /**
+   * The dump ended at a spy event, and only spy events and plain lines came since: a dump entry
+   * resumes it (another thread's free printed while the main thread dumps; attack notes #105).
+   * Its "missing from the dump" anomaly waits until it can no longer resume.
+   */
+  private dumpResumable = false;
+  private dumpMissing: { line: number; message: string } | null = null;
   /** The latest line but the console's and blank ones, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
   private lastMalformed = 0;
   /** The latest line the console printed (a prompt, a pause), or 0. */
@@ -366,7 +375,7 @@ export class Tracker {
    * Takes the same route as `event` does with that line's event.
    */
   spy(kind: number, scan: SpyScanner, line: number): void {
-    this.enter(line, false, DUMP_ENDS);
+    this.enter(line, false, DUMP_INTERRUPTS);
     if (kind === SCAN_ALLOC) this.alloc(scan.key, scan.spelling, scan, scan.n, line);
     else this.free(scan.key, scan, scan.n, line);
   }
@@ -375,7 +384,8 @@ export class Tracker {
     if (e.type === 'console') {
       // The console's prompt or pause, not the program's: it marks no phase, names no call,
       // and leaves the program's last line what it was (a spy event cut short stays the end).
-      if (this.dumpActive) this.endDump(this.dumpEnd(line));
+      if (this.dumpActive) this.endDump(this.dumpEnd(line), false);
+      else this.closeDump();
       this.consoleLine = line;
       return;
     }
@@ -388,7 +398,9 @@ export class Tracker {
         ? DUMP_GOES_ON
         : e.type === 'program' && e.marker === null
           ? DUMP_PAUSES
-          : DUMP_ENDS;
+          : e.type === 'alloc' || e.type === 'free' || e.type === 'realloc' || e.type === 'malformed'
+            ? DUMP_INTERRUPTS
+            : DUMP_ENDS;
     this.enter(line, broken, dump);
     switch (e.type) {
       case 'alloc':
@@ -445,10 +457,37 @@ export class Tracker {
   private enter(line: number, malformed: boolean, dump: DumpStep): void {
     this.lastMalformed = malformed ? line : 0;
     this.ownThrough = line;
-    if (!this.dumpActive) return;
+    if (!this.dumpActive) {
+      if (!this.dumpResumable) return;
+      if (dump === DUMP_GOES_ON) this.resumeDump();
+      else if (dump === DUMP_ENDS) this.closeDump();
+      return;
+    }
     if (dump === DUMP_GOES_ON) this.dumpPausedAt = 0;
-    else if (dump === DUMP_ENDS) this.endDump(this.dumpEnd(line));
+    else if (dump === DUMP_ENDS) this.endDump(this.dumpEnd(line), false);
+    else if (dump === DUMP_INTERRUPTS) this.endDump(this.dumpEnd(line), true);
     else if (this.dumpPausedAt === 0) this.dumpPausedAt = line;
+  }
+
+  /** A dump entry after the spy events that ended the dump: they were another thread's, printed inside it. */
+  private resumeDump(): void {
+    this.dumpResumable = false;
+    this.dumpMissing = null;
+    this.dumpActive = true;
+    this.dumpPausedAt = 0;
+    // They happened while the program dumped: no exit-time output (see startDump).
+    this.settleWindow(false, this.marks.dump!.line, '');
+    this.marks.exitEvents = 0;
+    this.marks.exitFrom = null;
+    this.marks.exitFrees = 0;
+  }
+
+  /** The ended dump can no longer resume: what it missed is said. */
+  private closeDump(): void {
+    this.dumpResumable = false;
+    const missing = this.dumpMissing;
+    this.dumpMissing = null;
+    if (missing) this.anomalies.add('not-in-dump', missing.line, missing.message);
   }
 
   /** The last line of the dump an event on `line` ends: before it, or before the plain program lines it paused at. */
@@ -457,7 +496,8 @@ export class Tracker {
   }
 
   finish(lastLine: number): Trace {
-    if (this.dumpActive) this.endDump(this.dumpPausedAt === 0 ? lastLine : this.dumpPausedAt - 1);
+    if (this.dumpActive) this.endDump(this.dumpPausedAt === 0 ? lastLine : this.dumpPausedAt - 1, false);
+    this.closeDump();
     const drift = this.driftFrom;
     if (drift !== null) {
       // Still disagreeing at the spy's last count: the log lost lines (a disagreement that goes away is only reordering).
@@ -588,6 +628,8 @@ export class Tracker {
         );
       }
     } else {
+      // A block the ended dump listed, freed before the dump resumes (another thread's): no longer to be counted as listed.
+      if (this.dumpResumable && this.live.listedIn(this.dumps, row)) this.dumpListed--;
       this.ended(row, line);
     }
     if (remaining >= 0) this.checkCount(remaining, line);
@@ -960,7 +1002,8 @@ export class Tracker {
     return row;
   }
 
-  private endDump(endLine: number): void {
+  /** The dump ends at `endLine`; `resumable`: at a spy event, which another thread may have printed inside it (see `resumeDump`). */
+  private endDump(endLine: number, resumable: boolean): void {
     this.dumpActive = false;
     this.dumpPausedAt = 0;
     const dump = this.marks.dump!;
@@ -978,12 +1021,11 @@ export class Tracker {
         const row = t.first((r) => !t.listedIn(this.dumps, r));
         if (row >= 0) first = t.address(row);
       }
-      this.anomalies.add(
-        'not-in-dump',
-        dump.line,
-        `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`,
-      );
+      const message = `${missing} block${missing === 1 ? '' : 's'} alive in this log ${missing === 1 ? 'is' : 'are'} missing from the dump (first: ${first})`;
+      if (resumable) this.dumpMissing = { line: dump.line, message };
+      else this.anomalies.add('not-in-dump', dump.line, message);
     }
+    this.dumpResumable = resumable;
   }
 
   private listedInDump(row: number): void {
