@@ -1,7 +1,8 @@
 // `spylog baseline LOG > known-runtime.csv`: the runtime-held blocks of a trustworthy
 // reference run (a console capture), as a CSV for `spylog check --baseline`.
 import { SpylogError } from '../../errors.js';
-import { bytes, count } from '../../text/words.js';
+import { bytesOf, count } from '../../text/words.js';
+import { unseenIn } from '../../model/report.js';
 import { buildBaseline, renderBaseline } from '../../baseline/build.js';
 import { ANALYSIS_OPTIONS, refuseNothingToJudge, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
 import { analyzeLog, warn, type Io } from '../io.js';
@@ -40,7 +41,7 @@ export async function run(args: BaselineArgs, io: Io): Promise<number> {
   if (leaks.blocks > 0) {
     warn(
       io,
-      `${report.source}: ${count(leaks.blocks, 'true leak')} (${bytes(leaks.bytes)}) in the reference run ${leaks.blocks === 1 ? 'is' : 'are'} not in the baseline: check will keep flagging ${leaks.blocks === 1 ? 'it' : 'them'}`,
+      `${report.source}: ${count(leaks.blocks, 'true leak')} (${bytesOf(leaks.bytes, leaks.blocks, unseenIn(report.unseen, 'true-leak'))}) in the reference run ${leaks.blocks === 1 ? 'is' : 'are'} not in the baseline: check will keep flagging ${leaks.blocks === 1 ? 'it' : 'them'}`,
     );
   }
   if (baseline.entries.length === 0) warn(io, `${report.source}: no block outlived CoUninitialize; the baseline has no entries`);
