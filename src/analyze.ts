@@ -377,6 +377,7 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   if (encoding !== 'utf8' && encoding !== 'utf8-bom' && encoding !== 'utf16le-bom' && encoding !== 'utf16le') return null;
   if (run.firstByte < 0) return null;
   const bom = encoding === 'utf8-bom' ? 3 : 0;
+  const decoded = encoding === 'utf16le-bom' || encoding === 'utf16le';
   // A place inside the stream as a file offset (offset 0 stays 0: a span from the file's start is counted with the BOM and without it, below).
   const file = (byte: number) => (byte === 0 ? 0 : byte + bom);
   const inside = run.endByte >= 0;
@@ -441,7 +442,7 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
       if (bytes > 0) exit.push({ bytes, crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed });
     }
   }
-  return { runs: spans, exit };
+  return decoded ? { runs: spans, exit, decoded } : { runs: spans, exit };
 }
 
 /** `OwnBytes`'s flat lists of places (byte, CR LF count, line) as places, without repeats. */

@@ -524,3 +524,65 @@ test('blocks only the spy knows, in runs decided differently: the file keeps eac
   assert.deepEqual(r.unseen, { unresolved: { blocks: 1, line: 6, by: 'count' }, 'true-leak': { blocks: 1, line: 11, by: 'revoke' } });
   assert.deepEqual([r.summary['true-leak'].blocks, r.summary.unresolved.blocks], [2, 1]);
 });
+
+test("what the spy's output shows is weighed against the rest of it: a later successful revoke, a counter below zero, an earlier session (attack notes #112, #113)", () => {
+  const run = [
+    ...HEAD,
+    'MALLOC SPY: 0x10 - 8 bytes allocated',
+    'MALLOC SPY: 0x20 - 8 bytes allocated',
+    'MALLOC SPY: 0x10 - freed, 1 blocks remaining',
+  ];
+  // A spy that prints its count before decrementing: one ahead at every count; the revoke's S_OK says nothing was left.
+  const early = analyzeBuffer(
+    log(...run, 'MALLOC SPY: 0x20 - freed, 1 blocks remaining', 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x00000000'),
+  );
+  assert.deepEqual([early.unseen, early.summary.unresolved.blocks], [undefined, 0]);
+  // A 32-bit counter below zero printed unsigned: no count at all, not four billion blocks.
+  const u32 = analyzeBuffer(log(...run, 'MALLOC SPY: 0x20 - freed, 4294967295 blocks remaining'));
+  assert.deepEqual([u32.unseen, u32.summary.unresolved.blocks, u32.anomalyCounts], [undefined, 0, { 'unreadable-count': 1 }]);
+  assert.equal(analyzeBuffer(log(...run, 'MALLOC SPY: 0x20 - freed, 2147483647 blocks remaining')).unseen?.unresolved?.blocks, 2147483647);
+  // A second COM session after a finished run, registering nothing: the spy still counts the
+  // first session's runtime-held block, and refuses the second revoke for it.
+  const first = [
+    ...HEAD,
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  const second = [
+    'CoInitialize() returns 0x00000000',
+    'MALLOC SPY: 0x00150000 - 16 bytes allocated',
+    'MALLOC SPY: 0x00150000 - freed, 1 blocks remaining',
+  ];
+  for (const end of [[], ['Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005']]) {
+    const r = analyzeBuffer(log(...first, ...second, ...end));
+    assert.equal(r.runs?.length, 2);
+    assert.equal(r.runs![1]!.report?.unseen, undefined, end.join('|'));
+    assert.equal(r.summary.unresolved.blocks, 1, 'the first session\u2019s block, once');
+  }
+  // The same second run in a file of its own (another process): its count shows a lost allocation.
+  assert.equal(analyzeBuffer(log(...second)).unseen?.unresolved?.blocks, 1);
+});
+
+test('a spy that prints its dump when its DLL is detached: the ExitProcess frees before the dump are exit-time output (attack notes #114)', () => {
+  const r = analyzeBuffer(
+    log(
+      ...HEAD,
+      'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+      'CoTaskMemAlloc(64) returns 0x0023A000',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: 0x0013A030 - freed, 1 blocks remaining',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0023A000 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........',
+    ),
+  );
+  assert.equal(r.truncation, 'complete');
+  assert.deepEqual(cats(r), ['0x0013A030:exitprocess:CLSIDFromProgID:log', '0x0023A000:true-leak:CoTaskMemAlloc:log']);
+  assert.equal(r.phases.exitEvents, 1);
+});

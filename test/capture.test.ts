@@ -10,6 +10,7 @@ import { renderText } from '../src/report/text.js';
 import { PLAIN } from '../src/report/style.js';
 import { dataHint } from '../src/hint/datahint.js';
 import { parseUserDialect } from '../src/dialect/user.js';
+import { crtDialect } from '../src/dialect/crt.js';
 import { noDialectMatched, nothingToJudge } from '../src/verdict/nothing.js';
 import { parseDebugViewLine } from '../src/capture/debugview.js';
 import { TranscriptFrame, frameOf, isRunnerLine } from '../src/capture/frames.js';
@@ -726,10 +727,40 @@ test('a Windows PowerShell 5.1 capture (UTF-16LE) of a run of whole 4096-byte bu
     const r = analyzeBuffer(bytes);
     assert.equal(r.encoding, bom ? 'utf16le-bom' : 'utf16le');
     assert.equal(r.truncation, 'possibly-truncated');
-    assert.deepEqual(r.evidence, utf8.evidence);
+    // The same rule, saying what it counted: not the file's own bytes (twice as many).
+    assert.deepEqual(
+      r.evidence,
+      utf8.evidence.map((e) => e.replace(/^the file /, "the file's text, decoded from UTF-16LE, ")),
+    );
     assert.deepEqual(r.summary, utf8.summary);
   }
   // One line longer: no whole buffers, and the exit-time free shows the run whole.
   const longer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('Pad ', 'Pad .'), 'utf16le')]);
   assert.equal(analyzeBuffer(longer).truncation, 'complete');
+});
+
+test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {
+  // _CrtMemDumpAllObjectsSince with nothing allocated since the checkpoint: no leak, nothing lost.
+  const empty = analyzeBuffer(
+    ['[ RUN      ] Parser.KeepsName', 'Dumping objects ->', 'Object dump complete.', '[       OK ] Parser.KeepsName (1 ms)', ''].join('\n'),
+    {
+      dialect: crtDialect,
+    },
+  );
+  assert.deepEqual([empty.unseen, empty.summary.unresolved.blocks, empty.summary['true-leak'].blocks], [undefined, 0, 0]);
+  // A blank or another line between the header and its `Dumping objects ->`: one dump, one leak.
+  for (const between of [[''], ['spytest: exiting']]) {
+    const r = crtInPieces(
+      [
+        'Detected memory leaks!',
+        ...between,
+        'Dumping objects ->',
+        '{813} normal block at 0x00C08E80, 16 bytes long.',
+        ' Data: <    > 07 00 00 00',
+        'Object dump complete.',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual([r.runs, r.unseen, r.summary['true-leak'].blocks], [undefined, undefined, 1], between.join('|'));
+  }
 });

@@ -814,6 +814,8 @@ export class LogDemux implements LineSink {
       const origin = ended.boundaries.starts.findLast((b) => b.kind === 'shared');
       if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
     }
+    // Another session of the same process, perhaps: the spy, still installed, counts what the ended run left alive.
+    if (!newProcess && ended.tracker) proc.run.tracker!.inherit(ended.tracker);
     proc.runs.push(proc.run);
     proc.finished = false;
     proc.registered = false;

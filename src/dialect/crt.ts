@@ -102,7 +102,7 @@ class CrtReader implements DialectReader {
   private held: Held | null = null;
   /** Pieces of an entry written by separate report calls, waiting for its `block at` line (at most two). */
   private pieces: { text: string; line: number }[] = [];
-  /** The last line read was the header (`Detected memory leaks!`): its `Dumping objects ->` starts nothing new. */
+  /** A header (`Detected memory leaks!`) was read, and its `Dumping objects ->` not yet: that line starts nothing new. */
   private afterHeader = false;
 
   line(text: string, lineNo: number, emit: Emit): void {
@@ -151,12 +151,21 @@ class CrtReader implements DialectReader {
       emit(held.event, held.line);
     }
     const trimmed = text.trim();
-    const afterHeader = this.afterHeader;
-    this.afterHeader = trimmed === DUMP_START;
-    if (trimmed === DUMP_START) return emit({ type: 'dump-start' }, lineNo);
-    if (trimmed === DUMPING) return emit({ type: afterHeader ? 'blank' : 'dump-start' }, lineNo);
+    // The header's `Dumping objects ->` starts nothing new, even after blank or other lines
+    // between them; without a header (`_CrtMemDumpAllObjectsSince`, which may list nothing), it
+    // starts a dump of its own (attack notes #115).
+    if (trimmed === DUMP_START) {
+      this.afterHeader = true;
+      return emit({ type: 'dump-start' }, lineNo);
+    }
+    if (trimmed === DUMPING) {
+      const afterHeader = this.afterHeader;
+      this.afterHeader = false;
+      return emit(afterHeader ? { type: 'blank' } : { type: 'dump-start', listsAny: true }, lineNo);
+    }
     const entry = readEntry(text);
     if (entry) {
+      this.afterHeader = false; // a header with no `Dumping objects ->` line: a later one is another dump's
       const address = toAddress(entry.address);
       if (address) {
         const where = entry.where ? `${entry.where} ` : '';

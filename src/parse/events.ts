@@ -11,7 +11,8 @@ export type LineEvent =
   | { type: 'free'; address: Address; remaining: number }
   | { type: 'realloc'; from: Address; to: Address; size: number }
   | { type: 'alloc-failed'; size: number }
-  | { type: 'dump-start' }
+  /** `listsAny`: a dump that may list nothing (the CRT's `_CrtMemDumpAllObjectsSince`); else its header says blocks leaked. */
+  | { type: 'dump-start'; listsAny?: true }
   /** `context`: what a dump-only dialect knows of the allocation (e.g. CRT `file(line) #813`). */
   | { type: 'dump-entry'; address: Address; size: number; data: string; context?: string }
   | { type: 'program'; text: string; call: string | null; marker: Marker | null; hresult: number | null }

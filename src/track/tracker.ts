@@ -261,6 +261,8 @@ class FreedRows {
 
 /** What a line does to an open dump (see `Tracker.enter`). */
 type DumpStep = 0 | 1 | 2 | 3;
+/** A `<k> blocks remaining` at or above it is no count (see `free`). */
+const COUNT_LIMIT = 0x80000000;
 /** The debug CRT's leak report header (dialect/crt.ts reads the report itself). */
 const CRT_REPORT = 'Detected memory leaks!';
 const DUMP_ENDS = 0;
@@ -302,6 +304,13 @@ export class Tracker {
   private revokeDeniedAt = 0;
   /** A dump-only dialect's leak report that listed no block (its entries lost or unreadable): its line; else 0. */
   private emptyReportAt = 0;
+  /**
+   * Blocks an earlier run of the same process may have left alive (see `inherit`): the spy, still
+   * installed, counts them, and a revoke is refused for them, though this run never saw them.
+   */
+  private inherited = 0;
+  /** A revoke succeeded since the spy's last count: nothing it saw allocated was alive then. */
+  private revokedSinceCount = false;
   private dumpActive = false;
   /** The first plain program line since the open dump's last entry (see `enter`); 0: none. */
   private dumpPausedAt = 0;
@@ -317,6 +326,8 @@ export class Tracker {
    * Its "missing from the dump" anomaly waits until it can no longer resume.
    */
   private dumpResumable = false;
+  /** The open dump may list nothing (a dump-start with `listsAny`): an empty one shows no lost block. */
+  private dumpListsAny = false;
   private dumpMissing: { line: number; message: string } | null = null;
   /** The latest line but the console's and blank ones, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
   private lastMalformed = 0;
@@ -417,7 +428,7 @@ export class Tracker {
         this.anomalies.add('allocation-failed', line, `the spy saw an allocation of ${e.size} bytes fail`);
         break;
       case 'dump-start':
-        this.startDump(line);
+        this.startDump(line, e.listsAny === true);
         break;
       case 'dump-entry':
         this.dumpEntry(e.address, e.size, e.data, line, e.context);
@@ -632,8 +643,11 @@ export class Tracker {
       if (this.dumpResumable && this.live.listedIn(this.dumps, row)) this.dumpListed--;
       this.ended(row, line);
     }
-    if (remaining >= 0) this.checkCount(remaining, line);
-    else if (remaining === UNREADABLE_COUNT) {
+    // 2^31 blocks or more fit in no process: a counter below zero printed unsigned (`%u` of -1 is
+    // 4294967295), as unreadable as -1 itself. Taken as a count it made four billion blocks
+    // only the spy knew (attack notes #113).
+    if (remaining >= 0 && remaining < COUNT_LIMIT) this.checkCount(remaining, line);
+    else if (remaining === UNREADABLE_COUNT || remaining >= COUNT_LIMIT) {
       this.anomalies.add(
         'unreadable-count',
         line,
@@ -770,12 +784,17 @@ export class Tracker {
     this.marks.exitFrom = null;
     this.marks.exitFrees = 0;
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
-    else if (e.marker === 'register') this.marks.register ??= line;
-    else if (e.marker === 'revoke') {
+    else if (e.marker === 'register') {
+      this.marks.register ??= line;
+      // A spy registered now counts from zero: nothing an earlier run left is its.
+      if (e.hresult === 0) this.inherited = 0;
+    } else if (e.marker === 'revoke') {
       this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
       // COM refuses to revoke a spy while blocks it saw allocated are alive (SPEC §1): with none
       // alive in the log, at least one allocation line was lost (attack notes #107).
       this.revokeDeniedAt = e.hresult === E_ACCESSDENIED && t.size === 0 ? line : 0;
+      // S_OK: the spy had nothing outstanding, whatever its last count said (attack notes #113).
+      if (e.hresult === 0) this.revokedSinceCount = true;
       if (e.hresult === 0 && t.size > 0) {
         this.anomalies.add(
           'revoke-with-live-blocks',
@@ -950,15 +969,20 @@ export class Tracker {
     return found >= 0 && ordinal <= to[found]! ? test[found]! : -1;
   }
 
-  private startDump(line: number): void {
-    // The program prints its dump before exit(): the spy events before it happened while it
-    // ran, not in ExitProcess, even with no program line between them. In a log of spy lines
-    // only (a spy DLL in a silent program, a `findstr "MALLOC SPY"` filter) every free before
-    // the dump was read as exit-time output, and a redirected run as complete (attack notes #110).
-    this.settleWindow(false, line, '');
-    this.marks.exitEvents = 0;
-    this.marks.exitFrom = null;
-    this.marks.exitFrees = 0;
+  private startDump(line: number, listsAny: boolean): void {
+    this.dumpListsAny = listsAny;
+    // In a log of spy lines only (a spy DLL in a silent program, a `findstr "MALLOC SPY"`
+    // filter), every free before the dump was read as exit-time output, and a redirected run as
+    // complete (attack notes #110): with neither CoUninitialize nor a revoke before it, the
+    // program had not shut down, and the dump is where its own output ends. After them, the
+    // phases are SPEC's: a spy that dumps when its DLL is detached prints the ExitProcess frees
+    // of the DLLs detached before it first (attack notes #114).
+    if (this.marks.coUninitialize === null && this.marks.revoke === null) {
+      this.settleWindow(false, line, '');
+      this.marks.exitEvents = 0;
+      this.marks.exitFrom = null;
+      this.marks.exitFrees = 0;
+    }
     this.dumpActive = true;
     this.dumps++;
     this.dumpListed = 0;
@@ -1012,7 +1036,7 @@ export class Tracker {
     // missing. A count, not a walk over every live block per dump (a log may print a
     // thousand dumps over a hundred thousand live blocks); the first missing one is looked
     // up only while the anomaly is still listed.
-    if (this.opts.dumpOnly && dump.entries === 0 && this.emptyReportAt === 0) this.emptyReportAt = dump.line;
+    if (this.opts.dumpOnly && dump.entries === 0 && !this.dumpListsAny && this.emptyReportAt === 0) this.emptyReportAt = dump.line;
     const t = this.live;
     const missing = t.size - this.dumpListed;
     if (missing > 0) {
@@ -1087,6 +1111,7 @@ export class Tracker {
     }
     this.bornInDumpSinceCount = 0;
     this.revokeDeniedAt = 0; // a count after the revoke says more, and says how many
+    this.revokedSinceCount = false;
     const alive = this.live.size;
     const drift = remaining - alive;
     if (drift === this.countDrift) return;
@@ -1114,12 +1139,22 @@ export class Tracker {
    * notes #103): these blocks are decided like any never-freed block the log shows.
    */
   private unseen(): Unseen | null {
-    if (this.driftFrom !== null) {
-      const blocks = this.countDrift - this.bornInDumpSinceCount;
+    if (this.driftFrom !== null && !this.revokedSinceCount) {
+      const blocks = this.countDrift - this.bornInDumpSinceCount - this.inherited;
       if (blocks > 0) return { blocks, line: this.marks.spyRemaining!.line, by: 'count' };
     }
-    if (this.revokeDeniedAt > 0) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
+    if (this.revokeDeniedAt > 0 && this.inherited === 0) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
     return this.emptyReportAt > 0 ? { blocks: 1, line: this.emptyReportAt, by: 'report' } : null;
+  }
+
+  /**
+   * This run may be a later session of the process an earlier run was (no registration of its
+   * own yet): the blocks that run left alive, and those it inherited, may still be alive under
+   * the same spy. Its counts and a refused revoke may show them; they are not this run's lost
+   * allocation lines (attack notes #112).
+   */
+  inherit(earlier: Tracker): void {
+    this.inherited = earlier.live.size + earlier.inherited;
   }
 
   /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */

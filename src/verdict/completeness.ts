@@ -70,6 +70,8 @@ export interface CrtFacts {
   runs: CrtSpan[];
   /** After the last line the program printed before exit(), which flushes its buffer: what the spy printed during ExitProcess, to each end the run may have. Empty when the program printed nothing. */
   exit: CrtSpan[];
+  /** Counted in the text decoded from a UTF-16LE file (PowerShell 5.1's), not in the file's own bytes. */
+  decoded?: boolean;
 }
 
 /** The first span that is whole buffers, as evidence, or null. */
@@ -203,7 +205,9 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       if (!f.crt || live === 0) return null;
       const what = (s: CrtSpan) =>
         s.line === 1
-          ? `the file${upTo(s)}`
+          ? f.crt!.decoded
+            ? `the file's text${upTo(s)}, decoded from UTF-16LE,`
+            : `the file${upTo(s)}`
           : s.framed && !s.shared
             ? `the program's output from line ${s.line}${upTo(s)} (the lines around it may be the console's or another program's)`
             : s.shared

@@ -23,6 +23,7 @@ import { judgeCompleteness, pastShutdown, type CompletenessFacts, type Evidence 
 import { knownHolder } from '../hint/holders.js';
 import { TestTally } from './tests.js';
 import { compareText } from '../text/compare.js';
+import { count, unseenSource } from '../text/words.js';
 
 /** What decides the blocks the log alone cannot. */
 export interface Deciders {
@@ -34,7 +35,7 @@ export interface Deciders {
   assumeComplete: boolean;
 }
 
-export type DeciderEvidenceId = 'baseline' | 'known-holder' | 'assume-complete';
+export type DeciderEvidenceId = 'baseline' | 'known-holder' | 'assume-complete' | 'unseen';
 
 export interface Decision {
   truncation: Truncation;
@@ -114,7 +115,14 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   // 3. A complete run: what it never freed, it leaked.
   if (verdict.truncation === 'complete') {
     for (let i = neverFreed; i < blocks.length; i++) if (undecided(blocks[i]!)) blocks[i]!.category = 'true-leak';
-    if (unseen) unseen.category = 'true-leak'; // a refused revoke in a run whose exit-time output is there
+    if (unseen) {
+      // A refused revoke in a run whose exit-time output is there: the block it shows was never freed.
+      unseen.category = 'true-leak';
+      evidence.push({
+        rule: 'unseen',
+        text: `${count(unseen.blocks, 'block')} this log never showed allocated, known only from ${unseenSource(unseen)}, ${unseen.blocks === 1 ? 'was' : 'were'} never freed in a complete log: ${unseen.blocks === 1 ? 'a true leak' : 'true leaks'} of unknown size`,
+      });
+    }
   }
 
   // 4. The baseline's complete contexts.

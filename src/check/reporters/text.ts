@@ -17,7 +17,7 @@ export function renderCheckText(r: CheckResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${d(r.source)}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
   for (const e of r.report.evidence) out.push(`  - ${d(e)}`);
-  // Leaks this gate does not judge, but which the log reports: said where a CI log shows them.
+  // Leaks this gate does not judge, but which the log reports: said where a person reading the CI log sees them (the other formats carry it in the report's anomalies).
   const crt = r.report.anomalies.find((a) => a.kind === 'crt-leak-report');
   if (crt) out.push(`  ! line ${crt.line}: ${d(crt.message)}`);
   out.push('');
