@@ -14,7 +14,26 @@ import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { BlockTable, RECENT_FREES, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText, NO_F64, NO_I32, NO_U16, NO_U8, grown } from './blocks.js';
+import {
+  BlockTable,
+  RECENT_FREES,
+  DATA_BYTES,
+  DATA_ELSEWHERE,
+  NO_DATA,
+  HexText,
+  NO_F64,
+  NO_I32,
+  NO_U16,
+  NO_U8,
+  grown,
+  ROW_NUMS as FREED_NUMS,
+  ROW_KEY,
+  ROW_SIZE,
+  ROW_ALLOC_LINE,
+  ROW_FIRST_LINE,
+  ROW_ORDINAL,
+  ROW_FREE_LINE as FREED_LINE,
+} from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -142,19 +161,27 @@ function blockList(length: number, block: (i: number) => Block): BlockList {
  */
 class FreedRows {
   count = 0;
-  key = NO_F64;
-  size = NO_F64;
-  allocLine = NO_F64;
-  firstLine = NO_F64;
-  freeLine = NO_F64;
-  ordinal = NO_F64;
+  /**
+   * A row's numbers, FREED_NUMS per row (one array, not six: one bounds check and one
+   * load of the column per copy, the copy being on every free).
+   */
+  nums = NO_F64;
   reallocs = NO_I32;
   spelling = NO_U16;
   inDump = NO_U8;
   dataBytes = NO_U8;
   dataLength = NO_U8;
+  /**
+   * Kept through `clear` (overwritten row by row): truncated at every program line, each
+   * stretch grew them again from nothing. They keep at most the contexts of the longest
+   * stretch, strings the tracker holds anyway.
+   */
   context: (string | null)[] = [];
-  /** The address text (when the spelling code cannot say it) and dump data not in `XX XX` form, only where a block has them. */
+  /**
+   * The address text (when the spelling code cannot say it) and dump data not in `XX XX`
+   * form: written only where a block has them, read only where its spelling or data length
+   * says so (a stale entry of an earlier stretch is never read).
+   */
   text: (string | undefined)[] = [];
   data: (string | undefined)[] = [];
   bytes = 0;
@@ -163,39 +190,54 @@ class FreedRows {
   /** Copies the row of a block just freed. */
   add(table: BlockTable, row: number, freeLine: number): void {
     const i = this.count;
-    if (i === this.key.length) this.grow();
-    this.key[i] = table.keyValueOf(row);
-    const size = table.sizeOf(row);
-    this.size[i] = size;
+    if (i === this.reallocs.length) this.grow();
+    const size = table.copyNums(row, this.nums, i * FREED_NUMS);
+    this.nums[i * FREED_NUMS + FREED_LINE] = freeLine;
     this.bytes += size;
-    this.allocLine[i] = table.allocLineOf(row);
-    this.firstLine[i] = table.firstLineOf(row);
-    this.freeLine[i] = freeLine;
-    this.reallocs[i] = table.reallocsOf(row);
-    this.ordinal[i] = table.ordinalOf(row);
     const spelling = table.spelling[row]!;
     this.spelling[i] = spelling;
-    this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
     this.context[i] = table.context[row]!;
-    this.text[i] = spelling === 0 ? table.address(row) : undefined;
-    const n = table.dataLengthOf(row);
-    this.dataLength[i] = n;
-    if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
-    else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
+    if (spelling === 0) this.text[i] = table.address(row);
+    if (!table.hasRare) {
+      // No realloc, dump or extra in this table yet: every row has the defaults.
+      this.reallocs[i] = 0;
+      this.inDump[i] = 0;
+      this.dataLength[i] = NO_DATA;
+    } else {
+      this.reallocs[i] = table.reallocsOf(row);
+      this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
+      const n = table.dataLengthOf(row);
+      this.dataLength[i] = n;
+      if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
+      else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
+    }
     this.count = i + 1;
+  }
+
+  sizeOf(i: number): number {
+    return this.nums[i * FREED_NUMS + ROW_SIZE]!;
+  }
+
+  ordinalOf(i: number): number {
+    return this.nums[i * FREED_NUMS + ROW_ORDINAL]!;
+  }
+
+  freeLineOf(i: number): number {
+    return this.nums[i * FREED_NUMS + FREED_LINE]!;
   }
 
   /** The i-th freed block, as a report lists it; `context` for one whose call was not known yet. */
   block(i: number, context: string | null): Block {
     const spelling = this.spelling[i]!;
-    const allocLine = this.allocLine[i]!;
-    const ordinal = this.ordinal[i]!;
+    const at = i * FREED_NUMS;
+    const allocLine = this.nums[at + ROW_ALLOC_LINE]!;
+    const ordinal = this.nums[at + ROW_ORDINAL]!;
     return {
-      address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
-      size: small(this.size[i]!),
+      address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.nums[at + ROW_KEY]!, spelling),
+      size: small(this.nums[at + ROW_SIZE]!),
       allocLine: allocLine < 0 ? null : small(allocLine),
-      firstLine: small(this.firstLine[i]!),
-      freeLine: small(this.freeLine[i]!),
+      firstLine: small(this.nums[at + ROW_FIRST_LINE]!),
+      freeLine: small(this.nums[at + FREED_LINE]!),
       context: this.context[i] ?? context,
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
@@ -211,12 +253,6 @@ class FreedRows {
   }
 
   clear(): void {
-    // Strings go with the stretch; the typed columns are only overwritten.
-    if (this.count > 0) {
-      this.context.length = 0;
-      this.text.length = 0;
-      this.data.length = 0;
-    }
     this.count = 0;
     this.bytes = 0;
   }
@@ -227,13 +263,8 @@ class FreedRows {
   private grow(): void {
     // Doubling up to the limit, not past it: 100,000 exit-time frees listed took 131,072 rows.
     // (A limit that is not a whole number still admits a row at its floor: `count < limit`.)
-    const n = Math.max(8, Math.min(this.key.length * 2, Math.ceil(this.limit)));
-    this.key = grown(this.key, n);
-    this.size = grown(this.size, n);
-    this.allocLine = grown(this.allocLine, n);
-    this.firstLine = grown(this.firstLine, n);
-    this.freeLine = grown(this.freeLine, n);
-    this.ordinal = grown(this.ordinal, n);
+    const n = Math.max(8, Math.min(this.reallocs.length * 2, Math.ceil(this.limit)));
+    this.nums = grown(this.nums, n * FREED_NUMS);
     this.reallocs = grown(this.reallocs, n);
     this.spelling = grown(this.spelling, n);
     this.inDump = grown(this.inDump, n);
@@ -837,13 +868,13 @@ export class Tracker {
   /** Ordinary frees of blocks allocated in a test: freed before it stopped, or after (it outlived its test). */
   private testsFreed(w: FreedRows): void {
     for (let i = 0; i < w.count; i++) {
-      const k = this.testAt(w.ordinal[i]!);
+      const k = this.testAt(w.ordinalOf(i));
       if (k < 0) continue;
       const t = this.tests[k]!;
-      const size = w.size[i]!;
+      const size = w.sizeOf(i);
       t.freed.blocks++;
       t.freed.bytes += size;
-      if (t.until !== null && w.freeLine[i]! > t.until) {
+      if (t.until !== null && w.freeLineOf(i) > t.until) {
         t.freedAfter.blocks++;
         t.freedAfter.bytes += size;
       }
