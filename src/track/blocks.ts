@@ -356,7 +356,12 @@ export class BlockTable {
 
   /** Whether most rows are free (most blocks freed): `compactRows` would give their memory back. */
   get sparse(): boolean {
-    return this.capacity > COMPACT_FROM && (this.used - this.freeCount) * 8 < this.capacity;
+    return this.sparseWithout(0);
+  }
+
+  /** The same once `held` rows out of the index (the tracker's window of frees) are given back too. */
+  sparseWithout(held: number): boolean {
+    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held) * 8 < this.capacity;
   }
 
   /**
