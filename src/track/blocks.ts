@@ -32,6 +32,18 @@ const SERIAL = 5;
 const ORDINAL = 6;
 const NUMS = 7;
 
+/**
+ * A block's numbers as `copyNums` writes them, ROW_NUMS per row: the tracker's window of
+ * undecided frees keeps them so, with the free's line in ROW_FREE_LINE.
+ */
+export const ROW_KEY = 0;
+export const ROW_SIZE = 1;
+export const ROW_ALLOC_LINE = 2;
+export const ROW_FIRST_LINE = 3;
+export const ROW_ORDINAL = 4;
+export const ROW_FREE_LINE = 5;
+export const ROW_NUMS = 6;
+
 const EMPTY = -1;
 const TOMBSTONE = -2;
 /** Used slots (alive and tombstones) beyond this share of the table rebuild the index. */
@@ -344,7 +356,12 @@ export class BlockTable {
 
   /** Whether most rows are free (most blocks freed): `compactRows` would give their memory back. */
   get sparse(): boolean {
-    return this.capacity > COMPACT_FROM && (this.used - this.freeCount) * 8 < this.capacity;
+    return this.sparseWithout(0);
+  }
+
+  /** The same once `held` rows out of the index (the tracker's window of frees) are given back too. */
+  sparseWithout(held: number): boolean {
+    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held) * 8 < this.capacity;
   }
 
   /**
@@ -504,6 +521,24 @@ export class BlockTable {
     this.dataLength = grown(this.dataLength, capacity);
     this.dataLength.fill(NO_DATA, old);
     this.dataBytes = grown(this.dataBytes, capacity * DATA_BYTES);
+  }
+
+  /** The row's key, size, lines and ordinal into `to` at `at` (see ROW_NUMS); returns the size. */
+  copyNums(row: number, to: Float64Array, at: number): number {
+    const nums = this.nums;
+    const from = row * NUMS;
+    const size = nums[from + SIZE]!;
+    to[at + ROW_KEY] = nums[from + KEY]!;
+    to[at + ROW_SIZE] = size;
+    to[at + ROW_ALLOC_LINE] = nums[from + ALLOC_LINE]!;
+    to[at + ROW_FIRST_LINE] = nums[from + FIRST_LINE]!;
+    to[at + ROW_ORDINAL] = nums[from + ORDINAL]!;
+    return size;
+  }
+
+  /** Whether any row may have a realloc, a dump mark, dump data or an extra (else every row has the defaults). */
+  get hasRare(): boolean {
+    return this.rareReady;
   }
 
   /** The block's size. */

@@ -15,7 +15,26 @@ import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
-import { BlockTable, RECENT_FREES, DATA_BYTES, DATA_ELSEWHERE, NO_DATA, HexText, NO_F64, NO_I32, NO_U16, NO_U8, grown } from './blocks.js';
+import {
+  BlockTable,
+  RECENT_FREES,
+  DATA_BYTES,
+  DATA_ELSEWHERE,
+  NO_DATA,
+  HexText,
+  NO_F64,
+  NO_I32,
+  NO_U16,
+  NO_U8,
+  grown,
+  ROW_NUMS as FREED_NUMS,
+  ROW_KEY,
+  ROW_SIZE,
+  ROW_ALLOC_LINE,
+  ROW_FIRST_LINE,
+  ROW_ORDINAL,
+  ROW_FREE_LINE as FREED_LINE,
+} from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
 
@@ -152,71 +171,153 @@ function blockList(length: number, block: (i: number) => Block): BlockList {
   };
 }
 
+/** Freed rows the window leaves in the live table (see FreedRows) before it copies them out. */
+const HOLD_ROWS = 4096;
+
 /**
- * Frees since the last program line, as rows of typed arrays: which phase they belong to is
- * known only at the next program line (or the end), and most turn out to be ordinary
- * frees, dropped then. A row keeps what a report lists of a block.
+ * Frees since the last program line: which phase they belong to is known only at the next
+ * program line (or the end), and most turn out to be ordinary frees, dropped then. A freed
+ * block stays a row of the live table (out of its index, not yet given back) until then:
+ * copying each one out on its free was ~7 % of the time on a growing heap, for blocks that
+ * are nearly all dropped a few lines later. Past HOLD_ROWS such rows (a loop of alloc/free
+ * pairs without program output), and before the table moves its rows together, they are
+ * copied into rows of typed arrays and given back, so the table does not grow with the
+ * window. A row keeps what a report lists of a block.
  */
 class FreedRows {
   count = 0;
-  key = NO_F64;
-  size = NO_F64;
-  allocLine = NO_F64;
-  firstLine = NO_F64;
-  freeLine = NO_F64;
-  ordinal = NO_F64;
-  reallocs = NO_I32;
-  spelling = NO_U16;
-  inDump = NO_U8;
-  dataBytes = NO_U8;
-  dataLength = NO_U8;
-  context: (string | null)[] = [];
-  /** The address text (when the spelling code cannot say it) and dump data not in `XX XX` form, only where a block has them. */
-  text: (string | undefined)[] = [];
-  data: (string | undefined)[] = [];
+  /** The first `copied` of the `count` frees are in the columns below; the rest are rows of the table (`heldRows`). */
+  private copied = 0;
+  private heldRows = NO_I32;
+  private heldFreeLine = NO_F64;
+  /**
+   * A copied row's numbers, FREED_NUMS per row (one array, not six: one bounds check and
+   * one load of the column per copy).
+   */
+  private nums = NO_F64;
+  private reallocs = NO_I32;
+  private spelling = NO_U16;
+  private inDump = NO_U8;
+  private dataBytes = NO_U8;
+  private dataLength = NO_U8;
+  /**
+   * Kept through `clear` (overwritten row by row): truncated at every program line, each
+   * stretch grew them again from nothing. They keep at most the contexts of the longest
+   * stretch, strings the tracker holds anyway.
+   */
+  private context: (string | null)[] = [];
+  /**
+   * The address text (when the spelling code cannot say it) and dump data not in `XX XX`
+   * form: written only where a block has them, read only where its spelling or data length
+   * says so (a stale entry of an earlier stretch is never read).
+   */
+  private text: (string | undefined)[] = [];
+  private data: (string | undefined)[] = [];
   bytes = 0;
   private readonly hex = new HexText();
 
-  /** Copies the row of a block just freed. */
-  add(table: BlockTable, row: number, freeLine: number): void {
-    const i = this.count;
-    if (i === this.key.length) this.grow();
-    this.key[i] = table.keyValueOf(row);
-    const size = table.sizeOf(row);
-    this.size[i] = size;
-    this.bytes += size;
-    this.allocLine[i] = table.allocLineOf(row);
-    this.firstLine[i] = table.firstLineOf(row);
-    this.freeLine[i] = freeLine;
-    this.reallocs[i] = table.reallocsOf(row);
-    this.ordinal[i] = table.ordinalOf(row);
-    const spelling = table.spelling[row]!;
-    this.spelling[i] = spelling;
-    this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
-    this.context[i] = table.context[row]!;
-    this.text[i] = spelling === 0 ? table.address(row) : undefined;
-    const n = table.dataLengthOf(row);
-    this.dataLength[i] = n;
-    if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
-    else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
-    this.count = i + 1;
+  /**
+   * `limit`: the most rows it ever holds (the tracker counts the frees beyond it instead);
+   * `table`: the live table the freed rows come from.
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly table: BlockTable,
+  ) {}
+
+  /** Freed rows still in the table. */
+  get held(): number {
+    return this.count - this.copied;
+  }
+
+  /** A block just freed, its row out of the table's index: the table gets the row back at `clear` (or `spill`). */
+  add(row: number, freeLine: number): void {
+    let h = this.count - this.copied;
+    if (h === HOLD_ROWS) {
+      this.spill();
+      h = 0;
+    }
+    if (h === this.heldRows.length) {
+      const n = Math.max(8, Math.min(h * 2, HOLD_ROWS));
+      this.heldRows = grown(this.heldRows, n);
+      this.heldFreeLine = grown(this.heldFreeLine, n);
+    }
+    this.heldRows[h] = row;
+    this.heldFreeLine[h] = freeLine;
+    this.bytes += this.table.sizeOf(row);
+    this.count++;
+  }
+
+  /** Copies the rows still in the table into the columns, and gives them back to it. */
+  spill(): void {
+    const t = this.table;
+    const h = this.count - this.copied;
+    for (let k = 0; k < h; k++) {
+      const row = this.heldRows[k]!;
+      this.copy(row, this.heldFreeLine[k]!, this.copied + k);
+      t.release(row);
+    }
+    this.copied = this.count;
+  }
+
+  /** The frees are settled: their rows go back to the table. */
+  clear(): void {
+    const t = this.table;
+    const h = this.count - this.copied;
+    for (let k = 0; k < h; k++) t.release(this.heldRows[k]!);
+    this.count = 0;
+    this.copied = 0;
+    this.bytes = 0;
+  }
+
+  sizeOf(i: number): number {
+    return i < this.copied ? this.nums[i * FREED_NUMS + ROW_SIZE]! : this.table.sizeOf(this.heldRows[i - this.copied]!);
+  }
+
+  ordinalOf(i: number): number {
+    return i < this.copied ? this.nums[i * FREED_NUMS + ROW_ORDINAL]! : this.table.ordinalOf(this.heldRows[i - this.copied]!);
+  }
+
+  freeLineOf(i: number): number {
+    return i < this.copied ? this.nums[i * FREED_NUMS + FREED_LINE]! : this.heldFreeLine[i - this.copied]!;
   }
 
   /** The i-th freed block, as a report lists it; `context` for one whose call was not known yet. */
   block(i: number, context: string | null): Block {
+    if (i >= this.copied) return this.heldBlock(this.heldRows[i - this.copied]!, this.heldFreeLine[i - this.copied]!, context);
     const spelling = this.spelling[i]!;
-    const allocLine = this.allocLine[i]!;
-    const ordinal = this.ordinal[i]!;
+    const at = i * FREED_NUMS;
+    const allocLine = this.nums[at + ROW_ALLOC_LINE]!;
+    const ordinal = this.nums[at + ROW_ORDINAL]!;
     return {
-      address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.key[i]!, spelling),
-      size: small(this.size[i]!),
+      address: spelling === 0 ? (this.text[i] ?? '') : spelled(this.nums[at + ROW_KEY]!, spelling),
+      size: small(this.nums[at + ROW_SIZE]!),
       allocLine: allocLine < 0 ? null : small(allocLine),
-      firstLine: small(this.firstLine[i]!),
-      freeLine: small(this.freeLine[i]!),
+      firstLine: small(this.nums[at + ROW_FIRST_LINE]!),
+      freeLine: small(this.nums[at + FREED_LINE]!),
       context: this.context[i] ?? context,
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
+      ordinal: ordinal < 0 ? null : small(ordinal),
+    };
+  }
+
+  /** The same block read from its row of the table (what `copy` would have copied). */
+  private heldBlock(row: number, freeLine: number, context: string | null): Block {
+    const t = this.table;
+    const allocLine = t.allocLineOf(row);
+    const ordinal = t.ordinalOf(row);
+    return {
+      address: t.address(row),
+      size: small(t.sizeOf(row)),
+      allocLine: allocLine < 0 ? null : small(allocLine),
+      firstLine: small(t.firstLineOf(row)),
+      freeLine: small(freeLine),
+      context: t.context[row] ?? context,
+      inDump: t.inDumpOf(row),
+      data: t.data(row),
+      reallocs: t.reallocsOf(row),
       ordinal: ordinal < 0 ? null : small(ordinal),
     };
   }
@@ -227,30 +328,36 @@ class FreedRows {
     return n === DATA_ELSEWHERE ? (this.data[i] ?? '') : this.hex.text(this.dataBytes, i * DATA_BYTES, n);
   }
 
-  clear(): void {
-    // Strings go with the stretch; the typed columns are only overwritten.
-    if (this.count > 0) {
-      this.context.length = 0;
-      this.text.length = 0;
-      this.data.length = 0;
+  /** Copies the table's `row` (freed at `freeLine`) into the columns' row i. */
+  private copy(row: number, freeLine: number, i: number): void {
+    const table = this.table;
+    if (i === this.reallocs.length) this.grow();
+    table.copyNums(row, this.nums, i * FREED_NUMS);
+    this.nums[i * FREED_NUMS + FREED_LINE] = freeLine;
+    const spelling = table.spelling[row]!;
+    this.spelling[i] = spelling;
+    this.context[i] = table.context[row]!;
+    if (spelling === 0) this.text[i] = table.address(row);
+    if (!table.hasRare) {
+      // No realloc, dump or extra in this table yet: every row has the defaults.
+      this.reallocs[i] = 0;
+      this.inDump[i] = 0;
+      this.dataLength[i] = NO_DATA;
+    } else {
+      this.reallocs[i] = table.reallocsOf(row);
+      this.inDump[i] = table.inDumpOf(row) ? 1 : 0;
+      const n = table.dataLengthOf(row);
+      this.dataLength[i] = n;
+      if (n === DATA_ELSEWHERE) this.data[i] = table.data(row) ?? undefined;
+      else if (n > 0 && n <= DATA_BYTES) this.dataBytes.set(table.dataBytes.subarray(row * DATA_BYTES, row * DATA_BYTES + n), i * DATA_BYTES);
     }
-    this.count = 0;
-    this.bytes = 0;
   }
-
-  /** `limit`: the most rows it ever holds (the tracker counts the frees beyond it instead). */
-  constructor(private readonly limit: number) {}
 
   private grow(): void {
     // Doubling up to the limit, not past it: 100,000 exit-time frees listed took 131,072 rows.
     // (A limit that is not a whole number still admits a row at its floor: `count < limit`.)
-    const n = Math.max(8, Math.min(this.key.length * 2, Math.ceil(this.limit)));
-    this.key = grown(this.key, n);
-    this.size = grown(this.size, n);
-    this.allocLine = grown(this.allocLine, n);
-    this.firstLine = grown(this.firstLine, n);
-    this.freeLine = grown(this.freeLine, n);
-    this.ordinal = grown(this.ordinal, n);
+    const n = Math.max(8, Math.min(this.reallocs.length * 2, Math.ceil(this.limit)));
+    this.nums = grown(this.nums, n * FREED_NUMS);
     this.reallocs = grown(this.reallocs, n);
     this.spelling = grown(this.spelling, n);
     this.inDump = grown(this.inDump, n);
@@ -371,7 +478,7 @@ export class Tracker {
 
   constructor(private readonly opts: TrackerOptions) {
     this.anomalies = new AnomalyLog(opts.anomaliesPerKind);
-    this.window = new FreedRows(opts.windowLimit);
+    this.window = new FreedRows(opts.windowLimit, this.live);
     this.episodes = new EpisodeDetector(opts.episodeThreshold);
   }
 
@@ -663,13 +770,17 @@ export class Tracker {
     this.episodes.free(size, line);
     this.timeline.sample(line, this.live.size, this.liveBytes);
     if (this.window.count < this.opts.windowLimit) {
-      this.window.add(this.live, row, line);
+      this.window.add(row, line);
     } else {
       this.windowOverflow.blocks++;
       this.windowOverflow.bytes += size;
+      this.live.release(row);
     }
-    this.live.release(row);
-    if (this.live.sparse) this.compactRows();
+    if (this.live.sparseWithout(this.window.held)) {
+      // The window's rows first: they would keep the table from shrinking.
+      this.window.spill();
+      this.compactRows();
+    }
   }
 
   /** The live table's rows moved together (most blocks were freed): the rows waiting for their context follow them. */
@@ -937,13 +1048,13 @@ export class Tracker {
   /** Ordinary frees of blocks allocated in a test: freed before it stopped, or after (it outlived its test). */
   private testsFreed(w: FreedRows): void {
     for (let i = 0; i < w.count; i++) {
-      const k = this.testAt(w.ordinal[i]!);
+      const k = this.testAt(w.ordinalOf(i));
       if (k < 0) continue;
       const t = this.tests[k]!;
-      const size = w.size[i]!;
+      const size = w.sizeOf(i);
       t.freed.blocks++;
       t.freed.bytes += size;
-      if (t.until !== null && w.freeLine[i]! > t.until) {
+      if (t.until !== null && w.freeLineOf(i) > t.until) {
         t.freedAfter.blocks++;
         t.freedAfter.bytes += size;
       }
