@@ -474,8 +474,16 @@ export function analyzeBuffer(input: Uint8Array | string, options: AnalyzeOption
   return analyzer.end();
 }
 
-/** Stream adapter: consumes 'data' events (never `for await` per chunk on the hot path). */
-export function analyzeStream(stream: NodeJS.ReadableStream, options: AnalyzeOptions = {}, onChunk?: (bytes: number) => void): Promise<Report> {
+/**
+ * Stream adapter: consumes 'data' events (never `for await` per chunk on the hot path).
+ * `done` is given each chunk once the analyzer has read it: nothing keeps its bytes then.
+ */
+export function analyzeStream(
+  stream: NodeJS.ReadableStream,
+  options: AnalyzeOptions = {},
+  onChunk?: (bytes: number) => void,
+  done?: (chunk: Buffer) => void,
+): Promise<Report> {
   return new Promise((resolve, reject) => {
     const analyzer = createAnalyzer(options);
     let failed = false;
@@ -493,6 +501,7 @@ export function analyzeStream(stream: NodeJS.ReadableStream, options: AnalyzeOpt
         return;
       }
       onChunk?.(bytes.length);
+      done?.(bytes);
     });
     stream.once('error', reject);
     stream.once('end', () => {

@@ -4,7 +4,7 @@
 // big for one string (a check of 300,000 leaked blocks lists each twice) must be valid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,4 +187,35 @@ test('check -f json of 300,000 leaked blocks at 50,000 sites: valid JSON, each b
   const quality = JSON.parse(joinAll(CHECK_PARTS.codequality(result, PLAIN, {}))) as unknown[];
   assert.equal(quality.length, sites);
   assert.ok(performance.now() - started < 120_000, 'within two minutes');
+});
+
+test('a file read in recycled buffers gives the report of the same bytes in memory (UTF-8 and UTF-16LE, many chunks)', async () => {
+  const { openLog } = await import('../src/read/source.js');
+  const { analyzeStream } = await import('../src/analyze.js');
+  const dir = mkdtempSync(join(tmpdir(), 'spylog-recycle-'));
+  try {
+    // Runs appended to each other, with addresses that differ from run to run: ~3 MB, a dozen reads.
+    const run = readFileSync(fixture('w2k-console.log'), 'latin1');
+    const runs: string[] = [];
+    for (let i = 0; Buffer.byteLength(runs.join('')) < 3_000_000; i++)
+      runs.push(run.replace(/0x0013/g, `0x${(0x13 + (i % 200)).toString(16).padStart(4, '0')}`));
+    const text = runs.join('');
+    for (const [name, bytes] of [
+      ['utf8.log', Buffer.from(text, 'latin1')],
+      ['utf16.log', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const source = await openLog(path, process.stdin);
+      let recycled = 0;
+      const streamed = await analyzeStream(source.stream, { source: path }, undefined, (chunk) => {
+        recycled++;
+        source.recycle!(chunk);
+      });
+      assert.ok(recycled > 8, `${name}: ${recycled} chunks`);
+      assert.deepEqual(streamed, analyzeBuffer(bytes, { source: path }), name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

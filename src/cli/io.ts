@@ -60,7 +60,7 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
   try {
     // Loaded here, not at start-up: --help, --version and usage errors never need it.
     const { analyzeStream } = await import('../analyze.js');
-    return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk);
+    return await analyzeStream(source.stream, { ...options, source: source.name }, progress.onChunk, source.recycle);
   } catch (err) {
     // Only an error of the system (ENOENT, EIO...: an errno code) is the file's; anything else
     // (a RangeError, a TypeError) is a bug in spylog, and must not be reported as a bad file.
