@@ -586,3 +586,41 @@ test('a spy that prints its dump when its DLL is detached: the ExitProcess frees
   assert.deepEqual(cats(r), ['0x0013A030:exitprocess:CLSIDFromProgID:log', '0x0023A000:true-leak:CoTaskMemAlloc:log']);
   assert.equal(r.phases.exitEvents, 1);
 });
+
+test("an earlier session's blocks are discounted only while they may be alive, and only in that process (attack notes #119, #120, #122)", () => {
+  const first = [
+    ...HEAD,
+    'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'CLSIDFromProgID() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+  ];
+  // The second session lost a leak's allocation line; the spy's count says 2 (the first session's block and the leak).
+  const second = [
+    'CoInitialize() returns 0x00000000',
+    'MALLOC SPY: 0x00150000 - 16 bytes allocated',
+    'MALLOC SPY: 0x00150000 - freed, 2 blocks remaining',
+  ];
+  assert.equal(analyzeBuffer(log(...first, ...second)).runs![1]!.report?.unseen?.unresolved?.blocks, 1);
+  // At exit the first session's block is freed: it no longer hides the lost one (#119).
+  const exit = analyzeBuffer(log(...first, ...second, 'MALLOC SPY: 0x0013A030 - freed, 1 blocks remaining'));
+  assert.equal(exit.runs![1]!.report?.unseen?.unresolved?.blocks, 1);
+  assert.equal(exit.runs![1]!.report?.anomalyCounts['unknown-free'], undefined, 'the earlier session\u2019s block, not an unknown one');
+  // A new process, not a second session: it allocates an address the first run left alive (#120).
+  const other = analyzeBuffer(
+    log(
+      ...first,
+      'CoInitialize() returns 0x00000000',
+      'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+      'MALLOC SPY: 0x0013A030 - freed, 1 blocks remaining',
+    ),
+  );
+  assert.equal(other.runs![1]!.report?.unseen?.unresolved?.blocks, 1);
+  // A dump entry after many exit-time frees does not make them the dump's (#122).
+  const frees = Array.from({ length: 12 }, (_, i) => `MALLOC SPY: 0x00${(0x160 + i).toString(16)}000 - freed, 0 blocks remaining`);
+  const stray = analyzeBuffer(log(...first, ...frees, '0x0013A030 - 44 bytes: 98 B1 5A 77 ..Zw'));
+  assert.equal(stray.phases.exitEvents, 12);
+  assert.equal(stray.anomalyCounts['dump-entry-outside-dump'], 1);
+});

@@ -814,8 +814,9 @@ export class LogDemux implements LineSink {
       const origin = ended.boundaries.starts.findLast((b) => b.kind === 'shared');
       if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
     }
-    // Another session of the same process, perhaps: the spy, still installed, counts what the ended run left alive.
-    if (!newProcess && ended.tracker) proc.run.tracker!.inherit(ended.tracker);
+    // Another session of the same process, perhaps: the spy, still installed, counts what the
+    // ended run left alive. Not after a run that showed its exit (its process ended there).
+    if (!newProcess && !exited && ended.tracker) proc.run.tracker!.inherit(ended.tracker);
     proc.runs.push(proc.run);
     proc.finished = false;
     proc.registered = false;

@@ -368,6 +368,10 @@ class FreedRows {
 
 /** What a line does to an open dump (see `Tracker.enter`). */
 type DumpStep = 0 | 1 | 2 | 3;
+/** Spy events inside a dump, at most, after which a dump entry no longer resumes it (see `Tracker.enter`). */
+const RESUME_LIMIT = 8;
+/** Blocks an earlier run may leave to a later session of its process, at most (see `Tracker.inherit`). */
+const INHERITED_LIMIT = 4096;
 /** A `<k> blocks remaining` at or above it is no count (see `free`). */
 const COUNT_LIMIT = 0x80000000;
 /** The debug CRT's leak report header (dialect/crt.ts reads the report itself). */
@@ -412,10 +416,12 @@ export class Tracker {
   /** A dump-only dialect's leak report that listed no block (its entries lost or unreadable): its line; else 0. */
   private emptyReportAt = 0;
   /**
-   * Blocks an earlier run of the same process may have left alive (see `inherit`): the spy, still
-   * installed, counts them, and a revoke is refused for them, though this run never saw them.
+   * The addresses of blocks an earlier run of the same process may have left alive (see
+   * `inherit`): the spy, still installed, counts them, and a revoke is refused for them, though
+   * this run never saw them. A free of one here takes it out; an allocation at one shows this
+   * run is another process (its heap gave the address again): none then. Null: none.
    */
-  private inherited = 0;
+  private inheritedKeys: Set<number> | null = null;
   /** A revoke succeeded since the spy's last count: nothing it saw allocated was alive then. */
   private revokedSinceCount = false;
   private dumpActive = false;
@@ -436,6 +442,8 @@ export class Tracker {
   /** The open dump may list nothing (a dump-start with `listsAny`): an empty one shows no lost block. */
   private dumpListsAny = false;
   private dumpMissing: { line: number; message: string } | null = null;
+  /** Spy events since the dump ended resumably (see `enter`). */
+  private eventsSinceDump = 0;
   /** The latest line but the console's and blank ones, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
   private lastMalformed = 0;
   /** The latest line the console printed (a prompt, a pause), or 0. */
@@ -578,7 +586,9 @@ export class Tracker {
     if (!this.dumpActive) {
       if (!this.dumpResumable) return;
       if (dump === DUMP_GOES_ON) this.resumeDump();
-      else if (dump === DUMP_ENDS) this.closeDump();
+      // Another thread prints a line or two inside a dump; a dump entry after the process's
+      // exit-time frees is something else, and must not make them the dump's (attack notes #122).
+      else if (dump === DUMP_ENDS || (dump === DUMP_INTERRUPTS && ++this.eventsSinceDump > RESUME_LIMIT)) this.closeDump();
       return;
     }
     if (dump === DUMP_GOES_ON) this.dumpPausedAt = 0;
@@ -711,6 +721,8 @@ export class Tracker {
     }
     this.allocs++;
     this.spyEvent(line);
+    // An address an earlier run left alive, allocated anew: another process's heap (attack notes #120).
+    if (this.inheritedKeys !== null && this.inheritedKeys.has(key as number)) this.inheritedKeys = null;
     this.live.setOrdinal(this.born(key, spelling, text, size, line, null), ordinal);
   }
 
@@ -737,6 +749,9 @@ export class Tracker {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else if (end === 'moved') {
         this.anomalies.add('double-free', line, `${text} freed after a realloc moved its block: the old pointer is no longer a block`);
+      } else if (this.inheritedKeys !== null && this.inheritedKeys.delete(key as number)) {
+        // A block an earlier session of this process left alive: no longer counted by the spy (attack notes #119).
+        if (this.inheritedKeys.size === 0) this.inheritedKeys = null;
       } else {
         // Ends are remembered for the last RECENT_FREES only: an older double free looks the same.
         this.anomalies.add(
@@ -898,7 +913,7 @@ export class Tracker {
     else if (e.marker === 'register') {
       this.marks.register ??= line;
       // A spy registered now counts from zero: nothing an earlier run left is its.
-      if (e.hresult === 0) this.inherited = 0;
+      if (e.hresult === 0) this.inheritedKeys = null;
     } else if (e.marker === 'revoke') {
       this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
       // COM refuses to revoke a spy while blocks it saw allocated are alive (SPEC §1): with none
@@ -1161,6 +1176,7 @@ export class Tracker {
       else this.anomalies.add('not-in-dump', dump.line, message);
     }
     this.dumpResumable = resumable;
+    this.eventsSinceDump = 1;
   }
 
   private listedInDump(row: number): void {
@@ -1251,10 +1267,10 @@ export class Tracker {
    */
   private unseen(): Unseen | null {
     if (this.driftFrom !== null && !this.revokedSinceCount) {
-      const blocks = this.countDrift - this.bornInDumpSinceCount - this.inherited;
+      const blocks = this.countDrift - this.bornInDumpSinceCount - (this.inheritedKeys?.size ?? 0);
       if (blocks > 0) return { blocks, line: this.marks.spyRemaining!.line, by: 'count' };
     }
-    if (this.revokeDeniedAt > 0 && this.inherited === 0) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
+    if (this.revokeDeniedAt > 0 && this.inheritedKeys === null) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
     return this.emptyReportAt > 0 ? { blocks: 1, line: this.emptyReportAt, by: 'report' } : null;
   }
 
@@ -1265,7 +1281,16 @@ export class Tracker {
    * allocation lines (attack notes #112).
    */
   inherit(earlier: Tracker): void {
-    this.inherited = earlier.live.size + earlier.inherited;
+    const keys = new Set(earlier.inheritedKeys);
+    const t = earlier.live;
+    // Bounded, and only by address value: past that, no discount (the cautious way).
+    if (t.size + keys.size > INHERITED_LIMIT) return;
+    for (const row of t.rows()) {
+      const key = t.keyValueOf(row);
+      if (Number.isNaN(key)) return;
+      keys.add(key);
+    }
+    this.inheritedKeys = keys.size > 0 ? keys : null;
   }
 
   /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */
