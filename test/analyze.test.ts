@@ -542,29 +542,36 @@ test("what the spy's output shows is weighed against the rest of it: a later suc
   assert.deepEqual([u32.unseen, u32.summary.unresolved.blocks, u32.anomalyCounts], [undefined, 0, { 'unreadable-count': 1 }]);
   assert.equal(analyzeBuffer(log(...run, 'MALLOC SPY: 0x20 - freed, 2147483647 blocks remaining')).unseen?.unresolved?.blocks, 2147483647);
   // A second COM session after a finished run, registering nothing: the spy still counts the
-  // first session's runtime-held block, and refuses the second revoke for it.
+  // first session's runtime-held block, and refuses the second revoke for it. Until the second
+  // session frees (or moves) one of those blocks, it may as well be a new process that lost a
+  // leak's line: counted, the cautious way (attack notes #123). Once it does, the rest are discounted.
   const first = [
     ...HEAD,
     'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
+    'MALLOC SPY: 0x0013A0C0 - 44 bytes allocated',
     'CLSIDFromProgID() returns 0x00000000',
     'Called CoUninitialize()',
     'CoRevokeMallocSpy() returns 0x80070005',
     'MALLOC SPY: detected memory leaks!',
     '0x0013A030 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    '0x0013A0C0 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
   ];
   const second = [
     'CoInitialize() returns 0x00000000',
     'MALLOC SPY: 0x00150000 - 16 bytes allocated',
-    'MALLOC SPY: 0x00150000 - freed, 1 blocks remaining',
+    'MALLOC SPY: 0x00150000 - freed, 2 blocks remaining',
   ];
-  for (const end of [[], ['Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005']]) {
-    const r = analyzeBuffer(log(...first, ...second, ...end));
-    assert.equal(r.runs?.length, 2);
-    assert.equal(r.runs![1]!.report?.unseen, undefined, end.join('|'));
-    assert.equal(r.summary.unresolved.blocks, 1, 'the first session\u2019s block, once');
+  assert.equal(analyzeBuffer(log(...first, ...second)).runs![1]!.report?.unseen?.unresolved?.blocks, 2, 'not yet shown to be that process');
+  for (const end of [['MALLOC SPY: 0x0013A0C0 - freed, 1 blocks remaining'], ['MALLOC SPY: 0x0013A0C0 - reallocated to 0x00170000, 48 bytes']]) {
+    for (const revoke of [[], ['Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005']]) {
+      const r = analyzeBuffer(log(...first, ...second, ...end, ...revoke));
+      assert.equal(r.runs?.length, 2);
+      assert.equal(r.runs![1]!.report?.unseen, undefined, [...end, ...revoke].join('|'));
+      assert.equal(r.runs![1]!.report?.anomalyCounts['unknown-free'] ?? r.runs![1]!.report?.anomalyCounts['unknown-realloc'], undefined);
+    }
   }
-  // The same second run in a file of its own (another process): its count shows a lost allocation.
-  assert.equal(analyzeBuffer(log(...second)).unseen?.unresolved?.blocks, 1);
+  // The same second run in a file of its own (another process): its count shows two lost allocations.
+  assert.equal(analyzeBuffer(log(...second)).unseen?.unresolved?.blocks, 2);
 });
 
 test('a spy that prints its dump when its DLL is detached: the ExitProcess frees before the dump are exit-time output (attack notes #114)', () => {
@@ -587,7 +594,7 @@ test('a spy that prints its dump when its DLL is detached: the ExitProcess frees
   assert.equal(r.phases.exitEvents, 1);
 });
 
-test("an earlier session's blocks are discounted only while they may be alive, and only in that process (attack notes #119, #120, #122)", () => {
+test("an earlier session's blocks are discounted only while they may be alive, and only in that process (attack notes #119, #120)", () => {
   const first = [
     ...HEAD,
     'MALLOC SPY: 0x0013A030 - 44 bytes allocated',
@@ -603,7 +610,8 @@ test("an earlier session's blocks are discounted only while they may be alive, a
     'MALLOC SPY: 0x00150000 - 16 bytes allocated',
     'MALLOC SPY: 0x00150000 - freed, 2 blocks remaining',
   ];
-  assert.equal(analyzeBuffer(log(...first, ...second)).runs![1]!.report?.unseen?.unresolved?.blocks, 1);
+  // Nothing shows yet that it is the first session's process: both counted, the cautious way (#123).
+  assert.equal(analyzeBuffer(log(...first, ...second)).runs![1]!.report?.unseen?.unresolved?.blocks, 2);
   // At exit the first session's block is freed: it no longer hides the lost one (#119).
   const exit = analyzeBuffer(log(...first, ...second, 'MALLOC SPY: 0x0013A030 - freed, 1 blocks remaining'));
   assert.equal(exit.runs![1]!.report?.unseen?.unresolved?.blocks, 1);
@@ -618,9 +626,4 @@ test("an earlier session's blocks are discounted only while they may be alive, a
     ),
   );
   assert.equal(other.runs![1]!.report?.unseen?.unresolved?.blocks, 1);
-  // A dump entry after many exit-time frees does not make them the dump's (#122).
-  const frees = Array.from({ length: 12 }, (_, i) => `MALLOC SPY: 0x00${(0x160 + i).toString(16)}000 - freed, 0 blocks remaining`);
-  const stray = analyzeBuffer(log(...first, ...frees, '0x0013A030 - 44 bytes: 98 B1 5A 77 ..Zw'));
-  assert.equal(stray.phases.exitEvents, 12);
-  assert.equal(stray.anomalyCounts['dump-entry-outside-dump'], 1);
 });

@@ -815,8 +815,8 @@ export class LogDemux implements LineSink {
       if (origin && !starts.some((b) => b.byte === origin.byte)) starts.push(origin);
     }
     // Another session of the same process, perhaps: the spy, still installed, counts what the
-    // ended run left alive. Not after a run that showed its exit (its process ended there).
-    if (!newProcess && !exited && ended.tracker) proc.run.tracker!.inherit(ended.tracker);
+    // ended run left alive (the new run confirms it by freeing one of those blocks).
+    if (!newProcess && ended.tracker) proc.run.tracker!.inherit(ended.tracker);
     proc.runs.push(proc.run);
     proc.finished = false;
     proc.registered = false;

@@ -368,8 +368,6 @@ class FreedRows {
 
 /** What a line does to an open dump (see `Tracker.enter`). */
 type DumpStep = 0 | 1 | 2 | 3;
-/** Spy events inside a dump, at most, after which a dump entry no longer resumes it (see `Tracker.enter`). */
-const RESUME_LIMIT = 8;
 /** Blocks an earlier run may leave to a later session of its process, at most (see `Tracker.inherit`). */
 const INHERITED_LIMIT = 4096;
 /** A `<k> blocks remaining` at or above it is no count (see `free`). */
@@ -418,10 +416,16 @@ export class Tracker {
   /**
    * The addresses of blocks an earlier run of the same process may have left alive (see
    * `inherit`): the spy, still installed, counts them, and a revoke is refused for them, though
-   * this run never saw them. A free of one here takes it out; an allocation at one shows this
-   * run is another process (its heap gave the address again): none then. Null: none.
+   * this run never saw them. Only once this run frees (or reallocates) one of them is it known to
+   * be that process: until then they discount nothing, since a new process appended after it
+   * looks the same and may have lost a leak's line (attack notes #123). A free takes its block
+   * out; an allocation at one shows another process (its heap gave the address again): none
+   * then. Null: none.
    */
   private inheritedKeys: Set<number> | null = null;
+  private inheritConfirmed = false;
+  /** Of those, how many were alive at the spy's last count (what that count includes of them). */
+  private inheritedAtCount = 0;
   /** A revoke succeeded since the spy's last count: nothing it saw allocated was alive then. */
   private revokedSinceCount = false;
   private dumpActive = false;
@@ -442,8 +446,6 @@ export class Tracker {
   /** The open dump may list nothing (a dump-start with `listsAny`): an empty one shows no lost block. */
   private dumpListsAny = false;
   private dumpMissing: { line: number; message: string } | null = null;
-  /** Spy events since the dump ended resumably (see `enter`). */
-  private eventsSinceDump = 0;
   /** The latest line but the console's and blank ones, when it was a malformed spy line (the verdict asks it of the program's last line); else 0. */
   private lastMalformed = 0;
   /** The latest line the console printed (a prompt, a pause), or 0. */
@@ -586,9 +588,7 @@ export class Tracker {
     if (!this.dumpActive) {
       if (!this.dumpResumable) return;
       if (dump === DUMP_GOES_ON) this.resumeDump();
-      // Another thread prints a line or two inside a dump; a dump entry after the process's
-      // exit-time frees is something else, and must not make them the dump's (attack notes #122).
-      else if (dump === DUMP_ENDS || (dump === DUMP_INTERRUPTS && ++this.eventsSinceDump > RESUME_LIMIT)) this.closeDump();
+      else if (dump === DUMP_ENDS) this.closeDump();
       return;
     }
     if (dump === DUMP_GOES_ON) this.dumpPausedAt = 0;
@@ -749,9 +749,8 @@ export class Tracker {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else if (end === 'moved') {
         this.anomalies.add('double-free', line, `${text} freed after a realloc moved its block: the old pointer is no longer a block`);
-      } else if (this.inheritedKeys !== null && this.inheritedKeys.delete(key as number)) {
+      } else if (this.tookInherited(key)) {
         // A block an earlier session of this process left alive: no longer counted by the spy (attack notes #119).
-        if (this.inheritedKeys.size === 0) this.inheritedKeys = null;
       } else {
         // Ends are remembered for the last RECENT_FREES only: an older double free looks the same.
         this.anomalies.add(
@@ -850,7 +849,8 @@ export class Tracker {
           : end === 'moved'
             ? 'whose block an earlier realloc moved'
             : `which is not alive in this log: never allocated in it, or freed over ${RECENT_FREES} frees ago`;
-      this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
+      // A block an earlier session left alive, moved: it is this run's now (attack notes #124).
+      if (!this.tookInherited(from.key)) this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
       this.allocs++;
       this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
@@ -1176,7 +1176,6 @@ export class Tracker {
       else this.anomalies.add('not-in-dump', dump.line, message);
     }
     this.dumpResumable = resumable;
-    this.eventsSinceDump = 1;
   }
 
   private listedInDump(row: number): void {
@@ -1239,6 +1238,7 @@ export class Tracker {
     this.bornInDumpSinceCount = 0;
     this.revokeDeniedAt = 0; // a count after the revoke says more, and says how many
     this.revokedSinceCount = false;
+    this.inheritedAtCount = this.inheritedKeys?.size ?? 0;
     const alive = this.live.size;
     const drift = remaining - alive;
     if (drift === this.countDrift) return;
@@ -1267,10 +1267,10 @@ export class Tracker {
    */
   private unseen(): Unseen | null {
     if (this.driftFrom !== null && !this.revokedSinceCount) {
-      const blocks = this.countDrift - this.bornInDumpSinceCount - (this.inheritedKeys?.size ?? 0);
+      const blocks = this.countDrift - this.bornInDumpSinceCount - (this.inheritConfirmed ? this.inheritedAtCount : 0);
       if (blocks > 0) return { blocks, line: this.marks.spyRemaining!.line, by: 'count' };
     }
-    if (this.revokeDeniedAt > 0 && this.inheritedKeys === null) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
+    if (this.revokeDeniedAt > 0 && this.inheritedAlive() === 0) return { blocks: 1, line: this.revokeDeniedAt, by: 'revoke' };
     return this.emptyReportAt > 0 ? { blocks: 1, line: this.emptyReportAt, by: 'report' } : null;
   }
 
@@ -1280,6 +1280,18 @@ export class Tracker {
    * the same spy. Its counts and a refused revoke may show them; they are not this run's lost
    * allocation lines (attack notes #112).
    */
+  /** Blocks an earlier session of this process left alive that the spy still counts: none until this run showed it is that process. */
+  private inheritedAlive(): number {
+    return this.inheritConfirmed && this.inheritedKeys !== null ? this.inheritedKeys.size : 0;
+  }
+
+  /** `key` was a block an earlier session left alive, freed or moved here: this run is that process's, and the block no longer the earlier run's. */
+  private tookInherited(key: BlockKey): boolean {
+    if (this.inheritedKeys === null || !this.inheritedKeys.delete(key as number)) return false;
+    this.inheritConfirmed = true;
+    return true;
+  }
+
   inherit(earlier: Tracker): void {
     const keys = new Set(earlier.inheritedKeys);
     const t = earlier.live;
