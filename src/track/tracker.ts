@@ -84,6 +84,12 @@ export interface Marks {
   exitFrom: number | null;
   /** Of those, the frees (a free line, a realloc to 0 bytes): what a program still running does not explain. */
   exitFrees: number;
+  /**
+   * Of those, the ones printed before the program's dump: the ExitProcess frees of a spy that
+   * dumps when its DLL is detached, or frees the program printed before it dumped (see
+   * `startDump`). The log cannot tell which, so they alone do not show the exit-time output.
+   */
+  exitBeforeDump: number;
   /** Spy events in the whole log. */
   events: number;
   elisions: number;
@@ -467,6 +473,7 @@ export class Tracker {
     exitEvents: 0,
     exitFrom: null,
     exitFrees: 0,
+    exitBeforeDump: 0,
     events: 0,
     elisions: 0,
     spyRemaining: null,
@@ -608,6 +615,7 @@ export class Tracker {
     this.marks.exitEvents = 0;
     this.marks.exitFrom = null;
     this.marks.exitFrees = 0;
+    this.marks.exitBeforeDump = 0;
   }
 
   /** The ended dump can no longer resume: what it missed is said. */
@@ -834,7 +842,9 @@ export class Tracker {
       const row = this.live.take(from.key, true);
       this.marks.exitFrees++;
       if (row >= 0) this.ended(row, line);
-      else if (this.live.recentEnd(from.key) !== 'freed')
+      else if (this.tookInherited(from.key)) {
+        // A block an earlier session left alive, freed here (attack notes #127).
+      } else if (this.live.recentEnd(from.key) !== 'freed')
         this.anomalies.add('unknown-realloc', line, `realloc of ${from.text} to 0 bytes (a free), which is not alive in this log`);
       return;
     }
@@ -909,6 +919,7 @@ export class Tracker {
     this.marks.exitEvents = 0;
     this.marks.exitFrom = null;
     this.marks.exitFrees = 0;
+    this.marks.exitBeforeDump = 0;
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') {
       this.marks.register ??= line;
@@ -1103,12 +1114,16 @@ export class Tracker {
     // program had not shut down, and the dump is where its own output ends. After them, the
     // phases are SPEC's: a spy that dumps when its DLL is detached prints the ExitProcess frees
     // of the DLLs detached before it first (attack notes #114).
+    // Such frees alone never show that the exit-time output is there: a free the program printed
+    // between its revoke and its dump looks the same, and read as exit output it made a
+    // redirected run complete and its runtime blocks true leaks (attack notes #121).
     if (this.marks.coUninitialize === null && this.marks.revoke === null) {
       this.settleWindow(false, line, '');
       this.marks.exitEvents = 0;
       this.marks.exitFrom = null;
       this.marks.exitFrees = 0;
-    }
+      this.marks.exitBeforeDump = 0;
+    } else this.marks.exitBeforeDump = this.marks.exitEvents;
     this.dumpActive = true;
     this.dumps++;
     this.dumpListed = 0;

@@ -155,7 +155,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     evidence: (f) => {
       const m = f.trace.marks;
       const r = m.revoke;
-      if (!r || r.hresult === null || r.hresult < 0x80000000 || !(r.liveBlocks > 0 || r.hresult === E_ACCESSDENIED) || m.exitEvents !== 0)
+      if (!r || r.hresult === null || r.hresult < 0x80000000 || !(r.liveBlocks > 0 || r.hresult === E_ACCESSDENIED) || exitShown(m) !== 0)
         return null;
       return (
         `CoRevokeMallocSpy failed with ${hex32(r.hresult)} (line ${r.line}) while ` +
@@ -189,7 +189,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
           `so it was still installed during ExitProcess, and ${after}: what it printed there is missing`
         );
       }
-      if (m.exitEvents !== 0) return null;
+      if (exitShown(m) !== 0) return null;
       return (
         `CoRevokeMallocSpy never returned a result in this log while ${held}, and no spy output follows the program's last line${last}: ` +
         'a spy that was not revoked prints during ExitProcess, and that output is missing'
@@ -310,8 +310,9 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     when: "spy events follow the program's last line after CoUninitialize or a dump: the exit-time output is present",
     evidence: (f) => {
       const m = f.trace.marks;
-      if (!hasEvents(f) || !pastShutdown(f.trace) || m.exitEvents === 0) return null;
-      return `${m.exitEvents} spy event${m.exitEvents === 1 ? ' follows' : 's follow'} ${lastOwnLine(m)}: the exit-time output is present`;
+      const shown = exitShown(m);
+      if (!hasEvents(f) || !pastShutdown(f.trace) || shown === 0) return null;
+      return `${shown} spy event${shown === 1 ? ' follows' : 's follow'} ${m.exitBeforeDump > 0 ? `the dump (line ${m.dump!.line})` : lastOwnLine(m)}: the exit-time output is present`;
     },
   },
   {
@@ -376,6 +377,14 @@ export function judgeCompleteness(f: CompletenessFacts): Completeness {
 function lastOwnLine(m: Trace['marks']): string {
   if (m.lastProgramLine !== null) return `the program's last line (${m.lastProgramLine})`;
   return m.dump !== null ? `the dump (line ${m.dump.line}; the program printed no line of its own)` : "the program's output";
+}
+
+/**
+ * Spy events after the program's last line that show the exit-time output is there: not those
+ * printed before its dump (Marks.exitBeforeDump), which a program still running prints too.
+ */
+function exitShown(m: Trace['marks']): number {
+  return m.exitEvents - m.exitBeforeDump;
 }
 
 /** The program got past CoUninitialize or dumped: frees after its last line are exit-time frees. */
