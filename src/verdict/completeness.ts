@@ -307,7 +307,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'exit-output-present',
     verdict: 'complete',
-    when: "spy events follow the program's last line after CoUninitialize or a dump: the exit-time output is present",
+    when: "spy events follow the program's last line after CoUninitialize or a dump, and follow the dump when the program printed one after them (events between a refused revoke and the dump may be the program's): the exit-time output is present",
     evidence: (f) => {
       const m = f.trace.marks;
       const shown = exitShown(m);
