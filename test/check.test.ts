@@ -620,6 +620,15 @@ test("the debug CRT's own leak report inside a spy log is said, in the report an
   );
   const text = spylog(['check', path]);
   assert.match(text.stdout, new RegExp(`! line ${end + 1}: the C runtime's debug heap reports leaks here: .*--dialect crt`));
+  // The formats a person reads in CI say it too (attack notes #118d).
+  assert.match(
+    spylog(['check', path, '-f', 'github']).stdout,
+    new RegExp(`^::warning title=spylog%3A the C runtime reports leaks::Line ${end + 1} of the log: `, 'm'),
+  );
+  assert.match(
+    spylog(['check', path, '-f', 'markdown']).stdout,
+    new RegExp(`^> ⚠️ Line ${end + 1}: the C runtime's debug heap reports leaks here`, 'm'),
+  );
   // Read in the CRT's dialect, the same file's report is a leak.
   assert.equal(spylog(['check', '--dialect', 'crt', path]).status, 1);
 });

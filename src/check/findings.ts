@@ -95,6 +95,15 @@ export interface CiView {
 
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
+/**
+ * The debug CRT's own leak report in a log read as the spy's (the `crt-leak-report` anomaly):
+ * leaks this gate does not judge, which every human-read CI format says (text, Markdown, GitHub).
+ */
+export function crtLeakReport(r: CheckResult): { line: number; message: string } | null {
+  const a = r.report.anomalies.find((x) => x.kind === 'crt-leak-report');
+  return a ? { line: a.line, message: a.message } : null;
+}
+
 /** The log id: --name, else the file name without its extension (`out/spy.log` → `spy`), `stdin` for `-`. */
 export function logId(source: string, name?: string): string {
   if (name !== undefined) return name;

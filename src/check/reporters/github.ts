@@ -8,7 +8,7 @@
 // also `:` and `,` in properties. A command is only recognised at the start of a line, and no
 // escaped text holds a line break, so nothing from the log can start a command of its own.
 import type { CheckResult } from '../gate.js';
-import { ciView, type CiFinding, type CiOptions, type Level } from '../findings.js';
+import { ciView, crtLeakReport, type CiFinding, type CiOptions, type Level } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { count } from '../../text/words.js';
 import { displayLines } from '../../text/display.js';
@@ -51,6 +51,9 @@ export function renderGithub(r: CheckResult, _style: Style = PLAIN, options: CiO
       [['title', `spylog: ${count(rest.length, 'more finding')}`]],
     );
   }
+  // Leaks this gate does not judge, but which the log reports: a warning of the run.
+  const crt = crtLeakReport(r);
+  if (crt) out += workflowCommand('warning', `Line ${crt.line} of the log: ${crt.message}`, [['title', 'spylog: the C runtime reports leaks']]);
   // Log text with bidi controls or invisible characters shows them (`<U+202E>`), as the text report does: the
   // annotations are read by people on a pull request.
   return displayLines(out + r.verdict + '\n', false);

@@ -5,7 +5,7 @@
 // rows were left out) and the whole is cut on a line boundary if it still would not fit.
 // Text from the log is escaped: it can neither open Markdown or HTML nor break a table.
 import type { CheckResult, Outcome } from '../gate.js';
-import { ciView, linesText, type CiFinding, type CiOptions } from '../findings.js';
+import { ciView, crtLeakReport, linesText, type CiFinding, type CiOptions } from '../findings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { count, num, testLabel } from '../../text/words.js';
 import { displayLines } from '../../text/display.js';
@@ -35,6 +35,8 @@ export function renderMarkdown(r: CheckResult, _style: Style = PLAIN, options: C
   out.push('| gate | outcome | details |', '| --- | --- | --- |');
   for (const c of r.checks) out.push(`| ${md(c.name)} | ${MARK[c.outcome]} | ${md(cut(c.message, 1000))} |`);
   out.push('');
+  const crt = crtLeakReport(r);
+  if (crt) out.push(`> ⚠️ Line ${crt.line}: ${md(crt.message)}`, '');
 
   if (view.findings.length) {
     out.push('| | rule | context | size | blocks | bytes | log lines | located at |', '| --- | --- | --- | ---: | ---: | ---: | --- | --- |');

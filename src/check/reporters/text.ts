@@ -4,6 +4,7 @@ import { TABLE_ROWS, moreLine, fitTable, type Column } from '../../report/table.
 import { asciiTypography, wrapText } from '../../report/width.js';
 import type { Style } from '../../report/style.js';
 import type { BlockGroup, CheckResult, Outcome } from '../gate.js';
+import { crtLeakReport } from '../findings.js';
 import { bytes, count } from '../../text/words.js';
 import { displayLines, displayText } from '../../text/display.js';
 
@@ -17,8 +18,8 @@ export function renderCheckText(r: CheckResult, style: Style): string {
   const out: string[] = [style.bold(`spylog check: ${d(r.source)}`)];
   out.push(`Log: ${r.report.truncation}; ${count(r.report.allocs, 'allocation')}, ${count(r.report.frees, 'free')}`);
   for (const e of r.report.evidence) out.push(`  - ${d(e)}`);
-  // Leaks this gate does not judge, but which the log reports: said where a person reading the CI log sees them (the other formats carry it in the report's anomalies).
-  const crt = r.report.anomalies.find((a) => a.kind === 'crt-leak-report');
+  // Leaks this gate does not judge, but which the log reports: said where a person reading the CI log sees them.
+  const crt = crtLeakReport(r);
   if (crt) out.push(`  ! line ${crt.line}: ${d(crt.message)}`);
   out.push('');
   for (const c of r.checks) out.push(`${mark(c.outcome, style)} ${d(c.name)}: ${d(c.message)}`);
