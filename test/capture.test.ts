@@ -764,3 +764,40 @@ test('CRT dumps that may list nothing, and a header apart from its dump (attack 
     assert.deepEqual([r.runs, r.unseen, r.summary['true-leak'].blocks], [undefined, undefined, 1], between.join('|'));
   }
 });
+
+test('the run splitter reads exit-time output as the verdict does: frees before the dump leave the process running (attack notes #129)', () => {
+  // Run 1 (redirected) frees a block between its refused revoke and its dump, and shows no exit
+  // output: its process may go on into run 2 and share its C runtime buffer. The two runs, as
+  // the program wrote them, are exactly 2 x 4096 bytes, so run 2's lost tail is possible.
+  const head = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00120000 - 44 bytes allocated',
+    'MALLOC SPY: 0x00120100 - 16 bytes allocated',
+  ];
+  const tail = [
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00120100 - freed, 1 blocks remaining',
+    'MALLOC SPY: detected memory leaks!',
+    '0x00120000 - 44 bytes: 98 B1 5A 77 ..Zw',
+  ];
+  const second = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00130000 - 64 bytes allocated',
+    'MALLOC SPY: 0x00130100 - 44 bytes allocated',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: 0x00130100 - freed, 1 blocks remaining',
+  ];
+  const lines = writtenAs(2 * 4096, [...tail, ...second], head);
+  const r = analyzeBuffer(lines.join('\r\n') + '\r\n');
+  assert.deepEqual(
+    r.runs!.map((p) => [p.report!.truncation, p.report!.summary['true-leak'].blocks, p.report!.summary.unresolved.blocks]),
+    [
+      ['possibly-truncated', 0, 1],
+      ['possibly-truncated', 0, 1],
+    ],
+  );
+});

@@ -1320,9 +1320,13 @@ export class Tracker {
     this.inheritedKeys = keys.size > 0 ? keys : null;
   }
 
-  /** Whether spy output follows the program's last line so far: past a revoke or dump, the process's exit-time output. */
+  /**
+   * Whether spy output follows the program's last line so far: past a revoke or dump, the
+   * process's exit-time output. Not the events before the program's dump (Marks.exitBeforeDump),
+   * as the completeness rules read them: the run splitter and the verdict agree (attack notes #129).
+   */
   showsExit(): boolean {
-    return this.marks.exitEvents > 0;
+    return this.marks.exitEvents - this.marks.exitBeforeDump > 0;
   }
 
   private spyEvent(line: number): void {
