@@ -5,7 +5,7 @@
 // complete B) is not new.
 import type { Category } from '../model/block.js';
 import type { DiffResult } from './schema.js';
-import { UNSEEN_CONTEXT } from '../model/report.js';
+import { isUnseenGroup } from '../model/report.js';
 import { bytesOf } from '../text/words.js';
 
 export const FAIL_ON_NEW = ['true-leak', 'unresolved', 'any'] as const;
@@ -48,13 +48,13 @@ export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
   const blocks = grown.reduce((s, x) => s + x.blocks, 0);
   const bytes = grown.reduce((s, x) => s + x.blocks * x.size, 0);
   // Blocks only the spy's output knows have no size (diff.ts).
-  const unknown = grown.reduce((s, x) => s + (x.context === UNSEEN_CONTEXT && x.size === 0 ? x.blocks : 0), 0);
+  const unknown = grown.reduce((s, x) => s + (isUnseenGroup(x) ? x.blocks : 0), 0);
   const more = grown.length > 1 ? `, and ${grown.length - 1} more` : '';
   return {
     tripped: true,
     grown,
     message:
       `--fail-on-new ${which}: B has ${blocks} new block${blocks === 1 ? '' : 's'} (${bytesOf(bytes, blocks, unknown)}) ` +
-      `that A does not: ${first.context === UNSEEN_CONTEXT && first.size === 0 ? '?' : first.size} bytes x ${first.blocks} in ${first.context}${more}`,
+      `that A does not: ${isUnseenGroup(first) ? '?' : first.size} bytes x ${first.blocks} in ${first.context}${more}`,
   };
 }

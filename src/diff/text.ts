@@ -6,7 +6,7 @@ import { TABLE_ROWS, compactTable, moreLine } from '../report/table.js';
 import { asciiTypography } from '../report/width.js';
 import { displayLines, displayText } from '../text/display.js';
 import { CATEGORIES, type Truncation } from '../model/block.js';
-import { UNSEEN_CONTEXT } from '../model/report.js';
+import { isUnseenGroup } from '../model/report.js';
 import type { Style } from '../report/style.js';
 import type { DiffGroup, DiffResult, DiffSide } from './schema.js';
 
@@ -102,7 +102,7 @@ export function groupLine(g: DiffGroup, style: Style): string {
   const where = g.change === 'added' ? 'B only' : g.change === 'removed' ? 'A only' : `A ${n(g.a.blocks)} \u2192 B ${n(g.b.blocks)}`;
   const lines = g.delta.blocks > 0 ? lineList('B', g.bOnlyLines, g.delta.blocks) : lineList('A', g.aOnlyLines, -g.delta.blocks);
   // Blocks only the spy's count knows (diff.ts) have no size.
-  const size = g.context === UNSEEN_CONTEXT && g.size === 0 ? '?' : n(g.size);
+  const size = isUnseenGroup(g) ? '?' : n(g.size);
   const text = `${sign} ${size} bytes x ${n(Math.abs(g.delta.blocks))} in ${displayText(g.context)}: ${g.category} (${where}${lines})`;
   const bad = g.delta.blocks > 0 && (g.category === 'true-leak' || g.category === 'unresolved');
   return bad ? style.red(text) : text;

@@ -20,6 +20,11 @@ export interface UnseenBlocks {
   by: 'count' | 'revoke' | 'report';
 }
 
+/** A group of blocks (a diff's, a gate's) that stands for blocks only the spy's output knows: no size of their own. */
+export function isUnseenGroup(g: { context: string; size: number }): boolean {
+  return g.context === UNSEEN_CONTEXT && g.size === 0;
+}
+
 /** How many blocks of category `c` only the spy's output knows. */
 export function unseenIn(unseen: Report['unseen'], c: Category): number {
   return c === 'true-leak' || c === 'unresolved' ? (unseen?.[c]?.blocks ?? 0) : 0;

@@ -168,6 +168,24 @@ function small(x: number): number {
   return (x | 0) === x ? x | 0 : x;
 }
 
+/** A row of the table as a report lists it: a live block (`freeLine` null), or a freed one still held there; `context` when the row has none yet. */
+function rowBlock(t: BlockTable, row: number, freeLine: number | null, context: string | null): Block {
+  const allocLine = t.allocLineOf(row);
+  const ordinal = t.ordinalOf(row);
+  return {
+    address: t.address(row),
+    size: small(t.sizeOf(row)),
+    allocLine: allocLine < 0 ? null : small(allocLine),
+    firstLine: small(t.firstLineOf(row)),
+    freeLine: freeLine === null ? null : small(freeLine),
+    context: t.context[row] ?? context,
+    inDump: t.inDumpOf(row),
+    data: t.data(row),
+    reallocs: t.reallocsOf(row),
+    ordinal: ordinal < 0 ? null : small(ordinal),
+  };
+}
+
 function blockList(length: number, block: (i: number) => Block): BlockList {
   return {
     length,
@@ -290,7 +308,8 @@ class FreedRows {
 
   /** The i-th freed block, as a report lists it; `context` for one whose call was not known yet. */
   block(i: number, context: string | null): Block {
-    if (i >= this.copied) return this.heldBlock(this.heldRows[i - this.copied]!, this.heldFreeLine[i - this.copied]!, context);
+    // The same block read from its row of the table (what `copy` would have copied).
+    if (i >= this.copied) return rowBlock(this.table, this.heldRows[i - this.copied]!, this.heldFreeLine[i - this.copied]!, context);
     const spelling = this.spelling[i]!;
     const at = i * FREED_NUMS;
     const allocLine = this.nums[at + ROW_ALLOC_LINE]!;
@@ -305,25 +324,6 @@ class FreedRows {
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
-      ordinal: ordinal < 0 ? null : small(ordinal),
-    };
-  }
-
-  /** The same block read from its row of the table (what `copy` would have copied). */
-  private heldBlock(row: number, freeLine: number, context: string | null): Block {
-    const t = this.table;
-    const allocLine = t.allocLineOf(row);
-    const ordinal = t.ordinalOf(row);
-    return {
-      address: t.address(row),
-      size: small(t.sizeOf(row)),
-      allocLine: allocLine < 0 ? null : small(allocLine),
-      firstLine: small(t.firstLineOf(row)),
-      freeLine: small(freeLine),
-      context: t.context[row] ?? context,
-      inDump: t.inDumpOf(row),
-      data: t.data(row),
-      reallocs: t.reallocsOf(row),
       ordinal: ordinal < 0 ? null : small(ordinal),
     };
   }
@@ -611,11 +611,22 @@ export class Tracker {
     this.dumpActive = true;
     this.dumpPausedAt = 0;
     // They happened while the program dumped: no exit-time output (see startDump).
-    this.settleWindow(false, this.marks.dump!.line, '');
-    this.marks.exitEvents = 0;
-    this.marks.exitFrom = null;
-    this.marks.exitFrees = 0;
-    this.marks.exitBeforeDump = 0;
+    this.programOutputEndsAt(this.marks.dump!.line);
+  }
+
+  /** No spy event has followed the program's own output yet: what follows from here may be the exit-time output. */
+  private noExitYet(): void {
+    const m = this.marks;
+    m.exitEvents = 0;
+    m.exitFrom = null;
+    m.exitFrees = 0;
+    m.exitBeforeDump = 0;
+  }
+
+  /** The program's own output goes on to `line` (its dump): the frees since its last line were while it ran, none at exit. */
+  private programOutputEndsAt(line: number): void {
+    this.settleWindow(false, line, '');
+    this.noExitYet();
   }
 
   /** The ended dump can no longer resume: what it missed is said. */
@@ -648,7 +659,7 @@ export class Tracker {
     const rows = this.live.rows();
     const window = this.window;
     return {
-      live: blockList(rows.length, (i) => this.liveBlock(rows[i]!)),
+      live: blockList(rows.length, (i) => rowBlock(this.live, rows[i]!, null, null)),
       window: blockList(window.count, (i) => window.block(i, null)),
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,
@@ -668,25 +679,6 @@ export class Tracker {
       tests: this.finishTests(),
       testAt: (ordinal) => this.testAt(ordinal),
       unseen: this.unseen(),
-    };
-  }
-
-  /** A live row as a report lists it. */
-  private liveBlock(row: number): Block {
-    const t = this.live;
-    const allocLine = t.allocLineOf(row);
-    const ordinal = t.ordinalOf(row);
-    return {
-      address: t.address(row),
-      size: small(t.sizeOf(row)),
-      allocLine: allocLine < 0 ? null : small(allocLine),
-      firstLine: small(t.firstLineOf(row)),
-      freeLine: null,
-      context: t.context[row]!,
-      inDump: t.inDumpOf(row),
-      data: t.data(row),
-      reallocs: t.reallocsOf(row),
-      ordinal: ordinal < 0 ? null : small(ordinal),
     };
   }
 
@@ -916,10 +908,7 @@ export class Tracker {
     this.pendingCompactAt = 1024;
     this.episodes.programLine(context);
     this.marks.lastProgramLine = line;
-    this.marks.exitEvents = 0;
-    this.marks.exitFrom = null;
-    this.marks.exitFrees = 0;
-    this.marks.exitBeforeDump = 0;
+    this.noExitYet();
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') {
       this.marks.register ??= line;
@@ -1118,11 +1107,7 @@ export class Tracker {
     // between its revoke and its dump looks the same, and read as exit output it made a
     // redirected run complete and its runtime blocks true leaks (attack notes #121).
     if (this.marks.coUninitialize === null && this.marks.revoke === null) {
-      this.settleWindow(false, line, '');
-      this.marks.exitEvents = 0;
-      this.marks.exitFrom = null;
-      this.marks.exitFrees = 0;
-      this.marks.exitBeforeDump = 0;
+      this.programOutputEndsAt(line);
     } else this.marks.exitBeforeDump = this.marks.exitEvents;
     this.dumpActive = true;
     this.dumps++;
