@@ -8,7 +8,7 @@
 //   the decision of every block (the log, then a baseline, then --assume-complete), data
 //   hints, findings over the decided blocks, the run's report;
 //   then the runs of a process, and the processes of the file, merged (sums only).
-import { ByteDecoder } from './read/decode.js';
+import { ByteDecoder, type WideChars } from './read/decode.js';
 import { LineSplitter } from './read/lines.js';
 import type { MarkerOptions } from './parse/options.js';
 import { GTEST_TESTS, type TestPatterns } from './parse/tests.js';
@@ -94,6 +94,8 @@ interface InputEnd {
   crlf: number;
   /** Bytes of the UTF-8 stream the lines were read from: `bytes` but a UTF-16 input's, decoded. */
   streamBytes: number;
+  /** A UTF-16 input's characters outside ASCII, where they are in that stream. */
+  wide: WideChars;
 }
 
 export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
@@ -118,7 +120,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
-    onRunEnd: (run, pid, dialect, debugView) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', debugView),
+    onRunEnd: (run, pid, dialect, debugView) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', debugView, decoder.wide),
   });
   const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
@@ -148,6 +150,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         endedOnBareCR: lines.endedOnBareCR,
         crlf: lines.crlf,
         streamBytes: lines.bytes,
+        wide: decoder.wide,
       });
     },
   };
@@ -181,7 +184,7 @@ class Judge {
   }
 
   /** A run over before the input ended: never the one holding the file's end, never the file's only run. */
-  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, debugView: boolean): void {
+  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, debugView: boolean, wide: WideChars): void {
     this.dialect = dialect;
     const report = this.run(run, pid, {
       bytes,
@@ -190,7 +193,7 @@ class Judge {
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
-      crt: debugView ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }),
+      crt: debugView ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }, wide),
     });
     this.add(pid, run, report, false);
   }
@@ -221,7 +224,7 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end) : null,
+          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end, input.wide) : null,
         });
         run.tracker = null;
         this.add(p.pid, run, report, true);
@@ -369,7 +372,7 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
  * console's; its run-start line; an earlier run of the same process) to every end (the file's,
  * or before the console's last lines; see `CrtBoundaries`), its own first.
  */
-function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }): CrtFacts | null {
+function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }, wide: WideChars): CrtFacts | null {
   // Windows PowerShell 5.1's `>` reads the program's stdout from a pipe the C runtime fills in
   // 4096-byte buffers, as it fills a file, and writes each line again as UTF-16LE with CR LF: for
   // ASCII text the UTF-8 stream decoded from it has the program's bytes, line for line, as a
@@ -420,14 +423,29 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
       .map((p) => ({ ...p, kind: 'own', framed: p.byte > run.firstByte })),
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];
+  // A character outside ASCII is two to four bytes of the stream decoded from UTF-16 but one
+  // of the program's (a single-byte code page): such a span is counted in code units as well
+  // (attack notes #116). Not when more lines than WideChars keeps had such characters.
+  const units = decoded && wide.any && !wide.overflowed ? (from: number, to: number) => wide.unitsAt(to) - wide.unitsAt(from) : null;
   const spans: CrtSpan[] = [];
+  const addSpan = (span: CrtSpan): void => {
+    if (span.bytes > 0 && !spans.some((x) => x.bytes === span.bytes && x.line === span.line)) spans.push(span);
+  };
   for (const s of starts) {
     // A BOM is whoever made the file's (PowerShell, an editor), seldom the program's: both ways (attack notes #79).
     for (const from of s.byte === 0 && bom > 0 ? [0, bom] : [file(s.byte)]) {
       for (const e of ends) {
-        const bytes = e.byte - from;
-        if (bytes > 0 && !spans.some((x) => x.bytes === bytes && x.line === s.line))
-          spans.push({ bytes, crlf: e.crlf - s.crlf, line: s.line, to: e.line, shared: s.kind === 'shared', framed: s.framed || e.framed });
+        const span = {
+          bytes: e.byte - from,
+          crlf: e.crlf - s.crlf,
+          line: s.line,
+          to: e.line,
+          shared: s.kind === 'shared',
+          framed: s.framed || e.framed,
+        };
+        addSpan(span);
+        const n = units?.(from, e.byte) ?? -1;
+        if (n >= 0 && n !== span.bytes) addSpan({ ...span, bytes: n, units: true });
       }
     }
   }
@@ -439,7 +457,11 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   for (const f of run.flushByte < 0 ? [] : flushes) {
     for (const e of ends) {
       const bytes = e.byte - file(f.byte);
-      if (bytes > 0) exit.push({ bytes, crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed });
+      if (bytes <= 0) continue;
+      const span = { bytes, crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed };
+      exit.push(span);
+      const n = units?.(file(f.byte), e.byte) ?? -1;
+      if (n > 0 && n !== bytes) exit.push({ ...span, bytes: n, units: true });
     }
   }
   return decoded ? { runs: spans, exit, decoded } : { runs: spans, exit };

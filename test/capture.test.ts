@@ -739,6 +739,40 @@ test('a Windows PowerShell 5.1 capture (UTF-16LE) of a run of whole 4096-byte bu
   assert.equal(analyzeBuffer(longer).truncation, 'complete');
 });
 
+test("a Windows PowerShell 5.1 capture is counted in characters too: one byte each in the program's code page (attack notes #116)", () => {
+  // The program printed a German path in its OEM code page: `ö` is one byte in its 4096-byte
+  // buffers, one UTF-16 code unit in PowerShell's file, and two bytes of the UTF-8 text spylog reads.
+  const banner = ['Reading C:\\Users\\J\u00f6rg\\spy.ini'];
+  const oem = writtenAs(4096, EXIT_FREE_RUN, banner).join('\r\n') + '\r\n';
+  const ps51 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const r = analyzeBuffer(ps51(oem));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.match(
+    r.evidence[0]!,
+    /^the file's text, decoded from UTF-16LE and counted in characters \(one byte each in the program's code page\), is 4,105 bytes, exactly 1 \u00d7 4096 as the program wrote them \(text mode added a CR to each of 9 line ends/,
+  );
+  // The same run under `chcp 65001`: the program wrote `ö` as two UTF-8 bytes, which the text has as they were.
+  const utf8Pad = writtenAs(4096 - 1, EXIT_FREE_RUN, banner).join('\r\n') + '\r\n';
+  const chcp = analyzeBuffer(ps51(utf8Pad));
+  assert.equal(chcp.truncation, 'possibly-truncated');
+  assert.match(chcp.evidence[0]!, /^the file's text, decoded from UTF-16LE, is 4,105 bytes, exactly 1 \u00d7 4096/);
+  // One character more: whole buffers neither way, and the exit-time free shows the run whole.
+  assert.equal(analyzeBuffer(ps51(oem.replace('Pad ', 'Pad .'))).truncation, 'complete');
+  // Characters outside the BMP (a surrogate pair: one character, two code units, four bytes) and a
+  // lone surrogate (three bytes of WTF-8) on several lines, the count read at every line start.
+  const many = writtenAs(4096, EXIT_FREE_RUN, ['\u{1F600} caf\u00e9', 'x\ud800y \u20ac', '\u00e9\u00e9\u00e9']).join('\r\n') + '\r\n';
+  assert.equal(analyzeBuffer(ps51(many)).truncation, 'possibly-truncated');
+  // Every chunking reads the same counts (the decoder notes where wide characters are, per line).
+  for (const bytes of [ps51(oem), ps51(many)]) {
+    const whole = JSON.stringify(analyzeBuffer(bytes));
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const a = createAnalyzer();
+      for (let i = 0; i < bytes.length; i += size) a.write(bytes.subarray(i, i + size));
+      assert.equal(JSON.stringify(a.end()), whole, `${size}-byte pieces`);
+    }
+  }
+});
+
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {
   // _CrtMemDumpAllObjectsSince with nothing allocated since the checkpoint: no leak, nothing lost.
   const empty = analyzeBuffer(

@@ -1,7 +1,7 @@
 // The reading layer: encoding sniffing and line splitting, across chunk boundaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteDecoder } from '../src/read/decode.js';
+import { ByteDecoder, WIDE_LINES } from '../src/read/decode.js';
 import { LineSplitter } from '../src/read/lines.js';
 import { openLog } from '../src/read/source.js';
 import { existsSync, readdirSync } from 'node:fs';
@@ -37,6 +37,45 @@ test('decoder: UTF-8, UTF-8 BOM, UTF-16LE with and without BOM, UTF-16BE, at eve
       assert.equal(out.encoding, encoding);
     }
   }
+});
+
+test("decoder: where a UTF-16 text's characters outside ASCII are, so that a span is counted in code units at every line start (attack notes #116)", () => {
+  const lines = ['ascii only', 'caf\u00e9 \u00e9t\u00e9', '', '\u{1F600} pair', 'lone \ud800 high', 'x', '\u20ac\u20ac', 'end'];
+  const text = lines.join('\r\n') + '\r\n' + 'no line end \u00fc';
+  const bytes = utf16le(text);
+  for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) {
+    const d = new ByteDecoder();
+    const out: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
+    out.push(d.endUtf8());
+    const stream = Buffer.concat(out);
+    // At each line start of the UTF-8 stream, and at its end: the code units of the text before it.
+    const starts = [0, stream.length];
+    for (let i = stream.indexOf(10); i >= 0; i = stream.indexOf(10, i + 1)) starts.push(i + 1);
+    for (const at of starts) {
+      const before = stream.subarray(0, at).toString('utf8');
+      // WTF-8's lone surrogate reads back as three U+FFFD, one code unit in the text it came from.
+      const units = before.replace(/\ufffd\ufffd\ufffd/g, '?').length;
+      assert.equal(d.wide.unitsAt(at), units, `line start ${at} in ${size}-byte pieces`);
+    }
+    assert.equal(d.wide.any, true);
+  }
+  // ASCII only: nothing noted.
+  const plain = new ByteDecoder();
+  plain.writeUtf8(utf16le('MALLOC SPY: 0x0013BBB0 - 28 bytes allocated\r\n'));
+  assert.equal(plain.wide.any, false);
+});
+
+test('decoder: past WIDE_LINES lines holding characters outside ASCII, the count in code units is given up, in bounded memory', () => {
+  const d = new ByteDecoder();
+  const line = Buffer.from('\u00e9\r\n', 'utf16le');
+  d.writeUtf8(Buffer.from([0xff, 0xfe]));
+  for (let i = 0; i < WIDE_LINES; i++) d.writeUtf8(line);
+  assert.equal(d.wide.overflowed, false);
+  assert.equal(d.wide.unitsAt(WIDE_LINES * 4), WIDE_LINES * 3);
+  d.writeUtf8(line);
+  assert.equal(d.wide.overflowed, true);
+  assert.equal(d.wide.any, true);
 });
 
 test('decoder: counts raw bytes, and a short or empty input still decodes', () => {

@@ -32,6 +32,10 @@ export class ByteDecoder {
   private tailStartsLine = true; // the first line begins with the first bytes
   /** UTF-16 code units the decoder gave so far (beside `utf16Bytes`: what it holds of the next). */
   private units = 0;
+  /** Bytes of the UTF-8 stream given so far (`writeUtf8`/`endUtf8`). */
+  private emitted = 0;
+  /** Characters outside ASCII in the decoded UTF-16 text, where they are in the UTF-8 stream (see `WideChars`). */
+  readonly wide = new WideChars();
 
   /** Returns the text decoded from this chunk ('' while still sniffing). */
   write(chunk: Uint8Array): string {
@@ -58,7 +62,7 @@ export class ByteDecoder {
   writeUtf8(chunk: Uint8Array): Buffer {
     const bytes = this.take(chunk);
     if (bytes === null) return EMPTY;
-    if (this.isUtf8() || this.plain) return asBuffer(bytes);
+    if (this.isUtf8() || this.plain) return this.passed(asBuffer(bytes));
     if (this.swap) return this.encode(this.decode(bytes), false);
     return this.utf16le(bytes, false);
   }
@@ -66,10 +70,16 @@ export class ByteDecoder {
   endUtf8(): Buffer {
     const head = !this.decoder && this.head ? this.sniff() : null;
     // UTF-8: a character cut at the end is the line splitter's to show.
-    if (this.isUtf8() || this.plain) return head === null ? EMPTY : asBuffer(head);
+    if (this.isUtf8() || this.plain) return head === null ? EMPTY : this.passed(asBuffer(head));
     if (this.swap || this.decoder === null) return this.encode((head === null ? '' : this.decode(head)) + this.end(), true);
     const body = this.utf16le(head ?? EMPTY, true);
     return this.plain ? body : Buffer.concat([body, this.encode(this.end(), true)]);
+  }
+
+  /** Bytes given on undecoded: counted in the stream. */
+  private passed(bytes: Buffer): Buffer {
+    this.emitted += bytes.length;
+    return bytes;
   }
 
   /**
@@ -104,8 +114,8 @@ export class ByteDecoder {
     if (from < 0) return this.encode(text, last);
     // From a line's start: no surrogate pair is cut there. The decoder's reading past it is dropped.
     this.plain = true;
-    const plain = [this.encode(text.slice(0, from), true), asBuffer(bytes.subarray(2 * from - heldBefore))];
-    if (this.tail !== null) plain.push(asBuffer(this.tail));
+    const plain = [this.encode(text.slice(0, from), true), this.passed(asBuffer(bytes.subarray(2 * from - heldBefore)))];
+    if (this.tail !== null) plain.push(this.passed(asBuffer(this.tail)));
     this.tail = null;
     return Buffer.concat(plain);
   }
@@ -148,7 +158,11 @@ export class ByteDecoder {
       this.highSurrogate = whole.slice(-1);
       whole = whole.slice(0, -1);
     }
-    return LONE_SURROGATE.test(whole) ? toWtf8(whole) : Buffer.from(whole, 'utf8');
+    const out = LONE_SURROGATE.test(whole) ? toWtf8(whole) : Buffer.from(whole, 'utf8');
+    if (out.length !== whole.length) this.wide.note(whole, this.emitted);
+    else this.wide.ascii(whole);
+    this.emitted += out.length;
+    return out;
   }
 
   /** Counts the chunk; the bytes to decode, or null while the encoding is still being sniffed. */
@@ -210,6 +224,107 @@ export class ByteDecoder {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Lines holding characters outside ASCII that `WideChars` keeps (16 bytes each); past them it gives up. */
+export const WIDE_LINES = 1 << 16;
+
+/**
+ * Where the UTF-8 stream decoded from UTF-16 holds more bytes than the text had UTF-16 code
+ * units: a character outside ASCII is one code unit (and one byte in a single-byte code page,
+ * which the program wrote and Windows PowerShell 5.1 decoded) but two to four bytes of UTF-8.
+ * The C runtime's 4096-byte buffers held the program's bytes, so a span of the stream is
+ * counted both ways (attack notes #116: one `é` before the cut hid whole buffers). Kept per
+ * line, at most WIDE_LINES lines: one entry per line with such a character, where its last one
+ * ends and how many extra bytes the stream has up to there. Exact at every line start and at
+ * the stream's end, which are the only places a span starts or ends, whatever the chunking.
+ */
+export class WideChars {
+  /** Per entry: where the line's last wide character ends in the stream, and the extra bytes up to there. */
+  private at: Float64Array = new Float64Array(0);
+  private extra: Float64Array = new Float64Array(0);
+  private count = 0;
+  private total = 0;
+  /** No LF since the last entry: a wide character now updates it rather than adding one. */
+  private sameLine = false;
+  /** More lines than WIDE_LINES held wide characters: the count in code units is not known. */
+  overflowed = false;
+
+  /** Whether the stream has any such character (else its bytes are its code units). */
+  get any(): boolean {
+    return this.total > 0 || this.overflowed;
+  }
+
+  /** The code units before stream offset `byte` (a line start, or the stream's end); not known once `overflowed`. */
+  unitsAt(byte: number): number {
+    // The last entry at or before `byte`, by bisection.
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at[mid]! <= byte) lo = mid + 1;
+      else hi = mid;
+    }
+    return byte - (lo === 0 ? 0 : this.extra[lo - 1]!);
+  }
+
+  /** ASCII text given on: a LF in it ends the line of the last entry. */
+  ascii(text: string): void {
+    if (this.sameLine && text.includes('\n')) this.sameLine = false;
+  }
+
+  /** Text with characters outside ASCII, given on at stream offset `base`, encoded as `encode` does (WTF-8). */
+  note(text: string, base: number): void {
+    let pos = base;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        pos++;
+        if (c === 10) this.sameLine = false;
+        continue;
+      }
+      let units = 1;
+      let bytes: number;
+      if (c < 0x800) bytes = 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        // A pair: one character of 4 bytes (a lone surrogate is 3, as any other).
+        bytes = 4;
+        units = 2;
+        i++;
+      } else bytes = 3;
+      pos += bytes;
+      this.total += bytes - units;
+      this.mark(pos);
+    }
+  }
+
+  private mark(pos: number): void {
+    if (this.overflowed) return;
+    if (this.sameLine) {
+      this.at[this.count - 1] = pos;
+      this.extra[this.count - 1] = this.total;
+      return;
+    }
+    if (this.count === WIDE_LINES) {
+      this.overflowed = true;
+      this.at = this.extra = new Float64Array(0);
+      return;
+    }
+    if (this.count === this.at.length) {
+      const n = Math.min(WIDE_LINES, Math.max(16, this.count * 2));
+      this.at = grow(this.at, n);
+      this.extra = grow(this.extra, n);
+    }
+    this.at[this.count] = pos;
+    this.extra[this.count++] = this.total;
+    this.sameLine = true;
+  }
+}
+
+function grow(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
 
 /** Bytes of plain text before the CR LF that ends the first line of plain bytes appended to UTF-16 (a longer first line is not seen). */
 const FIRST_LINE = 256;

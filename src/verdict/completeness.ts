@@ -45,6 +45,8 @@ export interface CrtSpan {
   shared: boolean;
   /** It leaves out lines before or after the program's that may be the console's or another program's (a prompt, a transcript's header or footer, a script's echo). */
   framed: boolean;
+  /** Counted in UTF-16 code units of the text decoded from UTF-16LE, not in its UTF-8 bytes: one byte each in the program's single-byte code page. */
+  units?: boolean;
 }
 
 /**
@@ -85,6 +87,10 @@ function anyWholeBuffers(spans: CrtSpan[], what: (s: CrtSpan) => string, held: s
 
 /** ` up to line N` for a span that ends where another run of its process begins. */
 const upTo = (s: CrtSpan) => (s.to === null ? '' : ` up to line ${s.to}`);
+
+/** How a span of decoded text counted in code units says so (attack notes #116). */
+const IN_CHARACTERS = "counted in characters (one byte each in the program's code page)";
+const inCharacters = (s: CrtSpan) => (s.units === true ? `, ${IN_CHARACTERS},` : '');
 
 export type CompletenessRuleId =
   | 'no-line-end'
@@ -206,13 +212,13 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       const what = (s: CrtSpan) =>
         s.line === 1
           ? f.crt!.decoded
-            ? `the file's text${upTo(s)}, decoded from UTF-16LE,`
+            ? `the file's text${upTo(s)}, decoded from UTF-16LE${s.units === true ? ` and ${IN_CHARACTERS}` : ''},`
             : `the file${upTo(s)}`
-          : s.framed && !s.shared
-            ? `the program's output from line ${s.line}${upTo(s)} (the lines around it may be the console's or another program's)`
-            : s.shared
-              ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
-              : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`;
+          : (s.framed && !s.shared
+              ? `the program's output from line ${s.line}${upTo(s)} (the lines around it may be the console's or another program's)`
+              : s.shared
+                ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
+                : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`) + inCharacters(s);
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
       return anyWholeBuffers(f.crt.runs, what, held, 'as the program wrote them', ' after buffering');
     },
@@ -224,7 +230,8 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
     evidence: (f) => {
       const live = f.trace.live.length;
       if (!f.crt || live === 0 || f.trace.marks.exitEvents === 0) return null;
-      const what = (s: CrtSpan) => `the spy's output after line ${s.line}${upTo(s)} (where exit() flushed what the program printed)`;
+      const what = (s: CrtSpan) =>
+        `the spy's output after line ${s.line}${upTo(s)} (where exit() flushed what the program printed)${inCharacters(s)}`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: whole buffers of exit-time output reached the file, a last, partial one may have been dropped`;
       return anyWholeBuffers(f.crt.exit, what, held, 'as written', '');
     },
