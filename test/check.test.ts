@@ -13,7 +13,7 @@ import { DEFAULT_THRESHOLDS } from '../src/check/gate.js';
 import { renderJunit } from '../src/check/reporters/junit.js';
 import { xmlAttr, xmlText } from '../src/text/xml.js';
 import { ROOT, everyFixtureLog, fixture, runMain, spylog } from './helpers.js';
-import { junitErrors, sarifProblems } from './ci-formats.js';
+import { codeQualityProblems, junitErrors, sarifProblems } from './ci-formats.js';
 import type { CheckResult } from '../src/check/gate.js';
 
 type CheckJson = CheckResult;
@@ -629,6 +629,36 @@ test("the debug CRT's own leak report inside a spy log is said, in the report an
     spylog(['check', path, '-f', 'markdown']).stdout,
     new RegExp(`^> ⚠️ Line ${end + 1}: the C runtime's debug heap reports leaks here`, 'm'),
   );
+  // And the formats a CI system reads: a warning of the run in SARIF (no rule: it judges nothing), a
+  // property and the output in JUnit, an `info` entry in Code Quality; each still valid for its consumer.
+  const sarif = JSON.parse(spylog(['check', path, '-f', 'sarif']).stdout);
+  assert.deepEqual(sarifProblems(sarif), []);
+  const notice = sarif.runs[0].invocations[0].toolExecutionNotifications[0];
+  assert.deepEqual(
+    [notice.descriptor.id, notice.level, notice.locations[0].physicalLocation.region.startLine],
+    ['spylog/crt-leak-report', 'warning', end + 1],
+  );
+  assert.match(notice.message.text, /^the C runtime's debug heap reports leaks here/);
+  assert.deepEqual(
+    sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId),
+    ['spylog/true-leak'],
+    "the spy's own leak only: the gate judged none of the C runtime's",
+  );
+  const junit = spylog(['check', path, '-f', 'junit']).stdout;
+  assert.deepEqual(junitErrors(junit), []);
+  assert.match(junit, new RegExp(`<property name="crt-leak-report" value="line ${end + 1}: the C runtime&apos;s debug heap reports leaks here`));
+  assert.match(junit, new RegExp(`<system-out>FAIL.*\nLine ${end + 1} of the log: the C runtime's debug heap`));
+  // (Read from stdin: Code Quality wants paths in the repository, and this log is in a temporary folder.)
+  const cq = JSON.parse(spylog(['check', '-', '-f', 'codequality'], { input: readFileSync(path) }).stdout);
+  assert.deepEqual(codeQualityProblems(cq), []);
+  assert.deepEqual(
+    cq.map((e: { check_name: string; severity: string }) => [e.check_name, e.severity]),
+    [
+      ['spylog/true-leak', 'major'],
+      ['spylog/crt-leak-report', 'info'],
+    ],
+  );
+  assert.equal(cq[1].location.lines.begin, end + 1);
   // Read in the CRT's dialect, the same file's report is a leak.
   assert.equal(spylog(['check', '--dialect', 'crt', path]).status, 1);
 });

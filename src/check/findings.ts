@@ -91,6 +91,16 @@ export interface CiView {
   logPath: string;
   /** Most severe first, then largest. */
   findings: CiFinding[];
+  /** The debug CRT's own leak report in the log (`crtLeakReport`), for the formats that list findings: a warning, never a gate. */
+  crtReport: CrtReportNotice | null;
+}
+
+/** `crtLeakReport` as a machine-read format keeps it: an identity of the log alone (the line moves from run to run). */
+export interface CrtReportNotice {
+  id: 'spylog/crt-leak-report';
+  line: number;
+  message: string;
+  fingerprint: string;
 }
 
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
@@ -292,7 +302,13 @@ export function ciView(r: CheckResult, o: CiOptions = {}): CiView {
       compareWords(a.context, b.context) ||
       a.size - b.size,
   );
-  return { name, logPath, findings };
+  const crtReport = crtLeakReport(r);
+  return {
+    name,
+    logPath,
+    findings,
+    crtReport: crtReport && { id: 'spylog/crt-leak-report', ...crtReport, fingerprint: digests([name, 'spylog/crt-leak-report']).fingerprint },
+  };
 }
 
 function staleOutcomePolicy(o: Outcome | undefined): 'fail' | 'warn' | 'allow' {

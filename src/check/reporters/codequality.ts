@@ -21,15 +21,29 @@ export function renderCodeQuality(r: CheckResult, style: Style = PLAIN, options:
  * without the array of entries or its text (300,000 leak sites are 300,000 entries).
  */
 export function* renderCodeQualityParts(r: CheckResult, _style: Style = PLAIN, options: CiOptions = {}): Generator<string> {
-  const { findings } = ciView(r, options);
-  if (findings.length === 0) {
+  const { findings, crtReport, logPath } = ciView(r, options);
+  const total = findings.length + (crtReport ? 1 : 0);
+  if (total === 0) {
     yield '[]\n';
     return;
   }
   yield '[';
-  for (let i = 0; i < findings.length; i++) {
-    // An entry's own lines indented one level more; no JSON string holds a line break.
-    yield `${i > 0 ? ',' : ''}\n  ${JSON.stringify(entry(findings[i]!), null, 2).replace(/\n/g, '\n  ')}`;
+  // An entry's own lines indented one level more; no JSON string holds a line break.
+  const item = (i: number, e: object) => `${i > 0 ? ',' : ''}\n  ${JSON.stringify(e, null, 2).replace(/\n/g, '\n  ')}`;
+  for (let i = 0; i < findings.length; i++) yield item(i, entry(findings[i]!));
+  // Leaks this gate does not judge, but which the log reports: an `info` entry, last.
+  if (crtReport) {
+    yield item(findings.length, {
+      type: 'issue',
+      check_name: crtReport.id,
+      description: oneLine(crtReport.message),
+      content: { body: `Line ${crtReport.line} of the log.` },
+      categories: ['Bug Risk'],
+      severity: 'info',
+      engine_name: 'spylog',
+      fingerprint: crtReport.fingerprint,
+      location: { path: logPath, lines: { begin: crtReport.line } },
+    });
   }
   yield '\n]\n';
 }

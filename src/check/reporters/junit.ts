@@ -74,6 +74,7 @@ export function* renderJunitParts(r: CheckResult, _style: Style = PLAIN, options
       ['truncation', r.report.truncation],
       ['verdict', r.verdict],
       ...(r.baseline ? [['baseline', r.baseline.file]] : []),
+      ...(view.crtReport ? [['crt-leak-report', `line ${view.crtReport.line}: ${view.crtReport.message}`]] : []),
     ].map(([k, v]) => `      <property name="${k}" value="${xmlAttr(v!)}"/>`),
     '    </properties>',
     '',
@@ -81,7 +82,9 @@ export function* renderJunitParts(r: CheckResult, _style: Style = PLAIN, options
   for (const c of gateCases) yield caseXml(c);
   for (const f of sites) yield caseXml(findingCase(prefix, f));
   for (const c of tests) yield caseXml(c);
-  yield `    <system-out>${xmlText(r.verdict)}</system-out>\n  </testsuite>\n</testsuites>\n`;
+  // Leaks this gate does not judge, but which the log reports: said beside the verdict.
+  const crt = view.crtReport ? `\nLine ${view.crtReport.line} of the log: ${view.crtReport.message}` : '';
+  yield `    <system-out>${xmlText(r.verdict + crt)}</system-out>\n  </testsuite>\n</testsuites>\n`;
 }
 
 /** One <testcase>, its lines each ended by a line break. */

@@ -97,6 +97,26 @@ export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOp
   // Most severe and largest first (ciView's order): what GitHub would show anyway.
   const shown = view.findings.slice(0, SARIF_MAX_RESULTS);
   const omitted = view.findings.length - shown.length;
+  const notifications: object[] = [];
+  if (omitted > 0) {
+    notifications.push({
+      descriptor: { id: 'spylog/results-capped' },
+      level: 'note',
+      message: {
+        text: `${count(omitted, 'result')} left out: GitHub shows at most ${num(SARIF_MAX_RESULTS)} results a run, so only the most severe and largest are here. The JSON or JUnit output lists them all.`,
+      },
+    });
+  }
+  // Leaks this gate does not judge, but which the log reports: said of the run, not a result (it has no rule of its own).
+  const crt = view.crtReport;
+  if (crt) {
+    notifications.push({
+      descriptor: { id: crt.id },
+      level: 'warning',
+      message: { text: crt.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: toUri(view.logPath) }, region: { startLine: crt.line } } }],
+    });
+  }
   const tool = options.tool ?? {};
   const semver = tool.version !== undefined && /^\d+\.\d+\.\d+(?:[-+].*)?$/.test(tool.version);
   const run = {
@@ -116,19 +136,7 @@ export function renderSarif(r: CheckResult, _style: Style = PLAIN, options: CiOp
     invocations: [
       {
         executionSuccessful: true,
-        ...(omitted > 0
-          ? {
-              toolExecutionNotifications: [
-                {
-                  descriptor: { id: 'spylog/results-capped' },
-                  level: 'note',
-                  message: {
-                    text: `${count(omitted, 'result')} left out: GitHub shows at most ${num(SARIF_MAX_RESULTS)} results a run, so only the most severe and largest are here. The JSON or JUnit output lists them all.`,
-                  },
-                },
-              ],
-            }
-          : {}),
+        ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
       },
     ],
     results: shown.map((f) => result(f)),
