@@ -15,13 +15,18 @@
 // and the bench exits 1, as it does when an unpadded capture is not `complete`.
 //
 //   npm run bench -- --rates [--shapes redirected,cmd-paste] [--eol lf,crlf] [--bom | --bom-only]
+//                            [--text raw,utf8,utf16] [--wide | --wide-only]
 //                            [--banners 0,3] [--pad body,banner] [--why]
 //
 // By default: every shape, LF and CR LF without a BOM, 0 and 3 banner lines, a body line
 // padded (44 rows of 4,096 analyses, ~70 s on a 2-core VM). `--bom` adds each encoding
 // with a UTF-8 BOM (`--bom-only`: only those), `--banners 0,1,2,3,5` more banners, `--pad
 // body,banner` the banner's first line padded too, `--why` the evidence of each padding
-// that reads possibly truncated.
+// that reads possibly truncated. `--wide` adds a run whose program prints a line with three
+// characters outside ASCII (`--wide-only`: only that one), and `--text` how the capture holds
+// the text: `raw` (the program's bytes in its code page, one byte a character: cmd's `>`, the
+// default), `utf8` (re-encoded as UTF-8: PowerShell 7.0–7.3's `>`, `Out-File -Encoding utf8`)
+// or `utf16` (Windows PowerShell 5.1's `>`: UTF-16LE with its BOM, CR LF whatever `--eol`).
 import { analyzeBuffer } from '../src/analyze.js';
 import type { Category, Truncation } from '../src/model/block.js';
 import { CRT_BUFFER } from '../src/verdict/completeness.js';
@@ -56,7 +61,17 @@ export interface RateCase {
   eol: Eol;
   bom: boolean;
   pad: PadWhere;
+  /** How the capture holds the text (default `raw`). */
+  text?: TextForm;
+  /** The program prints a line with characters outside ASCII. */
+  wide?: boolean;
 }
+
+export const TEXT_FORMS = ['raw', 'utf8', 'utf16'] as const;
+export type TextForm = (typeof TEXT_FORMS)[number];
+
+/** The program line that `wide` puts instead of `Object released` (three characters outside ASCII, one byte each in code page 850 or 1252). */
+export const WIDE_LINE = 'Objekt freigegeben: Gr\u00f6\u00dfe \u00fc';
 
 /** The program's banner, printed before `CoInitialize` (its blank line included). */
 export const BANNER = ['MallocSpyTest 1.0', '(c) 2026 Example Corp', 'Testing clbhold', '', 'Options: none'] as const;
@@ -83,14 +98,14 @@ function dumpEntry(address: number, size: number, data: number[]): string {
  * `padding`: null for the run as it is; else the number of characters added, to a program
  * line in the body (`Object name: xxx...`, a line of its own) or to the banner's first line.
  */
-export function spyRun(banner: number, padding: number | null, where: PadWhere): string[] {
-  return runLines(banner, padding === null ? null : PAD_CHAR.repeat(padding), where);
+export function spyRun(banner: number, padding: number | null, where: PadWhere, wide = false): string[] {
+  return runLines(banner, padding === null ? null : PAD_CHAR.repeat(padding), where, wide);
 }
 
 const PAD_CHAR = 'x';
 
 /** The run with `padText` (null: none) added where `where` says. */
-function runLines(banner: number, padText: string | null, where: PadWhere): string[] {
+function runLines(banner: number, padText: string | null, where: PadWhere, wide: boolean): string[] {
   if (!(banner >= 0 && banner <= BANNER.length)) throw new Error(`banner lines: 0 to ${BANNER.length}`);
   const lines: string[] = BANNER.slice(0, banner);
   if (where === 'banner' && padText !== null) {
@@ -134,7 +149,7 @@ function runLines(banner: number, padText: string | null, where: PadWhere): stri
     leaks.push(a);
     lines.push(`CoTaskMemAlloc(64) returns ${addr(a)} (deliberately never freed)`);
   }
-  lines.push('Object released');
+  lines.push(wide ? WIDE_LINE : 'Object released');
   for (const a of object) free(a);
   lines.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', 'MALLOC SPY: detected memory leaks!');
   for (const [a, b] of live) lines.push(dumpEntry(a, b.size, b.data));
@@ -236,9 +251,13 @@ export function wrap(shape: RateShape, run: string[]): Wrapped {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 function bytesOf(c: RateCase, padText: string | null): Buffer {
-  const { lines, open } = wrap(c.shape, runLines(c.banner, padText, c.pad));
-  const eol = c.eol === 'crlf' ? '\r\n' : '\n';
-  const body = Buffer.from(lines.join(eol) + (open ? '' : eol), 'latin1');
+  const { lines, open } = wrap(c.shape, runLines(c.banner, padText, c.pad, c.wide === true));
+  const text = c.text ?? 'raw';
+  // PowerShell writes every line again with CR LF.
+  const eol = c.eol === 'crlf' || text === 'utf16' ? '\r\n' : '\n';
+  const joined = lines.join(eol) + (open ? '' : eol);
+  if (text === 'utf16') return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(joined, 'utf16le')]);
+  const body = Buffer.from(joined, text === 'utf8' ? 'utf8' : 'latin1');
   return c.bom ? Buffer.concat([UTF8_BOM, body]) : body;
 }
 
@@ -250,11 +269,14 @@ export function captureOf(c: RateCase, padding: number | null): Buffer {
 /** `captureOf(c, padding)` for many paddings: the bytes around the padding are made once. */
 export function padder(c: RateCase): (padding: number) => Buffer {
   const marked = bytesOf(c, '\u0001');
-  const at = marked.indexOf(1);
+  // A character is two bytes of UTF-16 (the marker's second one zero).
+  const width = c.text === 'utf16' ? 2 : 1;
+  const pad = Buffer.from(PAD_CHAR, width === 2 ? 'utf16le' : 'latin1');
+  const at = marked.indexOf(width === 2 ? Buffer.from([1, 0]) : Buffer.from([1]));
   const head = marked.subarray(0, at);
-  const tail = marked.subarray(at + 1);
-  const fill = Buffer.alloc(CRT_BUFFER, PAD_CHAR);
-  return (padding) => Buffer.concat([head, padding <= fill.length ? fill.subarray(0, padding) : Buffer.alloc(padding, PAD_CHAR), tail]);
+  const tail = marked.subarray(at + width);
+  const fill = Buffer.alloc(CRT_BUFFER * width, pad);
+  return (padding) => Buffer.concat([head, padding <= CRT_BUFFER ? fill.subarray(0, padding * width) : Buffer.alloc(padding * width, pad), tail]);
 }
 
 export interface RateResult {
@@ -303,6 +325,8 @@ export interface RateOptions {
   boms: boolean[];
   banners: number[];
   pads: PadWhere[];
+  texts: TextForm[];
+  wides: boolean[];
   /** Print each padding that reads possibly truncated, with its evidence. */
   why: boolean;
 }
@@ -313,6 +337,8 @@ export const DEFAULT_RATE_OPTIONS: RateOptions = {
   boms: [false],
   banners: [0, 3],
   pads: ['body'],
+  texts: ['raw'],
+  wides: [false],
   why: false,
 };
 
@@ -320,7 +346,7 @@ const COLUMNS: [string, number][] = [
   ['shape', Math.max(...RATE_SHAPES.map((s) => s.length))],
   ['banner', 6],
   ['pad', 6],
-  ['encoding', 9],
+  ['encoding', 14],
   ['bytes', 5],
   ['unpadded', 34],
   ['possibly-truncated', 18],
@@ -339,7 +365,11 @@ function row(cells: string[]): string {
   );
 }
 
-const encodingName = (c: RateCase) => (c.bom ? `bom-${c.eol}` : c.eol);
+const encodingName = (c: RateCase) => {
+  const text = c.text ?? 'raw';
+  const form = text === 'utf16' ? 'utf16' : `${text === 'utf8' ? 'utf8-' : ''}${c.bom ? 'bom-' : ''}${c.eol}`;
+  return form + (c.wide === true ? '-wide' : '');
+};
 
 function unpaddedCell(r: RateResult): string {
   const parts = Object.entries(r.unpadded.summary).map(([category, n]) => `${n} ${category}`);
@@ -353,7 +383,12 @@ export function rates(options: RateOptions, out: (s: string) => void = (s) => pr
     for (const pad of options.pads)
       for (const banner of options.banners) {
         if (pad === 'banner' && banner === 0) continue; // no banner line to pad
-        for (const bom of options.boms) for (const eol of options.eols) cases.push({ shape, banner, eol, bom, pad });
+        for (const wide of options.wides)
+          for (const text of options.texts) {
+            // UTF-16 has its own BOM and line ends: one case.
+            if (text === 'utf16') cases.push({ shape, banner, eol: 'crlf', bom: false, pad, text, wide });
+            else for (const bom of options.boms) for (const eol of options.eols) cases.push({ shape, banner, eol, bom, pad, text, wide });
+          }
       }
   out(
     `Accidental possibly-truncated rate: each complete capture with one line padded by 0 … ${CRT_BUFFER - 1} characters, ` +

@@ -14,7 +14,7 @@
 //   npm run bench -- --sweep [--sizes 100,1000] [--seed 1] [--runs 1] [--data DIR]
 //   npm run bench -- --stress [--data DIR]     (bench/stress.ts: the adversarial sizes of issue 13)
 //   npm run bench -- --rates [--shapes redirected,cmd-paste] [--eol lf,crlf] [--bom | --bom-only]
-//                            [--banners 0,3] [--pad body,banner] [--why]
+//                            [--text raw,utf8,utf16] [--wide | --wide-only] [--banners 0,3] [--pad body,banner] [--why]
 //                                              (bench/rates.ts: how often a complete capture reads possibly-truncated)
 //
 // `--sweep` is the older size sweep: soak logs of several sizes, spylog vs awk, peak RSS
@@ -30,7 +30,17 @@ import { generate } from './generate.js';
 import { generateShape, SHAPE_INFO, SHAPES, type Shape } from './shapes.js';
 import { measure, TIME, type Measure } from './measure.js';
 import { stress } from './stress.js';
-import { DEFAULT_RATE_OPTIONS, RATE_SHAPES, rates, type Eol, type PadWhere, type RateOptions, type RateShape } from './rates.js';
+import {
+  DEFAULT_RATE_OPTIONS,
+  RATE_SHAPES,
+  TEXT_FORMS,
+  rates,
+  type Eol,
+  type PadWhere,
+  type RateOptions,
+  type RateShape,
+  type TextForm,
+} from './rates.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCH = join(ROOT, 'bench');
@@ -56,7 +66,7 @@ interface Args {
 }
 
 /** The options only `--rates` reads. */
-const RATE_ONLY = ['--eol', '--bom', '--bom-only', '--banners', '--pad', '--why'];
+const RATE_ONLY = ['--eol', '--bom', '--bom-only', '--text', '--wide', '--wide-only', '--banners', '--pad', '--why'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
@@ -100,13 +110,16 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--eol') rate.eols = list<Eol>(value(), ['lf', 'crlf'], 'line end');
     else if (a === '--bom') rate.boms = [false, true];
     else if (a === '--bom-only') rate.boms = [true];
+    else if (a === '--text') rate.texts = list<TextForm>(value(), TEXT_FORMS, 'text form');
+    else if (a === '--wide') rate.wides = [false, true];
+    else if (a === '--wide-only') rate.wides = [true];
     else if (a === '--banners') rate.banners = value().split(',').map(Number);
     else if (a === '--pad') rate.pads = list<PadWhere>(value(), ['body', 'banner'], 'padded line');
     else if (a === '--why') rate.why = true;
     else
       throw new Error(
         `unknown argument ${a} (matrix: --mb 150 --seed 1 --runs 1 --shapes ${SHAPES.join(',')} --data DIR; sweep: --sweep --sizes 100,1000; --stress; ` +
-          `rates: --rates --shapes ${RATE_SHAPES.join(',')} --eol lf,crlf --bom --banners 0,3 --pad body,banner --why)`,
+          `rates: --rates --shapes ${RATE_SHAPES.join(',')} --eol lf,crlf --bom --text raw,utf8,utf16 --wide --banners 0,3 --pad body,banner --why)`,
       );
   }
   if (rateOption !== null && !args.rates) throw new Error(`${rateOption} is an option of --rates`);

@@ -423,14 +423,29 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
       .map((p) => ({ ...p, kind: 'own', framed: p.byte > run.firstByte })),
     ...run.boundaries.starts.map((b) => ({ ...b, framed: false })),
   ];
-  // A character outside ASCII is two to four bytes of the stream decoded from UTF-16 but one
-  // of the program's (a single-byte code page): such a span is counted in code units as well
-  // (attack notes #116). Not when more lines than WideChars keeps had such characters.
-  const units = decoded && wide.any && !wide.overflowed ? (from: number, to: number) => wide.unitsAt(to) - wide.unitsAt(from) : null;
-  const spans: CrtSpan[] = [];
-  const addSpan = (span: CrtSpan): void => {
-    if (span.bytes > 0 && !spans.some((x) => x.bytes === span.bytes && x.line === span.line)) spans.push(span);
+  // A character outside ASCII is two to four bytes of the UTF-8 stream but one of the program's
+  // (a single-byte code page) where the capture re-encoded its output: such a span is counted
+  // in code units as well, without a BOM, which the re-encoder wrote (attack notes #116). Not
+  // past where WideChars gave up (-1).
+  const stream = (byte: number) => Math.max(0, byte - bom);
+  const units = wide.any
+    ? (from: number, to: number) => (stream(to) <= wide.exactTo ? wide.unitsAt(stream(to)) - wide.unitsAt(stream(from)) : -1)
+    : null;
+  // PowerShell wrote the text (UTF-16, or UTF-8 with a BOM: `Out-File`, a transcript): it ends the
+  // last line it read with CR LF, also when the buffers that reached it ended just before a LF.
+  const powerShell = decoded || encoding === 'utf8-bom';
+  /** A span from `from` to `to` (file offsets), in bytes, in characters, and with its last line end PowerShell's. */
+  const variants = (span: CrtSpan, from: number, to: number): CrtSpan[] => {
+    const all = [span];
+    const n = units?.(from, to) ?? -1;
+    if (n > 0 && n !== span.bytes) all.push({ ...span, bytes: n, units: true });
+    if (powerShell && span.crlf > 0) for (const v of [...all]) all.push({ ...v, endAdded: true });
+    return all.filter((v) => v.bytes > 0);
   };
+  // The same span twice only when it also has the same CR LF count: a span counted in characters
+  // may have the bytes of another counted in bytes to an end a blank line away (attack notes #130).
+  const same = (a: CrtSpan, b: CrtSpan) => a.bytes === b.bytes && a.crlf === b.crlf && a.line === b.line && a.endAdded === b.endAdded;
+  const spans: CrtSpan[] = [];
   for (const s of starts) {
     // A BOM is whoever made the file's (PowerShell, an editor), seldom the program's: both ways (attack notes #79).
     for (const from of s.byte === 0 && bom > 0 ? [0, bom] : [file(s.byte)]) {
@@ -443,9 +458,7 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
           shared: s.kind === 'shared',
           framed: s.framed || e.framed,
         };
-        addSpan(span);
-        const n = units?.(from, e.byte) ?? -1;
-        if (n >= 0 && n !== span.bytes) addSpan({ ...span, bytes: n, units: true });
+        for (const v of variants(span, from, e.byte)) if (!spans.some((x) => same(x, v))) spans.push(v);
       }
     }
   }
@@ -456,12 +469,8 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   const exit: CrtSpan[] = [];
   for (const f of run.flushByte < 0 ? [] : flushes) {
     for (const e of ends) {
-      const bytes = e.byte - file(f.byte);
-      if (bytes <= 0) continue;
-      const span = { bytes, crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed };
-      exit.push(span);
-      const n = units?.(file(f.byte), e.byte) ?? -1;
-      if (n > 0 && n !== bytes) exit.push({ ...span, bytes: n, units: true });
+      const span = { bytes: e.byte - file(f.byte), crlf: e.crlf - f.crlf, line: f.line, to: e.line, shared: false, framed: e.framed };
+      if (span.bytes > 0) exit.push(...variants(span, file(f.byte), e.byte));
     }
   }
   return decoded ? { runs: spans, exit, decoded } : { runs: spans, exit };

@@ -734,12 +734,13 @@ test('a Windows PowerShell 5.1 capture (UTF-16LE) of a run of whole 4096-byte bu
     );
     assert.deepEqual(r.summary, utf8.summary);
   }
-  // One line longer: no whole buffers, and the exit-time free shows the run whole.
-  const longer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('Pad ', 'Pad .'), 'utf16le')]);
+  // Two characters longer: no whole buffers (one longer is PowerShell's line end on 4096 bytes: attack
+  // notes #131), and the exit-time free shows the run whole.
+  const longer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('Pad ', 'Pad ..'), 'utf16le')]);
   assert.equal(analyzeBuffer(longer).truncation, 'complete');
 });
 
-test("a Windows PowerShell 5.1 capture is counted in characters too: one byte each in the program's code page (attack notes #116)", () => {
+test("a capture that re-encoded the program's output (PowerShell) is counted in characters too: one byte each in its code page (attack notes #116)", () => {
   // The program printed a German path in its OEM code page: `ö` is one byte in its 4096-byte
   // buffers, one UTF-16 code unit in PowerShell's file, and two bytes of the UTF-8 text spylog reads.
   const banner = ['Reading C:\\Users\\J\u00f6rg\\spy.ini'];
@@ -756,8 +757,30 @@ test("a Windows PowerShell 5.1 capture is counted in characters too: one byte ea
   const chcp = analyzeBuffer(ps51(utf8Pad));
   assert.equal(chcp.truncation, 'possibly-truncated');
   assert.match(chcp.evidence[0]!, /^the file's text, decoded from UTF-16LE, is 4,105 bytes, exactly 1 \u00d7 4096/);
-  // One character more: whole buffers neither way, and the exit-time free shows the run whole.
-  assert.equal(analyzeBuffer(ps51(oem.replace('Pad ', 'Pad .'))).truncation, 'complete');
+  // Two characters more: whole buffers in no count, and the exit-time free shows the run whole.
+  assert.equal(analyzeBuffer(ps51(oem.replace('Pad ', 'Pad ..'))).truncation, 'complete');
+  // PowerShell 7.0–7.3's `>` and 5.1's `Out-File -Encoding utf8` re-encode the same output as UTF-8 (with a BOM for Out-File).
+  for (const bom of [[], [0xef, 0xbb, 0xbf]]) {
+    const r8 = analyzeBuffer(Buffer.concat([Buffer.from(bom), Buffer.from(oem, 'utf8')]));
+    assert.equal(r8.truncation, 'possibly-truncated');
+    assert.match(
+      r8.evidence[0]!,
+      /^the file, counted in characters \(one byte each in the program's code page\), is 4,105 bytes, exactly 1 \u00d7 4096/,
+    );
+  }
+  // A program writing UTF-8 (`chcp 65001`, cmd's `>`), then a blank line that is not the program's: the
+  // span in bytes to before it has the bytes of the span in characters to the file's end (`€` is 2
+  // more), but not its CR LF count; neither may hide the other (attack notes #130).
+  const euro = writtenAs(4096 - 2, EXIT_FREE_RUN, ['Preis: 5 \u20ac']).join('\r\n') + '\r\n\r\n';
+  const blankEnd = analyzeBuffer(Buffer.from(euro));
+  assert.equal(blankEnd.truncation, 'possibly-truncated');
+  assert.match(blankEnd.evidence[0]!, /^the file up to line 9 is 4,105 bytes, exactly 1 \u00d7 4096 as the program wrote them/);
+  // cmd's `>` of the program writing its code page: the file has its bytes, read as they are (`\u00f6` is 0x94 in code page 850).
+  const raw = Buffer.from(oem, 'latin1');
+  raw[raw.indexOf(0xf6)] = 0x94;
+  const cmd = analyzeBuffer(raw);
+  assert.equal(cmd.truncation, 'possibly-truncated');
+  assert.match(cmd.evidence[0]!, /^the file is 4,105 bytes, exactly 1 \u00d7 4096/);
   // Characters outside the BMP (a surrogate pair: one character, two code units, four bytes) and a
   // lone surrogate (three bytes of WTF-8) on several lines, the count read at every line start.
   const many = writtenAs(4096, EXIT_FREE_RUN, ['\u{1F600} caf\u00e9', 'x\ud800y \u20ac', '\u00e9\u00e9\u00e9']).join('\r\n') + '\r\n';
@@ -771,6 +794,28 @@ test("a Windows PowerShell 5.1 capture is counted in characters too: one byte ea
       assert.equal(JSON.stringify(a.end()), whole, `${size}-byte pieces`);
     }
   }
+});
+
+test('PowerShell ends the last line it read with CR LF: whole buffers that ended just before a LF are counted so (attack notes #131)', () => {
+  // The program's buffer ended just before the LF of its last line (4096 bytes without it): the
+  // file holds that line whole, ended by PowerShell.
+  const lines = writtenAs(4097, EXIT_FREE_RUN);
+  const text = lines.join('\r\n') + '\r\n';
+  for (const bytes of [
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), // Windows PowerShell 5.1's `>`
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), // `Out-File -Encoding utf8`
+  ]) {
+    const r = analyzeBuffer(bytes);
+    assert.equal(r.truncation, 'possibly-truncated');
+    assert.match(
+      r.evidence[0]!,
+      /exactly 1 \u00d7 4096 as the program wrote them \(text mode added a CR to each of 8 line ends after buffering, and PowerShell ended the last line, which the program's buffer cut before its line end\)/,
+    );
+  }
+  // cmd's `>` writes what the buffer held: no line end, cut.
+  assert.equal(analyzeBuffer(text.slice(0, -2)).truncation, 'truncated');
+  // A file cmd wrote (no BOM) ends its last line itself: that line end is the program's.
+  assert.equal(analyzeBuffer(text).truncation, 'complete');
 });
 
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {

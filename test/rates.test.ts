@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeBuffer } from '../src/analyze.js';
-import { CRT_BUFFER, RATE_SHAPES, captureOf, measureRate, padder, range, type RateCase } from '../bench/rates.js';
+import { CRT_BUFFER, RATE_SHAPES, TEXT_FORMS, WIDE_LINE, captureOf, measureRate, padder, range, type RateCase } from '../bench/rates.js';
 
 test('rates: a plain redirected capture reads possibly-truncated at the one padding that makes it whole buffers, never truncated', () => {
   const plain: RateCase = { shape: 'redirected', banner: 0, eol: 'lf', bom: false, pad: 'body' };
@@ -35,4 +35,17 @@ test("rates: every shape's unpadded capture is complete, in every encoding measu
         assert.equal(r.truncation, 'complete', `${shape} ${eol}${bom ? ' BOM' : ''}: ${r.evidence.join(' ')}`);
         assert.equal(r.summary['true-leak'].blocks, 2, shape);
       }
+  // And held as PowerShell re-encodes it, with a program line outside ASCII; the padder makes the same bytes.
+  for (const shape of RATE_SHAPES)
+    for (const text of TEXT_FORMS)
+      for (const wide of [false, true]) {
+        const c: RateCase = { shape, banner: 3, eol: 'crlf', bom: false, pad: 'body', text, wide };
+        const r = analyzeBuffer(captureOf(c, null));
+        assert.equal(r.truncation, 'complete', `${shape} ${text}${wide ? ' wide' : ''}: ${r.evidence.join(' ')}`);
+        assert.equal(r.summary['true-leak'].blocks, 2, shape);
+        assert.deepEqual(padder(c)(37), captureOf(c, 37));
+      }
+  const u16 = captureOf({ shape: 'redirected', banner: 0, eol: 'lf', bom: false, pad: 'body', text: 'utf16', wide: true }, null);
+  assert.deepEqual([...u16.subarray(0, 4)], [0xff, 0xfe, 0x43, 0x00]);
+  assert.ok(u16.includes(Buffer.from(`${WIDE_LINE}\r\n`, 'utf16le')));
 });

@@ -66,15 +66,41 @@ test("decoder: where a UTF-16 text's characters outside ASCII are, so that a spa
   assert.equal(plain.wide.any, false);
 });
 
-test('decoder: past WIDE_LINES lines holding characters outside ASCII, the count in code units is given up, in bounded memory', () => {
+test('decoder: the same for a UTF-8 input (a capture PowerShell 7.0–7.3 or `Out-File -Encoding utf8` re-encoded), a code page byte one unit of its own', () => {
+  const lines = ['ascii only', 'caf\u00e9 \u00e9t\u00e9', '', '\u{1F600} pair', '\u20ac\u20ac', 'x'.repeat(5000) + '\u00fc', 'end'];
+  const text = lines.join('\r\n') + '\r\n' + 'no line end \u00fc';
+  for (const bom of [false, true]) {
+    const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]);
+    for (const size of [1, 2, 3, 5, 7, 64, 4097, bytes.length]) {
+      const d = new ByteDecoder();
+      const out: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
+      out.push(d.endUtf8());
+      const stream = Buffer.concat(out);
+      const starts = [0, stream.length];
+      for (let i = stream.indexOf(10); i >= 0; i = stream.indexOf(10, i + 1)) starts.push(i + 1);
+      for (const at of starts)
+        assert.equal(d.wide.unitsAt(at), stream.subarray(0, at).toString('utf8').length, `line start ${at} in ${size}-byte pieces`);
+    }
+  }
+  // A program's own code page bytes (cmd's `>`: `\u00f6` as 0x94 in code page 850), and a sequence cut short: one unit a byte.
+  const raw = new ByteDecoder();
+  raw.writeUtf8(Buffer.from([0x4a, 0x94, 0x72, 0x67, 0x0d, 0x0a, 0xe2, 0x82, 0x78, 0x80, 0x0a, 0xc3]));
+  raw.endUtf8();
+  assert.equal(raw.wide.any, false);
+});
+
+test('decoder: past WIDE_LINES lines holding characters outside ASCII, the count in code units stops where it gave up, in bounded memory', () => {
   const d = new ByteDecoder();
   const line = Buffer.from('\u00e9\r\n', 'utf16le');
   d.writeUtf8(Buffer.from([0xff, 0xfe]));
   for (let i = 0; i < WIDE_LINES; i++) d.writeUtf8(line);
-  assert.equal(d.wide.overflowed, false);
+  assert.equal(d.wide.exactTo, Infinity);
   assert.equal(d.wide.unitsAt(WIDE_LINES * 4), WIDE_LINES * 3);
-  d.writeUtf8(line);
-  assert.equal(d.wide.overflowed, true);
+  d.writeUtf8(Buffer.from('ab\u00e9\r\n\u00e9\r\n', 'utf16le'));
+  // Exact up to the character that would have needed one more line (an earlier run keeps its count: attack notes #135).
+  assert.equal(d.wide.exactTo, WIDE_LINES * 4 + 2);
+  assert.equal(d.wide.unitsAt(WIDE_LINES * 4), WIDE_LINES * 3);
   assert.equal(d.wide.any, true);
 });
 

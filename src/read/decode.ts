@@ -2,6 +2,7 @@
 // stdout), UTF-8 with a BOM, or UTF-16LE with a BOM (PowerShell's `>`). The encoding
 // is sniffed from the first bytes; the first write may hold a single byte (a chunk
 // can split the BOM), so sniffing waits until it has enough bytes or the input ends.
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { toWtf8 } from './codepage.js';
 
@@ -76,8 +77,9 @@ export class ByteDecoder {
     return this.plain ? body : Buffer.concat([body, this.encode(this.end(), true)]);
   }
 
-  /** Bytes given on undecoded: counted in the stream. */
+  /** Bytes given on undecoded: counted in the stream, their characters outside ASCII noted. */
   private passed(bytes: Buffer): Buffer {
+    this.wide.noteUtf8(bytes, this.emitted);
     this.emitted += bytes.length;
     return bytes;
   }
@@ -228,15 +230,20 @@ const EMPTY = Buffer.alloc(0);
 /** Lines holding characters outside ASCII that `WideChars` keeps (16 bytes each); past them it gives up. */
 export const WIDE_LINES = 1 << 16;
 
+/** UTF-8 bytes looked at together for a character outside ASCII (`isAscii` is native: most logs have none). */
+const ASCII_BLOCK = 4096;
+
 /**
- * Where the UTF-8 stream decoded from UTF-16 holds more bytes than the text had UTF-16 code
- * units: a character outside ASCII is one code unit (and one byte in a single-byte code page,
- * which the program wrote and Windows PowerShell 5.1 decoded) but two to four bytes of UTF-8.
- * The C runtime's 4096-byte buffers held the program's bytes, so a span of the stream is
- * counted both ways (attack notes #116: one `é` before the cut hid whole buffers). Kept per
- * line, at most WIDE_LINES lines: one entry per line with such a character, where its last one
- * ends and how many extra bytes the stream has up to there. Exact at every line start and at
- * the stream's end, which are the only places a span starts or ends, whatever the chunking.
+ * Where the UTF-8 stream holds more bytes than its text has UTF-16 code units: a character
+ * outside ASCII is one code unit (and one byte in a single-byte code page, which the program
+ * wrote) but two to four bytes of UTF-8. A capture re-encodes the program's output that way
+ * when Windows PowerShell 5.1 writes it as UTF-16 (decoded here into UTF-8), or PowerShell
+ * 7.0–7.3 and `Out-File -Encoding utf8` as UTF-8. The C runtime's 4096-byte buffers held the
+ * program's bytes, so a span of the stream is counted both ways (attack notes #116: one `é`
+ * before the cut hid whole buffers). Kept per line, at most WIDE_LINES lines: one entry per
+ * line with such a character, where its last one ends and how many extra bytes the stream has
+ * up to there. Exact at every line start and at the stream's end, which are the only places a
+ * span starts or ends, whatever the chunking.
  */
 export class WideChars {
   /** Per entry: where the line's last wide character ends in the stream, and the extra bytes up to there. */
@@ -246,15 +253,18 @@ export class WideChars {
   private total = 0;
   /** No LF since the last entry: a wide character now updates it rather than adding one. */
   private sameLine = false;
-  /** More lines than WIDE_LINES held wide characters: the count in code units is not known. */
-  overflowed = false;
+  /**
+   * `unitsAt` is exact up to here: where the character that would have needed line WIDE_LINES + 1
+   * began (a capture's later runs cannot switch the count off for an earlier run: attack notes #135).
+   */
+  exactTo = Infinity;
 
   /** Whether the stream has any such character (else its bytes are its code units). */
   get any(): boolean {
-    return this.total > 0 || this.overflowed;
+    return this.total > 0;
   }
 
-  /** The code units before stream offset `byte` (a line start, or the stream's end); not known once `overflowed`. */
+  /** The code units before stream offset `byte` (a line start, or the stream's end), at most `exactTo`. */
   unitsAt(byte: number): number {
     // The last entry at or before `byte`, by bisection.
     let lo = 0;
@@ -270,6 +280,52 @@ export class WideChars {
   /** ASCII text given on: a LF in it ends the line of the last entry. */
   ascii(text: string): void {
     if (this.sameLine && text.includes('\n')) this.sameLine = false;
+  }
+
+  /** A UTF-8 sequence cut by the chunk: its continuation bytes still to come, its length and code units. */
+  private need = 0;
+  private seqBytes = 0;
+  private seqUnits = 0;
+
+  /**
+   * UTF-8 bytes given on at stream offset `base` (a UTF-8 file, or plain bytes appended to a
+   * UTF-16 one). Only well-formed sequences are characters: a byte of a code page (cmd's `>`
+   * of a program writing its OEM code page) is one unit of its own, as the program wrote it.
+   */
+  noteUtf8(bytes: Uint8Array, base: number): void {
+    // The whole piece first: one native call for a piece of ASCII (~5 ms per 100 MB; in blocks, ~15).
+    if (this.need === 0 && isAscii(bytes)) {
+      if (this.sameLine && bytes.indexOf(10) >= 0) this.sameLine = false;
+      return;
+    }
+    for (let from = 0; from < bytes.length; from += ASCII_BLOCK) {
+      const block = bytes.subarray(from, from + ASCII_BLOCK);
+      if (this.need === 0 && isAscii(block)) {
+        if (this.sameLine && block.indexOf(10) >= 0) this.sameLine = false;
+        continue;
+      }
+      for (let i = 0; i < block.length; i++) {
+        const b = block[i]!;
+        if (this.need > 0) {
+          if ((b & 0xc0) === 0x80) {
+            if (--this.need === 0) {
+              this.total += this.seqBytes - this.seqUnits;
+              this.mark(base + from + i + 1, this.seqBytes);
+            }
+            continue;
+          }
+          // Cut short: its bytes were one unit each; this byte starts afresh.
+          this.need = 0;
+        }
+        if (b < 0x80) {
+          if (b === 10) this.sameLine = false;
+        } else if (b >= 0xc2 && b <= 0xf4) {
+          this.need = b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
+          this.seqBytes = this.need + 1;
+          this.seqUnits = b < 0xf0 ? 1 : 2;
+        }
+      }
+    }
   }
 
   /** Text with characters outside ASCII, given on at stream offset `base`, encoded as `encode` does (WTF-8). */
@@ -293,20 +349,20 @@ export class WideChars {
       } else bytes = 3;
       pos += bytes;
       this.total += bytes - units;
-      this.mark(pos);
+      this.mark(pos, bytes);
     }
   }
 
-  private mark(pos: number): void {
-    if (this.overflowed) return;
+  /** A character of `bytes` bytes ends at `pos`. */
+  private mark(pos: number, bytes: number): void {
+    if (this.exactTo !== Infinity) return;
     if (this.sameLine) {
       this.at[this.count - 1] = pos;
       this.extra[this.count - 1] = this.total;
       return;
     }
     if (this.count === WIDE_LINES) {
-      this.overflowed = true;
-      this.at = this.extra = new Float64Array(0);
+      this.exactTo = pos - bytes;
       return;
     }
     if (this.count === this.at.length) {

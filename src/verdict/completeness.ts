@@ -47,6 +47,12 @@ export interface CrtSpan {
   framed: boolean;
   /** Counted in UTF-16 code units of the text decoded from UTF-16LE, not in its UTF-8 bytes: one byte each in the program's single-byte code page. */
   units?: boolean;
+  /**
+   * Its last line end was PowerShell's, not the program's: PowerShell reads the program's output
+   * line by line and ends the last line it got, cut or not, with CR LF (attack notes #131). Only
+   * the program's count (without the CRs and that line end) is tried.
+   */
+  endAdded?: boolean;
 }
 
 /**
@@ -54,12 +60,14 @@ export interface CrtSpan {
  * program wrote it (text mode adds its CRs after buffering), or null when it is neither.
  */
 function wholeBuffers(span: CrtSpan, what: string, held: string, asWritten: string, afterBuffering: string): string | null {
-  if (span.bytes % CRT_BUFFER === 0) return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
-  const written = span.bytes - span.crlf;
+  if (span.endAdded !== true && span.bytes % CRT_BUFFER === 0)
+    return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
+  const written = span.bytes - span.crlf - (span.endAdded === true ? 1 : 0);
   if (span.crlf === 0 || written <= 0 || written % CRT_BUFFER !== 0) return null;
+  const added = span.endAdded === true ? ", and PowerShell ended the last line, which the program's buffer cut before its line end" : '';
   return (
     `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} ${asWritten} ` +
-    `(text mode added a CR to each of ${count(span.crlf, 'line end')}${afterBuffering}), with ${held}`
+    `(text mode added a CR to each of ${count(span.crlf, 'line end')}${afterBuffering}${added}), with ${held}`
   );
 }
 
@@ -213,7 +221,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
         s.line === 1
           ? f.crt!.decoded
             ? `the file's text${upTo(s)}, decoded from UTF-16LE${s.units === true ? ` and ${IN_CHARACTERS}` : ''},`
-            : `the file${upTo(s)}`
+            : `the file${upTo(s)}${inCharacters(s)}`
           : (s.framed && !s.shared
               ? `the program's output from line ${s.line}${upTo(s)} (the lines around it may be the console's or another program's)`
               : s.shared
