@@ -94,7 +94,7 @@ interface InputEnd {
   crlf: number;
   /** Bytes of the UTF-8 stream the lines were read from: `bytes` but a UTF-16 input's, decoded. */
   streamBytes: number;
-  /** A UTF-16 input's characters outside ASCII, where they are in that stream. */
+  /** The characters outside ASCII in that stream, where they are (for the 4096-byte rules' count in characters). */
   wide: WideChars;
 }
 

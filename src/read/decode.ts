@@ -35,7 +35,7 @@ export class ByteDecoder {
   private units = 0;
   /** Bytes of the UTF-8 stream given so far (`writeUtf8`/`endUtf8`). */
   private emitted = 0;
-  /** Characters outside ASCII in the decoded UTF-16 text, where they are in the UTF-8 stream (see `WideChars`). */
+  /** Characters outside ASCII, where they are in the UTF-8 stream given (see `WideChars`). */
   readonly wide = new WideChars();
 
   /** Returns the text decoded from this chunk ('' while still sniffing). */
