@@ -14,6 +14,7 @@ import type { MarkerOptions } from './parse/options.js';
 import { GTEST_TESTS, type TestPatterns } from './parse/tests.js';
 import type { Report } from './model/report.js';
 import { LogDemux, type CapturedRun, type Capture } from './capture/demux.js';
+import type { Frame } from './capture/frames.js';
 import type { Dialect } from './dialect/dialect.js';
 import { builtinDialects } from './dialect/registry.js';
 import type { Baseline } from './baseline/model.js';
@@ -120,7 +121,8 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
       tests: options.tests === undefined ? GTEST_TESTS : options.tests,
     },
     // A run another run followed in its process is judged right away: its tracker goes.
-    onRunEnd: (run, pid, dialect, debugView) => judge.earlyRun(run, pid, dialect, decoder.bytes, decoder.encoding ?? 'utf8', debugView, decoder.wide),
+    onRunEnd: (run, pid, dialect, debugView, frame) =>
+      judge.earlyRun(run, pid, dialect, { bytes: decoder.bytes, encoding: decoder.encoding ?? 'utf8', wide: decoder.wide, frame }, debugView),
   });
   const lines = new LineSplitter(demux, options.maxLineLength ?? DEFAULTS.maxLineLength);
   let ended = false;
@@ -184,16 +186,16 @@ class Judge {
   }
 
   /** A run over before the input ended: never the one holding the file's end, never the file's only run. */
-  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, bytes: number, encoding: string, debugView: boolean, wide: WideChars): void {
+  earlyRun(run: CapturedRun, pid: number | null, dialect: Dialect, input: CrtInput & { bytes: number }, debugView: boolean): void {
     this.dialect = dialect;
     const report = this.run(run, pid, {
-      bytes,
-      encoding,
+      bytes: input.bytes,
+      encoding: input.encoding,
       lastLine: run.lastLine,
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
-      crt: debugView ? null : crtFacts(run, encoding, { bytes: run.endByte, crlf: run.endCrlf }, wide),
+      crt: debugView ? null : crtFacts(run, input, { bytes: run.endByte, crlf: run.endCrlf }),
     });
     this.add(pid, run, report, false);
   }
@@ -224,7 +226,10 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
-          crt: (atEnd || run.endByte >= 0) && !capture.debugView ? crtFacts(run, input.encoding, end, input.wide) : null,
+          crt:
+            (atEnd || run.endByte >= 0) && !capture.debugView
+              ? crtFacts(run, { encoding: input.encoding, wide: input.wide, frame: capture.frame }, end)
+              : null,
         });
         run.tracker = null;
         this.add(p.pid, run, report, true);
@@ -372,7 +377,15 @@ function countKinds(findings: readonly { kind: string }[], deferredNotListed: nu
  * console's; its run-start line; an earlier run of the same process) to every end (the file's,
  * or before the console's last lines; see `CrtBoundaries`), its own first.
  */
-function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf: number }, wide: WideChars): CrtFacts | null {
+/** What the 4096-byte rules need of the input besides a run: how its text was encoded, where its characters outside ASCII are, and its frame. */
+interface CrtInput {
+  encoding: string;
+  wide: WideChars;
+  frame: Frame | null;
+}
+
+function crtFacts(run: CapturedRun, input: CrtInput, end: { bytes: number; crlf: number }): CrtFacts | null {
+  const { encoding, wide } = input;
   // Windows PowerShell 5.1's `>` reads the program's stdout from a pipe the C runtime fills in
   // 4096-byte buffers, as it fills a file, and writes each line again as UTF-16LE with CR LF: for
   // ASCII text the UTF-8 stream decoded from it has the program's bytes, line for line, as a
@@ -431,9 +444,12 @@ function crtFacts(run: CapturedRun, encoding: string, end: { bytes: number; crlf
   const units = wide.any
     ? (from: number, to: number) => (stream(to) <= wide.exactTo ? wide.unitsAt(stream(to)) - wide.unitsAt(stream(from)) : -1)
     : null;
-  // PowerShell wrote the text (UTF-16, or UTF-8 with a BOM: `Out-File`, a transcript): it ends the
-  // last line it read with CR LF, also when the buffers that reached it ended just before a LF.
-  const powerShell = decoded || encoding === 'utf8-bom';
+  // PowerShell ends the last line it read from the program with CR LF, also when the buffers that
+  // reached it ended just before a LF (attack notes #131): tried where PowerShell wrote the text,
+  // a UTF-16 file, a UTF-8 one with a BOM (`Out-File`, 5.1's transcripts) or any transcript. Not in
+  // a UTF-8 file without a BOM (7's `Out-File`, 7.0–7.3's `>`): nothing tells it from cmd's, whose
+  // CR LF files are the commonest, and every complete one would pay the extra chance (#136).
+  const powerShell = decoded || encoding === 'utf8-bom' || input.frame === 'transcript';
   /** A span from `from` to `to` (file offsets), in bytes, in characters, and with its last line end PowerShell's. */
   const variants = (span: CrtSpan, from: number, to: number): CrtSpan[] => {
     const all = [span];

@@ -235,12 +235,15 @@ test('lines: a line in an OEM or ANSI code page is text (Windows-1252 for bytes 
     Buffer.from([0xc4]),
     Buffer.from('nderungen\r\nProtokoll: '),
     Buffer.from([0x8e, 0x80, 0x20]),
-    Buffer.from('\u00c4nderung \u20ac\n'),
+    Buffer.from('\u00c4nderung \u20ac\r\nPr'),
+    // Code page 850's `\u00fc`, a byte Windows-1252 leaves undefined: its C1 code point, as Windows reads it (attack notes #138).
+    Buffer.from([0x81]),
+    Buffer.from('fung\n'),
   ]);
   for (const chunk of [1, 4, 100]) {
     assert.deepEqual(
       split(bytes, chunk).lines.map(([t]) => t),
-      ['Arbeitsverzeichnis: C:\\Daten\\\u00c4nderungen', 'Protokoll: \u017d\u20ac \u00c4nderung \u20ac'],
+      ['Arbeitsverzeichnis: C:\\Daten\\\u00c4nderungen', 'Protokoll: \u017d\u20ac \u00c4nderung \u20ac', 'Pr\u0081fung'],
     );
   }
 });

@@ -29,7 +29,7 @@ export interface DemuxOptions {
    * A run is over (its process started another): it can be judged now and its tracker
    * dropped, so a file of many runs holds one tracker per process, not one per run.
    */
-  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, debugView: boolean) => void;
+  onRunEnd?: (run: CapturedRun, pid: number | null, dialect: Dialect, debugView: boolean, frame: Frame | null) => void;
   tracker: Omit<TrackerOptions, 'dumpOnly'>;
 }
 
@@ -822,7 +822,7 @@ export class LogDemux implements LineSink {
     proc.registered = false;
     proc.startHeld = false;
     if (this.opts.onRunEnd) {
-      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true);
+      this.opts.onRunEnd(ended, proc.pid, this.dialect!, this.debugView === true, this.frame ?? null);
       ended.tracker = null;
       // Only the process's last run is needed at the end; the others were judged.
       proc.runs.splice(0, proc.runs.length - 1);

@@ -7,8 +7,13 @@ import type { LineEvent, Marker } from './events.js';
 
 const BLANK: LineEvent = { type: 'blank' };
 
-/** Control characters (bar TAB), DEL and U+FFFD (an undecodable byte): not text. */
-const BINARY = /[\x00-\x08\x0B-\x1F\x7F\uFFFD]/;
+/**
+ * Control characters (bar TAB) and DEL: not text. Not U+FFFD: in a log it is text a decoder
+ * wrote (PowerShell's, with a UTF-8 OutputEncoding, for a byte of the program's code page), and
+ * a program line read as unreadable moved its last line up, making the frees before it
+ * exit-time output (attack notes #138).
+ */
+const BINARY = /[\x00-\x08\x0B-\x1F\x7F]/;
 /** The article's own elisions: `more allocations...`, `more leaks...`, `...`. */
 const ELISION = /^(?:more\b.*|)(?:\.\.\.|\u2026)$/i;
 /** `<Name>(args) returns <value>`: the call a program line reports. */

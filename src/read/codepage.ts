@@ -11,7 +11,7 @@
 // it shows as it was instead of as three Windows-1252 characters.
 import { isUtf8 } from 'node:buffer';
 
-/** Windows-1252 for 0x80-0x9F (the rest is Latin-1); 0 where the code page has no character. */
+/** Windows-1252 for 0x80-0x9F (the rest is Latin-1); 0 where the code page has no character (read as the byte's C1 code point). */
 const CP1252_HIGH = [
   0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d,
   0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
@@ -66,7 +66,9 @@ function decodeMixed(b: Buffer, start: number, end: number): string {
       out += String.fromCharCode(0xd000 | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f));
       i += 3;
     } else {
-      out += c >= 0xa0 ? String.fromCharCode(c) : String.fromCharCode(CP1252_HIGH[c - 0x80] || 0xfffd);
+      // The five bytes Windows-1252 leaves undefined are their C1 code points, as Windows reads them:
+      // text, not garbage (code page 850's `ü` is 0x81: `Prüfung` was an unreadable line; attack notes #138).
+      out += c >= 0xa0 ? String.fromCharCode(c) : String.fromCharCode(CP1252_HIGH[c - 0x80] || c);
       i++;
     }
   }

@@ -55,19 +55,32 @@ export interface CrtSpan {
   endAdded?: boolean;
 }
 
+/** How a rule's evidence says what it counted. */
+interface BufferWords {
+  /** What is outstanding, and why it matters. */
+  held: string;
+  /** `as the program wrote them`, `as written`. */
+  asWritten: string;
+  /** ` after buffering`, or nothing. */
+  afterBuffering: string;
+  /** Who wrote the CR of each line end: `text mode`, or `PowerShell` (a UTF-16 file: it writes every line again). */
+  crBy: string;
+}
+
 /**
  * The evidence that `span` is whole 4096-byte buffers, as the file holds it or as the
  * program wrote it (text mode adds its CRs after buffering), or null when it is neither.
  */
-function wholeBuffers(span: CrtSpan, what: string, held: string, asWritten: string, afterBuffering: string): string | null {
+function wholeBuffers(span: CrtSpan, what: string, w: BufferWords): string | null {
+  const unit = span.units === true ? 'characters' : 'bytes';
   if (span.endAdded !== true && span.bytes % CRT_BUFFER === 0)
-    return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} bytes with ${held}`;
+    return `${what} is exactly ${span.bytes / CRT_BUFFER} \u00d7 ${CRT_BUFFER} ${unit} with ${w.held}`;
   const written = span.bytes - span.crlf - (span.endAdded === true ? 1 : 0);
   if (span.crlf === 0 || written <= 0 || written % CRT_BUFFER !== 0) return null;
   const added = span.endAdded === true ? ", and PowerShell ended the last line, which the program's buffer cut before its line end" : '';
   return (
-    `${what} is ${num(span.bytes)} bytes, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} ${asWritten} ` +
-    `(text mode added a CR to each of ${count(span.crlf, 'line end')}${afterBuffering}${added}), with ${held}`
+    `${what} is ${num(span.bytes)} ${unit}, exactly ${written / CRT_BUFFER} \u00d7 ${CRT_BUFFER} ${w.asWritten} ` +
+    `(${w.crBy} added a CR to each of ${count(span.crlf, 'line end')}${w.afterBuffering}${added}), with ${w.held}`
   );
 }
 
@@ -85,13 +98,16 @@ export interface CrtFacts {
 }
 
 /** The first span that is whole buffers, as evidence, or null. */
-function anyWholeBuffers(spans: CrtSpan[], what: (s: CrtSpan) => string, held: string, asWritten: string, afterBuffering: string): string | null {
+function anyWholeBuffers(spans: CrtSpan[], what: (s: CrtSpan) => string, w: BufferWords): string | null {
   for (const span of spans) {
-    const found = wholeBuffers(span, what(span), held, asWritten, afterBuffering);
+    const found = wholeBuffers(span, what(span), w);
     if (found !== null) return found;
   }
   return null;
 }
+
+/** Who wrote the CR of a line end the program's buffers did not hold: PowerShell writes every line of a UTF-16 file again. */
+const crBy = (crt: CrtFacts) => (crt.decoded === true ? 'PowerShell' : 'text mode');
 
 /** ` up to line N` for a span that ends where another run of its process begins. */
 const upTo = (s: CrtSpan) => (s.to === null ? '' : ` up to line ${s.to}`);
@@ -228,7 +244,12 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
                 ? `the process's output from line ${s.line}${upTo(s)} (runs of one process share its buffers)`
                 : `the run's output from line ${s.line}${upTo(s)} (appended: its buffers start there)`) + inCharacters(s);
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: the C runtime may have dropped a last, partial buffer`;
-      return anyWholeBuffers(f.crt.runs, what, held, 'as the program wrote them', ' after buffering');
+      return anyWholeBuffers(f.crt.runs, what, {
+        held,
+        asWritten: 'as the program wrote them',
+        afterBuffering: ' after buffering',
+        crBy: crBy(f.crt),
+      });
     },
   },
   {
@@ -241,7 +262,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
       const what = (s: CrtSpan) =>
         `the spy's output after line ${s.line}${upTo(s)} (where exit() flushed what the program printed)${inCharacters(s)}`;
       const held = `${live} block${live === 1 ? '' : 's'} outstanding: whole buffers of exit-time output reached the file, a last, partial one may have been dropped`;
-      return anyWholeBuffers(f.crt.exit, what, held, 'as written', '');
+      return anyWholeBuffers(f.crt.exit, what, { held, asWritten: 'as written', afterBuffering: '', crBy: crBy(f.crt) });
     },
   },
   {
