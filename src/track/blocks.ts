@@ -6,13 +6,14 @@
 // ~1.2 KB. Here a block alive costs ~120 bytes.
 //
 // Rows (what a block is) and slots (how its address finds it) are apart, so that the
-// index can be rebuilt without moving a row. A freed address keeps its slot as a
-// tombstone that remembers when it was freed (a free of it soon after is a double free,
-// not a free of an unknown block); tombstones are dropped when the index is rebuilt,
-// which happens when slots in use (alive or tombstones) pass 60 % of the table: with fresh
-// addresses on every allocation, rebuilding costs O(1) per free, amortised, and probes
-// stay short. Addresses of more than 13 significant hex digits are keyed by text (rare):
-// a Map holds them.
+// index can be resized without moving a row. The index holds the blocks alive only: a
+// free empties its slot and moves later slots of its probe run back into the hole
+// (linear probing's deletion without tombstones). Tombstones that remembered the recent
+// frees filled the index on a heap that allocates fresh addresses, and rebuilding it to
+// drop them was ~10 % of the time; when an address last ended (a free of it soon after
+// is a double free, not a free of an unknown block) is kept apart, in `RecentEnds`.
+// Addresses of more than 13 significant hex digits are keyed by text (rare): a Map holds
+// them.
 import { Buffer } from 'node:buffer';
 import type { BlockKey } from '../model/block.js';
 import { spelled } from '../parse/address.js';
@@ -45,12 +46,11 @@ export const ROW_FREE_LINE = 5;
 export const ROW_NUMS = 6;
 
 const EMPTY = -1;
-const TOMBSTONE = -2;
-/** Used slots (alive and tombstones) beyond this share of the table rebuild the index. */
-const MAX_LOAD = 0.6;
+/** Blocks alive beyond this share of the index's slots grow it (to twice the slots). */
+const MAX_LOAD = 0.25;
 /** Tables of this many rows or fewer are never compacted (~0.4 MB of columns). */
 const COMPACT_FROM = 1 << 12;
-/** An index this large or smaller is never shrunk (1.3 MB at most: 20 bytes a slot). */
+/** An index this large or smaller is never shrunk (0.8 MB at most: 12 bytes a slot). */
 const SHRINK_FROM = 1 << 16;
 
 /** What a row has besides its typed columns, kept only where a block has it. */
@@ -127,6 +127,145 @@ export function grown<T extends Column>(column: T, length: number): T {
   return next;
 }
 
+/** Multiplicative hashing of the value's two 32-bit halves (addresses are aligned: their low bits say little), to `32 - shift` bits. */
+function hashOf(key: number, shift: number): number {
+  return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x27d4eb2d), 0x9e3779b1) >>> shift;
+}
+
+/** Lookups a `RecentEnds` answers by scanning its ring before it keeps an index of it. */
+const SCANS_BEFORE_INDEX = 64;
+
+/**
+ * Which numeric keys ended among the last RECENT_FREES ends, and how: a ring of the keys by
+ * end (+ key: freed, - key: moved; NaN: an end of a text key, kept elsewhere), one write
+ * per free. A lookup scans the ring, newest first; only a log that asks often (a capture
+ * that starts in the middle of a run frees many blocks it never saw allocated) gets an
+ * index of the ring too, kept from then on, so that a lookup does not cost a scan of
+ * 4,096 ends and a free not a hash probe where nobody asks.
+ */
+class RecentEnds {
+  /** Grown to RECENT_FREES with the ends (a DebugView capture may hold a table per process). */
+  private ring = new Float64Array(16);
+  private mask = 15;
+  /** Past this end the ring grows (Infinity once it holds RECENT_FREES). */
+  private limit = 16;
+  private scans = 0;
+  private index: EndIndex | null = null;
+
+  /** End number `at` (counting every end from 1) was `value`'s (see the ring). */
+  note(at: number, value: number): void {
+    // (Small: it is inlined into every free, and what it adds takes inlining from elsewhere.)
+    if (at > this.limit) this.grow();
+    this.ring[(at - 1) & this.mask] = value;
+    if (this.index !== null) this.indexed(at, value);
+  }
+
+  private grow(): void {
+    this.ring = grown(this.ring, this.ring.length * 2);
+    this.mask = this.ring.length - 1;
+    this.limit = this.ring.length < RECENT_FREES ? this.ring.length : Infinity;
+  }
+
+  private indexed(at: number, value: number): void {
+    if (!Number.isNaN(value)) this.index!.note(Math.abs(value), value > 0 ? at : -at, at);
+  }
+
+  /** The last end of `key` (+ freed, - moved, as in the ring) among the last RECENT_FREES of `ends`, or 0. */
+  last(key: number, ends: number): number {
+    if (this.index === null && ++this.scans > SCANS_BEFORE_INDEX) {
+      this.index = new EndIndex();
+      for (let at = Math.max(1, ends - RECENT_FREES + 1); at <= ends; at++) {
+        this.indexed(at, this.ring[(at - 1) & this.mask]!);
+      }
+    }
+    if (this.index !== null) return this.index.last(key);
+    const mask = this.mask;
+    for (let at = ends; at > Math.max(0, ends - RECENT_FREES); at--) {
+      const value = this.ring[(at - 1) & mask]!;
+      if (value === key) return at;
+      if (value === -key) return -at;
+    }
+    return 0;
+  }
+}
+
+/**
+ * Each key's last end, for any end among the last RECENT_FREES: two generations of ends,
+ * the current one and the one before, each an open-addressing table from key to its last
+ * end in that generation (insertions and updates only, no deletion). A generation starts
+ * every RECENT_FREES ends and the one before the previous is dropped: a key's last end is
+ * in the current generation if it ended there, else in the previous one, which reaches
+ * back RECENT_FREES ends at least.
+ */
+class EndIndex {
+  /** Per slot, the key's value and its last end in the generation (0: a free slot). */
+  private now = new Float64Array(2 * 16);
+  private nowShift = 28;
+  private nowCount = 0;
+  private before = NO_F64;
+  private beforeShift = 32;
+  /** The first end of the current generation (0: none yet). */
+  private from = 0;
+
+  /** Key `key` ended: `end` (signed), its number `at`. */
+  note(key: number, end: number, at: number): void {
+    if (this.from === 0) this.from = at;
+    if (at - this.from >= RECENT_FREES) {
+      const older = this.before;
+      this.before = this.now;
+      this.beforeShift = this.nowShift;
+      this.now = older.length > 0 ? older.fill(0) : new Float64Array(2 * 16);
+      this.nowShift = 32 - Math.log2(this.now.length / 2);
+      this.nowCount = 0;
+      this.from = at;
+    }
+    const table = this.now;
+    const mask = table.length / 2 - 1;
+    for (let slot = hashOf(key, this.nowShift); ; slot = (slot + 1) & mask) {
+      if (table[2 * slot + 1] === 0) {
+        table[2 * slot] = key;
+        table[2 * slot + 1] = end;
+        if (++this.nowCount * 2 > mask + 1) this.grow();
+        return;
+      }
+      if (table[2 * slot] === key) {
+        table[2 * slot + 1] = end;
+        return;
+      }
+    }
+  }
+
+  /** The key's last end in the two generations (signed), or 0. */
+  last(key: number): number {
+    const now = EndIndex.find(this.now, this.nowShift, key);
+    return now !== 0 ? now : EndIndex.find(this.before, this.beforeShift, key);
+  }
+
+  private static find(table: Float64Array, shift: number, key: number): number {
+    if (table.length === 0) return 0;
+    const mask = table.length / 2 - 1;
+    for (let slot = hashOf(key, shift); table[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      if (table[2 * slot] === key) return table[2 * slot + 1]!;
+    }
+    return 0;
+  }
+
+  private grow(): void {
+    const old = this.now;
+    const slots = old.length;
+    this.now = new Float64Array(2 * slots);
+    this.nowShift = 32 - Math.log2(slots);
+    const mask = slots - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s + 1] === 0) continue;
+      let slot = hashOf(old[s]!, this.nowShift);
+      while (this.now[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      this.now[2 * slot] = old[s]!;
+      this.now[2 * slot + 1] = old[s + 1]!;
+    }
+  }
+}
+
 export class BlockTable {
   /** Blocks alive. */
   size = 0;
@@ -166,16 +305,17 @@ export class BlockTable {
   private used = 0;
 
   // --- the index of numeric keys ---
-  /** Per slot, two numbers: the key's value and when its block ended (`take`: + freed, - moved; 0: never). */
-  private slotNums = NO_F64;
+  /** Per slot, the key's value and its block's row (EMPTY: a free slot). */
+  private slotKey = NO_F64;
   private slotRow = NO_I32;
   private shift = 32;
-  private slotsUsed = 0;
+  /** When numeric keys last ended; made at the first end. */
+  private recentEnds: RecentEnds | null = null;
   // --- the index of text keys ---
   private bigAlive: Map<string, number> | null = null;
   private bigEnds: Map<string, number> | null = null;
 
-  /** Slots of the numeric keys' index (what it costs: 20 bytes each). */
+  /** Slots of the numeric keys' index (what it costs: 12 bytes each). */
   get indexSlots(): number {
     return this.slotRow.length;
   }
@@ -186,7 +326,7 @@ export class BlockTable {
   find(key: BlockKey): number {
     if (typeof key === 'string') return this.bigAlive?.get(key) ?? -1;
     const slot = this.slotOf(key);
-    return slot < 0 ? -1 : Math.max(-1, this.slotRow[slot]!);
+    return slot < 0 ? -1 : this.slotRow[slot]!;
   }
 
   /**
@@ -201,9 +341,8 @@ export class BlockTable {
       if (this.bigAlive?.has(key)) return null;
       end = this.bigEnds?.get(key) ?? 0;
     } else {
-      const slot = this.slotOf(key);
-      if (slot < 0 || this.slotRow[slot] !== TOMBSTONE) return null;
-      end = this.slotNums[2 * slot + 1]!;
+      if (this.slotOf(key) >= 0) return null;
+      end = this.recentEnds?.last(key, this.ends) ?? 0;
     }
     if (!this.recent(end)) return null;
     return end > 0 ? 'freed' : 'moved';
@@ -302,25 +441,19 @@ export class BlockTable {
       return old;
     }
     this.nums[row * NUMS + KEY] = key;
-    if (this.slotRow.length === 0) this.rebuild();
-    let slot = this.hash(key);
+    if (this.slotRow.length === 0) this.resize(16);
+    let slot = hashOf(key, this.shift);
     const mask = this.slotRow.length - 1;
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) {
-        this.slotNums[2 * slot] = key;
+        this.slotKey[slot] = key;
         this.slotRow[slot] = row;
-        this.slotNums[2 * slot + 1] = 0;
-        this.size++;
-        if (++this.slotsUsed > this.slotRow.length * MAX_LOAD) this.rebuild();
+        if (++this.size > this.slotRow.length * MAX_LOAD) this.resize(this.slotRow.length * 2);
         return -1;
       }
-      if (this.slotNums[2 * slot] === key) {
+      if (this.slotKey[slot] === key) {
         this.slotRow[slot] = row;
-        if (r === TOMBSTONE) {
-          this.size++;
-          return -1;
-        }
         return r;
       }
       slot = (slot + 1) & mask;
@@ -333,24 +466,26 @@ export class BlockTable {
    * for `recentEnd`, by its sign (+ freed, - moved).
    */
   take(key: BlockKey, freed: boolean): number {
-    if (typeof key === 'string') {
-      const row = this.bigAlive?.get(key);
-      if (row === undefined) return -1;
-      this.bigAlive!.delete(key);
-      this.size--;
-      this.rememberBig(key, freed ? ++this.ends : -++this.ends);
-      return row;
-    }
+    if (typeof key === 'string') return this.takeText(key, freed);
     const slot = this.slotOf(key);
     if (slot < 0) return -1;
     const row = this.slotRow[slot]!;
-    if (row < 0) return -1;
-    this.slotRow[slot] = TOMBSTONE;
-    this.slotNums[2 * slot + 1] = freed ? ++this.ends : -++this.ends;
+    this.unslot(slot);
+    (this.recentEnds ??= new RecentEnds()).note(++this.ends, freed ? key : -key);
     this.size--;
     // Most blocks freed (a big cache released at exit): a smaller index, so that the one
     // sized for them does not stay as large through the report (the rows stay where they are).
-    if (this.slotRow.length > SHRINK_FROM && (this.size + RECENT_FREES) * 16 < this.slotRow.length) this.rebuild();
+    if (this.slotRow.length > SHRINK_FROM && this.size * 16 < this.slotRow.length) this.resize(8 * this.size);
+    return row;
+  }
+
+  private takeText(key: string, freed: boolean): number {
+    const row = this.bigAlive?.get(key);
+    if (row === undefined) return -1;
+    this.bigAlive!.delete(key);
+    this.size--;
+    this.rememberBig(key, freed ? ++this.ends : -++this.ends);
+    (this.recentEnds ??= new RecentEnds()).note(this.ends, NaN);
     return row;
   }
 
@@ -430,51 +565,58 @@ export class BlockTable {
   private slotOf(key: number): number {
     if (this.slotRow.length === 0) return -1;
     const mask = this.slotRow.length - 1;
-    let slot = this.hash(key);
+    let slot = hashOf(key, this.shift);
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) return -1;
-      if (this.slotNums[2 * slot] === key) return slot;
+      if (this.slotKey[slot] === key) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
-  /** Multiplicative hashing of the value's two 32-bit halves (addresses are aligned: their low bits say little). */
-  private hash(key: number): number {
-    const lo = key >>> 0;
-    const hi = ((key - lo) / 4294967296) | 0;
-    return Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) >>> this.shift;
+  /**
+   * Empties `slot` and moves back the later slots of its run that may sit there or in the
+   * next hole (their probe from their hash passes it): every key stays reachable from its
+   * hash without a tombstone.
+   */
+  private unslot(slot: number): void {
+    const keys = this.slotKey;
+    const rows = this.slotRow;
+    const mask = rows.length - 1;
+    let hole = slot;
+    for (let s = (slot + 1) & mask; rows[s] !== EMPTY; s = (s + 1) & mask) {
+      const key = keys[s]!;
+      // Its distance from its hash reaches back to the hole: it may move there.
+      if (((s - hashOf(key, this.shift)) & mask) >= ((s - hole) & mask)) {
+        keys[hole] = key;
+        rows[hole] = rows[s]!;
+        hole = s;
+      }
+    }
+    rows[hole] = EMPTY;
   }
 
   /**
-   * A new index of the live keys and the recent frees' tombstones, at least twice their
-   * number over the load limit: every rebuild comes after as many more uses as it costs.
+   * A new index of the live keys, at least `minimum` slots (16 at least, a power of two) and
+   * at most MAX_LOAD full: grown to twice its slots, or shrunk to four times its keys, it
+   * is resized again after as many puts (or frees) as it costs.
    */
-  private rebuild(minimum = 16): void {
-    const nums = this.slotNums;
+  private resize(minimum: number): void {
+    const keys = this.slotKey;
     const rows = this.slotRow;
-    const kept = (s: number): boolean => {
-      const r = rows[s]!;
-      return r >= 0 || (r === TOMBSTONE && this.recent(nums[2 * s + 1]!));
-    };
-    let keep = 0;
-    for (let s = 0; s < rows.length; s++) if (kept(s)) keep++;
-    let size = minimum;
-    while (size * MAX_LOAD < keep * 2.5) size *= 2;
-    this.slotNums = new Float64Array(2 * size);
+    let size = 16;
+    while (size < minimum || size * MAX_LOAD < this.size) size *= 2;
+    this.slotKey = new Float64Array(size);
     this.slotRow = new Int32Array(size).fill(EMPTY);
     this.shift = 32 - Math.log2(size);
-    this.slotsUsed = 0;
     const mask = size - 1;
     for (let s = 0; s < rows.length; s++) {
-      if (!kept(s)) continue;
-      const key = nums[2 * s]!;
-      let slot = this.hash(key);
+      if (rows[s]! < 0) continue;
+      const key = keys[s]!;
+      let slot = hashOf(key, this.shift);
       while (this.slotRow[slot] !== EMPTY) slot = (slot + 1) & mask;
-      this.slotNums[2 * slot] = key;
-      this.slotNums[2 * slot + 1] = nums[2 * s + 1]!;
+      this.slotKey[slot] = key;
       this.slotRow[slot] = rows[s]!;
-      this.slotsUsed++;
     }
   }
 
