@@ -852,6 +852,23 @@ test("a program line in code page 850 with a byte Windows-1252 leaves undefined 
   assert.equal(analyzeBuffer([...EXIT_FREE_RUN, 'Pr\u0001fung'].join('\n') + '\n').anomalyCounts['unreadable-line'], 1);
 });
 
+test("cmd's German `pause` in the console's code page, or as PowerShell misdecodes it, is the console's line (attack notes #140)", () => {
+  // The run shows its exit-time free; the console's pause after it has no line end (Ctrl+F5).
+  const run = EXIT_FREE_RUN.join('\r\n') + '\r\n';
+  const english = analyzeBuffer(run + 'Press any key to continue . . . ');
+  assert.deepEqual([english.truncation, english.summary['true-leak'].blocks], ['complete', 1]);
+  for (const bytes of [
+    Buffer.from(run + 'Dr\u0081cken Sie eine beliebige Taste . . . ', 'latin1'), // code page 850: `\u00fc` is 0x81
+    Buffer.from(run + 'Dr\ufffdcken Sie eine beliebige Taste . . . \r\n', 'utf8'), // PowerShell, UTF-8 OutputEncoding
+    Buffer.from(run + 'Dr?cken Sie eine beliebige Taste . . . ', 'latin1'), // a best-fit conversion
+  ]) {
+    const r = analyzeBuffer(bytes);
+    assert.deepEqual([r.truncation, r.summary['true-leak'].blocks, r.summary.unresolved.blocks], ['complete', 1, 0], r.evidence.join(' '));
+  }
+  // A program line of that length with other characters is still the program's.
+  assert.equal(analyzeBuffer(run + 'Dr\u0081cken Sie eine beliebige Tasse . . .\r\n').truncation, 'possibly-truncated');
+});
+
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {
   // _CrtMemDumpAllObjectsSince with nothing allocated since the checkpoint: no leak, nothing lost.
   const empty = analyzeBuffer(

@@ -36,6 +36,22 @@ const CONSOLE_LINES = new Set([
 ]);
 
 /**
+ * A console line as it reads whatever decoded its characters outside ASCII: cmd prints them in
+ * the console's OEM code page (`ü` is 0x81 in code page 850, read here as Windows-1252's
+ * C1 code point), PowerShell with a UTF-8 `OutputEncoding` as U+FFFD, a best-fit conversion as
+ * `?`. Each such character is one `?`: German `pause` read so was the program's last line, and
+ * the exit-time frees before it ordinary ones (attack notes #140).
+ */
+const skeleton = (text: string): string => text.replace(/[^\x00-\x7e]|\?/g, '?');
+const CONSOLE_SKELETONS = new Set([...CONSOLE_LINES].filter((l) => /[^\x00-\x7e]/.test(l)).map(skeleton));
+const SKELETON_LENGTHS = new Set([...CONSOLE_SKELETONS].map((l) => l.length));
+
+/** The console's own line (a prompt, `pause`), in any of the spellings above. */
+function isConsoleLine(text: string): boolean {
+  return CONSOLE_LINES.has(text) || PROMPT.test(text) || (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)));
+}
+
+/**
  * A line with a lone CR inside (a program's progress indicator, `item 1 of 2\ritem 2 of 2\r`,
  * then a spy line on the same line): on a console each CR sends the cursor back and what
  * follows overwrites it, so the line is what was written last, the text after the last CR
@@ -70,7 +86,7 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   if (marker === null) {
     if (ELISION.test(text)) return { type: 'elision', text };
     // The console's own lines around a console capture are not the program's output: they must not become its last line.
-    if (CONSOLE_LINES.has(text) || PROMPT.test(text)) return { type: 'console', text };
+    if (isConsoleLine(text)) return { type: 'console', text };
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
