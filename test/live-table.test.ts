@@ -255,3 +255,33 @@ test('BlockTable.compactRows: rows move together, keep what they hold and their 
   }
   assert.ok(compactions >= 4, `${compactions} compactions`);
 });
+
+test('BlockTable: addresses crafted to share one slot (attack notes #141) are found, freed and remembered as any others', () => {
+  // 64-bit addresses whose halves cancel in the fixed multipliers: one slot for all of them until
+  // the table draws its own. Each must still be found, freed, and its end remembered.
+  const crafted = (i: number) => i * 4294967296 + ((Math.imul(i, 0x27d4eb2d) ^ 0x13570) >>> 0);
+  const t = new BlockTable();
+  const rows = new Map<number, number>();
+  const n = 3000;
+  for (let i = 1; i <= n; i++) {
+    const row = t.newRow(16, i, 0, 'x');
+    assert.equal(t.put(crafted(i), row), -1);
+    rows.set(crafted(i), row);
+    // Found at once, and the first one too, whatever the index did meanwhile.
+    assert.equal(t.find(crafted(i)), row);
+    assert.equal(t.find(crafted(1)), rows.get(crafted(1)));
+  }
+  for (const [key, row] of rows) assert.equal(t.find(key), row);
+  const rand = lcg(141);
+  const order = [...rows.keys()].sort(() => rand(3) - 1);
+  for (const key of order.slice(0, n / 2)) {
+    assert.equal(t.take(key, true), rows.get(key));
+    rows.delete(key);
+  }
+  assert.equal(t.size, n / 2);
+  for (const [key, row] of rows) assert.equal(t.find(key), row);
+  // Frees of crafted addresses never allocated, then the ends asked for (the ring, then its index).
+  for (let i = n + 1; i <= n + 2000; i++) assert.equal(t.take(crafted(i), true), -1);
+  for (const key of order.slice(0, n / 2)) assert.equal(t.recentEnd(key), 'freed');
+  for (const key of rows.keys()) assert.equal(t.recentEnd(key), null);
+});

@@ -128,8 +128,39 @@ export function grown<T extends Column>(column: T, length: number): T {
 }
 
 /** Multiplicative hashing of the value's two 32-bit halves (addresses are aligned: their low bits say little), to `32 - shift` bits. */
-function hashOf(key: number, shift: number): number {
-  return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x27d4eb2d), 0x9e3779b1) >>> shift;
+function hashOf(key: number, shift: number, hi: number, out: number): number {
+  return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, hi), out) >>> shift;
+}
+
+/** The multipliers a table starts with (see `Mix`). */
+const MIX_HI = 0x27d4eb2d;
+const MIX_OUT = 0x9e3779b1 | 0;
+/** A probe longer than this is no heap's doing: addresses crafted to share one slot. */
+const LONG_PROBE = 64;
+/** New multipliers drawn at most this many times per table. */
+const RESEEDS = 4;
+
+/**
+ * The multipliers of `hashOf`. Fixed ones can be attacked: addresses crafted so that all hash
+ * to one slot made the index quadratic, a 100 MB log hours long (attack notes #141). A table
+ * that meets a probe of over LONG_PROBE slots, which a real heap's addresses never make at a
+ * quarter full, draws new ones at random and rebuilds its index with them; where a block's
+ * slot is has no bearing on any report.
+ */
+class Mix {
+  hi = MIX_HI;
+  out = MIX_OUT;
+  private reseeds = 0;
+
+  /** Draws new multipliers (odd, high bit set); false when it did so RESEEDS times already. */
+  reseed(): boolean {
+    if (this.reseeds >= RESEEDS) return false;
+    this.reseeds++;
+    const odd = () => Math.floor(Math.random() * 0x100000000) | 0x80000001 | 0;
+    this.hi = odd();
+    this.out = odd();
+    return true;
+  }
 }
 
 /** Lookups a `RecentEnds` answers by scanning its ring before it keeps an index of it. */
@@ -199,13 +230,12 @@ class RecentEnds {
  */
 class EndIndex {
   /** Per slot, the key's value and its last end in the generation (0: a free slot). */
-  private now = new Float64Array(2 * 16);
-  private nowShift = 28;
+  private now: Float64Array = new Float64Array(2 * 16);
   private nowCount = 0;
-  private before = NO_F64;
-  private beforeShift = 32;
+  private before: Float64Array = NO_F64;
   /** The first end of the current generation (0: none yet). */
   private from = 0;
+  private readonly mix = new Mix();
 
   /** Key `key` ended: `end` (signed), its number `at`. */
   note(key: number, end: number, at: number): void {
@@ -213,19 +243,21 @@ class EndIndex {
     if (at - this.from >= RECENT_FREES) {
       const older = this.before;
       this.before = this.now;
-      this.beforeShift = this.nowShift;
       this.now = older.length > 0 ? older.fill(0) : new Float64Array(2 * 16);
-      this.nowShift = 32 - Math.log2(this.now.length / 2);
       this.nowCount = 0;
       this.from = at;
     }
     const table = this.now;
     const mask = table.length / 2 - 1;
-    for (let slot = hashOf(key, this.nowShift); ; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(key, shiftOf(mask + 1), this.mix.hi, this.mix.out), steps = 0; ; slot = (slot + 1) & mask, steps++) {
       if (table[2 * slot + 1] === 0) {
         table[2 * slot] = key;
         table[2 * slot + 1] = end;
-        if (++this.nowCount * 2 > mask + 1) this.grow();
+        if (++this.nowCount * 2 > mask + 1) this.now = this.rehash(this.now, 2 * (mask + 1));
+        else if (steps > LONG_PROBE && this.mix.reseed()) {
+          this.now = this.rehash(this.now, mask + 1);
+          this.before = this.rehash(this.before, this.before.length / 2);
+        }
         return;
       }
       if (table[2 * slot] === key) {
@@ -237,33 +269,39 @@ class EndIndex {
 
   /** The key's last end in the two generations (signed), or 0. */
   last(key: number): number {
-    const now = EndIndex.find(this.now, this.nowShift, key);
-    return now !== 0 ? now : EndIndex.find(this.before, this.beforeShift, key);
+    const now = this.find(this.now, key);
+    return now !== 0 ? now : this.find(this.before, key);
   }
 
-  private static find(table: Float64Array, shift: number, key: number): number {
+  private find(table: Float64Array, key: number): number {
     if (table.length === 0) return 0;
     const mask = table.length / 2 - 1;
-    for (let slot = hashOf(key, shift); table[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(key, shiftOf(mask + 1), this.mix.hi, this.mix.out); table[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
       if (table[2 * slot] === key) return table[2 * slot + 1]!;
     }
     return 0;
   }
 
-  private grow(): void {
-    const old = this.now;
-    const slots = old.length;
-    this.now = new Float64Array(2 * slots);
-    this.nowShift = 32 - Math.log2(slots);
+  /** `old`'s entries in a table of `slots` slots (a power of two), placed with the current multipliers. */
+  private rehash(old: Float64Array, slots: number): Float64Array {
+    if (old.length === 0) return old;
+    const table = new Float64Array(2 * slots);
+    const shift = shiftOf(slots);
     const mask = slots - 1;
     for (let s = 0; s < old.length; s += 2) {
       if (old[s + 1] === 0) continue;
-      let slot = hashOf(old[s]!, this.nowShift);
-      while (this.now[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      this.now[2 * slot] = old[s]!;
-      this.now[2 * slot + 1] = old[s + 1]!;
+      let slot = hashOf(old[s]!, shift, this.mix.hi, this.mix.out);
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[s]!;
+      table[2 * slot + 1] = old[s + 1]!;
     }
+    return table;
   }
+}
+
+/** `hashOf`'s shift for a table of `slots` slots (a power of two). */
+function shiftOf(slots: number): number {
+  return 32 - Math.log2(slots);
 }
 
 export class BlockTable {
@@ -309,6 +347,10 @@ export class BlockTable {
   private slotKey = NO_F64;
   private slotRow = NO_I32;
   private shift = 32;
+  /** `hashOf`'s multipliers (see `Mix`), as fields of their own: the hot path reads no other object. */
+  private mixHi = MIX_HI;
+  private mixOut = MIX_OUT;
+  private mix: Mix | null = null;
   /** When numeric keys last ended; made at the first end. */
   private recentEnds: RecentEnds | null = null;
   // --- the index of text keys ---
@@ -442,14 +484,15 @@ export class BlockTable {
     }
     this.nums[row * NUMS + KEY] = key;
     if (this.slotRow.length === 0) this.resize(16);
-    let slot = hashOf(key, this.shift);
+    const home = hashOf(key, this.shift, this.mixHi, this.mixOut);
     const mask = this.slotRow.length - 1;
-    for (;;) {
+    for (let slot = home; ;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) {
         this.slotKey[slot] = key;
         this.slotRow[slot] = row;
         if (++this.size > this.slotRow.length * MAX_LOAD) this.resize(this.slotRow.length * 2);
+        else if (((slot - home) & mask) > LONG_PROBE) this.reseed();
         return -1;
       }
       if (this.slotKey[slot] === key) {
@@ -565,13 +608,22 @@ export class BlockTable {
   private slotOf(key: number): number {
     if (this.slotRow.length === 0) return -1;
     const mask = this.slotRow.length - 1;
-    let slot = hashOf(key, this.shift);
+    let slot = hashOf(key, this.shift, this.mixHi, this.mixOut);
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) return -1;
       if (this.slotKey[slot] === key) return slot;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** New multipliers after a probe over LONG_PROBE slots (see `Mix`), and the index rebuilt with them. */
+  private reseed(): void {
+    this.mix ??= new Mix();
+    if (!this.mix.reseed()) return;
+    this.mixHi = this.mix.hi;
+    this.mixOut = this.mix.out;
+    this.resize(this.slotRow.length);
   }
 
   /**
@@ -587,7 +639,7 @@ export class BlockTable {
     for (let s = (slot + 1) & mask; rows[s] !== EMPTY; s = (s + 1) & mask) {
       const key = keys[s]!;
       // Its distance from its hash reaches back to the hole: it may move there.
-      if (((s - hashOf(key, this.shift)) & mask) >= ((s - hole) & mask)) {
+      if (((s - hashOf(key, this.shift, this.mixHi, this.mixOut)) & mask) >= ((s - hole) & mask)) {
         keys[hole] = key;
         rows[hole] = rows[s]!;
         hole = s;
@@ -613,7 +665,7 @@ export class BlockTable {
     for (let s = 0; s < rows.length; s++) {
       if (rows[s]! < 0) continue;
       const key = keys[s]!;
-      let slot = hashOf(key, this.shift);
+      let slot = hashOf(key, this.shift, this.mixHi, this.mixOut);
       while (this.slotRow[slot] !== EMPTY) slot = (slot + 1) & mask;
       this.slotKey[slot] = key;
       this.slotRow[slot] = rows[s]!;
