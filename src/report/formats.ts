@@ -3,13 +3,14 @@
 // report the CSV code. index.ts has them all, loaded, for library users.
 import type { Report } from '../model/report.js';
 import type { Style } from './style.js';
+import type { Part } from '../text/pieces.js';
 
 export interface Reporter {
   /** Written once before the first report (e.g. a CSV header). */
   header?: () => string;
   render: (report: Report, style: Style) => string;
   /** `render` in pieces to write one after the other (a huge report need not be one string). */
-  parts?: (report: Report, style: Style) => Iterable<string>;
+  parts?: (report: Report, style: Style) => Iterable<Part>;
   /** Written between two reports. */
   separator?: string;
 }
@@ -24,8 +25,8 @@ export async function loadReporter(format: ReportFormat): Promise<Reporter> {
       return { render: renderText, separator: '\n' };
     }
     case 'json': {
-      const { renderJson, renderJsonParts } = await import('./json.js');
-      return { render: (r) => renderJson(r), parts: (r) => renderJsonParts(r) };
+      const { renderJson, renderJsonBytes } = await import('./json.js');
+      return { render: (r) => renderJson(r), parts: (r) => renderJsonBytes(r) };
     }
     case 'csv': {
       const { csvHeader, renderCsvParts, renderCsvRows } = await import('./csv.js');
