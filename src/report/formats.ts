@@ -10,7 +10,9 @@ export interface Reporter {
   header?: () => string;
   render: (report: Report, style: Style) => string;
   /** `render` in pieces to write one after the other (a huge report need not be one string). */
-  parts?: (report: Report, style: Style) => Iterable<Part>;
+  parts?: (report: Report, style: Style) => Iterable<string>;
+  /** `parts`, some already UTF-8 (`jsonBytes`): what the command line writes when a format has it. */
+  bytes?: (report: Report, style: Style) => Iterable<Part>;
   /** Written between two reports. */
   separator?: string;
 }
@@ -25,8 +27,8 @@ export async function loadReporter(format: ReportFormat): Promise<Reporter> {
       return { render: renderText, separator: '\n' };
     }
     case 'json': {
-      const { renderJson, renderJsonBytes } = await import('./json.js');
-      return { render: (r) => renderJson(r), parts: (r) => renderJsonBytes(r) };
+      const { renderJson, renderJsonParts, renderJsonBytes } = await import('./json.js');
+      return { render: (r) => renderJson(r), parts: (r) => renderJsonParts(r), bytes: (r) => renderJsonBytes(r) };
     }
     case 'csv': {
       const { csvHeader, renderCsvParts, renderCsvRows } = await import('./csv.js');
