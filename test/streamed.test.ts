@@ -16,7 +16,7 @@ import { CHECK_FORMATS, CHECK_PARTS, CHECK_REPORTERS } from '../src/check/report
 import { DIFF_FORMATS, DIFF_PARTS, DIFF_REPORTERS, diffReports } from '../src/diff/index.js';
 import { writeParts } from '../src/cli/io.js';
 import { writeOutputFile } from '../src/cli/output.js';
-import { jsonPieces } from '../src/text/json.js';
+import { jsonBytes, jsonPieces } from '../src/text/json.js';
 import { joinAll } from '../src/text/pieces.js';
 import type { Report } from '../src/model/report.js';
 import { PLAIN } from '../src/report/style.js';
@@ -91,8 +91,43 @@ test('every check format, written a character at a time to a slow stream or a fi
     // What the streamed formats replaced: one JSON.stringify of the whole.
     assert.equal(CHECK_REPORTERS.json(result, PLAIN), JSON.stringify(result) + '\n', `${name}: json`);
     assert.equal(joinAll(jsonPieces(result, 1)), JSON.stringify(result), `${name}: json in pieces of one character`);
+    assert.deepEqual(Buffer.concat([...jsonBytes(result, 1)]), Buffer.from(JSON.stringify(result)), `${name}: json as bytes, pieces of one byte`);
     const quality = CHECK_REPORTERS.codequality(result, PLAIN, OPTIONS);
     assert.equal(quality, JSON.stringify(JSON.parse(quality), null, 2) + '\n', `${name}: codequality`);
+  }
+});
+
+test('JSON as UTF-8 pieces is the bytes of JSON.stringify, in pieces of any size', () => {
+  const item = (i: number) => ({
+    n: i,
+    text: i % 7 === 0 ? 'Hello, w\u2026' : i % 11 === 0 ? 'a\ud800b "q" \\ \n\u00e9' : 'x',
+    none: undefined,
+    f: () => 1,
+  });
+  const values: unknown[] = [
+    {
+      blocks: Array.from({ length: 1000 }, (_, i) => item(i)),
+      empty: [],
+      none: undefined,
+      nested: [[...Array(100).keys()], 1, { deep: Array.from({ length: 70 }, (_, i) => [i, '\u00e9']) }],
+    },
+    Array.from({ length: 300 }, (_, i) => (i % 50 === 0 ? { long: Array(65).fill('\u2026') } : item(i))),
+    Array.from({ length: 65 }, () => []),
+    [],
+    {},
+    'text',
+    42,
+    null,
+    manyLeaks(1000, 30),
+  ];
+  for (const value of values) {
+    const whole = Buffer.from(JSON.stringify(value));
+    for (const size of [1, 7, 1000, undefined]) {
+      const pieces = [...jsonBytes(value, size)];
+      assert.deepEqual(Buffer.concat(pieces), whole, `pieces of ${size ?? 'the default size'}`);
+      assert.ok(pieces.every((p) => p.length > 0));
+      if (size === 7 && whole.length > 10_000) assert.ok(pieces.length > 5, 'written in pieces');
+    }
   }
 });
 

@@ -8,7 +8,7 @@ import type { AnalyzeOptions } from '../analyze.js';
 import type { Report } from '../model/report.js';
 import { COLOR, PLAIN, type Style } from '../report/style.js';
 import { createProgress } from './progress.js';
-import { joinPieces, PIECE } from '../text/pieces.js';
+import { joinPieces, PIECE, type Part } from '../text/pieces.js';
 import { outputWidth, wantColour, wantUnicode } from './terminal.js';
 
 export interface Io {
@@ -75,9 +75,9 @@ export async function analyzeLog(path: string, io: Io, options: AnalyzeOptions, 
  * Writes the pieces in order, waiting while the stream's buffer is full (a slow pipe
  * would otherwise hold the whole output in memory). A stream that fails or closes ends
  * the writing: its 'error' handler (cli.ts) reports that, not this. Small pieces are
- * joined to at least `size` characters a write.
+ * joined to at least `size` characters a write; bytes are written as they come.
  */
-export async function writeParts(out: NodeJS.WritableStream, parts: Iterable<string>, size = PIECE): Promise<void> {
+export async function writeParts(out: NodeJS.WritableStream, parts: Iterable<Part>, size = PIECE): Promise<void> {
   for (const part of joinPieces(parts, size)) {
     if (out.write(part)) continue;
     const open = await new Promise<boolean>((resolve) => {

@@ -3,6 +3,7 @@
 // report the CSV code. index.ts has them all, loaded, for library users.
 import type { Report } from '../model/report.js';
 import type { Style } from './style.js';
+import type { Part } from '../text/pieces.js';
 
 export interface Reporter {
   /** Written once before the first report (e.g. a CSV header). */
@@ -10,6 +11,8 @@ export interface Reporter {
   render: (report: Report, style: Style) => string;
   /** `render` in pieces to write one after the other (a huge report need not be one string). */
   parts?: (report: Report, style: Style) => Iterable<string>;
+  /** `parts`, some already UTF-8 (`jsonBytes`): what the command line writes when a format has it. */
+  bytes?: (report: Report, style: Style) => Iterable<Part>;
   /** Written between two reports. */
   separator?: string;
 }
@@ -24,8 +27,8 @@ export async function loadReporter(format: ReportFormat): Promise<Reporter> {
       return { render: renderText, separator: '\n' };
     }
     case 'json': {
-      const { renderJson, renderJsonParts } = await import('./json.js');
-      return { render: (r) => renderJson(r), parts: (r) => renderJsonParts(r) };
+      const { renderJson, renderJsonParts, renderJsonBytes } = await import('./json.js');
+      return { render: (r) => renderJson(r), parts: (r) => renderJsonParts(r), bytes: (r) => renderJsonBytes(r) };
     }
     case 'csv': {
       const { csvHeader, renderCsvParts, renderCsvRows } = await import('./csv.js');

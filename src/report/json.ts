@@ -1,5 +1,5 @@
 import type { Report } from '../model/report.js';
-import { jsonPieces } from '../text/json.js';
+import { jsonBytes, jsonPieces } from '../text/json.js';
 
 /** One report as one line of JSON: several logs give JSON Lines (one object per line). */
 export function renderJson(report: Report): string {
@@ -13,5 +13,11 @@ export function renderJson(report: Report): string {
  */
 export function* renderJsonParts(report: Report): Generator<string> {
   yield* jsonPieces(report);
+  yield '\n';
+}
+
+/** `renderJsonParts` as UTF-8, for a stream to write (`jsonBytes`). */
+export function* renderJsonBytes(report: Report): Generator<Uint8Array | string> {
+  yield* jsonBytes(report);
   yield '\n';
 }

@@ -7,10 +7,24 @@
 /** Characters per piece written. */
 export const PIECE = 1 << 16;
 
-/** The parts joined into pieces of at least `size` characters (the last may be shorter); nothing empty is yielded. */
-export function* joinPieces(parts: Iterable<string>, size: number = PIECE): Generator<string> {
+/** A part of output: text, or text already encoded as UTF-8 (a JSON report's pieces, `jsonBytes`). */
+export type Part = string | Uint8Array;
+
+/**
+ * The parts joined into pieces of at least `size` characters (the last may be shorter); nothing
+ * empty is yielded. Bytes are not joined: the text before them is yielded, then they.
+ */
+export function joinPieces(parts: Iterable<string>, size?: number): Generator<string>;
+export function joinPieces(parts: Iterable<Part>, size?: number): Generator<Part>;
+export function* joinPieces(parts: Iterable<Part>, size: number = PIECE): Generator<Part> {
   let buffer = '';
   for (const part of parts) {
+    if (typeof part !== 'string') {
+      if (buffer !== '') yield buffer;
+      buffer = '';
+      if (part.length > 0) yield part;
+      continue;
+    }
     buffer += part;
     if (buffer.length >= size) {
       yield buffer;

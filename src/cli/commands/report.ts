@@ -75,7 +75,8 @@ export async function run(args: ReportArgs, io: Io): Promise<number> {
       const unmatched = noDialectMatched(report);
       if (unmatched) warn(io, unmatched);
       if (written++ > 0 && reporter.separator) io.stdout.write(reporter.separator);
-      await writeParts(io.stdout, reporter.parts ? reporter.parts(report, style) : [reporter.render(report, style)]);
+      const parts = reporter.bytes ?? reporter.parts;
+      await writeParts(io.stdout, parts ? parts(report, style) : [reporter.render(report, style)]);
       if (args.html !== undefined) forHtml.push(report);
     } catch (err) {
       if (!(err instanceof SpylogError)) throw err;
