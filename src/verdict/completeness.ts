@@ -45,7 +45,7 @@ export interface CrtSpan {
   shared: boolean;
   /** It leaves out lines before or after the program's that may be the console's or another program's (a prompt, a transcript's header or footer, a script's echo). */
   framed: boolean;
-  /** Counted in UTF-16 code units of the text decoded from UTF-16LE, not in its UTF-8 bytes: one byte each in the program's single-byte code page. */
+  /** Counted in the text's UTF-16 code units, not in its UTF-8 bytes (a capture that re-encoded it): one byte each in the program's single-byte code page. */
   units?: boolean;
   /**
    * Its last line end was PowerShell's, not the program's: PowerShell reads the program's output
@@ -112,7 +112,7 @@ const crBy = (crt: CrtFacts) => (crt.decoded === true ? 'PowerShell' : 'text mod
 /** ` up to line N` for a span that ends where another run of its process begins. */
 const upTo = (s: CrtSpan) => (s.to === null ? '' : ` up to line ${s.to}`);
 
-/** How a span of decoded text counted in code units says so (attack notes #116). */
+/** How a span counted in code units says so (attack notes #116). */
 const IN_CHARACTERS = "counted in characters (one byte each in the program's code page)";
 const inCharacters = (s: CrtSpan) => (s.units === true ? `, ${IN_CHARACTERS},` : '');
 
