@@ -229,7 +229,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'crt-whole-buffers',
     verdict: 'possibly-truncated',
-    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers. In a file of several runs, also counted from each split of the lines between two runs (a line there may be another program's), and, after a run that shows no exit (it may have printed some of them, and shared its process), to each split and from that run's first byte (runs of one process share its buffer)",
+    when: "the run's output, from its first byte (a run appended with `>>` starts its own buffers), is an exact multiple of 4096 bytes, as the file holds it or as the program wrote it (without the CR that text mode adds to each line end), with blocks outstanding: the C runtime writes whole 4096-byte buffers. In a file of several runs, also counted from each split of the lines between two runs (a line there may be another program's), and, after a run that shows no exit (it may have printed some of them, and shared its process), to each split and from that run's first byte (runs of one process share its buffer). Where the capture re-encoded the program's text (PowerShell), also counted in characters, and where PowerShell surely wrote the file (UTF-16, UTF-8 with a BOM, a transcript), also without its last line end, which PowerShell adds",
     evidence: (f) => {
       const live = f.trace.live.length;
       if (!f.crt || live === 0) return null;
@@ -255,7 +255,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'crt-whole-buffers-at-exit',
     verdict: 'possibly-truncated',
-    when: "what the spy printed after the program's own output (exit() flushed that; the spy's exit-time lines follow in fresh buffers) is an exact multiple of 4096 bytes, either way, with blocks outstanding",
+    when: "what the spy printed after the program's own output (exit() flushed that; the spy's exit-time lines follow in fresh buffers) is an exact multiple of 4096 bytes, either way (and in characters, and without PowerShell's last line end, as for `crt-whole-buffers`), with blocks outstanding",
     evidence: (f) => {
       const live = f.trace.live.length;
       if (!f.crt || live === 0 || f.trace.marks.exitEvents === 0) return null;
