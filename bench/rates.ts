@@ -98,8 +98,8 @@ function dumpEntry(address: number, size: number, data: number[]): string {
  * `padding`: null for the run as it is; else the number of characters added, to a program
  * line in the body (`Object name: xxx...`, a line of its own) or to the banner's first line.
  */
-export function spyRun(banner: number, padding: number | null, where: PadWhere, wide = false): string[] {
-  return runLines(banner, padding === null ? null : PAD_CHAR.repeat(padding), where, wide);
+export function spyRun(banner: number, padding: number | null, where: PadWhere): string[] {
+  return runLines(banner, padding === null ? null : PAD_CHAR.repeat(padding), where, false);
 }
 
 const PAD_CHAR = 'x';

@@ -17,6 +17,18 @@ function decodeInChunks(bytes: Uint8Array, size: number): { text: string; encodi
   return { text, encoding: d.encoding };
 }
 
+/** `bytes` through `writeUtf8` in pieces of `size`: the decoder, the UTF-8 stream, and where each of its lines starts (and its end). */
+function utf8Stream(bytes: Uint8Array, size: number): { d: ByteDecoder; stream: Buffer; starts: number[] } {
+  const d = new ByteDecoder();
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
+  out.push(d.endUtf8());
+  const stream = Buffer.concat(out);
+  const starts = [0, stream.length];
+  for (let i = stream.indexOf(10); i >= 0; i = stream.indexOf(10, i + 1)) starts.push(i + 1);
+  return { d, stream, starts };
+}
+
 function utf16le(s: string, bom = true): Uint8Array {
   return Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(s, 'utf16le')]);
 }
@@ -44,14 +56,8 @@ test("decoder: where a UTF-16 text's characters outside ASCII are, so that a spa
   const text = lines.join('\r\n') + '\r\n' + 'no line end \u00fc';
   const bytes = utf16le(text);
   for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) {
-    const d = new ByteDecoder();
-    const out: Buffer[] = [];
-    for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
-    out.push(d.endUtf8());
-    const stream = Buffer.concat(out);
     // At each line start of the UTF-8 stream, and at its end: the code units of the text before it.
-    const starts = [0, stream.length];
-    for (let i = stream.indexOf(10); i >= 0; i = stream.indexOf(10, i + 1)) starts.push(i + 1);
+    const { d, stream, starts } = utf8Stream(bytes, size);
     for (const at of starts) {
       const before = stream.subarray(0, at).toString('utf8');
       // WTF-8's lone surrogate reads back as three U+FFFD, one code unit in the text it came from.
@@ -72,13 +78,7 @@ test('decoder: the same for a UTF-8 input (a capture PowerShell 7.0–7.3 or `Ou
   for (const bom of [false, true]) {
     const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]);
     for (const size of [1, 2, 3, 5, 7, 64, 4097, bytes.length]) {
-      const d = new ByteDecoder();
-      const out: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
-      out.push(d.endUtf8());
-      const stream = Buffer.concat(out);
-      const starts = [0, stream.length];
-      for (let i = stream.indexOf(10); i >= 0; i = stream.indexOf(10, i + 1)) starts.push(i + 1);
+      const { d, stream, starts } = utf8Stream(bytes, size);
       for (const at of starts)
         assert.equal(d.wide.unitsAt(at), stream.subarray(0, at).toString('utf8').length, `line start ${at} in ${size}-byte pieces`);
     }
