@@ -869,6 +869,35 @@ test("cmd's German `pause` in the console's code page, or as PowerShell misdecod
   assert.equal(analyzeBuffer(run + 'Dr\u0081cken Sie eine beliebige Tasse . . .\r\n').truncation, 'possibly-truncated');
 });
 
+test("console hosts' own lines are the console's; a path with an arrow and a sentence starting with `More` are the program's (attack notes #145, #148, #150)", () => {
+  const run = EXIT_FREE_RUN.join('\r\n') + '\r\n';
+  const read = (text: string) => {
+    const r = analyzeBuffer(text);
+    return [r.truncation, r.summary['true-leak'].blocks, r.summary.unresolved.blocks];
+  };
+  // After the program exited: Visual Studio 2019+ (pasted without a last line end), Windows Terminal,
+  // a VS Code task, and prompts. The exit-time free is the run's last output: complete, the leak a true leak.
+  for (const tail of [
+    '\r\nC:\\work\\spy\\x64\\Debug\\MallocSpyTest.exe (process 14236) exited with code 0.\r\n' +
+      'To automatically close the console when debugging stops, enable Tools->Options->Debugging->Automatically close the console when debugging stops.\r\n' +
+      'Press any key to close this window . . .',
+    'C:\\work\\spy\\Debug\\spy.exe (process 8) exited with code -1073741819 (0xc0000005).\r\n',
+    '\r\n[process exited with code 0 (0x00000000)]\r\nYou can now close this terminal with Ctrl+D, or press Enter to restart.\r\n',
+    '\r\n *  Terminal will be reused by tasks, press any key to close it. \r\n',
+    'C:\\work\\spy>',
+    'C:\\Program Files>dir\r\n',
+    'PS C:\\work> ',
+    'C:\\>',
+  ])
+    assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
+  // The program's own last line after its free (a redirected run: the ExitProcess output was lost).
+  for (const tail of ['C:\\work\\spy\\leaks.csv -> 4 blocks written', 'C:\\work\\out.xml => saved', 'C:\\work\\a b.txt: 4 entries > limit'])
+    assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
+  // A sentence that starts with `More` and trails off is no elision: nothing is missing.
+  const more = [...EXIT_FREE_RUN.slice(0, 4), 'More than one provider registered, using the first...', ...EXIT_FREE_RUN.slice(4)];
+  assert.deepEqual(read(more.join('\r\n') + '\r\n'), ['complete', 1, 0]);
+});
+
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {
   // _CrtMemDumpAllObjectsSince with nothing allocated since the checkpoint: no leak, nothing lost.
   const empty = analyzeBuffer(

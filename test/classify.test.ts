@@ -113,6 +113,10 @@ test('program lines: call names, markers with HRESULTs, elisions, binary, blanks
   assert.equal(c('Object released').type, 'program');
   assert.equal(c('more leaks...').type, 'elision');
   assert.equal(c('more allocations...').type, 'elision');
+  assert.equal(c('...').type, 'elision');
+  // The program's sentences are not the article's elisions (attack notes #150).
+  assert.equal(c('More than one provider registered, using the first...').type, 'program');
+  assert.equal(c('More data available, reading on\u2026').type, 'program');
   assert.equal(c('\u0000\u0001garbage').type, 'unreadable');
   // U+FFFD is text a decoder wrote (PowerShell's, for a byte of the program's code page): the program's line (attack notes #138).
   assert.equal(c('Pr\uFFFDfung beendet').type, 'program');

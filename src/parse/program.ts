@@ -14,17 +14,25 @@ const BLANK: LineEvent = { type: 'blank' };
  * exit-time output (attack notes #138).
  */
 const BINARY = /[\x00-\x08\x0B-\x1F\x7F]/;
-/** The article's own elisions: `more allocations...`, `more leaks...`, `...`. */
-const ELISION = /^(?:more\b.*|)(?:\.\.\.|\u2026)$/i;
+/**
+ * The article's own elisions: `more allocations...`, `more leaks...`, `...`: `more` and one
+ * word. A sentence of the program's that starts with "More" and trails off (`More than one
+ * provider registered, using the first...`) is its output: read as an elision, a complete
+ * console capture read possibly-truncated (attack notes #150).
+ */
+const ELISION = /^(?:more\s+[\w-]+\s*|)(?:\.\.\.|\u2026)$/i;
 /** `<Name>(args) returns <value>`: the call a program line reports. */
 const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
 const HRESULT = /^\s*(?:0x)?([0-9A-Fa-f]{1,8})\b/;
 /**
  * A shell prompt, possibly with the next command typed after it: cmd's `C:\work\spy>`,
- * PowerShell's `PS C:\work\spy>`. The path holds no character a Windows path cannot, so the
- * prompt's `>` is the first one: no backtracking.
+ * PowerShell's `PS C:\work\spy>`. The path holds no character a Windows path cannot (`:`
+ * past the drive included), so the prompt's `>` is the first one; and a folder's name never
+ * ends in a blank, so `>` right after a blank, `-` or `=` is text, not a prompt: a program's
+ * `C:\work\spy\leaks.csv -> 4 blocks written` read as the console's moved its last line up,
+ * and the frees before it became exit-time output (attack notes #148).
  */
-const PROMPT = /^(?:PS )?[A-Za-z]:\\[^<>|"*?\r\n]*>/;
+const PROMPT = /^(?:PS )?[A-Za-z]:\\(?:[^<>|"*?:\r\n]*[^<>|"*?:\r\n\s=-])?>/;
 /** What `pause` prints (Visual Studio's Ctrl+F5 runs it), as Windows words it in a few languages; and cmd's Ctrl+C question. */
 const CONSOLE_LINES = new Set([
   'Press any key to continue . . .',
@@ -33,7 +41,21 @@ const CONSOLE_LINES = new Set([
   'Presione una tecla para continuar . . .',
   'Premere un tasto per continuare . . .',
   'Terminate batch job (Y/N)?',
+  // Visual Studio 2019 and later, after the program's exit, in its own console.
+  'Press any key to close this window . . .',
+  'To automatically close the console when debugging stops, enable Tools->Options->Debugging->Automatically close the console when debugging stops.',
+  // Windows Terminal, when a profile's process ended and the tab stays open.
+  'You can now close this terminal with Ctrl+D, or press Enter to restart.',
 ]);
+/**
+ * The console host's own lines with a number or a path in them: Visual Studio's `C:\work\spy\x64\Debug\spy.exe
+ * (process 14236) exited with code 0.` (2022 adds ` (0x0)`), Windows Terminal's `[process exited with code 0
+ * (0x00000000)]`, and what VS Code prints around a task (` *  Executing task: …`, ` *  Terminal will be reused by
+ * tasks, press any key to close it. `). Read as the program's, its last line was the host's, and the exit-time
+ * frees before it ordinary ones: a complete console capture possibly-truncated (attack notes #145).
+ */
+const CONSOLE_HOST =
+  /^(?:\S.* \(process \d+\) exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\.|\[process exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\]|\* {1,2}(?:Executing task: .*|Terminal will be reused by tasks, press any key to close it\.))$/;
 
 /**
  * A console line as it reads whatever decoded its characters outside ASCII: cmd prints them in
@@ -48,7 +70,12 @@ const SKELETON_LENGTHS = new Set([...CONSOLE_SKELETONS].map((l) => l.length));
 
 /** The console's own line (a prompt, `pause`), in any of the spellings above. */
 function isConsoleLine(text: string): boolean {
-  return CONSOLE_LINES.has(text) || PROMPT.test(text) || (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)));
+  return (
+    CONSOLE_LINES.has(text) ||
+    PROMPT.test(text) ||
+    CONSOLE_HOST.test(text) ||
+    (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)))
+  );
 }
 
 /**
