@@ -459,6 +459,33 @@ test('a run that died before its revoke, then another process appended: two runs
   assert.equal(analyzeBuffer(refused.join('\n') + '\n').runs, undefined);
 });
 
+test('the same with HRESULTs printed by name or decorated: `returns S_OK`, `hr=0x0`, `: 0x0`, `(0x0)` (attack notes #147)', () => {
+  const dead = [
+    'CoInitialize() returns S_OK',
+    'CoRegisterMallocSpy() returns S_OK',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    'ERROR: IDispatch::Invoke failed, exiting',
+  ];
+  for (const ok of ['S_OK', 'hr=0x00000000', ': 0x00000000', '(0x00000000)', 'hr = 0']) {
+    const next = [
+      'CoInitialize() returns S_OK',
+      `CoRegisterMallocSpy() returns ${ok}`,
+      'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+      'MALLOC SPY: 0x0023A000 - freed, 0 blocks remaining',
+      'Object released',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns S_OK',
+    ];
+    const r = analyzeBuffer([...dead, ...next].join('\r\n') + '\r\n');
+    // Read as one run, the next process's allocation "reused" the dead run's block: counted freed, and check passed.
+    assert.deepEqual([r.runs?.length, r.summary.unresolved.blocks, r.summary.freed.blocks], [2, 1, 1], ok);
+  }
+  // A refusal by name keeps the second session in the first run (attack notes #93's reading).
+  const refused = analyzeBuffer([...dead, 'CoInitialize() returns S_OK', 'CoRegisterMallocSpy() returns CO_E_OBJISREG'].join('\n') + '\n');
+  assert.equal(refused.runs, undefined);
+});
+
 test('a second COM session in the same process, refused its registration, is no new run: the spy, never revoked, goes on printing (attack notes #93)', () => {
   const session = [
     'CoInitialize() returns 0x00000000',

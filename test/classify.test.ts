@@ -6,7 +6,7 @@ import { classifyLine } from '../src/parse/line.js';
 import { SpyScanner } from '../src/parse/scan.js';
 import { compileParseContext, type ParseContext } from '../src/parse/options.js';
 import { UNREADABLE_COUNT } from '../src/parse/events.js';
-import { lastWritten } from '../src/parse/program.js';
+import { lastWritten, parseHresult } from '../src/parse/program.js';
 
 const ctx = compileParseContext();
 const classify = (line: string, context: ParseContext) => classifyLine(line, context, new SpyScanner(context));
@@ -131,4 +131,25 @@ test('markers are configurable', () => {
   const u = classify('uninit done', custom);
   assert.equal(u.type === 'program' && u.marker, 'couninitialize');
   assert.equal(classify('MALLOC SPY: 0x10 - 8 bytes allocated', custom).type, 'program');
+});
+
+test('HRESULTs as programs print them: hex, bare digits, by name, after `:`, `=`, `(` or `hr=` (attack notes #147)', () => {
+  const read = (rest: string) => parseHresult(rest);
+  assert.deepEqual(
+    [
+      ' 0x80070005',
+      ' 00000000',
+      ' 0',
+      ' S_OK',
+      ' E_ACCESSDENIED',
+      ' CO_E_OBJISREG',
+      ' hr=0x00000000',
+      ' : 0x800401FB',
+      ' (0x00000000)',
+      ' = S_FALSE',
+    ].map(read),
+    [0x80070005, 0, 0, 0, 0x80070005, 0x800401fb, 0, 0x800401fb, 0, 1],
+  );
+  // Words that are no HRESULT: no result, as before.
+  assert.deepEqual([' ok', ' E_SOMETHING_ELSE', ' failed', ''].map(read), [null, null, null, null]);
 });

@@ -23,7 +23,31 @@ const BINARY = /[\x00-\x08\x0B-\x1F\x7F]/;
 const ELISION = /^(?:more\s+[\w-]+\s*|)(?:\.\.\.|\u2026)$/i;
 /** `<Name>(args) returns <value>`: the call a program line reports. */
 const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
-const HRESULT = /^\s*(?:0x)?([0-9A-Fa-f]{1,8})\b/;
+/**
+ * An HRESULT as programs print it: `0x80070005`, bare hex digits, or its name (`S_OK`,
+ * `E_ACCESSDENIED`), after an optional `:`, `=`, `(` or `hr=`. Read as no result, `returns S_OK`
+ * was no registration that succeeded: a crashed run and the next one appended after it were read
+ * as one, the crashed run's blocks "reused" by the next process's allocations and counted freed
+ * (attack notes #147, as #90 was for `0x00000000`).
+ */
+const HRESULT = /^\s*(?:(?:hr\s*)?[:=(]\s*)?(?:(?:0x)?([0-9A-Fa-f]{1,8})|([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+))\b/;
+/** The names of the HRESULTs a registration or a revoke returns (winerror.h). */
+const HRESULT_NAMES: ReadonlyMap<string, number> = new Map([
+  ['S_OK', 0],
+  ['S_FALSE', 1],
+  ['E_ACCESSDENIED', 0x80070005],
+  ['CO_E_OBJISREG', 0x800401fb],
+  ['CO_E_OBJNOTREG', 0x800401fc],
+  ['CO_E_NOTINITIALIZED', 0x800401f0],
+  ['E_INVALIDARG', 0x80070057],
+  ['E_OUTOFMEMORY', 0x8007000e],
+  ['E_FAIL', 0x80004005],
+  ['E_NOINTERFACE', 0x80004002],
+  ['E_POINTER', 0x80004003],
+  ['E_UNEXPECTED', 0x8000ffff],
+  ['E_NOTIMPL', 0x80004001],
+  ['RPC_E_CHANGED_MODE', 0x80010106],
+]);
 /**
  * A shell prompt, possibly with the next command typed after it: cmd's `C:\work\spy>`,
  * PowerShell's `PS C:\work\spy>`. The path holds no character a Windows path cannot (`:`
@@ -122,8 +146,10 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
 /** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */
 export const E_ACCESSDENIED = 0x80070005;
 
-/** The HRESULT at the start of `rest` (`0x80070005`, or 8 bare hex digits), or null. */
+/** The HRESULT at the start of `rest` (`0x80070005`, 8 bare hex digits, or a name in HRESULT_NAMES), or null. */
 export function parseHresult(rest: string): number | null {
   const h = HRESULT.exec(rest);
-  return h ? parseInt(h[1]!, 16) >>> 0 : null;
+  if (!h) return null;
+  if (h[1] !== undefined) return parseInt(h[1], 16) >>> 0;
+  return HRESULT_NAMES.get(h[2]!) ?? null;
 }
