@@ -486,6 +486,41 @@ test('the same with HRESULTs printed by name or decorated: `returns S_OK`, `hr=0
   assert.equal(refused.runs, undefined);
 });
 
+test("a block the dump listed whose address is allocated again after it stays never freed: the next process's, or an exit-time free the log lost (attack notes #144)", () => {
+  // Two runs of a silent program with a spy DLL (spy lines and its dump only), appended: the
+  // second process's heap gives the first one's leaked address again.
+  const first = [
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'MALLOC SPY: detected memory leaks!',
+    '0x0023A000 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........',
+  ];
+  for (const second of [
+    ['MALLOC SPY: 0x0023A000 - 64 bytes allocated', 'MALLOC SPY: 0x0023A000 - freed, 0 blocks remaining'],
+    // The same address as a realloc's target.
+    [
+      'MALLOC SPY: 0x0013A000 - 32 bytes allocated',
+      'MALLOC SPY: 0x0013A000 - reallocated to 0x0023A000, 64 bytes',
+      'MALLOC SPY: 0x0023A000 - freed, 0 blocks remaining',
+    ],
+  ]) {
+    const r = analyzeBuffer([...first, ...second].join('\n') + '\n');
+    assert.equal(r.anomalyCounts['address-reused-while-alive'], 1);
+    assert.equal(r.truncation, 'possibly-truncated');
+    // Counted freed, the leak vanished and check passed; the first run alone fails on it.
+    assert.deepEqual([r.summary.unresolved.blocks, r.summary.unresolved.bytes, r.summary.freed.blocks], [1, 64, 0], second.join('|'));
+    assert.deepEqual(
+      r.blocks.filter((b) => b.category === 'unresolved').map((b) => [b.address, b.allocLine, b.inDump]),
+      [['0x0023A000', 1, true]],
+    );
+  }
+  // Before shutdown a heap reuses only freed addresses: the lost free was an ordinary one (fixtures/address-reuse.log).
+  const running = analyzeBuffer(
+    ['MALLOC SPY: 0x0023A000 - 64 bytes allocated', 'Object created', 'MALLOC SPY: 0x0023A000 - 64 bytes allocated', 'Object created'].join('\n') +
+      '\n',
+  );
+  assert.deepEqual([running.summary.freed.blocks, running.summary.unresolved.blocks], [1, 1]);
+});
+
 test('a second COM session in the same process, refused its registration, is no new run: the spy, never revoked, goes on printing (attack notes #93)', () => {
   const session = [
     'CoInitialize() returns 0x00000000',
