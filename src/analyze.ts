@@ -91,6 +91,8 @@ interface InputEnd {
   lines: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  /** Bytes of a Ctrl+Z end-of-file mark after the last line end (LineSplitter.endMark): not the program's. */
+  endMark: number;
   /** Lines ended by CR LF in the whole input. */
   crlf: number;
   /** Bytes of the UTF-8 stream the lines were read from: `bytes` but a UTF-16 input's, decoded. */
@@ -150,6 +152,7 @@ export function createAnalyzer(options: AnalyzeOptions = {}): Analyzer {
         lines: lines.lineNo,
         endedOnLineEnd: lines.endedOnLineEnd,
         endedOnBareCR: lines.endedOnBareCR,
+        endMark: lines.endMark,
         crlf: lines.crlf,
         streamBytes: lines.bytes,
         wide: decoder.wide,
@@ -195,6 +198,7 @@ class Judge {
       lines: run.lines,
       endedOnLineEnd: true,
       endedOnBareCR: false,
+      endMark: false,
       crt: debugView ? null : crtFacts(run, input, { bytes: run.endByte, crlf: run.endCrlf }),
     });
     this.add(pid, run, report, false);
@@ -217,7 +221,8 @@ class Judge {
         // C runtime buffer (a run appended with `>>` after it starts its own).
         const atEnd = single || run === capture.endRun;
         // A UTF-16 file's end, in the UTF-8 stream the runs' offsets are of (a UTF-8 file's is its size, BOM included).
-        const fileEnd = { bytes: input.encoding.startsWith('utf16') ? input.streamBytes : input.bytes, crlf: input.crlf };
+        // Without an end-of-file mark after the last line: the program never wrote it.
+        const fileEnd = { bytes: (input.encoding.startsWith('utf16') ? input.streamBytes : input.bytes) - input.endMark, crlf: input.crlf };
         const end = run.endByte >= 0 ? { bytes: run.endByte, crlf: run.endCrlf } : fileEnd;
         const report = this.run(run, p.pid, {
           bytes: input.bytes,
@@ -226,6 +231,7 @@ class Judge {
           lines: single ? input.lines : run.lines,
           endedOnLineEnd: atEnd ? input.endedOnLineEnd : true,
           endedOnBareCR: atEnd ? input.endedOnBareCR : false,
+          endMark: atEnd && input.endMark > 0,
           crt:
             (atEnd || run.endByte >= 0) && !capture.debugView
               ? crtFacts(run, { encoding: input.encoding, wide: input.wide, frame: capture.frame }, end)
@@ -273,6 +279,7 @@ class Judge {
         lastLine: facts.lastLine,
         endedOnLineEnd: facts.endedOnLineEnd,
         endedOnBareCR: facts.endedOnBareCR,
+        endMark: facts.endMark,
         crt: facts.crt,
         coUninitializeMarkers: dialect.coUninitializeMarkers,
         dumpOnly: dialect.dumpOnly ? dialect.name : null,
@@ -357,6 +364,7 @@ interface RunInput {
   lines: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  endMark: boolean;
   crt: CrtFacts | null;
 }
 

@@ -898,6 +898,37 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
   assert.deepEqual(read(more.join('\r\n') + '\r\n'), ['complete', 1, 0]);
 });
 
+test('a Ctrl+Z after the last line end is the end-of-file mark `copy` writes, not a cut line, whatever the chunks (attack notes #143)', () => {
+  const chunked = (bytes: Buffer, size: number) => {
+    const a = createAnalyzer();
+    for (let i = 0; i < bytes.length; i += size) a.write(bytes.subarray(i, i + size));
+    return a.end();
+  };
+  // A console capture showing its exit-time free; and a redirected run of exactly one whole buffer as the program wrote it.
+  const consoleRun = EXIT_FREE_RUN.join('\r\n') + '\r\n';
+  const redirected = writtenAs(4096, EXIT_FREE_RUN).join('\r\n') + '\r\n';
+  for (const [text, truncation] of [
+    [consoleRun, 'complete'],
+    [redirected, 'possibly-truncated'],
+  ] as const) {
+    const without = analyzeBuffer(text);
+    assert.equal(without.truncation, truncation);
+    for (const mark of ['\x1a', '\x1a\x1a']) {
+      for (const size of [1, 3, 1 << 20]) {
+        const r = chunked(Buffer.from(text + mark, 'latin1'), size);
+        assert.deepEqual(
+          [r.truncation, r.summary, r.lines, r.anomalyCounts],
+          [truncation, without.summary, without.lines, without.anomalyCounts],
+          `${size}`,
+        );
+      }
+    }
+  }
+  assert.match(analyzeBuffer(consoleRun + '\x1a').evidence.join(' '), /the Ctrl\+Z after it is the end-of-file mark/);
+  // Ctrl+Z after text with no line end: the last line was cut, and is still read so.
+  assert.equal(analyzeBuffer(consoleRun + 'Obj\x1a').truncation, 'truncated');
+});
+
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {
   // _CrtMemDumpAllObjectsSince with nothing allocated since the checkpoint: no leak, nothing lost.
   const empty = analyzeBuffer(

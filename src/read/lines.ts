@@ -56,6 +56,8 @@ export class LineSplitter {
   endedOnLineEnd = true;
   /** True when the input's last line ended in a bare CR: a line end cut between CR and LF. */
   endedOnBareCR = false;
+  /** Bytes of the DOS end-of-file mark (Ctrl+Z) the input ended with after its last line end: not a line (see `end`). */
+  endMark = 0;
   /** Bytes pushed so far. */
   bytes = 0;
   /** A line of UTF-16LE was read (see `text`). */
@@ -132,6 +134,17 @@ export class LineSplitter {
   end(): void {
     if (this.pending && this.wide && this.heldLength === 1 && this.overBytes === 0 && this.held[0]![0] === 0) {
       // The second byte of the last LF of a stretch of UTF-16LE (see `text`): the line end is whole.
+      this.held = [];
+      this.heldLength = 0;
+      this.pending = false;
+      return;
+    }
+    if (this.pending && this.overBytes === 0 && this.held.every(isEndMark)) {
+      // Ctrl+Z after the last line end: the end-of-file mark `copy` writes when it joins files
+      // (`copy a.log+b.log all.log` copies text, and ends the copy with one), and old editors
+      // too. Read as a line it was the log's last, cut and unreadable: a complete capture
+      // `truncated`, its leak undecided and `baseline` refused (attack notes #143).
+      this.endMark = this.heldLength;
       this.held = [];
       this.heldLength = 0;
       this.pending = false;
@@ -237,4 +250,10 @@ export class LineSplitter {
     }
     this.sink.line(text, ++this.lineNo, dropped, this.at);
   }
+}
+
+/** Bytes that are only Ctrl+Z (0x1A), the DOS end-of-file mark. */
+function isEndMark(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0x1a) return false;
+  return true;
 }

@@ -18,6 +18,8 @@ export interface CompletenessFacts {
   lastLine: number;
   endedOnLineEnd: boolean;
   endedOnBareCR: boolean;
+  /** A Ctrl+Z end-of-file mark followed the last line end (read as no line). */
+  endMark: boolean;
   /** The C runtime's 4096-byte buffers, for the run holding the end of a byte-for-byte capture (null otherwise: DebugView, UTF-16, an earlier run). */
   crt: CrtFacts | null;
   /** The dialect's CoUninitialize markers, for the evidence. */
@@ -328,8 +330,13 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
   {
     id: 'ends-with-line-end',
     verdict: 'complete',
-    when: 'the last line ends with a line end',
-    evidence: (f) => (hasEvents(f) && f.endedOnLineEnd ? 'the last line ends with a line end' : null),
+    when: "the last line ends with a line end (a Ctrl+Z after it, the end-of-file mark `copy` writes when it joins files, is no line, and no byte of the program's)",
+    evidence: (f) =>
+      hasEvents(f) && f.endedOnLineEnd
+        ? f.endMark
+          ? 'the last line ends with a line end (the Ctrl+Z after it is the end-of-file mark `copy` writes, not a line)'
+          : 'the last line ends with a line end'
+        : null,
   },
   {
     id: 'console-line-last',
