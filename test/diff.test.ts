@@ -229,14 +229,31 @@ describe('failOnNew', () => {
     const d = diffFixtures('w2k-redirected.log', 'w2k-console.log');
     assert.equal(failOnNew(d, 'true-leak').tripped, true);
     assert.equal(failOnNew(d, 'any').tripped, false);
-    // The other way round, B cannot tell its runtime-held blocks from leaks: they count.
+    // The other way round, B cannot tell its runtime-held blocks from leaks, but A showed them
+    // freed at exit: the same memory, undecided, and nothing new (attack notes #149).
     const back = diffFixtures('w2k-console.log', 'w2k-redirected.log');
-    const gate = failOnNew(back, 'any');
-    assert.equal(gate.tripped, true);
-    assert.equal(
-      gate.grown.reduce((s, x) => s + x.blocks, 0),
-      11,
+    for (const which of ['true-leak', 'unresolved', 'any'] as const) assert.equal(failOnNew(back, which).tripped, false, which);
+  });
+
+  test('a B that lost its exit-time output (piped, redirected): its new leak, undecided, trips every gate; the runtime blocks A showed freed at exit do not (attack notes #149)', () => {
+    // A: the clean program on a console; B: a build that leaks two blocks, its stdout a pipe.
+    const d = diffFixtures('w2k-console-noleak.log', 'w2k-redirected.log');
+    assert.equal(d.truncation.b, 'possibly-truncated');
+    for (const which of ['true-leak', 'unresolved', 'any'] as const) {
+      const gate = failOnNew(d, which);
+      assert.deepEqual(
+        gate.grown.map((x) => [x.context, x.size, x.blocks, x.undecided]),
+        [['CoTaskMemAlloc', 64, 2, 2]],
+        which,
+      );
+    }
+    assert.match(
+      failOnNew(d, 'true-leak').message,
+      /64 bytes x 2 in CoTaskMemAlloc \(all are undecided in B, which may be truncated: a leak, or memory the runtime holds\)$/,
     );
+    // The clean build through the same pipe: nothing new for any gate (`unresolved` and `any` failed on the 11 runtime blocks).
+    const clean = diffFixtures('w2k-console-noleak.log', 'w2k-redirected-noleak.log');
+    for (const which of ['true-leak', 'unresolved', 'any'] as const) assert.equal(failOnNew(clean, which).tripped, false, which);
   });
 });
 
