@@ -513,6 +513,26 @@ test("a block the dump listed whose address is allocated again after it stays ne
       [['0x0023A000', 1, true]],
     );
   }
+  // A run with no registration line that died before CoUninitialize, then the next process's
+  // `CoInitialize` (attack notes #147): its allocation at the dead run's address comes after a
+  // COM initialization the dead block predates.
+  const dead = [
+    'CoInitialize() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    'ERROR: exiting',
+  ];
+  const next = [
+    'CoInitialize() returns 0x00000000',
+    'MALLOC SPY: 0x0023A000 - 64 bytes allocated',
+    'CoTaskMemAlloc(64) returns 0x0023A000',
+    'MALLOC SPY: 0x0023A000 - freed, 0 blocks remaining',
+    'CoTaskMemFree(0x0023A000)',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+  ];
+  const appended = analyzeBuffer([...dead, ...next].join('\r\n') + '\r\n');
+  assert.deepEqual([appended.summary.unresolved.blocks, appended.summary.freed.blocks], [1, 1]);
   // Before shutdown a heap reuses only freed addresses: the lost free was an ordinary one (fixtures/address-reuse.log).
   const running = analyzeBuffer(
     ['MALLOC SPY: 0x0023A000 - 64 bytes allocated', 'Object created', 'MALLOC SPY: 0x0023A000 - 64 bytes allocated', 'Object created'].join('\n') +

@@ -4,6 +4,7 @@
 // verdict never know which one was read.
 import type { LineEvent } from '../parse/events.js';
 import { classifyLine } from '../parse/line.js';
+import { COM_INIT_CALLS } from '../parse/program.js';
 import { SpyScanner } from '../parse/scan.js';
 import { compileParseContext, type MarkerOptions, type ParseContext } from '../parse/options.js';
 
@@ -46,9 +47,6 @@ export function fastPathOf(d: Dialect): ParseContext | null {
   return 'fastPath' in d ? (d as FastDialect).fastPath : null;
 }
 
-/** Calls that begin a COM program's run: a new one after a finished run starts a new run. */
-const RUN_CALLS = new Set(['CoInitialize', 'CoInitializeEx', 'OleInitialize']);
-
 /** MallocSpyTest's wording (SPEC §2), with the marker texts the CLI may override. */
 export function mallocSpyDialect(markers: Partial<MarkerOptions> = {}): FastDialect {
   const ctx = compileParseContext(markers);
@@ -62,7 +60,7 @@ export function mallocSpyDialect(markers: Partial<MarkerOptions> = {}): FastDial
     classify,
     fastPath: ctx,
     recognizes: (line) => isRecognized(classify(line)),
-    isRunStart: (e) => e.type === 'program' && (e.marker === 'register' || (e.call !== null && RUN_CALLS.has(e.call))),
+    isRunStart: (e) => e.type === 'program' && (e.marker === 'register' || (e.call !== null && COM_INIT_CALLS.has(e.call))),
     coUninitializeMarkers: ctx.markers.coUninitialize,
   };
 }

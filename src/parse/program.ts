@@ -143,6 +143,9 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
 }
 
+/** Calls that begin a COM program's run (a new one after a finished run starts a new run) or a COM session of a thread. */
+export const COM_INIT_CALLS: ReadonlySet<string> = new Set(['CoInitialize', 'CoInitializeEx', 'OleInitialize']);
+
 /** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */
 export const E_ACCESSDENIED = 0x80070005;
 

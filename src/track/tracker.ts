@@ -8,7 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { E_ACCESSDENIED } from '../parse/program.js';
+import { COM_INIT_CALLS, E_ACCESSDENIED } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -394,8 +394,10 @@ export class Tracker {
   private readonly couninit: Block[] = [];
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly freed: Tally = { blocks: 0, bytes: 0 };
-  /** Blocks whose address a new block took after shutdown began: never freed as far as the log shows (see `reused`). */
+  /** Blocks whose address a new block took after shutdown began or a later COM initialization: never freed as far as the log shows (see `reused`). */
   private readonly displaced: Block[] = [];
+  /** The last `CoInitialize`/`CoInitializeEx`/`OleInitialize` line (0: none yet; see `reused`). */
+  private comInitAt = 0;
   /** Rows allocated since the last program line (their context is that line), with the birth each held. */
   private pendingRows = NO_I32;
   private pendingSerials = NO_F64;
@@ -889,6 +891,7 @@ export class Tracker {
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
     const context = named.slice(0, this.opts.contextLength).toWellFormed();
+    if (e.call !== null && COM_INIT_CALLS.has(e.call)) this.comInitAt = line;
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line, context);
@@ -1188,18 +1191,20 @@ export class Tracker {
     if (t.listIn(this.dumps, row)) this.dumpListed++;
   }
 
-  /** A block whose address was allocated again while it lived: its free line is missing. */
   /**
    * The block at `row` lost its address to a new block: its free is missing from the log.
    * While the program runs, a heap hands out only addresses that were freed, so the block
-   * was freed then: an ordinary free. Once shutdown began (CoUninitialize or a dump), the
-   * missing free may have been an exit-time free, or none at all: the allocation may be the
-   * next process's, appended to the file, whose heap gives the same addresses. Counted freed
-   * there, a leak the dump listed vanished, and `check` passed (attack notes #144). Such a
-   * block is kept as never freed: the log, which shows lines are missing, leaves it undecided.
+   * was freed then: an ordinary free. Once shutdown began (CoUninitialize or a dump), or
+   * after a COM initialization that came after the block's birth, the missing free may have
+   * been an exit-time free, or none at all: the allocation may be the next process's, appended
+   * to the file, whose heap gives the same addresses (a run that died before CoUninitialize,
+   * then the next process's `CoInitialize`). Counted freed there, a leak the dump listed
+   * vanished, and `check` passed (attack notes #144, #147). Such a block is kept as never
+   * freed: the log, which shows lines are missing, leaves it undecided.
    */
   private reused(row: number, line: number): void {
-    if (this.marks.coUninitialize === null && this.marks.dump === null) return this.lost(row, line);
+    const m = this.marks;
+    if (m.coUninitialize === null && m.dump === null && this.comInitAt <= this.live.firstLineOf(row)) return this.lost(row, line);
     this.displaced.push(rowBlock(this.live, row, null, null));
     const size = this.live.sizeOf(row);
     this.liveBytes -= size;
@@ -1207,6 +1212,7 @@ export class Tracker {
     this.live.release(row);
   }
 
+  /** A block whose address was allocated again while it lived, while the program ran: freed on a line the log lost. */
   private lost(row: number, line: number): void {
     const size = this.live.sizeOf(row);
     this.liveBytes -= size;
