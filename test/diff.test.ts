@@ -255,6 +255,50 @@ describe('failOnNew', () => {
     const clean = diffFixtures('w2k-console-noleak.log', 'w2k-redirected-noleak.log');
     for (const which of ['true-leak', 'unresolved', 'any'] as const) assert.equal(failOnNew(clean, which).tripped, false, which);
   });
+
+  // MallocSpyTest with clbcatq's three blocks (44, 32, 24 bytes in CLSIDFromProgID), as Windows
+  // prints them: NT 4 frees them inside CoUninitialize, Windows 2000 at exit, which a pipe loses.
+  const RUNTIME = [44, 32, 24].map((size, i) => ({ size, address: `0x0013A9${i}0` }));
+  const spyRun = (opts: { windows: 'nt4' | 'w2k'; piped: boolean; leaks: { address: string; size: number; context: string }[] }): string => {
+    const l = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+    // A leak in CLSIDFromProgID is allocated before the runtime's blocks of that call (B lists it first).
+    for (const k of opts.leaks) if (k.context === 'CLSIDFromProgID') l.push(`MALLOC SPY: ${k.address} - ${k.size} bytes allocated`);
+    for (const r of RUNTIME) l.push(`MALLOC SPY: ${r.address} - ${r.size} bytes allocated`);
+    l.push('CLSIDFromProgID() returns 0x00000000');
+    for (const k of opts.leaks)
+      if (k.context !== 'CLSIDFromProgID') l.push(`MALLOC SPY: ${k.address} - ${k.size} bytes allocated`, `${k.context}() returns 0x00000000`);
+    let alive = RUNTIME.length + opts.leaks.length;
+    if (opts.windows === 'nt4') for (const r of RUNTIME) l.push(`MALLOC SPY: ${r.address} - freed, ${--alive} blocks remaining`);
+    l.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', 'MALLOC SPY: detected memory leaks!');
+    for (const r of opts.windows === 'w2k' ? RUNTIME : []) l.push(`${r.address} - ${r.size} bytes: 98 B1 5A 77 08 BC 13 00 ..Zw....`);
+    for (const k of opts.leaks) l.push(`${k.address} - ${k.size} bytes: 4C 45 41 4B 00 CD CD CD LEAK....`);
+    if (opts.windows === 'w2k' && !opts.piped) for (const r of RUNTIME) l.push(`MALLOC SPY: ${r.address} - freed, ${--alive} blocks remaining`);
+    return l.join('\r\n') + '\r\n';
+  };
+  const gates = (a: string, b: string) => {
+    const d = diffReports(analyzeBuffer(a), analyzeBuffer(b));
+    return (['true-leak', 'unresolved', 'any'] as const).map((which) =>
+      failOnNew(d, which)
+        .grown.map((x) => `${x.context}/${x.size} x${x.blocks}`)
+        .join(', '),
+    );
+  };
+  const leak = (n: number, size = 64, context = 'CoTaskMemAlloc') => ({ address: `0x0023A${n}00`, size, context });
+
+  test("the gates follow the moves the diff pairs: NT 4 against Windows 2000, both sides piped, a second leak of a known leak's call (attack notes #151, #156, #160)", () => {
+    // NT 4 on a console against a clean Windows 2000 build through a pipe: the runtime's blocks pair as moves.
+    assert.deepEqual(gates(spyRun({ windows: 'nt4', piped: false, leaks: [] }), spyRun({ windows: 'w2k', piped: true, leaks: [] })), ['', '', '']);
+    // Both sides piped.
+    assert.deepEqual(gates(spyRun({ windows: 'w2k', piped: true, leaks: [] }), spyRun({ windows: 'w2k', piped: true, leaks: [] })), ['', '', '']);
+    // A knows one leak; B, piped, leaks a second block of the same call and size: one new block for every gate.
+    const known = spyRun({ windows: 'w2k', piped: false, leaks: [leak(0)] });
+    assert.deepEqual(gates(known, spyRun({ windows: 'w2k', piped: true, leaks: [leak(0), leak(1)] })), Array(3).fill('CoTaskMemAlloc/64 x1'));
+    assert.deepEqual(gates(known, spyRun({ windows: 'w2k', piped: true, leaks: [leak(0)] })), ['', '', '']);
+    // Windows 2000 on a console against NT 4 through a pipe with a new leak of a runtime block's size and call:
+    // B still shows that runtime block (freed in CoUninitialize), so its undecided block is new.
+    const nt4Leak = spyRun({ windows: 'nt4', piped: true, leaks: [leak(0, 44, 'CLSIDFromProgID')] });
+    assert.deepEqual(gates(spyRun({ windows: 'w2k', piped: false, leaks: [] }), nt4Leak), Array(3).fill('CLSIDFromProgID/44 x1'));
+  });
 });
 
 test("a possibly truncated side of several runs is explained by the part that is, not by run 1's complete evidence", () => {

@@ -170,10 +170,14 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
     (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
     (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
   );
-  // 3. Runtime memory with runtime memory of the same size, in any context.
+  // 3. Runtime memory with runtime memory of the same size, in any context: a block B decided
+  // (freed in CoUninitialize or at exit) first, then one B could not decide. Paired with B's
+  // `unresolved` block while B still showed that memory decided, a new leak of the same size
+  // read as A's runtime memory undecided, and `--fail-on-new` passed it (attack notes #160).
+  const decidedOrNot = (x: ReportBlock) => `${x.size}\0${x.category === 'unresolved' ? 'undecided' : 'decided'}`;
   pass(
-    (b) => (kind(b) === 'runtime' ? String(b.size) : null),
-    (a) => (kind(a) === 'runtime' ? [String(a.size)] : []),
+    (b) => (kind(b) === 'runtime' ? decidedOrNot(b) : null),
+    (a) => (kind(a) === 'runtime' ? [`${a.size}\0decided`, `${a.size}\0undecided`] : []),
   );
   return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }

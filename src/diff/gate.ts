@@ -6,10 +6,12 @@
 //
 // A B whose exit-time output was lost (piped or redirected: the README's CI recipe reads B from
 // a pipe) decides nothing `true-leak`: its new leak is `unresolved`, beside the runtime's blocks
-// A showed freed at exit. So `unresolved` blocks in B count as new where they are more than A's
-// blocks of that context and size that B no longer shows (A's `exitprocess` ones: the same
-// memory, undecided; or A's leaks), for every gate: `true-leak` passed a new leak there, and
-// `unresolved` and `any` failed on the runtime's blocks every time (attack notes #149).
+// A showed freed at exit (or in CoUninitialize, on NT 4). So B's `unresolved` blocks count as new,
+// for every gate, unless the diff paired them with a block of A as the same memory decided
+// differently (its moves: A's runtime memory, or A's leak of that context): `true-leak` passed a
+// new leak there, and `unresolved` and `any` failed on the runtime's blocks every time (attack
+// notes #149). The moves, not a sum per context, decide what is explained: the diff pairs a
+// block once, across contexts too (#151, #156, #160).
 import type { Category } from '../model/block.js';
 import type { DiffResult } from './schema.js';
 import { isUnseenGroup } from '../model/report.js';
@@ -17,6 +19,9 @@ import { bytesOf } from '../text/words.js';
 
 export const FAIL_ON_NEW = ['true-leak', 'unresolved', 'any'] as const;
 export type FailOnNew = (typeof FAIL_ON_NEW)[number];
+
+/** What may be the program's leak (`any`): a true leak, or what a truncated log cannot decide. */
+const LEAKISH: readonly Category[] = ['true-leak', 'unresolved'];
 
 /** Net growth of the watched categories at one allocating context and size. */
 export interface NewBlocks {
@@ -35,9 +40,10 @@ export interface NewBlocksResult {
 }
 
 export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
+  const keyOf = (context: string, size: number): string => `${context}\u0000${size}`;
   const byGroup = new Map<string, { context: string; size: number; delta: Record<Category, number> }>();
   for (const g of diff.groups) {
-    const key = `${g.context}\u0000${g.size}`;
+    const key = keyOf(g.context, g.size);
     let entry = byGroup.get(key);
     if (!entry)
       byGroup.set(
@@ -46,17 +52,24 @@ export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
       );
     entry.delta[g.category] += g.delta.blocks;
   }
+  // B's blocks the diff paired with a block of A: into `unresolved` from anything, and into the
+  // watched categories of `any` from outside them (a move between the two is no new block).
+  const intoUnresolved = new Map<string, number>();
+  const intoLeakish = new Map<string, number>();
+  for (const m of diff.moves) {
+    const key = keyOf(m.to.context, m.size);
+    if (m.to.category === 'unresolved') intoUnresolved.set(key, (intoUnresolved.get(key) ?? 0) + m.blocks);
+    if (LEAKISH.includes(m.to.category) && !LEAKISH.includes(m.from.category)) intoLeakish.set(key, (intoLeakish.get(key) ?? 0) + m.blocks);
+  }
   const net: NewBlocks[] = [];
-  for (const { context, size, delta } of byGroup.values()) {
-    // B's undecided blocks beyond what A had there and B no longer shows: A's runtime-held blocks and A's leaks.
-    const explained = Math.max(0, -delta.exitprocess) + Math.max(0, -delta['true-leak']);
-    const newUndecided = Math.max(0, delta.unresolved - explained);
+  for (const [key, { context, size, delta }] of byGroup) {
+    const newUndecided = Math.max(0, delta.unresolved - (intoUnresolved.get(key) ?? 0));
     const blocks =
       which === 'true-leak'
-        ? delta['true-leak'] + newUndecided
+        ? Math.max(0, delta['true-leak']) + newUndecided
         : which === 'unresolved'
-          ? Math.min(delta.unresolved, newUndecided)
-          : delta['true-leak'] + delta.unresolved - Math.min(Math.max(0, delta.unresolved), Math.max(0, -delta.exitprocess));
+          ? newUndecided
+          : delta['true-leak'] + delta.unresolved - (intoLeakish.get(key) ?? 0);
     net.push({ context, size, blocks, undecided: Math.min(Math.max(0, blocks), newUndecided) });
   }
   const grown = net.filter((x) => x.blocks > 0).sort((x, y) => y.blocks * y.size - x.blocks * x.size);
