@@ -886,12 +886,22 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
     '\r\n *  Terminal will be reused by tasks, press any key to close it. \r\n',
     'C:\\work\\spy>',
     'C:\\Program Files>dir\r\n',
+    'C:\\work\\spy >', // prompt $P$S$G (attack notes #158)
+    '\r\n *  The terminal process "C:\\Windows\\System32\\cmd.exe /d /c spy.exe" terminated with exit code: 1. \r\n', // #157
     'PS C:\\work> ',
     'C:\\>',
   ])
     assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
   // The program's own last line after its free (a redirected run: the ExitProcess output was lost).
-  for (const tail of ['C:\\work\\spy\\leaks.csv -> 4 blocks written', 'C:\\work\\out.xml => saved', 'C:\\work\\a b.txt: 4 entries > limit'])
+  for (const tail of [
+    'C:\\work\\spy\\leaks.csv -> 4 blocks written',
+    'C:\\work\\out.xml => saved',
+    'C:\\work\\a b.txt: 4 entries > limit',
+    // Not the hosts' exact shapes (attack notes #152).
+    'Child regsvr32.exe (process 4120) exited with code 0.',
+    '[process exited with code 0]',
+    ' *  Executing task: cleanup',
+  ])
     assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
   // A sentence that starts with `More` and trails off is no elision: nothing is missing.
   const more = [...EXIT_FREE_RUN.slice(0, 4), 'More than one provider registered, using the first...', ...EXIT_FREE_RUN.slice(4)];
@@ -925,8 +935,16 @@ test('a Ctrl+Z after the last line end is the end-of-file mark `copy` writes, no
     }
   }
   assert.match(analyzeBuffer(consoleRun + '\x1a').evidence.join(' '), /the Ctrl\+Z after it is the end-of-file mark/);
-  // Ctrl+Z after text with no line end: the last line was cut, and is still read so.
+  // Ctrl+Z after text with no line end: the last line was cut, and is still read so; after the
+  // console's prompt (a paste saved without a last line end), the paste is whole (attack notes #155).
   assert.equal(analyzeBuffer(consoleRun + 'Obj\x1a').truncation, 'truncated');
+  for (const size of [1, 1 << 20]) assert.equal(chunked(Buffer.from(consoleRun + '\r\nC:\\work\\spy>\x1a', 'latin1'), size).truncation, 'complete');
+  // UTF-16 captures joined by `copy`: one odd 0x1A byte at the end (attack notes #154).
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(consoleRun, 'utf16le')]);
+  for (const size of [1, 3, 1 << 20]) {
+    const r = chunked(Buffer.concat([utf16, Buffer.from([0x1a])]), size);
+    assert.deepEqual([r.truncation, r.summary['true-leak'].blocks, r.anomalyCounts], ['complete', 1, {}], `${size}`);
+  }
 });
 
 test('CRT dumps that may list nothing, and a header apart from its dump (attack notes #115)', () => {

@@ -51,12 +51,12 @@ const HRESULT_NAMES: ReadonlyMap<string, number> = new Map([
 /**
  * A shell prompt, possibly with the next command typed after it: cmd's `C:\work\spy>`,
  * PowerShell's `PS C:\work\spy>`. The path holds no character a Windows path cannot (`:`
- * past the drive included), so the prompt's `>` is the first one; and a folder's name never
- * ends in a blank, so `>` right after a blank, `-` or `=` is text, not a prompt: a program's
- * `C:\work\spy\leaks.csv -> 4 blocks written` read as the console's moved its last line up,
- * and the frees before it became exit-time output (attack notes #148).
+ * past the drive included), so the prompt's `>` is the first one; and `>` right after `-` or
+ * `=` is an arrow, not a prompt: a program's `C:\work\spy\leaks.csv -> 4 blocks written` read as
+ * the console's moved its last line up, and the frees before it became exit-time output (attack
+ * notes #148). A blank before it is `prompt $P$S$G`'s (`C:\work\spy >`, #158).
  */
-const PROMPT = /^(?:PS )?[A-Za-z]:\\(?:[^<>|"*?:\r\n]*[^<>|"*?:\r\n\s=-])?>/;
+const PROMPT = /^(?:PS )?[A-Za-z]:\\(?:[^<>|"*?:\r\n]*[^<>|"*?:\r\n=-])?>/;
 /** What `pause` prints (Visual Studio's Ctrl+F5 runs it), as Windows words it in a few languages; and cmd's Ctrl+C question. */
 const CONSOLE_LINES = new Set([
   'Press any key to continue . . .',
@@ -72,14 +72,17 @@ const CONSOLE_LINES = new Set([
   'You can now close this terminal with Ctrl+D, or press Enter to restart.',
 ]);
 /**
- * The console host's own lines with a number or a path in them: Visual Studio's `C:\work\spy\x64\Debug\spy.exe
- * (process 14236) exited with code 0.` (2022 adds ` (0x0)`), Windows Terminal's `[process exited with code 0
- * (0x00000000)]`, and what VS Code prints around a task (` *  Executing task: …`, ` *  Terminal will be reused by
- * tasks, press any key to close it. `). Read as the program's, its last line was the host's, and the exit-time
- * frees before it ordinary ones: a complete console capture possibly-truncated (attack notes #145).
+ * The console host's own lines with a number or a path in them, as the hosts word them: Visual
+ * Studio's `C:\work\spy\x64\Debug\spy.exe (process 14236) exited with code 0.` (the program's full
+ * path; 2022 adds ` (0x0)`), Windows Terminal's `[process exited with code 0 (0x00000000)]`, VS
+ * Code's ` *  The terminal process "…" terminated with exit code: 1. ` and ` *  Terminal will be reused
+ * by tasks, press any key to close it. `. Read as the program's, its last line was the host's, and
+ * the exit-time frees before it ordinary ones: a complete console capture possibly-truncated
+ * (attack notes #145, #157). Only these exact shapes: a program's own `Child regsvr32.exe (process
+ * 4120) exited with code 0.` or `[process exited with code 0]` is its output (#152).
  */
 const CONSOLE_HOST =
-  /^(?:\S.* \(process \d+\) exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\.|\[process exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\]|\* {1,2}(?:Executing task: .*|Terminal will be reused by tasks, press any key to close it\.))$/;
+  /^(?:[A-Za-z]:\\[^<>|"*?\r\n]*\.exe \(process \d+\) exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\.|\[process exited with code -?\d+ \(0x[0-9A-Fa-f]+\)\]|\* {2}(?:The terminal process ".*" terminated with exit code: -?\d+\.|Terminal will be reused by tasks, press any key to close it\.))$/;
 
 /**
  * A console line as it reads whatever decoded its characters outside ASCII: cmd prints them in

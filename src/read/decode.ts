@@ -20,6 +20,8 @@ export class ByteDecoder {
   private oddByte: number | null = null;
   /** UTF-16 bytes decoded so far (after the BOM): an odd total leaves a byte no decoder shows. */
   private utf16Bytes = 0;
+  /** The last byte decoded (see `end`). */
+  private lastByte = -1;
   /** writeUtf8: the first half of a surrogate pair, held until its second half is decoded. */
   private highSurrogate = '';
   /**
@@ -48,8 +50,11 @@ export class ByteDecoder {
     let text = '';
     if (!this.decoder && this.head) text = this.decode(this.sniff());
     if (this.decoder) text += this.decoder.end();
-    // A dangling odd byte of a UTF-16 stream cannot be decoded: keep it visible.
-    if (this.oddByte !== null || (this.encoding?.startsWith('utf16le') && this.utf16Bytes % 2 === 1)) text += '\uFFFD';
+    // A dangling odd byte of a UTF-16 stream cannot be decoded: keep it visible. A Ctrl+Z there
+    // is the end-of-file mark `copy` appends to what it joins, UTF-16 captures too: kept as
+    // itself, for the line splitter to drop (attack notes #154).
+    if (this.oddByte !== null || (this.encoding?.startsWith('utf16le') && this.utf16Bytes % 2 === 1))
+      text += this.lastByte === 0x1a ? '\x1a' : '\uFFFD';
     return text;
   }
 
@@ -207,6 +212,7 @@ export class ByteDecoder {
 
   private decode(chunk: Uint8Array): string {
     this.utf16Bytes += chunk.length;
+    if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
     if (!this.swap) return this.decoder!.write(chunk as Buffer);
     // UTF-16BE: swap byte pairs, carrying an odd trailing byte to the next chunk.
     let bytes = chunk;

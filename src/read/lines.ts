@@ -139,16 +139,26 @@ export class LineSplitter {
       this.pending = false;
       return;
     }
-    if (this.pending && this.overBytes === 0 && this.held.every(isEndMark)) {
-      // Ctrl+Z after the last line end: the end-of-file mark `copy` writes when it joins files
-      // (`copy a.log+b.log all.log` copies text, and ends the copy with one), and old editors
-      // too. Read as a line it was the log's last, cut and unreadable: a complete capture
-      // `truncated`, its leak undecided and `baseline` refused (attack notes #143).
-      this.endMark = this.heldLength;
-      this.held = [];
-      this.heldLength = 0;
-      this.pending = false;
-      return;
+    if (this.pending && this.overBytes === 0) {
+      // Ctrl+Z at the end: the end-of-file mark `copy` writes when it joins files (`copy
+      // a.log+b.log all.log` copies text, and ends the copy with one), and old editors too.
+      // Read as text it was the log's last line, cut and unreadable: a complete capture
+      // `truncated`, its leak undecided and `baseline` refused (attack notes #143). After a
+      // line end it is no line; after a last line with none (a console paste ending in its
+      // prompt) that line is what was cut, or not, without it (#155).
+      const held = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldLength);
+      let end = held.length;
+      while (end > 0 && held[end - 1] === 0x1a) end--;
+      if (end < held.length) {
+        this.endMark = held.length - end;
+        this.held = end === 0 ? [] : [held.subarray(0, end)];
+        this.heldLength = end;
+        this.pending = end > 0;
+        let crs = 0;
+        while (crs < end && held[end - 1 - crs] === CR) crs++;
+        this.tailCRs = crs;
+        if (!this.pending) return;
+      }
     }
     if (this.pending) {
       this.endedOnLineEnd = false;
@@ -250,10 +260,4 @@ export class LineSplitter {
     }
     this.sink.line(text, ++this.lineNo, dropped, this.at);
   }
-}
-
-/** Bytes that are only Ctrl+Z (0x1A), the DOS end-of-file mark. */
-function isEndMark(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0x1a) return false;
-  return true;
 }
