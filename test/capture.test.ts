@@ -190,6 +190,33 @@ test('user dialect: named regexes for events and markers, broken spy lines becom
   assert.equal(r.anomalyCounts['count-mismatch'], undefined, 'frees without a count are not compared');
 });
 
+test("a user dialect's `hresult` group read as the built-in dialect reads it: hex or a name (attack notes #159)", () => {
+  const dialect = parseUserDialect(
+    JSON.stringify({
+      name: 'named',
+      alloc: '^HEAP alloc (?<address>0x[0-9a-f]+) (?<size>\\d+)$',
+      free: '^HEAP free (?<address>0x[0-9a-f]+)$',
+      dumpStart: '^HEAP leaks:$',
+      dumpEntry: '^  (?<address>0x[0-9a-f]+) (?<size>\\d+)$',
+      spyLine: '^HEAP ',
+      markers: { register: '^spy on (?<hresult>\\S+)', coUninitialize: '^uninit done$', revoke: '^spy off (?<hresult>\\S+)' },
+    }),
+    'named.json',
+  );
+  const run = (revoke: string) =>
+    analyzeBuffer(
+      ['spy on S_OK', 'HEAP alloc 0x00a00010 44', 'object created', 'uninit done', `spy off ${revoke}`, 'HEAP leaks:', '  0x00a00010 44', ''].join(
+        '\n',
+      ),
+      { dialect },
+    );
+  for (const revoke of ['0x80070005', '80070005', 'E_ACCESSDENIED']) {
+    const r = run(revoke);
+    // E_ACCESSDENIED read as 0xE was a revoke that succeeded: the redirected run complete, the runtime's block a true leak.
+    assert.deepEqual([r.phases.revoke?.hresult, r.truncation], ['0x80070005', 'possibly-truncated'], revoke);
+  }
+});
+
 test('a bad dialect file is one error naming the reason', () => {
   const cases: [string, RegExp][] = [
     ['not json', /not valid JSON/],

@@ -14,7 +14,7 @@ import { NO_COUNT, type LineEvent } from '../parse/events.js';
 import { SpylogError } from '../errors.js';
 import { isRecognized, normalizeHex, type Dialect } from './dialect.js';
 import { toAddress } from '../parse/address.js';
-import { programLine } from '../parse/program.js';
+import { parseHresult, programLine } from '../parse/program.js';
 
 /** Each event pattern and the named groups it must (and may) capture. */
 const EVENTS = {
@@ -159,10 +159,9 @@ function decimal(text: string | undefined): number {
   return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : -1;
 }
 
+/** The `hresult` group's text, read as the built-in dialect reads it: hex, or a name (`E_ACCESSDENIED` read as 0xE made a refused revoke a success; attack notes #159). */
 function hresult(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  const n = parseInt(text.replace(/^0x/i, ''), 16);
-  return Number.isNaN(n) ? null : n >>> 0;
+  return text === undefined ? null : parseHresult(text);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
