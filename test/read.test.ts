@@ -21,7 +21,8 @@ function decodeInChunks(bytes: Uint8Array, size: number): { text: string; encodi
 function utf8Stream(bytes: Uint8Array, size: number): { d: ByteDecoder; stream: Buffer; starts: number[] } {
   const d = new ByteDecoder();
   const out: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(d.writeUtf8(bytes.subarray(i, i + size)));
+  // Copied: the bytes given are valid until the next call.
+  for (let i = 0; i < bytes.length; i += size) out.push(Buffer.from(d.writeUtf8(bytes.subarray(i, i + size))));
   out.push(d.endUtf8());
   const stream = Buffer.concat(out);
   const starts = [0, stream.length];

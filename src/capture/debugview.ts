@@ -33,11 +33,15 @@ export interface DebugViewColumns {
  * blanks before the line end: so `(.*)$` holds).
  */
 export function debugViewColumns(b: Uint8Array, start: number, end: number, out: DebugViewColumns): boolean {
+  // Digits tested as `(c - 48) >>> 0 < 10`, one compare per byte: the columns are ~20 bytes
+  // of every line of a DebugView capture, and two compares per byte cost ~10 ns a line more.
   let i = start;
-  while (i < end && isDigit(b[i]!)) i++;
+  while (i < end && (b[i]! - 48) >>> 0 < 10) i++;
   if (i === start || i >= end || b[i] !== 9) return false;
   const time = ++i;
-  while (i < end && (isDigit(b[i]!) || b[i] === 46 /* . */ || b[i] === 58) /* : */) i++;
+  let c: number;
+  // [\d.:]: the digits and `:` (48-58), or `.`
+  while (i < end && (((c = b[i]!) - 48) >>> 0 < 11 || c === 46)) i++;
   if (i === time) return false;
   if (i + 3 <= end && b[i] === 32 && (b[i + 1] === 65 || b[i + 1] === 80) /* A P */ && b[i + 2] === 77 /* M */) i += 3;
   if (i >= end || b[i] !== 9) return false;
@@ -47,7 +51,11 @@ export function debugViewColumns(b: Uint8Array, start: number, end: number, out:
   if (b[i] === 91 /* [ */) {
     let j = i + 1;
     let pid = 0;
-    while (j < end && isDigit(b[j]!)) pid = pid * 10 + (b[j++]! - 48);
+    let d: number;
+    while (j < end && (d = b[j]! - 48) >>> 0 < 10) {
+      pid = pid * 10 + d;
+      j++;
+    }
     const digits = j - i - 1;
     if (digits > 0 && j < end && b[j] === 93 /* ] */) {
       if (digits > 15) return false;
@@ -56,8 +64,4 @@ export function debugViewColumns(b: Uint8Array, start: number, end: number, out:
     }
   }
   return true;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
