@@ -132,6 +132,18 @@ function hashOf(key: number, shift: number, hi: number, out: number): number {
   return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, hi), out) >>> shift;
 }
 
+/**
+ * `hashOf` for the block table: the address's 16-byte granules (a heap's alignment) folded
+ * with its 4 KB page's number (a bijection: page-aligned blocks would otherwise share every
+ * 256th value) before the halves are mixed. With `out` = 2^shift the slot is that value's
+ * low bits (see `BlockTable.near`). Addresses that differ only in their low 4 bits share a
+ * value whatever the multipliers: 16 at most, fewer than a LONG_PROBE.
+ */
+function slotHash(key: number, shift: number, hi: number, out: number): number {
+  const lo = key >>> 0;
+  return Math.imul((lo >>> 4) ^ (lo >>> 12) ^ Math.imul((key / 4294967296) | 0, hi), out) >>> shift;
+}
+
 /** The multipliers a table starts with (see `Mix`). */
 const MIX_HI = 0x27d4eb2d;
 const MIX_OUT = 0x9e3779b1 | 0;
@@ -351,6 +363,14 @@ export class BlockTable {
   private mixHi = MIX_HI;
   private mixOut = MIX_OUT;
   private mix: Mix | null = null;
+  /**
+   * Keys placed by address (`mixOut` = 2^shift: a slot is the folded address's low bits) until
+   * a long probe is met (see `reseed`). A heap hands out neighbouring addresses one after
+   * another and frees recent ones first: so placed, they share the index's cache lines;
+   * scattered by the multipliers, each alloc and free loaded a line of its own, and an index
+   * too large for the cache (200,000 blocks alive) missed it on nearly every event.
+   */
+  private near = true;
   /** When numeric keys last ended; made at the first end. */
   private recentEnds: RecentEnds | null = null;
   // --- the index of text keys ---
@@ -484,7 +504,7 @@ export class BlockTable {
     }
     this.nums[row * NUMS + KEY] = key;
     if (this.slotRow.length === 0) this.resize(16);
-    const home = hashOf(key, this.shift, this.mixHi, this.mixOut);
+    const home = slotHash(key, this.shift, this.mixHi, this.mixOut);
     const mask = this.slotRow.length - 1;
     for (let slot = home; ;) {
       const r = this.slotRow[slot]!;
@@ -608,7 +628,7 @@ export class BlockTable {
   private slotOf(key: number): number {
     if (this.slotRow.length === 0) return -1;
     const mask = this.slotRow.length - 1;
-    let slot = hashOf(key, this.shift, this.mixHi, this.mixOut);
+    let slot = slotHash(key, this.shift, this.mixHi, this.mixOut);
     for (;;) {
       const r = this.slotRow[slot]!;
       if (r === EMPTY) return -1;
@@ -619,6 +639,13 @@ export class BlockTable {
 
   /** New multipliers after a probe over LONG_PROBE slots (see `Mix`), and the index rebuilt with them. */
   private reseed(): void {
+    if (this.near) {
+      // Addresses that crowd one stretch of slots: scattered by the multipliers from here on.
+      this.near = false;
+      this.mixOut = MIX_OUT;
+      this.resize(this.slotRow.length);
+      return;
+    }
     this.mix ??= new Mix();
     if (!this.mix.reseed()) return;
     this.mixHi = this.mix.hi;
@@ -639,7 +666,7 @@ export class BlockTable {
     for (let s = (slot + 1) & mask; rows[s] !== EMPTY; s = (s + 1) & mask) {
       const key = keys[s]!;
       // Its distance from its hash reaches back to the hole: it may move there.
-      if (((s - hashOf(key, this.shift, this.mixHi, this.mixOut)) & mask) >= ((s - hole) & mask)) {
+      if (((s - slotHash(key, this.shift, this.mixHi, this.mixOut)) & mask) >= ((s - hole) & mask)) {
         keys[hole] = key;
         rows[hole] = rows[s]!;
         hole = s;
@@ -661,11 +688,12 @@ export class BlockTable {
     this.slotKey = new Float64Array(size);
     this.slotRow = new Int32Array(size).fill(EMPTY);
     this.shift = 32 - Math.log2(size);
+    if (this.near) this.mixOut = 1 << this.shift;
     const mask = size - 1;
     for (let s = 0; s < rows.length; s++) {
       if (rows[s]! < 0) continue;
       const key = keys[s]!;
-      let slot = hashOf(key, this.shift, this.mixHi, this.mixOut);
+      let slot = slotHash(key, this.shift, this.mixHi, this.mixOut);
       while (this.slotRow[slot] !== EMPTY) slot = (slot + 1) & mask;
       this.slotKey[slot] = key;
       this.slotRow[slot] = rows[s]!;
