@@ -299,6 +299,64 @@ describe('failOnNew', () => {
     const nt4Leak = spyRun({ windows: 'nt4', piped: true, leaks: [leak(0, 44, 'CLSIDFromProgID')] });
     assert.deepEqual(gates(spyRun({ windows: 'w2k', piped: false, leaks: [] }), nt4Leak), Array(3).fill('CLSIDFromProgID/44 x1'));
   });
+
+  test("A's undecided block that B shows freed at exit offsets no new leak of B at its call and size (attack notes #162)", () => {
+    // A through a pipe: the runtime's blocks undecided. B on a console: the same blocks freed at
+    // exit (paired on their dump data), and a new 44-byte leak in CLSIDFromProgID.
+    const a = spyRun({ windows: 'w2k', piped: true, leaks: [] });
+    const b = spyRun({ windows: 'w2k', piped: false, leaks: [leak(0, 44, 'CLSIDFromProgID')] });
+    // `any` summed +1 true leak and -1 unresolved at CLSIDFromProgID/44 to nothing new, and passed.
+    assert.deepEqual(gates(a, b), ['CLSIDFromProgID/44 x1', '', 'CLSIDFromProgID/44 x1']);
+    // A's leak that B cannot decide (B piped) offsets no second leak of B either.
+    const known = spyRun({ windows: 'w2k', piped: false, leaks: [leak(0, 44, 'CLSIDFromProgID')] });
+    const second = spyRun({ windows: 'w2k', piped: true, leaks: [leak(0, 44, 'CLSIDFromProgID'), leak(1, 44, 'CLSIDFromProgID')] });
+    assert.deepEqual(gates(known, second), Array(3).fill('CLSIDFromProgID/44 x1'));
+    assert.deepEqual(gates(b, b), ['', '', '']);
+  });
+
+  test("A's runtime block pairs with B's block of its own call before a block of another call (attack notes #164)", () => {
+    // A on a console: clbcatq's 44-byte block freed at exit. B redirected: the same block (its
+    // heap pointer moved, so no identical data), undecided; and a new object's 44-byte block
+    // freed in CoUninitialize, in CoCreateInstance. Paired across calls first, B's own copy was new.
+    const a = [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'CoCreateInstance() returns 0x00000000',
+      'Object released',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+      'MALLOC SPY: 0x0013A8F8 - freed, 0 blocks remaining',
+    ];
+    const b = [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x0013A948 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x0013B010 - 44 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'Object released',
+      'MALLOC SPY: 0x0013B010 - freed, 1 blocks remaining',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A948 - 44 bytes: 98 B1 5A 77 58 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    ];
+    const crlf = (l: string[]) => l.join('\r\n') + '\r\n';
+    const d = diffReports(analyzeBuffer(crlf(a)), analyzeBuffer(crlf(b)));
+    assert.deepEqual(
+      d.moves.map((m) => [m.from.category, m.from.context, m.to.category, m.to.context]),
+      [['exitprocess', 'CLSIDFromProgID', 'unresolved', 'CLSIDFromProgID']],
+    );
+    assert.deepEqual(gates(crlf(a), crlf(b)), ['', '', '']);
+    // The same B with a new 44-byte leak in CLSIDFromProgID: new to every gate.
+    const leaking = [...b.slice(0, 3), 'MALLOC SPY: 0x0013A9A0 - 44 bytes allocated', ...b.slice(3)];
+    leaking.push('0x0013A9A0 - 44 bytes: 4C 45 41 4B 00 CD CD CD CD CD CD CD CD CD CD CD LEAK............');
+    assert.deepEqual(gates(crlf(a), crlf(leaking)), Array(3).fill('CLSIDFromProgID/44 x1'));
+  });
 });
 
 test("a possibly truncated side of several runs is explained by the part that is, not by run 1's complete evidence", () => {

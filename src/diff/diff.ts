@@ -94,8 +94,8 @@ const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess',
  * Reads what left A and what joined B together as the same memory, decided differently
  * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
  * Only blocks whose categories can describe the same memory pair, always of one size:
- *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), in any
- *     context, blocks with identical dump data first;
+ *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), blocks
+ *     with identical dump data first, then of the same context, then of any context;
  *   - a true leak with an unresolved block of the same context (one log decided it, the
  *     other could not);
  *   - a true leak with runtime-held memory only on identical dump data.
@@ -170,14 +170,21 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
     (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
     (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
   );
-  // 3. Runtime memory with runtime memory of the same size, in any context: a block B decided
-  // (freed in CoUninitialize or at exit) first, then one B could not decide. Paired with B's
-  // `unresolved` block while B still showed that memory decided, a new leak of the same size
-  // read as A's runtime memory undecided, and `--fail-on-new` passed it (attack notes #160).
-  const decidedOrNot = (x: ReportBlock) => `${x.size}\0${x.category === 'unresolved' ? 'undecided' : 'decided'}`;
+  // 3. Runtime memory with runtime memory of the same size: of the same context first, then of
+  // any context; in each, a block B decided (freed in CoUninitialize or at exit) first, then one
+  // B could not decide. Paired with B's `unresolved` block while B still showed that memory
+  // decided, a new leak of the same size read as A's runtime memory undecided, and
+  // `--fail-on-new` passed it (attack notes #160). Paired across contexts first, A's runtime
+  // block took a block B freed in CoUninitialize in another call, and B's own copy of it,
+  // undecided in a redirected B, was new to every gate (#164).
+  const decidedOrNot = (x: ReportBlock) => `${x.category === 'unresolved' ? 'undecided' : 'decided'}\0${x.size}`;
+  pass(
+    (b) => (kind(b) === 'runtime' ? `${decidedOrNot(b)}\0${b.context}` : null),
+    (a) => (kind(a) === 'runtime' ? [`decided\0${a.size}\0${a.context}`, `undecided\0${a.size}\0${a.context}`] : []),
+  );
   pass(
     (b) => (kind(b) === 'runtime' ? decidedOrNot(b) : null),
-    (a) => (kind(a) === 'runtime' ? [`${a.size}\0decided`, `${a.size}\0undecided`] : []),
+    (a) => (kind(a) === 'runtime' ? [`decided\0${a.size}`, `undecided\0${a.size}`] : []),
   );
   return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }

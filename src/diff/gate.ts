@@ -52,24 +52,34 @@ export function failOnNew(diff: DiffResult, which: FailOnNew): NewBlocksResult {
       );
     entry.delta[g.category] += g.delta.blocks;
   }
-  // B's blocks the diff paired with a block of A: into `unresolved` from anything, and into the
-  // watched categories of `any` from outside them (a move between the two is no new block).
-  const intoUnresolved = new Map<string, number>();
-  const intoLeakish = new Map<string, number>();
+  // The blocks the diff paired (its moves), by the group each side's block is in. A block of
+  // B paired with a block of A outside B's category is explained: not new (into). A block of A
+  // paired with one of B outside A's category is explained too, and must not offset B's new
+  // blocks of its group (out): A's undecided block that B shows freed at exit, or A's leak that
+  // B shows undecided, cancelled B's new leak of that call and size in the per-group sum, and
+  // `any` passed it (attack notes #162).
+  const into = { unresolved: new Map<string, number>(), leakish: new Map<string, number>() };
+  const out = { trueLeak: new Map<string, number>(), unresolved: new Map<string, number>(), leakish: new Map<string, number>() };
+  const add = (m: Map<string, number>, key: string, n: number): void => void m.set(key, (m.get(key) ?? 0) + n);
   for (const m of diff.moves) {
-    const key = keyOf(m.to.context, m.size);
-    if (m.to.category === 'unresolved') intoUnresolved.set(key, (intoUnresolved.get(key) ?? 0) + m.blocks);
-    if (LEAKISH.includes(m.to.category) && !LEAKISH.includes(m.from.category)) intoLeakish.set(key, (intoLeakish.get(key) ?? 0) + m.blocks);
+    const to = keyOf(m.to.context, m.size);
+    const from = keyOf(m.from.context, m.size);
+    if (m.to.category === 'unresolved') add(into.unresolved, to, m.blocks);
+    if (m.from.category === 'unresolved') add(out.unresolved, from, m.blocks);
+    if (m.from.category === 'true-leak') add(out.trueLeak, from, m.blocks);
+    // Between the two categories of `any`, a move is neither: the block stays watched.
+    if (LEAKISH.includes(m.to.category) && !LEAKISH.includes(m.from.category)) add(into.leakish, to, m.blocks);
+    if (LEAKISH.includes(m.from.category) && !LEAKISH.includes(m.to.category)) add(out.leakish, from, m.blocks);
   }
   const net: NewBlocks[] = [];
   for (const [key, { context, size, delta }] of byGroup) {
-    const newUndecided = Math.max(0, delta.unresolved - (intoUnresolved.get(key) ?? 0));
+    const newUndecided = Math.max(0, delta.unresolved + (out.unresolved.get(key) ?? 0) - (into.unresolved.get(key) ?? 0));
     const blocks =
       which === 'true-leak'
-        ? Math.max(0, delta['true-leak']) + newUndecided
+        ? Math.max(0, delta['true-leak'] + (out.trueLeak.get(key) ?? 0)) + newUndecided
         : which === 'unresolved'
           ? newUndecided
-          : delta['true-leak'] + delta.unresolved - (intoLeakish.get(key) ?? 0);
+          : delta['true-leak'] + delta.unresolved + (out.leakish.get(key) ?? 0) - (into.leakish.get(key) ?? 0);
     net.push({ context, size, blocks, undecided: Math.min(Math.max(0, blocks), newUndecided) });
   }
   const grown = net.filter((x) => x.blocks > 0).sort((x, y) => y.blocks * y.size - x.blocks * x.size);
