@@ -917,6 +917,10 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
     '\r\n *  The terminal process "C:\\Windows\\System32\\cmd.exe /d /c spy.exe" terminated with exit code: 1. \r\n', // #157
     'PS C:\\work> ',
     'C:\\>',
+    // Visual Studio in German, and Git for Windows' bash (attack notes #163).
+    '\r\nC:\\work\\spy\\Debug\\MallocSpyTest.exe (Prozess 14236) wurde mit Code 0 beendet.\r\nDrücken Sie eine beliebige Taste, um dieses Fenster zu schließen...',
+    '\r\nuser@HOST MINGW64 /c/work/spy\r\n$ ',
+    '\r\nuser@HOST MINGW64 ~/spy (main)\r\n$ ',
   ])
     assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
   // The program's own last line after its free (a redirected run: the ExitProcess output was lost).
@@ -928,6 +932,8 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
     'Child regsvr32.exe (process 4120) exited with code 0.',
     '[process exited with code 0]',
     ' *  Executing task: cleanup',
+    'admin@HOST MINGW64 build finished',
+    '$ 5 blocks',
   ])
     assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
   // A sentence that starts with `More` and trails off is no elision: nothing is missing.

@@ -65,16 +65,19 @@ const CONSOLE_LINES = new Set([
   'Presione una tecla para continuar . . .',
   'Premere un tasto per continuare . . .',
   'Terminate batch job (Y/N)?',
-  // Visual Studio 2019 and later, after the program's exit, in its own console.
+  // Visual Studio 2019 and later, after the program's exit, in its own console (English and German UI).
   'Press any key to close this window . . .',
+  'Drücken Sie eine beliebige Taste, um dieses Fenster zu schließen...',
   'To automatically close the console when debugging stops, enable Tools->Options->Debugging->Automatically close the console when debugging stops.',
   // Windows Terminal, when a profile's process ended and the tab stays open.
   'You can now close this terminal with Ctrl+D, or press Enter to restart.',
+  // Git for Windows' bash: its prompt's second line (the first is MSYS_PROMPT's), trimmed.
+  '$',
 ]);
 /**
  * The console host's own lines with a number or a path in them, as the hosts word them: Visual
  * Studio's `C:\work\spy\x64\Debug\spy.exe (process 14236) exited with code 0.` (the program's full
- * path; 2022 adds ` (0x0)`), Windows Terminal's `[process exited with code 0 (0x00000000)]`, VS
+ * path; 2022 adds ` (0x0)`; in German, `… (Prozess 14236) wurde mit Code 0 beendet.`, attack notes #163), Windows Terminal's `[process exited with code 0 (0x00000000)]`, VS
  * Code's ` *  The terminal process "…" terminated with exit code: 1. ` and ` *  Terminal will be reused
  * by tasks, press any key to close it. `. Read as the program's, its last line was the host's, and
  * the exit-time frees before it ordinary ones: a complete console capture possibly-truncated
@@ -82,7 +85,15 @@ const CONSOLE_LINES = new Set([
  * 4120) exited with code 0.` or `[process exited with code 0]` is its output (#152).
  */
 const CONSOLE_HOST =
-  /^(?:[A-Za-z]:\\[^<>|"*?\r\n]*\.exe \(process \d+\) exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?\.|\[process exited with code -?\d+ \(0x[0-9A-Fa-f]+\)\]|\* {2}(?:The terminal process ".*" terminated with exit code: -?\d+\.|Terminal will be reused by tasks, press any key to close it\.))$/;
+  /^(?:[A-Za-z]:\\[^<>|"*?\r\n]*\.exe (?:\(process \d+\) exited with code -?\d+(?: \(0x[0-9A-Fa-f]+\))?|\(Prozess \d+\) wurde mit Code -?\d+(?: \(0x[0-9A-Fa-f]+\))? beendet)\.|\[process exited with code -?\d+ \(0x[0-9A-Fa-f]+\)\]|\* {2}(?:The terminal process ".*" terminated with exit code: -?\d+\.|Terminal will be reused by tasks, press any key to close it\.))$/;
+
+/**
+ * Git for Windows' bash prompt, its first line: `user@HOST MINGW64 /c/work/spy`, the MSYS2
+ * environment's name, then the folder (and git's branch, `(main)`). Its second line is `$ `
+ * (CONSOLE_LINES). Read as the program's, a console capture in Git Bash read truncated: its
+ * last line, `$ `, has no line end (attack notes #163).
+ */
+const MSYS_PROMPT = /^[^\s@]+@[^\s@]+ (?:MINGW64|MINGW32|MSYS|UCRT64|CLANG64|CLANG32|CLANGARM64) [~/]\S*(?: \(.*\))?$/;
 
 /**
  * A console line as it reads whatever decoded its characters outside ASCII: cmd prints them in
@@ -101,6 +112,7 @@ function isConsoleLine(text: string): boolean {
     CONSOLE_LINES.has(text) ||
     PROMPT.test(text) ||
     CONSOLE_HOST.test(text) ||
+    MSYS_PROMPT.test(text) ||
     (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)))
   );
 }
@@ -144,6 +156,12 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
+}
+
+/** The HRESULT a `<Name>(args) returns <value>` line reports (as `parseHresult` reads it), or null. */
+export function callResult(text: string): number | null {
+  const call = CALL.exec(text);
+  return call ? parseHresult(text.slice(call[0].length)) : null;
 }
 
 /** Calls that begin a COM program's run (a new one after a finished run starts a new run) or a COM session of a thread. */

@@ -8,7 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { COM_INIT_CALLS, E_ACCESSDENIED } from '../parse/program.js';
+import { COM_INIT_CALLS, E_ACCESSDENIED, callResult } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -378,6 +378,8 @@ type DumpStep = 0 | 1 | 2 | 3;
 const INHERITED_LIMIT = 4096;
 /** A `<k> blocks remaining` at or above it is no count (see `free`). */
 const COUNT_LIMIT = 0x80000000;
+/** Blocks that lost their address that a late free may still name (`lateFree`): a race's late line follows within a few lines. */
+const RECALLED_LOST = 64;
 /** The debug CRT's leak report header (dialect/crt.ts reads the report itself). */
 const CRT_REPORT = 'Detected memory leaks!';
 const DUMP_ENDS = 0;
@@ -394,9 +396,19 @@ export class Tracker {
   private readonly couninit: Block[] = [];
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly freed: Tally = { blocks: 0, bytes: 0 };
-  /** Blocks whose address a new block took after shutdown began or a later COM initialization: never freed as far as the log shows (see `reused`). */
-  private readonly displaced: Block[] = [];
-  /** The last `CoInitialize`/`CoInitializeEx`/`OleInitialize` line (0: none yet; see `reused`). */
+  /**
+   * Blocks whose address a new block took after shutdown began or a later COM initialization:
+   * never freed as far as the log shows (see `reused`); null where a late free showed one freed
+   * (see `lateFree`).
+   */
+  private readonly displaced: (Block | null)[] = [];
+  /**
+   * The last RECALLED_LOST blocks whose address a new block took, by that address (see
+   * `lateFree`): where each is in `displaced`, or -1 for one counted freed (`lost`), with the
+   * line it was born on.
+   */
+  private readonly recalled = new Map<BlockKey, { at: number; firstLine: number }>();
+  /** The last `CoInitialize`/`CoInitializeEx`/`OleInitialize` line, or a spy registered again (0: none yet; see `reused`). */
   private comInitAt = 0;
   /** Rows allocated since the last program line (their context is that line), with the birth each held. */
   private pendingRows = NO_I32;
@@ -661,7 +673,7 @@ export class Tracker {
       );
     }
     const rows = this.live.rows();
-    const displaced = this.displaced;
+    const displaced = this.displaced.filter((b) => b !== null);
     const window = this.window;
     return {
       live: blockList(rows.length + displaced.length, (i) =>
@@ -707,7 +719,7 @@ export class Tracker {
         line,
         `${t.address(row)} allocated again while the block from line ${t.firstLineOf(old)} is alive: its free is missing`,
       );
-      this.reused(old, line);
+      this.reused(old, key, line);
     }
     this.liveBytes += size;
     if (context === null) this.pend(row);
@@ -752,7 +764,9 @@ export class Tracker {
     } else if (row < 0) {
       const text = typeof printed === 'string' ? printed : printed.address();
       const end = this.live.recentEnd(key);
-      if (end === 'freed') {
+      if (end !== null && this.lateFree(key, text, line)) {
+        // The free of a block whose address another allocation took before this line (see `lateFree`).
+      } else if (end === 'freed') {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
       } else if (end === 'moved') {
         this.anomalies.add('double-free', line, `${text} freed after a realloc moved its block: the old pointer is no longer a block`);
@@ -843,6 +857,8 @@ export class Tracker {
       if (row >= 0) this.ended(row, line);
       else if (this.tookInherited(from.key)) {
         // A block an earlier session left alive, freed here (attack notes #127).
+      } else if (this.live.recentEnd(from.key) !== null && this.lateFree(from.key, from.text, line)) {
+        // The free of a block whose address another allocation took before this line (see `lateFree`).
       } else if (this.live.recentEnd(from.key) !== 'freed')
         this.anomalies.add('unknown-realloc', line, `realloc of ${from.text} to 0 bytes (a free), which is not alive in this log`);
       return;
@@ -859,7 +875,9 @@ export class Tracker {
             ? 'whose block an earlier realloc moved'
             : `which is not alive in this log: never allocated in it, or freed over ${RECENT_FREES} frees ago`;
       // A block an earlier session left alive, moved: it is this run's now (attack notes #124).
-      if (!this.tookInherited(from.key)) this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
+      // A block whose address another allocation took before this line: it ended here (see `lateFree`).
+      if (!this.tookInherited(from.key) && !(end !== null && this.lateFree(from.key, from.text, line)))
+        this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
       this.allocs++;
       this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
@@ -874,7 +892,7 @@ export class Tracker {
     const other = t.put(to.key, row);
     if (other >= 0) {
       this.anomalies.add('address-reused-while-alive', line, `${to.text} (realloc target) is already alive since line ${t.firstLineOf(other)}`);
-      this.reused(other, line);
+      this.reused(other, to.key, line);
     }
     this.liveBytes += size;
     this.notePeak(line);
@@ -891,7 +909,14 @@ export class Tracker {
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
     const context = named.slice(0, this.opts.contextLength).toWellFormed();
-    if (e.call !== null && COM_INIT_CALLS.has(e.call)) this.comInitAt = line;
+    // A spy registered again (with its argument printed, `CoRegisterMallocSpy(&spy) returns 0x0`,
+    // no marker the dialect knows): another process's session, appended to a dead run, as a
+    // `CoInitialize` is (attack notes #166). Threads initialize COM; they register no spy.
+    if (
+      e.call !== null &&
+      (COM_INIT_CALLS.has(e.call) || (e.call === 'CoRegisterMallocSpy' && (e.marker === 'register' ? e.hresult : callResult(e.text)) === 0))
+    )
+      this.comInitAt = line;
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line, context);
@@ -1202,14 +1227,48 @@ export class Tracker {
    * vanished, and `check` passed (attack notes #144, #147). Such a block is kept as never
    * freed: the log, which shows lines are missing, leaves it undecided.
    */
-  private reused(row: number, line: number): void {
+  private reused(row: number, key: BlockKey, line: number): void {
     const m = this.marks;
-    if (m.coUninitialize === null && m.dump === null && this.comInitAt <= this.live.firstLineOf(row)) return this.lost(row, line);
+    const counted = m.coUninitialize === null && m.dump === null && this.comInitAt <= this.live.firstLineOf(row);
+    // The last few by address, for a late free (see `lateFree`).
+    this.recalled.delete(key);
+    this.recalled.set(key, { at: counted ? -1 : this.displaced.length, firstLine: this.live.firstLineOf(row) });
+    if (this.recalled.size > RECALLED_LOST) this.recalled.delete(this.recalled.keys().next().value!);
+    if (counted) return this.lost(row, line);
     this.displaced.push(rowBlock(this.live, row, null, null));
     const size = this.live.sizeOf(row);
     this.liveBytes -= size;
     this.episodes.free(size, line);
     this.live.release(row);
+  }
+
+  /**
+   * A free (or a realloc) of `key`, which is not alive, soon after the block at `key` ended:
+   * when a block lost that address to a new one (`reused`), this is its free, printed late:
+   * nothing is missing. Threads race so: a spy prints a free after the heap released the block
+   * (IMallocSpy's PostFree, a realloc's PostRealloc), and another thread's allocation of the
+   * same address can be printed first. Kept never freed, the block of a program that freed
+   * everything (the spy's last count 0, its revoke S_OK) failed `check`, and `--assume-complete`
+   * called it a true leak (attack notes #161); read as a double free, the free it was counted a
+   * missing line. Returns whether it was such a free; the block is counted freed then, as
+   * before shutdown (`lost`), and a `free-out-of-order` anomaly cancels the missing free.
+   */
+  private lateFree(key: BlockKey, text: string, line: number): boolean {
+    const lost = this.recalled.get(key);
+    if (lost === undefined) return false;
+    this.recalled.delete(key);
+    if (lost.at >= 0) {
+      const block = this.displaced[lost.at]!;
+      this.displaced[lost.at] = null;
+      this.freed.blocks++;
+      this.freed.bytes += block.size;
+    }
+    this.anomalies.add(
+      'free-out-of-order',
+      line,
+      `${text} freed: the block from line ${lost.firstLine}, whose address another allocation took before this free was printed (threads printing out of order)`,
+    );
+    return true;
   }
 
   /** A block whose address was allocated again while it lived, while the program ran: freed on a line the log lost. */
