@@ -312,6 +312,31 @@ describe('failOnNew', () => {
     const second = spyRun({ windows: 'w2k', piped: true, leaks: [leak(0, 44, 'CLSIDFromProgID'), leak(1, 44, 'CLSIDFromProgID')] });
     assert.deepEqual(gates(known, second), Array(3).fill('CLSIDFromProgID/44 x1'));
     assert.deepEqual(gates(b, b), ['', '', '']);
+    // The same with B's runtime block's data changed (its heap pointer moved): A's undecided block
+    // pairs with B's block freed at exit of its call, not with B's new leak beside it.
+    const lines = (l: string[]) => l.join('\r\n') + '\r\n';
+    const head = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+    const shutdown = ['CoCreateInstance() returns 0x00000000', 'Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005'];
+    const piped = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      ...shutdown,
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    ]);
+    const consoleLeak = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A800 - 44 bytes allocated',
+      'MALLOC SPY: 0x0013A948 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      ...shutdown,
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A800 - 44 bytes: 4C 45 41 4B 00 CD CD CD CD CD CD CD CD CD CD CD LEAK............',
+      '0x0013A948 - 44 bytes: 98 B1 5A 77 58 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+      'MALLOC SPY: 0x0013A948 - freed, 1 blocks remaining',
+    ]);
+    assert.deepEqual(gates(piped, consoleLeak), ['CLSIDFromProgID/44 x1', '', 'CLSIDFromProgID/44 x1']);
   });
 
   test("A's runtime block pairs with B's block of its own call before a block of another call (attack notes #164)", () => {

@@ -95,7 +95,8 @@ const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess',
  * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
  * Only blocks whose categories can describe the same memory pair, always of one size:
  *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), blocks
- *     with identical dump data first, then of the same context, then of any context;
+ *     with identical dump data first, then of the same context (an unresolved block of A
+ *     with a decided one of B before a true leak of B), then of any context;
  *   - a true leak with an unresolved block of the same context (one log decided it, the
  *     other could not);
  *   - a true leak with runtime-held memory only on identical dump data.
@@ -164,13 +165,21 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
             ? [sameData(a, 'runtime')]
             : [],
   );
-  // 2. A true leak and an unresolved block of the same context.
+  // 2. A block A could not decide with one B decided as the runtime's (freed in CoUninitialize
+  // or at exit) of the same call and size, before B's true leak there: paired with the leak
+  // first, A's undecided runtime memory explained B's new leak beside it, and `--fail-on-new
+  // any` passed what `true-leak` caught (attack notes #162).
+  pass(
+    (b) => (b.category === 'couninitialize' || b.category === 'exitprocess' ? `${b.size}\0${b.context}` : null),
+    (a) => (a.category === 'unresolved' ? [`${a.size}\0${a.context}`] : []),
+  );
+  // 3. A true leak and an unresolved block of the same context.
   const sameContext = (x: ReportBlock, category: Category) => `${x.size}\0${x.context}\0${category}`;
   pass(
     (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
     (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
   );
-  // 3. Runtime memory with runtime memory of the same size: of the same context first, then of
+  // 4. Runtime memory with runtime memory of the same size: of the same context first, then of
   // any context; in each, a block B decided (freed in CoUninitialize or at exit) first, then one
   // B could not decide. Paired with B's `unresolved` block while B still showed that memory
   // decided, a new leak of the same size read as A's runtime memory undecided, and
