@@ -381,6 +381,29 @@ describe('failOnNew', () => {
     const leaking = [...b.slice(0, 3), 'MALLOC SPY: 0x0013A9A0 - 44 bytes allocated', ...b.slice(3)];
     leaking.push('0x0013A9A0 - 44 bytes: 4C 45 41 4B 00 CD CD CD CD CD CD CD CD CD CD CD LEAK............');
     assert.deepEqual(gates(crlf(a), crlf(leaking)), Array(3).fill('CLSIDFromProgID/44 x1'));
+    // The block B frees in CoUninitialize in the same call (a second ProgID looked up): B's undecided
+    // block, whose data start as A's block's, is still A's (attack notes #167).
+    const second = [...b.slice(0, 4), 'MALLOC SPY: 0x0013B010 - 44 bytes allocated', 'CLSIDFromProgID() returns 0x00000000', ...b.slice(5)];
+    assert.deepEqual(gates(crlf(a), crlf(second)), ['', '', '']);
+    // B allocates A's runtime block in another call now (an object created first) and shows it
+    // freed at exit, and leaks a new 44-byte block in CLSIDFromProgID, its file cut inside the
+    // exit-time output: the leak is new, though it is of the call A's block was (attack notes #169).
+    const moved = [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x0013A948 - 44 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'Object released',
+      'MALLOC SPY: 0x0013B010 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A948 - 44 bytes: 98 B1 5A 77 58 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+      '0x0013B010 - 44 bytes: 4C 45 41 4B 23 31 00 00 00 00 00 00 00 00 00 00 LEAK#1..........',
+      'MALLOC SPY: 0x0013A948 - freed, 1 blocks remaining',
+    ];
+    assert.deepEqual(gates(crlf(a), crlf(moved) + 'MALLOC SPY: 0x0013'), Array(3).fill('CLSIDFromProgID/44 x1'));
   });
 });
 

@@ -95,8 +95,9 @@ const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess',
  * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
  * Only blocks whose categories can describe the same memory pair, always of one size:
  *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), blocks
- *     with identical dump data first, then of the same context (an unresolved block of A
- *     with a decided one of B before a true leak of B), then of any context;
+ *     with identical dump data first, then (an unresolved block of A) a decided one of B of
+ *     the same context before a true leak of B there, then blocks whose data start alike,
+ *     then a block B decided before one it could not, of the same context first;
  *   - a true leak with an unresolved block of the same context (one log decided it, the
  *     other could not);
  *   - a true leak with runtime-held memory only on identical dump data.
@@ -179,22 +180,32 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
     (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
     (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
   );
-  // 4. Runtime memory with runtime memory of the same size: of the same context first, then of
-  // any context; in each, a block B decided (freed in CoUninitialize or at exit) first, then one
-  // B could not decide. Paired with B's `unresolved` block while B still showed that memory
-  // decided, a new leak of the same size read as A's runtime memory undecided, and
-  // `--fail-on-new` passed it (attack notes #160). Paired across contexts first, A's runtime
-  // block took a block B freed in CoUninitialize in another call, and B's own copy of it,
-  // undecided in a redirected B, was new to every gate (#164).
-  const decidedOrNot = (x: ReportBlock) => `${x.category === 'unresolved' ? 'undecided' : 'decided'}\0${x.size}`;
+  // 4. Runtime memory with runtime memory of the same size: first a block whose dump data start
+  // with the same 4 bytes (a runtime object's vtable or first pointer: the data differ in a
+  // heap pointer from run to run), a block B decided before one B could not; then, without
+  // such data, a block B decided, of the same call before one of another call; then one B
+  // could not decide, of the same call first. B's decided block first: paired with B's
+  // `unresolved` block while B still showed that memory decided, a new leak of the same size
+  // read as A's runtime memory undecided, and `--fail-on-new` passed it (attack notes #160;
+  // #169, where the same call came first). The data first: B's own copy of A's block,
+  // undecided in a redirected B, was new to every gate while a block B freed in CoUninitialize
+  // took A's (#164, #167).
+  const decided = (x: ReportBlock) => (x.category === 'unresolved' ? 'undecided' : 'decided');
+  const lead = (x: ReportBlock) => (x.data === null || x.data.length < 11 ? null : x.data.slice(0, 11)); // `98 B1 5A 77`
   pass(
-    (b) => (kind(b) === 'runtime' ? `${decidedOrNot(b)}\0${b.context}` : null),
-    (a) => (kind(a) === 'runtime' ? [`decided\0${a.size}\0${a.context}`, `undecided\0${a.size}\0${a.context}`] : []),
+    (b) => (kind(b) === 'runtime' && lead(b) !== null ? `${decided(b)}\0${b.size}\0${lead(b)}` : null),
+    (a) => (kind(a) === 'runtime' && lead(a) !== null ? [`decided\0${a.size}\0${lead(a)}`, `undecided\0${a.size}\0${lead(a)}`] : []),
   );
-  pass(
-    (b) => (kind(b) === 'runtime' ? decidedOrNot(b) : null),
-    (a) => (kind(a) === 'runtime' ? [`decided\0${a.size}`, `undecided\0${a.size}`] : []),
-  );
+  for (const which of ['decided', 'undecided']) {
+    pass(
+      (b) => (kind(b) === 'runtime' && decided(b) === which ? `${b.size}\0${b.context}` : null),
+      (a) => (kind(a) === 'runtime' ? [`${a.size}\0${a.context}`] : []),
+    );
+    pass(
+      (b) => (kind(b) === 'runtime' && decided(b) === which ? String(b.size) : null),
+      (a) => (kind(a) === 'runtime' ? [String(a.size)] : []),
+    );
+  }
   return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }
 

@@ -764,7 +764,7 @@ export class Tracker {
     } else if (row < 0) {
       const text = typeof printed === 'string' ? printed : printed.address();
       const end = this.live.recentEnd(key);
-      if (end !== null && this.lateFree(key, text, line)) {
+      if (this.lateFree(key, text, line)) {
         // The free of a block whose address another allocation took before this line (see `lateFree`).
       } else if (end === 'freed') {
         this.anomalies.add('double-free', line, `${text} freed again: it was already freed`);
@@ -857,8 +857,6 @@ export class Tracker {
       if (row >= 0) this.ended(row, line);
       else if (this.tookInherited(from.key)) {
         // A block an earlier session left alive, freed here (attack notes #127).
-      } else if (this.live.recentEnd(from.key) !== null && this.lateFree(from.key, from.text, line)) {
-        // The free of a block whose address another allocation took before this line (see `lateFree`).
       } else if (this.live.recentEnd(from.key) !== 'freed')
         this.anomalies.add('unknown-realloc', line, `realloc of ${from.text} to 0 bytes (a free), which is not alive in this log`);
       return;
@@ -876,7 +874,7 @@ export class Tracker {
             : `which is not alive in this log: never allocated in it, or freed over ${RECENT_FREES} frees ago`;
       // A block an earlier session left alive, moved: it is this run's now (attack notes #124).
       // A block whose address another allocation took before this line: it ended here (see `lateFree`).
-      if (!this.tookInherited(from.key) && !(end !== null && this.lateFree(from.key, from.text, line)))
+      if (!this.tookInherited(from.key) && !this.lateFree(from.key, from.text, line))
         this.anomalies.add('unknown-realloc', line, `realloc of ${from.text}, ${why}`);
       this.allocs++;
       this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
@@ -1243,19 +1241,27 @@ export class Tracker {
   }
 
   /**
-   * A free (or a realloc) of `key`, which is not alive, soon after the block at `key` ended:
-   * when a block lost that address to a new one (`reused`), this is its free, printed late:
-   * nothing is missing. Threads race so: a spy prints a free after the heap released the block
-   * (IMallocSpy's PostFree, a realloc's PostRealloc), and another thread's allocation of the
-   * same address can be printed first. Kept never freed, the block of a program that freed
-   * everything (the spy's last count 0, its revoke S_OK) failed `check`, and `--assume-complete`
-   * called it a true leak (attack notes #161); read as a double free, the free it was counted a
-   * missing line. Returns whether it was such a free; the block is counted freed then, as
-   * before shutdown (`lost`), and a `free-out-of-order` anomaly cancels the missing free.
+   * A free (or a realloc) of `key`, which is not alive: when a block lost that address to a new
+   * one (`reused`), this is its free, printed late: nothing is missing. Threads race so: a spy
+   * prints a free after the heap released the block (IMallocSpy's PostFree, a realloc's
+   * PostRealloc), and another thread's allocation of the same address can be printed first.
+   * Kept never freed, the block of a program that freed everything (the spy's last count 0, its
+   * revoke S_OK) failed `check`, and `--assume-complete` called it a true leak (attack notes
+   * #161); read as a double free, the free it was counted a missing line. However long the
+   * other thread kept the address (#170). Returns whether it was such a free; the block is
+   * counted freed then, as while the program runs (`lost`), and a `free-out-of-order` anomaly
+   * cancels the missing free.
+   *
+   * Only while the program runs: once shutdown began (CoUninitialize, a dump) a free is
+   * CoUninitialize's or ExitProcess's, which a late line does not tell; counted freed there,
+   * the runtime's block freed at exit was no `exitprocess` block, and a console capture an
+   * empty baseline (#172). Not the second line of a realloc to 0 bytes either (`freed (realloc
+   * to 0 bytes)`, then `reallocated to 0x00000000`: one call, the spy's two hooks), which took
+   * a dead run's leak for freed (#168).
    */
   private lateFree(key: BlockKey, text: string, line: number): boolean {
     const lost = this.recalled.get(key);
-    if (lost === undefined) return false;
+    if (lost === undefined || this.marks.coUninitialize !== null || this.marks.dump !== null) return false;
     this.recalled.delete(key);
     if (lost.at >= 0) {
       const block = this.displaced[lost.at]!;
