@@ -339,6 +339,86 @@ describe('failOnNew', () => {
     assert.deepEqual(gates(piped, consoleLeak), ['CLSIDFromProgID/44 x1', '', 'CLSIDFromProgID/44 x1']);
   });
 
+  test('blocks whose dump data start with the same pointer pair across calls; data all alike and small numbers there tell nothing (attack notes #173, #174, #175)', () => {
+    const lines = (l: string[]) => l.join('\r\n') + '\r\n';
+    const head = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+    const shutdown = ['Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', 'MALLOC SPY: detected memory leaks!'];
+    // #173: A redirected, clbcatq's block undecided in CLSIDFromProgID; B on a console allocates
+    // it in CoCreateInstance (freed at exit) and leaks a new 44-byte block in CLSIDFromProgID.
+    const a173 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+    ]);
+    const b173 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x0013C150 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      ...shutdown,
+      '0x0013A8F8 - 44 bytes: 98 B1 5A 77 58 BC 13 00 01 00 00 00 01 00 11 00 ..ZwX...........',
+      '0x0013C150 - 44 bytes: 4E 45 57 4C 45 41 4B 00 CD CD CD CD CD CD CD CD NEWLEAK.........',
+      'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining',
+    ]);
+    assert.deepEqual(gates(a173, b173), ['CLSIDFromProgID/44 x1', '', 'CLSIDFromProgID/44 x1']);
+    // #174: A redirected with its known leak undecided; B on a console: the same leak (a pointer
+    // in it moved) and a new buffer of its size and call, freed by an atexit handler.
+    const record = (address: string, pointer: string) => `${address} - 64 bytes: 53 45 54 31 00 00 00 00 ${pointer} 00 00 00 00 00 SET1......4.....`;
+    const a174 = lines([
+      ...head,
+      'MALLOC SPY: 0x0034C9C0 - 64 bytes allocated',
+      'CoTaskMemAlloc(64) returns 0x0034C9C0',
+      ...shutdown,
+      record('0x0034C9C0', '10 CA 34 00'),
+    ]);
+    const b174 = lines([
+      ...head,
+      'MALLOC SPY: 0x0034CB30 - 64 bytes allocated',
+      'MALLOC SPY: 0x0034CB80 - 64 bytes allocated',
+      'CoTaskMemAlloc(64) returns 0x0034CB80',
+      ...shutdown,
+      '0x0034CB30 - 64 bytes: 43 41 43 48 45 00 CD CD CD CD CD CD CD CD CD CD CACHE...........',
+      record('0x0034CB80', 'D0 CB 34 00'),
+      'MALLOC SPY: 0x0034CB30 - freed, 1 blocks remaining',
+    ]);
+    // `true-leak` counts a block A could not decide and B calls a leak as new (see the README); `any` does not.
+    assert.deepEqual(gates(a174, b174), ['CoTaskMemAlloc/64 x1', '', '']);
+    // #175: A on Windows 2000 (a 32-byte runtime block, its first field a NULL link, freed at
+    // exit); B on NT 4 frees it in CoUninitialize (no dump data) and leaks a zeroed 32-byte struct.
+    const a175 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 32 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      ...shutdown,
+      '0x0013A8F8 - 32 bytes: 00 00 00 00 A0 BC 13 00 02 00 00 00 10 00 00 00 ................',
+      'MALLOC SPY: 0x0013A8F8 - freed, 0 blocks remaining',
+    ]);
+    const b175 = lines([
+      ...head,
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x00142A10 - 32 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x00142B60 - 32 bytes allocated',
+      'LoadOptions() returns 0x00000000',
+      'MALLOC SPY: 0x00142A10 - freed, 1 blocks remaining',
+      ...shutdown,
+      '0x00142B60 - 32 bytes: 00 00 00 00 00 00 00 00 03 00 00 00 00 00 00 00 ................',
+    ]);
+    assert.deepEqual(gates(a175, b175), Array(3).fill('LoadOptions/32 x1'));
+    // A small number first (a count, a reference count) is no pointer either.
+    const counted = (log: string) => log.replace(': 00 00 00 00 ', ': 02 00 00 00 ');
+    assert.deepEqual(gates(counted(a175), counted(b175)), Array(3).fill('LoadOptions/32 x1'));
+    // The same with B's leak all zeros: identical data, but no block's own.
+    assert.deepEqual(
+      gates(a175.replace('00 00 00 00 A0 BC 13 00 02 00 00 00 10 00 00 00', '00'.concat(' 00'.repeat(15))), b175.replace('03 00', '00 00')),
+      Array(3).fill('LoadOptions/32 x1'),
+    );
+  });
+
   test("A's runtime block pairs with B's block of its own call before a block of another call (attack notes #164)", () => {
     // A on a console: clbcatq's 44-byte block freed at exit. B redirected: the same block (its
     // heap pointer moved, so no identical data), undecided; and a new object's 44-byte block

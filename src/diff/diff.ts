@@ -95,12 +95,15 @@ const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess',
  * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
  * Only blocks whose categories can describe the same memory pair, always of one size:
  *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), blocks
- *     with identical dump data first, then (an unresolved block of A) a decided one of B of
- *     the same context before a true leak of B there, then blocks whose data start alike,
- *     then a block B decided before one it could not, of the same context first;
- *   - a true leak with an unresolved block of the same context (one log decided it, the
- *     other could not);
- *   - a true leak with runtime-held memory only on identical dump data.
+ *     with identical dump data first, then blocks whose data start with the same pointer,
+ *     then (an unresolved block of A) a decided one of B of the same context before a true
+ *     leak of B there, then a block B decided before one it could not, of the same context
+ *     first;
+ *   - a true leak with an unresolved block: of the same context, or whose data start with
+ *     the same pointer (one log decided it, the other could not);
+ *   - a true leak with runtime-held memory only on identical dump data (an unresolved block
+ *     of A with B's true leak also on the same pointer first).
+ * Data whose bytes are all alike tell nothing.
  * A new leak in B is never explained away by A's runtime memory of the same size. Linear:
  * each pass looks blocks up by key.
  */
@@ -153,50 +156,61 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
     }
   };
   const kind = (x: ReportBlock): 'leak' | 'runtime' | null => (x.category === 'true-leak' ? 'leak' : RUNTIME.has(x.category) ? 'runtime' : null);
-  // 1. Identical dump data: runtime memory with runtime memory, or a true leak with runtime-held memory.
+  const decided = (x: ReportBlock) => x.category === 'couninitialize' || x.category === 'exitprocess';
+  // 1. Identical dump data that tell one block from another: runtime memory with runtime
+  // memory, or a true leak with runtime-held memory. Bytes all alike (a zeroed or filled
+  // buffer) are no identity: A's zeroed runtime block took B's new zeroed leak (attack notes #175).
   const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}`;
+  const told = (x: ReportBlock) => x.data !== null && !uniform(x.data);
   pass(
-    (b) => (b.data === null || kind(b) === null ? null : sameData(b, kind(b)!)),
+    (b) => (!told(b) || kind(b) === null ? null : sameData(b, kind(b)!)),
     (a) =>
-      a.data === null
-        ? []
-        : kind(a) === 'runtime'
-          ? [sameData(a, 'runtime'), sameData(a, 'leak')]
-          : kind(a) === 'leak'
-            ? [sameData(a, 'runtime')]
-            : [],
+      !told(a) ? [] : kind(a) === 'runtime' ? [sameData(a, 'runtime'), sameData(a, 'leak')] : kind(a) === 'leak' ? [sameData(a, 'runtime')] : [],
   );
-  // 2. A block A could not decide with one B decided as the runtime's (freed in CoUninitialize
+  // 2. Dump data that start with the same pointer (a runtime object's vtable: the rest differs
+  // in heap pointers from run to run; `pointerLead`): A's runtime block with a block B decided,
+  // then with one B could not decide; A's undecided block also with B's true leak (its own
+  // leak, decided in B); A's leak with B's undecided block. Before any rule of calls: by call,
+  // A's undecided runtime block took B's new leak of its call while B showed that memory freed
+  // at exit in another call (#173, #169), a block B freed in CoUninitialize took A's block from
+  // B's undecided copy (#164, #167), and B's exit-freed buffer took A's undecided leak from
+  // B's copy of it (#174).
+  const leadOf = (x: ReportBlock) => (x.data === null ? null : pointerLead(x.data));
+  const byLead = (x: ReportBlock, k: string) => `${k}\0${x.size}\0${leadOf(x)}`;
+  pass(
+    (b) => (leadOf(b) === null || kind(b) === null ? null : byLead(b, decided(b) ? 'decided' : b.category)),
+    (a) =>
+      leadOf(a) === null
+        ? []
+        : a.category === 'unresolved'
+          ? [byLead(a, 'decided'), byLead(a, 'unresolved'), byLead(a, 'true-leak')]
+          : decided(a)
+            ? [byLead(a, 'decided'), byLead(a, 'unresolved')]
+            : a.category === 'true-leak'
+              ? [byLead(a, 'unresolved')]
+              : [],
+  );
+  // 3. A block A could not decide with one B decided as the runtime's (freed in CoUninitialize
   // or at exit) of the same call and size, before B's true leak there: paired with the leak
   // first, A's undecided runtime memory explained B's new leak beside it, and `--fail-on-new
-  // any` passed what `true-leak` caught (attack notes #162).
+  // any` passed what `true-leak` caught (attack notes #162). Without data to tell them apart,
+  // the cautious reading: B's leak is new.
   pass(
-    (b) => (b.category === 'couninitialize' || b.category === 'exitprocess' ? `${b.size}\0${b.context}` : null),
+    (b) => (decided(b) ? `${b.size}\0${b.context}` : null),
     (a) => (a.category === 'unresolved' ? [`${a.size}\0${a.context}`] : []),
   );
-  // 3. A true leak and an unresolved block of the same context.
+  // 4. A true leak and an unresolved block of the same context.
   const sameContext = (x: ReportBlock, category: Category) => `${x.size}\0${x.context}\0${category}`;
   pass(
     (b) => (b.category === 'true-leak' || b.category === 'unresolved' ? sameContext(b, b.category) : null),
     (a) => (a.category === 'true-leak' ? [sameContext(a, 'unresolved')] : a.category === 'unresolved' ? [sameContext(a, 'true-leak')] : []),
   );
-  // 4. Runtime memory with runtime memory of the same size: first a block whose dump data start
-  // with the same 4 bytes (a runtime object's vtable or first pointer: the data differ in a
-  // heap pointer from run to run), a block B decided before one B could not; then, without
-  // such data, a block B decided, of the same call before one of another call; then one B
-  // could not decide, of the same call first. B's decided block first: paired with B's
-  // `unresolved` block while B still showed that memory decided, a new leak of the same size
-  // read as A's runtime memory undecided, and `--fail-on-new` passed it (attack notes #160;
-  // #169, where the same call came first). The data first: B's own copy of A's block,
-  // undecided in a redirected B, was new to every gate while a block B freed in CoUninitialize
-  // took A's (#164, #167).
-  const decided = (x: ReportBlock) => (x.category === 'unresolved' ? 'undecided' : 'decided');
-  const lead = (x: ReportBlock) => (x.data === null || x.data.length < 11 ? null : x.data.slice(0, 11)); // `98 B1 5A 77`
-  pass(
-    (b) => (kind(b) === 'runtime' && lead(b) !== null ? `${decided(b)}\0${b.size}\0${lead(b)}` : null),
-    (a) => (kind(a) === 'runtime' && lead(a) !== null ? [`decided\0${a.size}\0${lead(a)}`, `undecided\0${a.size}\0${lead(a)}`] : []),
-  );
-  for (const which of ['decided', 'undecided']) {
+  // 5. Runtime memory with runtime memory of the same size: a block B decided before one B
+  // could not decide, of the same call first. Paired with B's `unresolved` block while B still
+  // showed that memory decided, a new leak of the same size read as A's runtime memory
+  // undecided, and `--fail-on-new` passed it (attack notes #160; #169, where the same call
+  // came first).
+  for (const which of [true, false]) {
     pass(
       (b) => (kind(b) === 'runtime' && decided(b) === which ? `${b.size}\0${b.context}` : null),
       (a) => (kind(a) === 'runtime' ? [`${a.size}\0${a.context}`] : []),
@@ -207,6 +221,25 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
     );
   }
   return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
+}
+
+/** Dump data whose bytes are all alike (`00 00 00 00`, the debug heap's `CD CD CD CD`): no block's own. */
+function uniform(data: string): boolean {
+  for (let i = 3; i < data.length; i += 3) if (data.slice(i, i + 2) !== data.slice(0, 2)) return false;
+  return true;
+}
+
+/**
+ * The first 4 bytes of dump data when they can be a pointer (a vtable, a link): at or above
+ * 0x10000 (Windows maps nothing below 64 KB), and no heap fill pattern. A small number there
+ * (a count, a reference count, a NULL link) is in countless blocks of one size; null then.
+ */
+function pointerLead(data: string): string | null {
+  if (data.length < 11) return null;
+  const lead = data.slice(0, 11);
+  const value = parseInt(lead.split(' ').reverse().join(''), 16); // little-endian
+  if (!(value >= 0x10000) || uniform(lead) || value === 0xfeeefeee || value === 0xbaadf00d) return null;
+  return lead;
 }
 
 /** Per category from the summaries: the only place `freed` (a tally, not a list) appears. */

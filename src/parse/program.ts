@@ -158,10 +158,29 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
 }
 
-/** The HRESULT a `<Name>(args) returns <value>` line reports (as `parseHresult` reads it), or null. */
-export function callResult(text: string): number | null {
-  const call = CALL.exec(text);
-  return call ? parseHresult(text.slice(call[0].length)) : null;
+/**
+ * A COM initialization (`CoInitialize`, `CoInitializeEx`, `OleInitialize`) or the spy's
+ * registration, as programs word the line: `CoInitialize() returns 0x00000000`,
+ * `::CoRegisterMallocSpy(&g_spy) returns S_OK`, `hr = CoRegisterMallocSpy(pSpy) returned 0x0`,
+ * `CoRegisterMallocSpy(&spy) = 0x00000000`. Group 1 is the call, group 2 what follows its
+ * arguments (one level of parentheses inside them: `((IMallocSpy*)&spy)`).
+ */
+const SESSION_CALL =
+  /(?:^|[^\w])(CoInitializeEx|CoInitialize|OleInitialize|CoRegisterMallocSpy)\s*\((?:[^()]|\([^()]*\))*\)\s*(?:returns|returned|->|=>)?(.*)$/;
+
+/**
+ * Whether a program line opens a COM session: a COM initialization that reports its result,
+ * or a registration of the spy that succeeded (threads initialize COM; none registers a spy
+ * again). After it, an address allocated again may be another process's (tracker.ts, `reused`):
+ * read only as `CoRegisterMallocSpy(&g_spy) returns`, `::CoRegisterMallocSpy(...)` and other
+ * spellings let a dead run's leak count freed, and `check` passed (attack notes #166, #177).
+ */
+export function opensComSession(text: string): boolean {
+  if (!text.includes('Initialize') && !text.includes('CoRegisterMallocSpy')) return false;
+  const m = SESSION_CALL.exec(text);
+  if (m === null) return false;
+  const result = parseHresult(m[2]!);
+  return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
 }
 
 /** Calls that begin a COM program's run (a new one after a finished run starts a new run) or a COM session of a thread. */

@@ -8,7 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { COM_INIT_CALLS, E_ACCESSDENIED, callResult } from '../parse/program.js';
+import { E_ACCESSDENIED, opensComSession } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -405,9 +405,9 @@ export class Tracker {
   /**
    * The last RECALLED_LOST blocks whose address a new block took, by that address (see
    * `lateFree`): where each is in `displaced`, or -1 for one counted freed (`lost`), with the
-   * line it was born on.
+   * line it was born on, and whether a realloc moved a block away from that address since.
    */
-  private readonly recalled = new Map<BlockKey, { at: number; firstLine: number }>();
+  private readonly recalled = new Map<BlockKey, { at: number; firstLine: number; moved: boolean }>();
   /** The last `CoInitialize`/`CoInitializeEx`/`OleInitialize` line, or a spy registered again (0: none yet; see `reused`). */
   private comInitAt = 0;
   /** Rows allocated since the last program line (their context is that line), with the birth each held. */
@@ -880,6 +880,11 @@ export class Tracker {
       this.born(to.key, spell(to.text, to.key), to.text, size, line, null);
       return;
     }
+    // A realloc of an address a block lost to another allocation: maybe the lost block's, printed late (see `lateFree`).
+    if (this.recalled.size > 0) {
+      const lost = this.recalled.get(from.key);
+      if (lost !== undefined) lost.moved = true;
+    }
     // The block keeps its identity (allocation line, context); address and size follow.
     this.liveBytes -= t.sizeOf(row);
     this.episodes.free(t.sizeOf(row), line);
@@ -907,14 +912,10 @@ export class Tracker {
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
     const context = named.slice(0, this.opts.contextLength).toWellFormed();
-    // A spy registered again (with its argument printed, `CoRegisterMallocSpy(&spy) returns 0x0`,
-    // no marker the dialect knows): another process's session, appended to a dead run, as a
-    // `CoInitialize` is (attack notes #166). Threads initialize COM; they register no spy.
-    if (
-      e.call !== null &&
-      (COM_INIT_CALLS.has(e.call) || (e.call === 'CoRegisterMallocSpy' && (e.marker === 'register' ? e.hresult : callResult(e.text)) === 0))
-    )
-      this.comInitAt = line;
+    // A COM initialization, or a spy registered again (however the program words it, no marker
+    // the dialect knows included): maybe another process's session, appended to a dead run
+    // (see `reused`; attack notes #147, #166, #177).
+    if ((e.marker === 'register' && e.hresult === 0) || opensComSession(e.text)) this.comInitAt = line;
     // The frees since the previous program line happened inside this call: inside
     // CoUninitialize if this is its marker, otherwise while the program ran.
     this.settleWindow(e.marker === 'couninitialize', line, context);
@@ -1230,7 +1231,7 @@ export class Tracker {
     const counted = m.coUninitialize === null && m.dump === null && this.comInitAt <= this.live.firstLineOf(row);
     // The last few by address, for a late free (see `lateFree`).
     this.recalled.delete(key);
-    this.recalled.set(key, { at: counted ? -1 : this.displaced.length, firstLine: this.live.firstLineOf(row) });
+    this.recalled.set(key, { at: counted ? -1 : this.displaced.length, firstLine: this.live.firstLineOf(row), moved: false });
     if (this.recalled.size > RECALLED_LOST) this.recalled.delete(this.recalled.keys().next().value!);
     if (counted) return this.lost(row, line);
     this.displaced.push(rowBlock(this.live, row, null, null));
@@ -1242,15 +1243,22 @@ export class Tracker {
 
   /**
    * A free (or a realloc) of `key`, which is not alive: when a block lost that address to a new
-   * one (`reused`), this is its free, printed late: nothing is missing. Threads race so: a spy
-   * prints a free after the heap released the block (IMallocSpy's PostFree, a realloc's
-   * PostRealloc), and another thread's allocation of the same address can be printed first.
+   * one (`reused`), and a realloc of the address followed, that realloc was the lost block's,
+   * printed late, and this is the new block's free: nothing is missing. Threads race so: a spy
+   * prints a realloc after the heap released the old block (IMallocSpy::PostRealloc), and
+   * another thread's allocation of the same address can be printed first.
    * Kept never freed, the block of a program that freed everything (the spy's last count 0, its
    * revoke S_OK) failed `check`, and `--assume-complete` called it a true leak (attack notes
    * #161); read as a double free, the free it was counted a missing line. However long the
    * other thread kept the address (#170). Returns whether it was such a free; the block is
    * counted freed then, as while the program runs (`lost`), and a `free-out-of-order` anomaly
    * cancels the missing free.
+   *
+   * Only after a realloc moved a block away from the address: the spies print a free before
+   * the heap releases the block (IMallocSpy::PreFree), so only a realloc, printed after it
+   * (PostRealloc), races with another thread's allocation; the free that follows is the
+   * other thread's. Two frees after an allocation are a double free: a process appended after
+   * a dead run freed the dead run's leak with its own double free, and `check` passed (#176).
    *
    * Only while the program runs: once shutdown began (CoUninitialize, a dump) a free is
    * CoUninitialize's or ExitProcess's, which a late line does not tell; counted freed there,
@@ -1261,7 +1269,7 @@ export class Tracker {
    */
   private lateFree(key: BlockKey, text: string, line: number): boolean {
     const lost = this.recalled.get(key);
-    if (lost === undefined || this.marks.coUninitialize !== null || this.marks.dump !== null) return false;
+    if (lost === undefined || !lost.moved || this.marks.coUninitialize !== null || this.marks.dump !== null) return false;
     this.recalled.delete(key);
     if (lost.at >= 0) {
       const block = this.displaced[lost.at]!;
