@@ -576,9 +576,12 @@ export class BlockTable {
     return this.sparseWithout(0);
   }
 
-  /** The same once `held` rows out of the index (the tracker's window of frees) are given back too. */
-  sparseWithout(held: number): boolean {
-    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held) * 8 < this.capacity;
+  /**
+   * The same once `held` rows out of the index (the tracker's window of frees) are given back
+   * too, with `room` rows counted as used: what the caller will hold again right after.
+   */
+  sparseWithout(held: number, room = 0): boolean {
+    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held + room) * 8 < this.capacity;
   }
 
   /**

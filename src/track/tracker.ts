@@ -793,7 +793,11 @@ export class Tracker {
       this.windowOverflow.bytes += size;
       this.live.release(row);
     }
-    if (this.live.sparseWithout(this.window.held)) {
+    // Room for the rows the window holds again after the compaction: without it, a loop of
+    // alloc/free pairs with few blocks alive (a soak's CopyProxy loop) compacted the table
+    // at every HOLD_ROWS frees, and the window's rows grew it back (DebugView's shape: 30
+    // compactions, each spilling 4,096 rows and growing the columns again from 256 rows).
+    if (this.live.sparseWithout(this.window.held, Math.min(HOLD_ROWS, this.opts.windowLimit))) {
       // The window's rows first: they would keep the table from shrinking.
       this.window.spill();
       this.live.compactRows();
