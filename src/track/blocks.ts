@@ -18,6 +18,7 @@ import { Buffer } from 'node:buffer';
 import type { BlockKey } from '../model/block.js';
 import { spelled } from '../parse/address.js';
 import { DUMP_DATA_BYTES } from '../parse/scan.js';
+import { contextText, type Stretch } from './stretch.js';
 
 /** Frees remembered for telling a double free from a free of an unknown block. */
 export const RECENT_FREES = 4096;
@@ -28,10 +29,9 @@ const SIZE = 1;
 const ALLOC_LINE = 2;
 const FIRST_LINE = 3;
 const SEQ = 4;
-const SERIAL = 5;
 /** The block's allocation ordinal (the Nth allocation of its run: see the tracker); -1 when its allocation is not in the log. */
-const ORDINAL = 6;
-const NUMS = 7;
+const ORDINAL = 5;
+const NUMS = 6;
 
 /**
  * A block's numbers as `copyNums` writes them, ROW_NUMS per row: the tracker's window of
@@ -322,7 +322,6 @@ export class BlockTable {
   /** Ends of blocks so far (frees and moves by a realloc): the clock of `recentEnd`. */
   private ends = 0;
   private nextSeq = 0;
-  private nextSerial = 0;
 
   // --- rows ---
   private capacity = 0;
@@ -330,9 +329,8 @@ export class BlockTable {
    * A row's numbers, NUMS per row (one array, not six: a table's fixed cost is per array,
    * and a DebugView capture may hold a hundred thousand tables): the key's value (NaN for a
    * text key), the size, the allocation line (-1: first seen in the dump), the line it was
-   * first seen on, its order of (re)insertion (what a Map's order would be), which birth
-   * it holds (a reference taken at a birth checks it to find the row still the same block)
-   * and its allocation ordinal.
+   * first seen on, its order of (re)insertion (what a Map's order would be) and its
+   * allocation ordinal.
    */
   private nums = NO_F64;
   reallocs = NO_I32;
@@ -343,8 +341,12 @@ export class BlockTable {
   /** Dump data as bytes (DATA_BYTES per row) and its length (NO_DATA, or DATA_ELSEWHERE: in `extra`, not in that form). */
   dataBytes = NO_U8;
   dataLength = NO_U8;
-  /** The call the block was allocated in; null while that is not known yet. */
-  context: (string | null)[] = [];
+  /**
+   * The call the block was allocated in: its text, or the stretch of the log the block was
+   * born in (a `Stretch`, whose context is set by the program line that ends the stretch;
+   * null until then); null when not known. Read it with `contextOf`.
+   */
+  context: (string | Stretch | null)[] = [];
   /** Created with the first row that needs it. */
   private extra: Map<number, RowExtra> | null = null;
   /** 1 where `extra` has the row: nearly no row has, and a Map lookup per event was 5 % of the time. */
@@ -417,20 +419,19 @@ export class BlockTable {
 
   // ---------------------------------------------------------------- rows
 
-  /** A new row for a block born now (not yet in the index: `put` it). */
-  newRow(size: number, line: number, spelling: number, text: string | null): number {
+  /** A new row for a block born now (not yet in the index: `put` it), allocated in `context` (see `context`). */
+  newRow(size: number, line: number, spelling: number, text: string | null, context: string | Stretch | null = null): number {
     const row = this.freeCount > 0 ? this.freeRows[--this.freeCount]! : this.used++;
     if (row >= this.capacity) this.growRows(Math.max(8, this.capacity * 2));
     const at = row * NUMS;
     this.nums[at + SIZE] = size;
     this.nums[at + ALLOC_LINE] = line;
     this.nums[at + FIRST_LINE] = line;
-    this.nums[at + SERIAL] = ++this.nextSerial;
     this.nums[at + ORDINAL] = -1;
     this.reallocs[row] = 0;
     this.dumpMark[row] = 0;
     this.dataLength[row] = NO_DATA;
-    this.context[row] = null;
+    this.context[row] = context;
     this.setSpelling(row, spelling, text);
     return row;
   }
@@ -442,11 +443,29 @@ export class BlockTable {
       this.hasExtra[row] = 0;
     }
     this.context[row] = null;
-    this.nums[row * NUMS + SERIAL] = 0;
     if (this.freeCount >= this.freeRows.length) {
       this.freeRows = grown(this.freeRows, Math.max(8, this.freeRows.length * 2));
     }
     this.freeRows[this.freeCount++] = row;
+  }
+
+  /**
+   * Gives the first `n` of `rows` back, as `release` would one by one. While no row can have
+   * an extra, that is only putting them on the free list: a free row's context is written
+   * again by `newRow` or dropped by `compactRows`, never read, so it is left as it is. This
+   * runs at every program line for the frees of its stretch, and touches none of their rows.
+   */
+  releaseRows(rows: Int32Array, n: number): void {
+    if (this.rareReady) {
+      for (let k = 0; k < n; k++) this.release(rows[k]!);
+      return;
+    }
+    if (this.freeCount + n > this.freeRows.length) {
+      this.freeRows = grown(this.freeRows, Math.max(8, this.freeRows.length * 2, this.freeCount + n));
+    }
+    let free = this.freeCount;
+    for (let k = 0; k < n; k++) this.freeRows[free++] = rows[k]!;
+    this.freeCount = free;
   }
 
   /** How the row's address is printed: a spelling code (and the key), or its own text. */
@@ -557,9 +576,12 @@ export class BlockTable {
     return this.sparseWithout(0);
   }
 
-  /** The same once `held` rows out of the index (the tracker's window of frees) are given back too. */
-  sparseWithout(held: number): boolean {
-    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held) * 8 < this.capacity;
+  /**
+   * The same once `held` rows out of the index (the tracker's window of frees) are given back
+   * too, with `room` rows counted as used: what the caller will hold again right after.
+   */
+  sparseWithout(held: number, room = 0): boolean {
+    return this.capacity > COMPACT_FROM && (this.used - this.freeCount - held + room) * 8 < this.capacity;
   }
 
   /**
@@ -795,9 +817,9 @@ export class BlockTable {
     this.nums[row * NUMS + ORDINAL] = ordinal;
   }
 
-  /** Which birth the row holds (0 once released). */
-  serialOf(row: number): number {
-    return this.nums[row * NUMS + SERIAL]!;
+  /** The call the row's block was allocated in (see `context`); null while not known yet. */
+  contextOf(row: number): string | null {
+    return contextText(this.context[row]);
   }
 
   /** The key's value (NaN for a key kept as text, an address of more than 13 digits). */

@@ -2,6 +2,7 @@
 // log, stay alive, then are freed together in a burst. Watching this while streaming
 // needs only a few numbers per block size, never the blocks themselves.
 import type { DeferredReleaseFinding } from '../model/report.js';
+import { contextText, type Stretch } from './stretch.js';
 
 /** What the stream shows of an episode; its context is known only at the end. */
 type EpisodeFacts = Omit<DeferredReleaseFinding, 'context' | 'message' | 'pid' | 'run'>;
@@ -15,15 +16,12 @@ interface SizeState {
    * The contexts of blocks of the pile, evenly spread over it (every `stride`-th
    * allocation, the stride doubling as the sample fills): the context most of them were
    * allocated in names the episode (a pile's first block may come from another call). A
-   * context not known yet (null) is the next program line's: `programLine` fills in those
-   * of the current epoch. Reused arrays: no garbage per allocation.
+   * block born without a context of its own has its stretch's, known once the stretch's
+   * program line is read. A reused array: no garbage per allocation.
    */
-  sampleContext: (string | null)[];
-  sampleEpoch: number[];
+  sampleContext: (string | Stretch | null)[];
   sampleCount: number;
   stride: number;
-  /** The epoch in which it was put on the list of states with contexts to fill in (-1: none). */
-  dirtyEpoch: number;
   peak: number;
   peakLine: number;
   /** Live bytes of the whole log when the pile started, and at its peak. */
@@ -46,12 +44,12 @@ export const EPISODES_LISTED = 1000;
 const SAMPLE = 64;
 
 /** The context most of the sampled blocks were allocated in (the earliest on a tie); a block allocated after the program's last line: ExitProcess. */
-function mostCommonContext(sample: readonly (string | null)[]): string {
+function mostCommonContext(sample: readonly (string | Stretch | null)[]): string {
   const counts = new Map<string, number>();
   let best = 'ExitProcess';
   let bestCount = 0;
   for (const c of sample) {
-    const context = c ?? 'ExitProcess';
+    const context = contextText(c) ?? 'ExitProcess';
     const n = (counts.get(context) ?? 0) + 1;
     counts.set(context, n);
     if (n > bestCount) {
@@ -71,15 +69,9 @@ function cacheSlot(size: number): number {
   return Math.imul(size, 0x9e3779b1) >>> 26;
 }
 
-/** An episode's sampled contexts, and the epoch each block was allocated in. */
+/** An episode's sampled contexts. */
 interface Sample {
-  context: (string | null)[];
-  epoch: number[];
-}
-
-/** The contexts of `epoch` not known yet: `context`. */
-function fill(contexts: (string | null)[], epochs: readonly number[], count: number, epoch: number, context: string): void {
-  for (let i = 0; i < count; i++) if (contexts[i] === null && epochs[i] === epoch) contexts[i] = context;
+  context: (string | Stretch | null)[];
 }
 
 /**
@@ -112,19 +104,14 @@ export class EpisodeDetector {
   private readonly pending: { state: EpisodeFacts; sample: Sample }[] = [];
   /** Episodes found beyond EPISODES_LISTED. */
   notListed = 0;
-  /** Program lines so far: the contexts not known yet are the end of this epoch's. */
-  private epoch = 0;
-  /** States and episodes holding contexts of this epoch still to fill in. */
-  private dirty: SizeState[] = [];
-  private unresolved: Sample[] = [];
 
   constructor(private readonly threshold: number) {}
 
   /**
    * A block was born (or moved by a realloc); `liveBytes` is the log's live total after it;
-   * `context` is its call, or null when that is the next program line.
+   * `context` is its call, or its stretch's (see Stretch).
    */
-  alloc(size: number, line: number, liveBytes: number, context: string | null): void {
+  alloc(size: number, line: number, liveBytes: number, context: string | Stretch | null): void {
     const s = this.state(size);
     if (s.burstFreed > 0) this.closeBurst(size, s);
     if (s.allocs === 0) {
@@ -136,22 +123,14 @@ export class EpisodeDetector {
     if (s.allocs % s.stride === 0) {
       let n = s.sampleCount;
       s.sampleContext[n] = context;
-      s.sampleEpoch[n] = this.epoch;
       if (++n > SAMPLE) {
         // Keep every other one: the sample stays spread over the whole pile.
         let kept = 0;
-        for (let i = 0; i < n; i += 2, kept++) {
-          s.sampleContext[kept] = s.sampleContext[i]!;
-          s.sampleEpoch[kept] = s.sampleEpoch[i]!;
-        }
+        for (let i = 0; i < n; i += 2, kept++) s.sampleContext[kept] = s.sampleContext[i]!;
         n = kept;
         s.stride *= 2;
       }
       s.sampleCount = n;
-      if (context === null && s.dirtyEpoch !== this.epoch) {
-        s.dirtyEpoch = this.epoch;
-        this.dirty.push(s);
-      }
     }
     s.live++;
     s.allocs++;
@@ -161,16 +140,6 @@ export class EpisodeDetector {
       s.peakBytes = liveBytes;
       s.allocsAtPeak = s.allocs;
     }
-  }
-
-  /** A program line: the blocks allocated since the last one were allocated in `context`. */
-  programLine(context: string): void {
-    const epoch = this.epoch;
-    for (const s of this.dirty) fill(s.sampleContext, s.sampleEpoch, s.sampleCount, epoch, context);
-    for (const sample of this.unresolved) fill(sample.context, sample.epoch, sample.context.length, epoch, context);
-    this.dirty = [];
-    this.unresolved = [];
-    this.epoch++;
   }
 
   free(size: number, line: number): void {
@@ -203,8 +172,7 @@ export class EpisodeDetector {
       // Listed up to a bound (a log of a million bursts would keep a million findings); counted always.
       this.notListed++;
     } else {
-      const sample: Sample = { context: s.sampleContext.slice(0, s.sampleCount), epoch: s.sampleEpoch.slice(0, s.sampleCount) };
-      if (sample.context.includes(null)) this.unresolved.push(sample);
+      const sample: Sample = { context: s.sampleContext.slice(0, s.sampleCount) };
       this.pending.push({
         sample,
         state: {
@@ -276,10 +244,8 @@ export class EpisodeDetector {
         allocs: 0,
         firstLine: 0,
         sampleContext: [],
-        sampleEpoch: [],
         sampleCount: 0,
         stride: 1,
-        dirtyEpoch: -1,
         peak: 0,
         peakLine: 0,
         startBytes: 0,

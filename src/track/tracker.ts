@@ -37,6 +37,7 @@ import {
 } from './blocks.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 import { EpisodeDetector } from './episodes.js';
+import { Stretch, contextText } from './stretch.js';
 
 export interface TrackerOptions {
   /** Anomalies listed per kind (all are counted). */
@@ -178,7 +179,7 @@ function rowBlock(t: BlockTable, row: number, freeLine: number | null, context: 
     allocLine: allocLine < 0 ? null : small(allocLine),
     firstLine: small(t.firstLineOf(row)),
     freeLine: freeLine === null ? null : small(freeLine),
-    context: t.context[row] ?? context,
+    context: t.contextOf(row) ?? context,
     inDump: t.inDumpOf(row),
     data: t.data(row),
     reallocs: t.reallocsOf(row),
@@ -227,9 +228,9 @@ class FreedRows {
   /**
    * Kept through `clear` (overwritten row by row): truncated at every program line, each
    * stretch grew them again from nothing. They keep at most the contexts of the longest
-   * stretch, strings the tracker holds anyway.
+   * stretch: strings the tracker holds anyway, and small Stretch objects.
    */
-  private context: (string | null)[] = [];
+  private context: (string | Stretch | null)[] = [];
   /**
    * The address text (when the spelling code cannot say it) and dump data not in `XX XX`
    * form: written only where a block has them, read only where its spelling or data length
@@ -286,9 +287,7 @@ class FreedRows {
 
   /** The frees are settled: their rows go back to the table. */
   clear(): void {
-    const t = this.table;
-    const h = this.count - this.copied;
-    for (let k = 0; k < h; k++) t.release(this.heldRows[k]!);
+    this.table.releaseRows(this.heldRows, this.count - this.copied);
     this.count = 0;
     this.copied = 0;
     this.bytes = 0;
@@ -320,7 +319,7 @@ class FreedRows {
       allocLine: allocLine < 0 ? null : small(allocLine),
       firstLine: small(this.nums[at + ROW_FIRST_LINE]!),
       freeLine: small(this.nums[at + FREED_LINE]!),
-      context: this.context[i] ?? context,
+      context: contextText(this.context[i]) ?? context,
       inDump: this.inDump[i] === 1,
       data: this.dataOf(i),
       reallocs: this.reallocs[i]!,
@@ -342,7 +341,7 @@ class FreedRows {
     this.nums[i * FREED_NUMS + FREED_LINE] = freeLine;
     const spelling = table.spelling[row]!;
     this.spelling[i] = spelling;
-    this.context[i] = table.context[row]!;
+    this.context[i] = table.context[row] ?? null;
     if (spelling === 0) this.text[i] = table.address(row);
     if (!table.hasRare) {
       // No realloc, dump or extra in this table yet: every row has the defaults.
@@ -410,11 +409,8 @@ export class Tracker {
   private readonly recalled = new Map<BlockKey, { at: number; firstLine: number; moved: boolean }>();
   /** The last `CoInitialize`/`CoInitializeEx`/`OleInitialize` line, or a spy registered again (0: none yet; see `reused`). */
   private comInitAt = 0;
-  /** Rows allocated since the last program line (their context is that line), with the birth each held. */
-  private pendingRows = NO_I32;
-  private pendingSerials = NO_F64;
-  private pendingCount = 0;
-  private pendingCompactAt = 1024;
+  /** The allocations since the last program line: the next program line is their context. */
+  private stretch = new Stretch();
   private allocs = 0;
   /**
    * Allocations the spy printed in this run, failed ones included: each was one call of its
@@ -710,7 +706,9 @@ export class Tracker {
     const t = this.live;
     // An address keyed by its text (more than 13 digits) keeps its text: no spelling code says it.
     if (typeof key === 'string') spelling = 0;
-    const row = t.newRow(size, line, spelling, spelling === 0 ? (typeof text === 'string' ? text : text.address()) : null);
+    // Without a context of its own, the block was allocated in the call the next program line names.
+    const within = context ?? this.stretch;
+    const row = t.newRow(size, line, spelling, spelling === 0 ? (typeof text === 'string' ? text : text.address()) : null, within);
     const old = t.put(key, row);
     if (old >= 0) {
       // The free of the old block is missing from the log; the address was reused.
@@ -722,10 +720,8 @@ export class Tracker {
       this.reused(old, key, line);
     }
     this.liveBytes += size;
-    if (context === null) this.pend(row);
-    else t.context[row] = context;
     this.notePeak(line);
-    this.episodes.alloc(size, line, this.liveBytes, context);
+    this.episodes.alloc(size, line, this.liveBytes, within);
     this.timeline.sample(line, t.size, this.liveBytes);
     return row;
   }
@@ -811,24 +807,15 @@ export class Tracker {
       this.windowOverflow.bytes += size;
       this.live.release(row);
     }
-    if (this.live.sparseWithout(this.window.held)) {
+    // Room for the rows the window holds again after the compaction: without it, a loop of
+    // alloc/free pairs with few blocks alive (a soak's CopyProxy loop) compacted the table
+    // at every HOLD_ROWS frees, and the window's rows grew it back (DebugView's shape: 30
+    // compactions, each spilling 4,096 rows and growing the columns again from 256 rows).
+    if (this.live.sparseWithout(this.window.held, Math.min(HOLD_ROWS, this.opts.windowLimit))) {
       // The window's rows first: they would keep the table from shrinking.
       this.window.spill();
-      this.compactRows();
+      this.live.compactRows();
     }
-  }
-
-  /** The live table's rows moved together (most blocks were freed): the rows waiting for their context follow them. */
-  private compactRows(): void {
-    const moved = this.live.compactRows();
-    let kept = 0;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const to = moved[this.pendingRows[i]!] ?? -1;
-      if (to < 0) continue;
-      this.pendingRows[kept] = to;
-      this.pendingSerials[kept++] = this.pendingSerials[i]!;
-    }
-    this.pendingCount = kept;
   }
 
   private realloc(from: Address, to: Address, size: number, line: number): void {
@@ -899,7 +886,7 @@ export class Tracker {
     }
     this.liveBytes += size;
     this.notePeak(line);
-    this.episodes.alloc(size, line, this.liveBytes, t.context[row]!);
+    this.episodes.alloc(size, line, this.liveBytes, t.context[row] ?? null);
     this.timeline.sample(line, t.size, this.liveBytes);
   }
 
@@ -930,15 +917,12 @@ export class Tracker {
         "the C runtime's debug heap reports leaks here: its heap, not COM task memory, so this analysis does not judge them; read the log with --dialect crt for those",
       );
     }
-    // The blocks allocated since then were allocated in this call.
+    // The blocks allocated since then were allocated in this call: one store for all of them
+    // (after the window is settled above: a block born and freed in this stretch is listed
+    // with this context either way).
     const t = this.live;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const row = this.pendingRows[i]!;
-      if (t.serialOf(row) === this.pendingSerials[i]) t.context[row] = context;
-    }
-    this.pendingCount = 0;
-    this.pendingCompactAt = 1024;
-    this.episodes.programLine(context);
+    this.stretch.context = context;
+    this.stretch = new Stretch();
     this.marks.lastProgramLine = line;
     this.noExitYet();
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
@@ -1293,36 +1277,6 @@ export class Tracker {
     this.freed.blocks++;
     this.freed.bytes += size;
     this.live.release(row);
-  }
-
-  /**
-   * A row waits for its context until the next program line. A long stretch of alloc/free
-   * pairs without program output would grow the list with the log, so it is compacted to
-   * the rows still holding their birth when it doubles.
-   */
-  private pend(row: number): void {
-    if (this.pendingCount >= this.pendingCompactAt) this.compactPending();
-    if (this.pendingCount === this.pendingRows.length) {
-      const n = Math.max(8, this.pendingRows.length * 2);
-      this.pendingRows = grown(this.pendingRows, n);
-      this.pendingSerials = grown(this.pendingSerials, n);
-    }
-    this.pendingRows[this.pendingCount] = row;
-    this.pendingSerials[this.pendingCount++] = this.live.serialOf(row);
-  }
-
-  private compactPending(): void {
-    const t = this.live;
-    let kept = 0;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const row = this.pendingRows[i]!;
-      if (t.serialOf(row) === this.pendingSerials[i]) {
-        this.pendingRows[kept] = row;
-        this.pendingSerials[kept++] = this.pendingSerials[i]!;
-      }
-    }
-    this.pendingCount = kept;
-    this.pendingCompactAt = Math.max(1024, kept * 2);
   }
 
   /**
