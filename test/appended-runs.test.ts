@@ -589,6 +589,34 @@ test("a free printed after another thread allocated its block's address again is
       assert.deepEqual(counts, { 'address-reused-while-alive': 1, 'free-out-of-order': 1 }, release.join('|'));
     }
   }
+  // The other thread keeps the address until exit: the dump lists it, after the realloc that
+  // moved a block away from it. The lost block was the realloc's: freed (attack notes #182).
+  const heldToExit = analyzeBuffer(
+    [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x0013C0F0 - 16 bytes allocated',
+      'CoTaskMemAlloc(16) returns 0x0013C0F0',
+      'Worker: CoInitializeEx(NULL, COINIT_MULTITHREADED) returns 0x00000000',
+      'MALLOC SPY: 0x0013C0F0 - 44 bytes allocated',
+      'MALLOC SPY: 0x0013C0F0 - reallocated to 0x0013D200, 256 bytes',
+      'CoTaskMemRealloc(0x0013C0F0, 256) returns 0x0013D200',
+      'Worker: CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x0013D200 - freed, 1 blocks remaining',
+      'Called CoTaskMemFree(0x0013D200)',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013C0F0 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+      'MALLOC SPY: 0x0013C0F0 - freed, 0 blocks remaining',
+      '',
+      'C:\\work\\spy>',
+    ].join('\r\n'),
+  );
+  assert.deepEqual(
+    [heldToExit.truncation, heldToExit.summary.unresolved.blocks, heldToExit.summary.exitprocess.blocks, heldToExit.summary.freed.blocks],
+    ['complete', 0, 1, 2],
+  );
   // Before COM initialized again, the lost block was counted freed already; its late realloc's free was a double free and a missing free.
   const early = analyzeBuffer(
     [
@@ -706,13 +734,20 @@ test("a spy registered again, with its argument printed, is another process's se
     'CoRegisterMallocSpy(&g_spy): 0x00000000',
     'CoRegisterMallocSpy((IMallocSpy*)&g_spy) hr=0x0',
     '::CoInitialize(NULL) returns 0x00000000',
+    // No argument list (attack notes #178).
+    'CoRegisterMallocSpy: hr=0x00000000',
+    'CoRegisterMallocSpy -> 0x00000000',
+    'CoInitialize: hr=0x00000000',
+    'CoRegisterMallocSpy(&g_spy) succeeded',
   ]) {
     const worded = log.map((l, i) => (i === 5 ? spelling : l));
     assert.deepEqual(analyzeBuffer(worded.join('\r\n') + '\r\n').summary.unresolved.blocks, 1, spelling);
   }
-  // A mention is no call: `Calling CoRegisterMallocSpy(&g_spy)...` reports no result.
-  const mention = log.map((l, i) => (i === 5 ? 'Calling CoRegisterMallocSpy(&g_spy)...' : l));
-  assert.deepEqual(analyzeBuffer(mention.join('\r\n') + '\r\n').summary.freed.blocks, 2);
+  // A mention is no call: `Calling CoRegisterMallocSpy(&g_spy)...` reports no result, nor does a number that is no HRESULT.
+  for (const text of ['Calling CoRegisterMallocSpy(&g_spy)...', 'CoInitialize: 2 threads']) {
+    const mention = log.map((l, i) => (i === 5 ? text : l));
+    assert.deepEqual(analyzeBuffer(mention.join('\r\n') + '\r\n').summary.freed.blocks, 2, text);
+  }
   // A registration refused (a second session of the same process, attack notes #93) is no other process's.
   const refused = log.map((l, i) => (i === 5 ? 'CoRegisterMallocSpy(&g_spy) returns CO_E_OBJISREG' : l));
   assert.deepEqual(analyzeBuffer(refused.join('\r\n') + '\r\n').summary.freed.blocks, 2);

@@ -339,7 +339,7 @@ describe('failOnNew', () => {
     assert.deepEqual(gates(piped, consoleLeak), ['CLSIDFromProgID/44 x1', '', 'CLSIDFromProgID/44 x1']);
   });
 
-  test('blocks whose dump data start with the same pointer pair across calls; data all alike and small numbers there tell nothing (attack notes #173, #174, #175)', () => {
+  test('blocks whose dump data are alike pair across calls; zeros, counts and text that starts alike tell nothing (attack notes #173-#175, #179-#181, #183)', () => {
     const lines = (l: string[]) => l.join('\r\n') + '\r\n';
     const head = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
     const shutdown = ['Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', 'MALLOC SPY: detected memory leaks!'];
@@ -412,11 +412,76 @@ describe('failOnNew', () => {
     // A small number first (a count, a reference count) is no pointer either.
     const counted = (log: string) => log.replace(': 00 00 00 00 ', ': 02 00 00 00 ');
     assert.deepEqual(gates(counted(a175), counted(b175)), Array(3).fill('LoadOptions/32 x1'));
+    // Identical, but a count and zeros: no block's own (#183).
+    const flagged = (log: string) => log.replace(/: 0[02] 00 00 00 [0-9A-F ]{35}/, ': 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
+    assert.deepEqual(gates(flagged(a175), flagged(b175)), Array(3).fill('LoadOptions/32 x1'));
     // The same with B's leak all zeros: identical data, but no block's own.
     assert.deepEqual(
       gates(a175.replace('00 00 00 00 A0 BC 13 00 02 00 00 00 10 00 00 00', '00'.concat(' 00'.repeat(15))), b175.replace('03 00', '00 00')),
       Array(3).fill('LoadOptions/32 x1'),
     );
+    // #181: a path that starts as A's runtime block's does (`C:\\`), B on NT 4 freeing its copy in CoUninitialize.
+    const path = (address: string, text: string) =>
+      `${address} - 520 bytes: ${[...text].map((c) => c.charCodeAt(0).toString(16).toUpperCase() + ' 00').join(' ')} ${[...text].map((c) => c + '.').join('')}`;
+    const a181 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013C2A8 - 520 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      path('0x0013C2A8', 'C:\\WINNT'),
+      'MALLOC SPY: 0x0013C2A8 - freed, 0 blocks remaining',
+    ]);
+    const b181 = lines([
+      ...head,
+      'MALLOC SPY: 0x00142A10 - 520 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x00142E58 - 520 bytes allocated',
+      'GetModulePath() returns 0x00000000',
+      'MALLOC SPY: 0x00142A10 - freed, 1 blocks remaining',
+      ...shutdown,
+      path('0x00142E58', 'C:\\work\\'),
+    ]);
+    assert.deepEqual(gates(a181, b181), Array(3).fill('GetModulePath/520 x1'));
+    // #180: A redirected: the runtime's node and the known leak (a count first), both undecided;
+    // B on a console: the node in another call, freed at exit, and the same leak. Nothing new for `any`.
+    const a180 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 32 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x0013BBE0 - 32 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      '0x0013A8F8 - 32 bytes: 00 00 00 00 A0 BC 13 00 02 00 00 00 10 00 00 00 ................',
+      '0x0013BBE0 - 32 bytes: 01 00 00 00 48 BC 13 00 07 00 00 00 00 00 00 00 ....H...........',
+    ]);
+    const b180 = lines([
+      ...head,
+      'MALLOC SPY: 0x0013A8F8 - 32 bytes allocated',
+      'MALLOC SPY: 0x0013BBE0 - 32 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      '0x0013A8F8 - 32 bytes: 00 00 00 00 D0 BC 13 00 02 00 00 00 10 00 00 00 ................',
+      '0x0013BBE0 - 32 bytes: 01 00 00 00 08 BC 13 00 07 00 00 00 00 00 00 00 ................',
+      'MALLOC SPY: 0x0013A8F8 - freed, 1 blocks remaining',
+    ]);
+    assert.deepEqual(gates(a180, b180), ['CoCreateInstance/32 x1', '', '']);
+    // #179: a BSTR OLEAUT32's cache held until exit in A, leaked in B (identical data): new to `any` as to `true-leak`.
+    const bstr = (freed: boolean) =>
+      lines([
+        ...head,
+        'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+        'CLSIDFromProgID() returns 0x00000000',
+        'MALLOC SPY: 0x0013C0F0 - 48 bytes allocated',
+        'SysAllocString() returns 0x0013C0F4',
+        ...(freed ? ['Called SysFreeString(0x0013C0F4)'] : []),
+        ...shutdown,
+        '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+        '0x0013C0F0 - 48 bytes: 28 00 00 00 53 00 63 00 72 00 69 00 70 00 74 00 (...S.c.r.i.p.t.',
+        ...(freed ? ['MALLOC SPY: 0x0013C0F0 - freed, 1 blocks remaining'] : []),
+        `MALLOC SPY: 0x0013A8F8 - freed, ${freed ? 0 : 1} blocks remaining`,
+        'C:\\work\\spy>',
+      ]);
+    assert.deepEqual(gates(bstr(true), bstr(false)), ['SysAllocString/48 x1', '', 'SysAllocString/48 x1']);
   });
 
   test("A's runtime block pairs with B's block of its own call before a block of another call (attack notes #164)", () => {

@@ -95,17 +95,17 @@ const RUNTIME: ReadonlySet<Category> = new Set(['couninitialize', 'exitprocess',
  * between the runs (NT 4's CoUninitialize cleanup held until ExitProcess on Windows 2000).
  * Only blocks whose categories can describe the same memory pair, always of one size:
  *   - runtime memory with runtime memory (couninitialize, exitprocess, unresolved), blocks
- *     with identical dump data first, then blocks whose data start with the same pointer,
+ *     with identical dump data first, then blocks whose data are alike (`alike`),
  *     then (an unresolved block of A) a decided one of B of the same context before a true
  *     leak of B there, then a block B decided before one it could not, of the same context
  *     first;
- *   - a true leak with an unresolved block: of the same context, or whose data start with
- *     the same pointer (one log decided it, the other could not);
- *   - a true leak with runtime-held memory only on identical dump data (an unresolved block
- *     of A with B's true leak also on the same pointer first).
- * Data whose bytes are all alike tell nothing.
+ *   - a true leak with an unresolved block: of the same context, or whose data are alike
+ *     (one log decided it, the other could not);
+ *   - a true leak with runtime-held memory only on dump data alike.
+ * Dump data tell something only where they hold enough bytes that are not filler (zeros).
  * A new leak in B is never explained away by A's runtime memory of the same size. Linear:
- * each pass looks blocks up by key.
+ * each pass looks blocks up by key (pass 2 compares a block of A with ALIKE_CANDIDATES of B
+ * at most).
  */
 export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportBlock[]): DiffMove[] {
   const paired = new Set<ReportBlock>();
@@ -157,39 +157,65 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   };
   const kind = (x: ReportBlock): 'leak' | 'runtime' | null => (x.category === 'true-leak' ? 'leak' : RUNTIME.has(x.category) ? 'runtime' : null);
   const decided = (x: ReportBlock) => x.category === 'couninitialize' || x.category === 'exitprocess';
-  // 1. Identical dump data that tell one block from another: runtime memory with runtime
-  // memory, or a true leak with runtime-held memory. Bytes all alike (a zeroed or filled
-  // buffer) are no identity: A's zeroed runtime block took B's new zeroed leak (attack notes #175).
+  // 1. Identical dump data that tell one block from another (`INFORMATIVE` bytes at least):
+  // runtime memory with runtime memory, or a true leak with runtime-held memory. A zeroed
+  // buffer, or one with a count in it (`01 00 00 00 00 …`), is no identity: A's runtime block
+  // took B's new leak of that shape and every gate passed (attack notes #175, #183).
+  const bytesOf = new Map<ReportBlock, Uint8Array | null>();
+  const dataBytes = (x: ReportBlock): Uint8Array | null => {
+    let bytes = bytesOf.get(x);
+    if (bytes === undefined) bytesOf.set(x, (bytes = x.data === null ? null : parseData(x.data)));
+    return bytes;
+  };
   const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}`;
-  const told = (x: ReportBlock) => x.data !== null && !uniform(x.data);
+  const told = (x: ReportBlock) => {
+    const bytes = dataBytes(x);
+    return bytes !== null && likeness(bytes, bytes) >= INFORMATIVE;
+  };
   pass(
-    (b) => (!told(b) || kind(b) === null ? null : sameData(b, kind(b)!)),
-    (a) =>
-      !told(a) ? [] : kind(a) === 'runtime' ? [sameData(a, 'runtime'), sameData(a, 'leak')] : kind(a) === 'leak' ? [sameData(a, 'runtime')] : [],
+    (b) => (kind(b) === null || !told(b) ? null : sameData(b, kind(b)!)),
+    (a) => (kind(a) === null || !told(a) ? [] : kind(a) === 'runtime' ? [sameData(a, 'runtime'), sameData(a, 'leak')] : [sameData(a, 'runtime')]),
   );
-  // 2. Dump data that start with the same pointer (a runtime object's vtable: the rest differs
-  // in heap pointers from run to run; `pointerLead`): A's runtime block with a block B decided,
-  // then with one B could not decide; A's undecided block also with B's true leak (its own
-  // leak, decided in B); A's leak with B's undecided block. Before any rule of calls: by call,
-  // A's undecided runtime block took B's new leak of its call while B showed that memory freed
-  // at exit in another call (#173, #169), a block B freed in CoUninitialize took A's block from
-  // B's undecided copy (#164, #167), and B's exit-freed buffer took A's undecided leak from
-  // B's copy of it (#174).
-  const leadOf = (x: ReportBlock) => (x.data === null ? null : pointerLead(x.data));
-  const byLead = (x: ReportBlock, k: string) => `${k}\0${x.size}\0${leadOf(x)}`;
-  pass(
-    (b) => (leadOf(b) === null || kind(b) === null ? null : byLead(b, decided(b) ? 'decided' : b.category)),
-    (a) =>
-      leadOf(a) === null
-        ? []
-        : a.category === 'unresolved'
-          ? [byLead(a, 'decided'), byLead(a, 'unresolved'), byLead(a, 'true-leak')]
-          : decided(a)
-            ? [byLead(a, 'decided'), byLead(a, 'unresolved')]
-            : a.category === 'true-leak'
-              ? [byLead(a, 'unresolved')]
-              : [],
-  );
+  // 2. Dump data alike (`alike`: the same block with heap pointers that moved from run to run):
+  // A's runtime block with a block B decided, then with one B could not decide; A's undecided
+  // block also with B's true leak (its own leak, decided in B); A's leak with B's undecided or
+  // decided block. Before any rule of calls: by call, A's undecided runtime block took B's new
+  // leak of its call while B showed that memory freed at exit in another call (#173, #169), a
+  // block B freed in CoUninitialize took A's block from B's undecided copy (#164, #167), and
+  // B's exit-freed buffer took A's undecided leak from B's copy of it (#174, #180). Only the
+  // first 4 bytes were compared at first: text that starts alike (`C:\`) took B's new leak (#181).
+  const withData = new Map<number, { blocks: ReportBlock[]; first: number }>();
+  for (const b of joined) {
+    if (paired.has(b) || kind(b) === null || dataBytes(b) === null) continue;
+    const list = withData.get(b.size);
+    if (list) list.blocks.push(b);
+    else withData.set(b.size, { blocks: [b], first: 0 });
+  }
+  const takes = (a: ReportBlock, b: ReportBlock): boolean =>
+    a.category === 'unresolved' ? true : decided(a) ? b.category !== 'true-leak' : a.category === 'true-leak' && b.category !== 'true-leak';
+  for (const a of left) {
+    const mine = dataBytes(a);
+    const list = withData.get(a.size);
+    if (paired.has(a) || kind(a) === null || mine === null || list === undefined) continue;
+    let best: ReportBlock | null = null;
+    let bestRank = -1;
+    // Bounded: a size with thousands of blocks on each side compares each with the first ALIKE_CANDIDATES.
+    while (list.first < list.blocks.length && paired.has(list.blocks[list.first]!)) list.first++;
+    for (let i = list.first, seen = 0; i < list.blocks.length && seen < ALIKE_CANDIDATES; i++) {
+      const b = list.blocks[i]!;
+      if (paired.has(b) || !takes(a, b)) continue;
+      seen++;
+      const score = alike(mine, dataBytes(b)!);
+      if (score < 0) continue;
+      // A block B decided first (the cautious reading: B's undecided blocks stay new), then the likest, then the same call.
+      const rank = (decided(b) ? 1 << 20 : 0) + score * 2 + (b.context === a.context ? 1 : 0);
+      if (rank > bestRank) {
+        best = b;
+        bestRank = rank;
+      }
+    }
+    if (best !== null) pair(a, best);
+  }
   // 3. A block A could not decide with one B decided as the runtime's (freed in CoUninitialize
   // or at exit) of the same call and size, before B's true leak there: paired with the leak
   // first, A's undecided runtime memory explained B's new leak beside it, and `--fail-on-new
@@ -223,23 +249,46 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   return [...moves.values()].sort((x, y) => y.bytes - x.bytes || y.size - x.size);
 }
 
-/** Dump data whose bytes are all alike (`00 00 00 00`, the debug heap's `CD CD CD CD`): no block's own. */
-function uniform(data: string): boolean {
-  for (let i = 3; i < data.length; i += 3) if (data.slice(i, i + 2) !== data.slice(0, 2)) return false;
-  return true;
+/** Bytes of dump data that tell a block from another: at least so many equal (see `likeness`). */
+const INFORMATIVE = 4;
+/** Blocks of B compared with each block of A by `alike` (see pairMoves, pass 2). */
+const ALIKE_CANDIDATES = 256;
+/** Byte values that a zeroed or freshly filled buffer holds (the debug heap's fills: CD, DD, FD, AB, EE, FE): equal, they tell nothing. */
+const FILLER = new Set([0x00, 0xcd, 0xdd, 0xfd, 0xab, 0xee, 0xfe]);
+
+/** Dump data (`98 B1 5A 77 …`) as bytes. */
+function parseData(data: string): Uint8Array {
+  const out = new Uint8Array((data.length + 1) / 3);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(data.slice(i * 3, i * 3 + 2), 16);
+  return out;
+}
+
+/** Positions where `a` and `b` hold the same byte, not a filler one. */
+function likeness(a: Uint8Array, b: Uint8Array): number {
+  let equal = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] === b[i] && !FILLER.has(a[i]!)) equal++;
+  return equal;
 }
 
 /**
- * The first 4 bytes of dump data when they can be a pointer (a vtable, a link): at or above
- * 0x10000 (Windows maps nothing below 64 KB), and no heap fill pattern. A small number there
- * (a count, a reference count, a NULL link) is in countless blocks of one size; null then.
+ * How alike two blocks' dump data are, or -1 when not enough to call them one block: at least
+ * INFORMATIVE equal bytes (not filler), and at least two thirds of the positions that hold
+ * anything but equal filler. A runtime object across runs keeps its vtable and its fields,
+ * its heap pointers move (`98 B1 5A 77 08 BC 13 00 …` and `… 58 BC 13 00 …`: 9 of 10); two
+ * strings that start alike, or two zeroed structs with a count, are not one block (`C:\WINNT`
+ * and `C:\work`: 3 of 8; `01 00 00 00 …` twice: 1 of 1).
  */
-function pointerLead(data: string): string | null {
-  if (data.length < 11) return null;
-  const lead = data.slice(0, 11);
-  const value = parseInt(lead.split(' ').reverse().join(''), 16); // little-endian
-  if (!(value >= 0x10000) || uniform(lead) || value === 0xfeeefeee || value === 0xbaadf00d) return null;
-  return lead;
+function alike(a: Uint8Array, b: Uint8Array): number {
+  let equal = 0;
+  let telling = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] === b[i]) {
+      if (FILLER.has(a[i]!)) continue;
+      equal++;
+    }
+    telling++;
+  }
+  return equal >= INFORMATIVE && equal * 3 >= telling * 2 ? equal : -1;
 }
 
 /** Per category from the summaries: the only place `freed` (a tally, not a list) appears. */

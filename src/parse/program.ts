@@ -162,24 +162,36 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
  * A COM initialization (`CoInitialize`, `CoInitializeEx`, `OleInitialize`) or the spy's
  * registration, as programs word the line: `CoInitialize() returns 0x00000000`,
  * `::CoRegisterMallocSpy(&g_spy) returns S_OK`, `hr = CoRegisterMallocSpy(pSpy) returned 0x0`,
- * `CoRegisterMallocSpy(&spy) = 0x00000000`. Group 1 is the call, group 2 what follows its
- * arguments (one level of parentheses inside them: `((IMallocSpy*)&spy)`).
+ * `CoRegisterMallocSpy(&spy) = 0x00000000`, `CoInitialize: hr=0x00000000`. Group 1 is the
+ * call, group 2 its arguments (one level of parentheses inside them: `((IMallocSpy*)&spy)`),
+ * group 3 what follows.
  */
-const SESSION_CALL =
-  /(?:^|[^\w])(CoInitializeEx|CoInitialize|OleInitialize|CoRegisterMallocSpy)\s*\((?:[^()]|\([^()]*\))*\)\s*(?:returns|returned|->|=>)?(.*)$/;
+const SESSION_CALL = /(?:^|[^\w])(CoInitializeEx|CoInitialize|OleInitialize|CoRegisterMallocSpy)(\s*\((?:[^()]|\([^()]*\))*\))?(.*)$/;
+/** What reports a call's result after it: `returns`, `->`, `:`, `=`, then maybe `hr=`; the HRESULT or `succeeded` follows. */
+const RESULT_WORDS = /^\s*(?:returns|returned|->|=>|:|=)?\s*(?:hr\s*[:=]\s*)?/i;
+/** Without an argument list, only a result that cannot be another number: `0x…`, 8 hex digits, a name. */
+const PLAIN_HRESULT = /^(?:0x[0-9A-Fa-f]{1,8}|[0-9A-Fa-f]{8}|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/;
 
 /**
  * Whether a program line opens a COM session: a COM initialization that reports its result,
  * or a registration of the spy that succeeded (threads initialize COM; none registers a spy
  * again). After it, an address allocated again may be another process's (tracker.ts, `reused`):
- * read only as `CoRegisterMallocSpy(&g_spy) returns`, `::CoRegisterMallocSpy(...)` and other
- * spellings let a dead run's leak count freed, and `check` passed (attack notes #166, #177).
+ * read only as `CoRegisterMallocSpy(&g_spy) returns`, `::CoRegisterMallocSpy(...)`,
+ * `CoInitialize: hr=0x00000000` and other spellings let a dead run's leak count freed, and
+ * `check` passed (attack notes #166, #177, #178).
  */
 export function opensComSession(text: string): boolean {
   if (!text.includes('Initialize') && !text.includes('CoRegisterMallocSpy')) return false;
   const m = SESSION_CALL.exec(text);
   if (m === null) return false;
-  const result = parseHresult(m[2]!);
+  const words = RESULT_WORDS.exec(m[3]!)![0];
+  const rest = m[3]!.slice(words.length);
+  // `CoInitialize: 2 threads` is no result: a bare number counts only after an argument list or a word that says so.
+  if (m[2] === undefined && words.trim() === '') return false;
+  let result: number | null;
+  if (/^succeeded\b/i.test(rest)) result = 0;
+  else if (m[2] === undefined && !PLAIN_HRESULT.test(rest)) result = null;
+  else result = parseHresult(rest);
   return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
 }
 

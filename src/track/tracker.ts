@@ -868,7 +868,8 @@ export class Tracker {
       return;
     }
     // A realloc of an address a block lost to another allocation: maybe the lost block's, printed late (see `lateFree`).
-    if (this.recalled.size > 0) {
+    // Only while the program runs (see `lateFree`).
+    if (this.recalled.size > 0 && this.marks.coUninitialize === null && this.marks.dump === null) {
       const lost = this.recalled.get(from.key);
       if (lost !== undefined) lost.moved = true;
     }
@@ -1154,7 +1155,9 @@ export class Tracker {
     const t = this.live;
     let row = t.find(key);
     if (row < 0) {
-      if (!this.opts.dumpOnly) {
+      // After a realloc moved a block away from an address another block had taken, the one
+      // still there (the realloc was the lost block's, printed late: see `lateFree`).
+      if (!this.opts.dumpOnly && !this.lateFree(key, printed(), line)) {
         this.anomalies.add('dump-unknown-block', line, `the dump lists ${printed()} (${size} bytes), which is not alive in this log`);
       }
       row = this.born(key, spelling, text, size, line, context ?? 'unknown (first seen in the dump)');
@@ -1244,16 +1247,18 @@ export class Tracker {
    * other thread's. Two frees after an allocation are a double free: a process appended after
    * a dead run freed the dead run's leak with its own double free, and `check` passed (#176).
    *
-   * Only while the program runs: once shutdown began (CoUninitialize, a dump) a free is
-   * CoUninitialize's or ExitProcess's, which a late line does not tell; counted freed there,
-   * the runtime's block freed at exit was no `exitprocess` block, and a console capture an
-   * empty baseline (#172). Not the second line of a realloc to 0 bytes either (`freed (realloc
+   * Only a realloc while the program runs: once shutdown began (CoUninitialize, a dump) a
+   * block's end is CoUninitialize's or ExitProcess's, which a late line does not tell; counted
+   * freed there, the runtime's block freed at exit was no `exitprocess` block, and a console
+   * capture an empty baseline (#172). What shows that a block still holds the address after
+   * such a realloc may come later, the dump listing it too (the other thread's block held until
+   * exit: the lost block stayed undecided, and `check` failed on a clean console capture, #182). Not the second line of a realloc to 0 bytes either (`freed (realloc
    * to 0 bytes)`, then `reallocated to 0x00000000`: one call, the spy's two hooks), which took
    * a dead run's leak for freed (#168).
    */
   private lateFree(key: BlockKey, text: string, line: number): boolean {
     const lost = this.recalled.get(key);
-    if (lost === undefined || !lost.moved || this.marks.coUninitialize !== null || this.marks.dump !== null) return false;
+    if (lost === undefined || !lost.moved) return false;
     this.recalled.delete(key);
     if (lost.at >= 0) {
       const block = this.displaced[lost.at]!;
