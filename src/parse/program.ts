@@ -77,9 +77,10 @@ const CONSOLE_LINES = new Set([
 /**
  * The console host's own lines with a number or a path in them, as the hosts word them: Visual
  * Studio's `C:\work\spy\x64\Debug\spy.exe (process 14236) exited with code 0.` (the program's full
- * path; 2022 adds ` (0x0)`; in German, `… (Prozess 14236) wurde mit Code 0 beendet.`, attack notes #163), Windows Terminal's `[process exited with code 0 (0x00000000)]`, VS
- * Code's ` *  The terminal process "…" terminated with exit code: 1. ` and ` *  Terminal will be reused
- * by tasks, press any key to close it. `. Read as the program's, its last line was the host's, and
+ * path; 2022 adds ` (0x0)`; in German, `… (Prozess 14236) wurde mit Code 0 beendet.`, attack
+ * notes #163), Windows Terminal's `[process exited with code 0 (0x00000000)]`, VS Code's
+ * ` *  The terminal process "…" terminated with exit code: 1. ` and ` *  Terminal will be
+ * reused by tasks, press any key to close it. `. Read as the program's, its last line was the host's, and
  * the exit-time frees before it ordinary ones: a complete console capture possibly-truncated
  * (attack notes #145, #157). Only these exact shapes: a program's own `Child regsvr32.exe (process
  * 4120) exited with code 0.` or `[process exited with code 0]` is its output (#152).
@@ -195,7 +196,7 @@ export function opensComSession(text: string): boolean {
   return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
 }
 
-/** Calls that begin a COM program's run (a new one after a finished run starts a new run) or a COM session of a thread. */
+/** Calls that begin a COM program's run: a new one after a finished run starts a new run (dialect.ts). */
 export const COM_INIT_CALLS: ReadonlySet<string> = new Set(['CoInitialize', 'CoInitializeEx', 'OleInitialize']);
 
 /** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */

@@ -287,7 +287,7 @@ export const COMPLETENESS_RULES: readonly CompletenessRule[] = [
               : ''),
         );
       }
-      // A free printed after another thread's allocation of its address took it is no missing free (tracker.ts, `lateFree`).
+      // A late line of the block that lost its address (another thread's allocation printed first) shows its free was not missing (tracker.ts, `lateFree`).
       const missingFrees =
         anomalies.count('address-reused-while-alive') - anomalies.count('free-out-of-order') + anomalies.count('revoke-with-live-blocks');
       if (missingFrees > 0) lost.push(`${missingFrees} free${missingFrees === 1 ? ' is' : 's are'} missing`);
