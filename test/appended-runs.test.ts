@@ -739,6 +739,9 @@ test("a spy registered again, with its argument printed, is another process's se
     'CoRegisterMallocSpy -> 0x00000000',
     'CoInitialize: hr=0x00000000',
     'CoRegisterMallocSpy(&g_spy) succeeded',
+    // An HRESULT printed with %ld, and no argument list (attack notes #187).
+    'CoRegisterMallocSpy returned 0',
+    'CoRegisterMallocSpy succeeded',
   ]) {
     const worded = log.map((l, i) => (i === 5 ? spelling : l));
     assert.deepEqual(analyzeBuffer(worded.join('\r\n') + '\r\n').summary.unresolved.blocks, 1, spelling);

@@ -442,6 +442,41 @@ describe('failOnNew', () => {
       path('0x00142E58', 'C:\\work\\'),
     ]);
     assert.deepEqual(gates(a181, b181), Array(3).fill('GetModulePath/520 x1'));
+    // #185: the same 16 bytes, 8 characters of two paths under `C:\\WINNT`: text tells no block from another.
+    assert.deepEqual(
+      gates(a181, b181.replace(path('0x00142E58', 'C:\\work\\'), path('0x00142E58', 'C:\\WINNT'))),
+      Array(3).fill('GetModulePath/520 x1'),
+    );
+    // #184: identical bytes all of one value that is no zero fill (`FF` set by memset -1, page heap's `C0`).
+    for (const fill of ['FF', 'C0']) {
+      const filled = (log: string) => log.replace(/: [0-9A-F]{2}( [0-9A-F]{2}){15} /, `: ${fill}${` ${fill}`.repeat(15)} `);
+      assert.deepEqual(gates(filled(a175), filled(b175)), Array(3).fill('LoadOptions/32 x1'), fill);
+    }
+    // #186: two objects of one class (one vtable) in A, both undecided; B on a console: the known
+    // leak at its call, the runtime's object freed at exit. Each of A's is B's of its own call.
+    const stream = (address: string, handle: string) => `${address} - 40 bytes: 70 91 4F 77 01 00 00 00 ${handle} 00 10 00 00 p.Ow............`;
+    const a186 = lines([
+      ...head,
+      'MALLOC SPY: 0x00143BE0 - 40 bytes allocated',
+      'CreateStreamOnHGlobal() returns 0x00000000',
+      'MALLOC SPY: 0x00144058 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      stream('0x00143BE0', 'E0 3B 14'),
+      stream('0x00144058', '58 40 14'),
+    ]);
+    const b186 = lines([
+      ...head,
+      'MALLOC SPY: 0x00143C20 - 40 bytes allocated',
+      'CreateStreamOnHGlobal() returns 0x00000000',
+      'MALLOC SPY: 0x00144190 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      stream('0x00143C20', '20 3C 14'),
+      stream('0x00144190', '90 41 14'),
+      'MALLOC SPY: 0x00144190 - freed, 1 blocks remaining',
+    ]);
+    assert.deepEqual(gates(a186, b186), ['CreateStreamOnHGlobal/40 x1', '', '']);
     // #180: A redirected: the runtime's node and the known leak (a count first), both undecided;
     // B on a console: the node in another call, freed at exit, and the same leak. Nothing new for `any`.
     const a180 = lines([

@@ -170,7 +170,7 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}`;
   const told = (x: ReportBlock) => {
     const bytes = dataBytes(x);
-    return bytes !== null && likeness(bytes, bytes) >= INFORMATIVE;
+    return bytes !== null && telling(bytes);
   };
   pass(
     (b) => (kind(b) === null || !told(b) ? null : sameData(b, kind(b)!)),
@@ -186,7 +186,7 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   // first 4 bytes were compared at first: text that starts alike (`C:\`) took B's new leak (#181).
   const withData = new Map<number, { blocks: ReportBlock[]; first: number }>();
   for (const b of joined) {
-    if (paired.has(b) || kind(b) === null || dataBytes(b) === null) continue;
+    if (paired.has(b) || kind(b) === null || !told(b)) continue;
     const list = withData.get(b.size);
     if (list) list.blocks.push(b);
     else withData.set(b.size, { blocks: [b], first: 0 });
@@ -196,7 +196,7 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   for (const a of left) {
     const mine = dataBytes(a);
     const list = withData.get(a.size);
-    if (paired.has(a) || kind(a) === null || mine === null || list === undefined) continue;
+    if (paired.has(a) || kind(a) === null || mine === null || !told(a) || list === undefined) continue;
     let best: ReportBlock | null = null;
     let bestRank = -1;
     // Bounded: a size with thousands of blocks on each side compares each with the first ALIKE_CANDIDATES.
@@ -207,8 +207,12 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
       seen++;
       const score = alike(mine, dataBytes(b)!);
       if (score < 0) continue;
-      // A block B decided first (the cautious reading: B's undecided blocks stay new), then the likest, then the same call.
-      const rank = (decided(b) ? 1 << 20 : 0) + score * 2 + (b.context === a.context ? 1 : 0);
+      // The likest first; of those, a block B decided (the cautious reading: B's undecided
+      // blocks stay new), then the same call; for A's undecided block the same call first: two
+      // objects of one class, A's undecided leak took the one B freed at exit in another call
+      // from its own copy, B's true leak at its call, and `any` failed on a clean B (#186).
+      const sameCall = b.context === a.context ? 1 : 0;
+      const rank = score * 4 + (a.category === 'unresolved' ? sameCall * 2 + (decided(b) ? 1 : 0) : (decided(b) ? 2 : 0) + sameCall);
       if (rank > bestRank) {
         best = b;
         bestRank = rank;
@@ -263,11 +267,26 @@ function parseData(data: string): Uint8Array {
   return out;
 }
 
-/** Positions where `a` and `b` hold the same byte, not a filler one. */
-function likeness(a: Uint8Array, b: Uint8Array): number {
-  let equal = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] === b[i] && !FILLER.has(a[i]!)) equal++;
-  return equal;
+/**
+ * Whether dump data can tell one block from another: at least INFORMATIVE bytes that are not
+ * filler, not all one value (`FF FF …`, page heap's `C0 C0 …`, #184), and not text. Sixteen
+ * bytes of text are 8 UTF-16 or 16 ANSI characters: `C:\WINNT\system32\…` and `C:\WINNT\Temp\…`
+ * show the same `C:\WINNT` (#185), and a BSTR its length and 6 characters.
+ */
+function telling(bytes: Uint8Array): boolean {
+  let informative = 0;
+  let alike = 0;
+  let printable = 0;
+  let wide = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (!FILLER.has(c)) informative++;
+    if (c === bytes[0]) alike++;
+    if (c >= 0x20 && c < 0x7f) printable++;
+    if (i % 2 === 1 && c === 0 && bytes[i - 1]! >= 0x20 && bytes[i - 1]! < 0x7f) wide++;
+  }
+  const text = printable * 4 >= bytes.length * 3 || wide * 2 * 4 >= bytes.length * 3;
+  return informative >= INFORMATIVE && alike < bytes.length && !text;
 }
 
 /**

@@ -187,11 +187,11 @@ export function opensComSession(text: string): boolean {
   if (m === null) return false;
   const words = RESULT_WORDS.exec(m[3]!)![0];
   const rest = m[3]!.slice(words.length);
-  // `CoInitialize: 2 threads` is no result: a bare number counts only after an argument list or a word that says so.
-  if (m[2] === undefined && words.trim() === '') return false;
+  const said = words.trim();
   let result: number | null;
   if (/^succeeded\b/i.test(rest)) result = 0;
-  else if (m[2] === undefined && !PLAIN_HRESULT.test(rest)) result = null;
+  // `CoInitialize: 2 threads` is no result: without an argument list, a bare number counts only after a word that says it is one (`returned 0`, `-> 0`, `hr=0`).
+  else if (m[2] === undefined && (said === '' || said === ':') && !PLAIN_HRESULT.test(rest)) result = null;
   else result = parseHresult(rest);
   return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
 }
