@@ -447,9 +447,16 @@ describe('failOnNew', () => {
       gates(a181, b181.replace(path('0x00142E58', 'C:\\work\\'), path('0x00142E58', 'C:\\WINNT'))),
       Array(3).fill('GetModulePath/520 x1'),
     );
-    // #184: identical bytes all of one value that is no zero fill (`FF` set by memset -1, page heap's `C0`).
-    for (const fill of ['FF', 'C0']) {
-      const filled = (log: string) => log.replace(/: [0-9A-F]{2}( [0-9A-F]{2}){15} /, `: ${fill}${` ${fill}`.repeat(15)} `);
+    // #184, #189: identical bytes of a fill (`FF` set by memset -1, page heap's `C0` behind a
+    // count, the heap's BAADF00D under a debugger, a table of -1 entries).
+    for (const fill of [
+      'FF'.concat(' FF'.repeat(15)),
+      'C0'.concat(' C0'.repeat(15)),
+      '02 00 00 00'.concat(' C0'.repeat(12)),
+      '0D F0 AD BA '.repeat(4).trim(),
+      'FF '.repeat(12).concat('00 00 00 00'),
+    ]) {
+      const filled = (log: string) => log.replace(/: [0-9A-F]{2}( [0-9A-F]{2}){15} /, `: ${fill} `);
       assert.deepEqual(gates(filled(a175), filled(b175)), Array(3).fill('LoadOptions/32 x1'), fill);
     }
     // #186: two objects of one class (one vtable) in A, both undecided; B on a console: the known
@@ -477,6 +484,48 @@ describe('failOnNew', () => {
       'MALLOC SPY: 0x00144190 - freed, 1 blocks remaining',
     ]);
     assert.deepEqual(gates(a186, b186), ['CreateStreamOnHGlobal/40 x1', '', '']);
+    // #190: one runtime object undecided in A; B frees it at exit in another call and leaks a new
+    // object of its class at A's block's call: B has one more such block than A, and it is new.
+    const a190 = lines([
+      ...head,
+      'MALLOC SPY: 0x00144058 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      stream('0x00144058', '58 40 14'),
+    ]);
+    const b190 = lines([
+      ...head,
+      'MALLOC SPY: 0x00144190 - 40 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x00143C20 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      stream('0x00144190', '90 41 14'),
+      stream('0x00143C20', '20 3C 14'),
+      'MALLOC SPY: 0x00144190 - freed, 1 blocks remaining',
+    ]);
+    assert.deepEqual(gates(a190, b190), ['CoCreateInstance/40 x1', '', 'CoCreateInstance/40 x1']);
+    // #191: A on Windows 2000 frees the object at exit; B on NT 4 frees it in CoUninitialize at the
+    // same call (no data) and leaks a new object of its class elsewhere: the leak is new.
+    const a191 = lines([
+      ...head,
+      'MALLOC SPY: 0x00144058 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      ...shutdown,
+      stream('0x00144058', '58 40 14'),
+      'MALLOC SPY: 0x00144058 - freed, 0 blocks remaining',
+    ]);
+    const b191 = lines([
+      ...head,
+      'MALLOC SPY: 0x00142A10 - 40 bytes allocated',
+      'CoCreateInstance() returns 0x00000000',
+      'MALLOC SPY: 0x00142B60 - 40 bytes allocated',
+      'OpenSettings() returns 0x00000000',
+      'MALLOC SPY: 0x00142A10 - freed, 1 blocks remaining',
+      ...shutdown,
+      stream('0x00142B60', 'A8 2B 14'),
+    ]);
+    assert.deepEqual(gates(a191, b191), Array(3).fill('OpenSettings/40 x1'));
     // #180: A redirected: the runtime's node and the known leak (a count first), both undecided;
     // B on a console: the node in another call, freed at exit, and the same leak. Nothing new for `any`.
     const a180 = lines([
@@ -565,6 +614,14 @@ describe('failOnNew', () => {
     // block, whose data start as A's block's, is still A's (attack notes #167).
     const second = [...b.slice(0, 4), 'MALLOC SPY: 0x0013B010 - 44 bytes allocated', 'CLSIDFromProgID() returns 0x00000000', ...b.slice(5)];
     assert.deepEqual(gates(crlf(a), crlf(second)), ['', '', '']);
+    // The same with the runtime's block holding text (its ProgID, identical in both runs): text
+    // identifies a block at its own call (attack notes #188).
+    const progId = (l: string) =>
+      l.replace(
+        /: 98 B1 5A 77 [0-9A-F]{2} BC 13 00 01 00 00 00 01 00 11 00 \S+/,
+        ': 41 00 44 00 4F 00 44 00 42 00 2E 00 52 00 65 00 A.D.O.D.B...R.e.',
+      );
+    assert.deepEqual(gates(crlf(a.map(progId)), crlf(second.map(progId))), ['', '', '']);
     // B allocates A's runtime block in another call now (an object created first) and shows it
     // freed at exit, and leaks a new 44-byte block in CLSIDFromProgID, its file cut inside the
     // exit-time output: the leak is new, though it is of the call A's block was (attack notes #169).

@@ -157,68 +157,92 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
   };
   const kind = (x: ReportBlock): 'leak' | 'runtime' | null => (x.category === 'true-leak' ? 'leak' : RUNTIME.has(x.category) ? 'runtime' : null);
   const decided = (x: ReportBlock) => x.category === 'couninitialize' || x.category === 'exitprocess';
-  // 1. Identical dump data that tell one block from another (`INFORMATIVE` bytes at least):
-  // runtime memory with runtime memory, or a true leak with runtime-held memory. A zeroed
-  // buffer, or one with a count in it (`01 00 00 00 00 …`), is no identity: A's runtime block
-  // took B's new leak of that shape and every gate passed (attack notes #175, #183).
+  // 1. Identical dump data that tell one block from another (`evidenceOf`): runtime memory with
+  // runtime memory, or a true leak with runtime-held memory. A zeroed buffer, or one with a
+  // count in it (`01 00 00 00 00 …`), or a fill pattern, is no identity: A's runtime block took
+  // B's new leak of that shape and every gate passed (attack notes #175, #183, #184, #189).
+  // Text identifies a block at its own call only: 16 bytes are 8 UTF-16 characters, and two
+  // paths under `C:\WINNT` looked one (#185); refused at its own call too, the runtime's ProgID
+  // string undecided in a redirected B was new to every gate (#188).
   const bytesOf = new Map<ReportBlock, Uint8Array | null>();
   const dataBytes = (x: ReportBlock): Uint8Array | null => {
     let bytes = bytesOf.get(x);
     if (bytes === undefined) bytesOf.set(x, (bytes = x.data === null ? null : parseData(x.data)));
     return bytes;
   };
-  const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}`;
-  const told = (x: ReportBlock) => {
+  const evidence = (x: ReportBlock): Evidence => {
     const bytes = dataBytes(x);
-    return bytes !== null && telling(bytes);
+    return bytes === null ? 'none' : evidenceOf(bytes);
   };
+  const sameData = (x: ReportBlock, k: string) => `${x.size}\0${x.data}\0${k}\0${evidence(x) === 'text' ? x.context : ''}`;
   pass(
-    (b) => (kind(b) === null || !told(b) ? null : sameData(b, kind(b)!)),
-    (a) => (kind(a) === null || !told(a) ? [] : kind(a) === 'runtime' ? [sameData(a, 'runtime'), sameData(a, 'leak')] : [sameData(a, 'runtime')]),
+    (b) => (kind(b) === null || evidence(b) === 'none' ? null : sameData(b, kind(b)!)),
+    (a) =>
+      kind(a) === null || evidence(a) === 'none'
+        ? []
+        : kind(a) === 'runtime'
+          ? [sameData(a, 'runtime'), sameData(a, 'leak')]
+          : [sameData(a, 'runtime')],
   );
-  // 2. Dump data alike (`alike`: the same block with heap pointers that moved from run to run):
-  // A's runtime block with a block B decided, then with one B could not decide; A's undecided
-  // block also with B's true leak (its own leak, decided in B); A's leak with B's undecided or
-  // decided block. Before any rule of calls: by call, A's undecided runtime block took B's new
-  // leak of its call while B showed that memory freed at exit in another call (#173, #169), a
-  // block B freed in CoUninitialize took A's block from B's undecided copy (#164, #167), and
-  // B's exit-freed buffer took A's undecided leak from B's copy of it (#174, #180). Only the
-  // first 4 bytes were compared at first: text that starts alike (`C:\`) took B's new leak (#181).
+  // 2. Dump data alike (`alike`: the same block with heap pointers that moved from run to run),
+  // first at the block's own call with a block B could not call a leak, then in any call; the
+  // likest first, then a block B decided (the cautious reading: B's undecided blocks stay new).
+  // A's runtime block with a block B decided or could not decide; A's undecided block also with
+  // B's true leak (its own leak, decided in B); A's leak with B's undecided or decided block.
+  // Before any rule of calls: by call, A's undecided runtime block took B's new leak of its call
+  // while B showed that memory freed at exit in another call (#173, #169, #190), a block B freed
+  // in CoUninitialize took A's block from B's undecided copy (#164, #167), and B's exit-freed
+  // buffer took A's undecided leak from B's copy of it (#174, #180). Two objects of one class,
+  // A's known leak took the one B freed at exit in another call, and `any` failed on a clean B
+  // (#186): the runtime's object pairs at its own call first. Only the first 4 bytes were
+  // compared at first: text that starts alike (`C:\`) took B's new leak (#181).
   const withData = new Map<number, { blocks: ReportBlock[]; first: number }>();
   for (const b of joined) {
-    if (paired.has(b) || kind(b) === null || !told(b)) continue;
+    if (paired.has(b) || kind(b) === null || evidence(b) === 'none') continue;
     const list = withData.get(b.size);
     if (list) list.blocks.push(b);
     else withData.set(b.size, { blocks: [b], first: 0 });
   }
+  // B's decided blocks by call and size: against NT 4 the runtime's copy of A's block is freed
+  // in CoUninitialize, before the dump, and has no data; alike data in another call must not
+  // take A's block from it (a new leaked object of the runtime's class did, #191).
+  const decidedAt = new Map<string, ReportBlock[]>();
+  for (const b of joined) {
+    if (paired.has(b) || !decided(b)) continue;
+    const key = `${b.size}\0${b.context}`;
+    const list = decidedAt.get(key);
+    if (list) list.push(b);
+    else decidedAt.set(key, [b]);
+  }
+  const decidedHere = (a: ReportBlock): boolean => decidedAt.get(`${a.size}\0${a.context}`)?.some((b) => !paired.has(b)) ?? false;
   const takes = (a: ReportBlock, b: ReportBlock): boolean =>
     a.category === 'unresolved' ? true : decided(a) ? b.category !== 'true-leak' : a.category === 'true-leak' && b.category !== 'true-leak';
-  for (const a of left) {
-    const mine = dataBytes(a);
-    const list = withData.get(a.size);
-    if (paired.has(a) || kind(a) === null || mine === null || !told(a) || list === undefined) continue;
-    let best: ReportBlock | null = null;
-    let bestRank = -1;
-    // Bounded: a size with thousands of blocks on each side compares each with the first ALIKE_CANDIDATES.
-    while (list.first < list.blocks.length && paired.has(list.blocks[list.first]!)) list.first++;
-    for (let i = list.first, seen = 0; i < list.blocks.length && seen < ALIKE_CANDIDATES; i++) {
-      const b = list.blocks[i]!;
-      if (paired.has(b) || !takes(a, b)) continue;
-      seen++;
-      const score = alike(mine, dataBytes(b)!);
-      if (score < 0) continue;
-      // The likest first; of those, a block B decided (the cautious reading: B's undecided
-      // blocks stay new), then the same call; for A's undecided block the same call first: two
-      // objects of one class, A's undecided leak took the one B freed at exit in another call
-      // from its own copy, B's true leak at its call, and `any` failed on a clean B (#186).
-      const sameCall = b.context === a.context ? 1 : 0;
-      const rank = score * 4 + (a.category === 'unresolved' ? sameCall * 2 + (decided(b) ? 1 : 0) : (decided(b) ? 2 : 0) + sameCall);
-      if (rank > bestRank) {
-        best = b;
-        bestRank = rank;
+  for (const ownCall of [true, false]) {
+    for (const a of left) {
+      const mine = dataBytes(a);
+      const list = withData.get(a.size);
+      if (paired.has(a) || kind(a) === null || mine === null || evidence(a) === 'none' || list === undefined) continue;
+      let best: ReportBlock | null = null;
+      let bestRank = -1;
+      // Bounded: a size with thousands of blocks on each side compares each with the first ALIKE_CANDIDATES.
+      while (list.first < list.blocks.length && paired.has(list.blocks[list.first]!)) list.first++;
+      for (let i = list.first, seen = 0; i < list.blocks.length && seen < ALIKE_CANDIDATES; i++) {
+        const b = list.blocks[i]!;
+        if (paired.has(b) || !takes(a, b)) continue;
+        const sameCall = b.context === a.context;
+        if (ownCall ? !sameCall || b.category === 'true-leak' : (evidence(a) === 'text' || evidence(b) === 'text') && !sameCall) continue;
+        if (!ownCall && !sameCall && kind(a) === 'runtime' && !decided(b) && decidedHere(a)) continue;
+        seen++;
+        const score = alike(mine, dataBytes(b)!);
+        if (score < 0) continue;
+        const rank = score * 4 + (decided(b) ? 2 : 0) + (sameCall ? 1 : 0);
+        if (rank > bestRank) {
+          best = b;
+          bestRank = rank;
+        }
       }
+      if (best !== null) pair(a, best);
     }
-    if (best !== null) pair(a, best);
   }
   // 3. A block A could not decide with one B decided as the runtime's (freed in CoUninitialize
   // or at exit) of the same call and size, before B's true leak there: paired with the leak
@@ -257,8 +281,8 @@ export function pairMoves(left: readonly ReportBlock[], joined: readonly ReportB
 const INFORMATIVE = 4;
 /** Blocks of B compared with each block of A by `alike` (see pairMoves, pass 2). */
 const ALIKE_CANDIDATES = 256;
-/** Byte values that a zeroed or freshly filled buffer holds (the debug heap's fills: CD, DD, FD, AB, EE, FE): equal, they tell nothing. */
-const FILLER = new Set([0x00, 0xcd, 0xdd, 0xfd, 0xab, 0xee, 0xfe]);
+/** Byte values that a zeroed or freshly filled buffer holds (the debug heap's fills: CD, DD, FD, AB, EE, FE; page heap's C0): equal, they tell nothing. */
+const FILLER = new Set([0x00, 0xcd, 0xdd, 0xfd, 0xab, 0xee, 0xfe, 0xc0]);
 
 /** Dump data (`98 B1 5A 77 …`) as bytes. */
 function parseData(data: string): Uint8Array {
@@ -267,26 +291,37 @@ function parseData(data: string): Uint8Array {
   return out;
 }
 
+/** What dump data can tell (see `evidenceOf`). */
+type Evidence = 'none' | 'text' | 'binary';
+
 /**
- * Whether dump data can tell one block from another: at least INFORMATIVE bytes that are not
- * filler, not all one value (`FF FF …`, page heap's `C0 C0 …`, #184), and not text. Sixteen
- * bytes of text are 8 UTF-16 or 16 ANSI characters: `C:\WINNT\system32\…` and `C:\WINNT\Temp\…`
- * show the same `C:\WINNT` (#185), and a BSTR its length and 6 characters.
+ * What dump data can tell of a block: nothing with fewer than INFORMATIVE bytes that are not
+ * filler, or when three of its 4-byte words are one (a fill: `FF FF FF FF` thrice, page heap's
+ * `C0 C0 C0 C0` behind a count, the heap's `0D F0 AD BA`; #184, #189); `text` when three
+ * quarters of it are printable ANSI or UTF-16 characters (identifying at its own call only);
+ * otherwise `binary`.
  */
-function telling(bytes: Uint8Array): boolean {
+function evidenceOf(bytes: Uint8Array): Evidence {
   let informative = 0;
-  let alike = 0;
   let printable = 0;
   let wide = 0;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i]!;
     if (!FILLER.has(c)) informative++;
-    if (c === bytes[0]) alike++;
     if (c >= 0x20 && c < 0x7f) printable++;
     if (i % 2 === 1 && c === 0 && bytes[i - 1]! >= 0x20 && bytes[i - 1]! < 0x7f) wide++;
   }
-  const text = printable * 4 >= bytes.length * 3 || wide * 2 * 4 >= bytes.length * 3;
-  return informative >= INFORMATIVE && alike < bytes.length && !text;
+  if (informative < INFORMATIVE) return 'none';
+  const words = new Map<number, number>();
+  let most = 0;
+  for (let i = 0; i + 4 <= bytes.length; i += 4) {
+    const w = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    const n = (words.get(w) ?? 0) + 1;
+    words.set(w, n);
+    most = Math.max(most, n);
+  }
+  if (bytes.length >= 8 && most * 4 >= 3 * Math.floor(bytes.length / 4) && most > 1) return 'none';
+  return printable * 4 >= bytes.length * 3 || wide * 2 * 4 >= bytes.length * 3 ? 'text' : 'binary';
 }
 
 /**
