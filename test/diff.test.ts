@@ -455,6 +455,9 @@ describe('failOnNew', () => {
       '02 00 00 00'.concat(' C0'.repeat(12)),
       '0D F0 AD BA '.repeat(4).trim(),
       'FF '.repeat(12).concat('00 00 00 00'),
+      // Behind a count and a size (#195).
+      '01 00 00 00 20 00 00 00 0D F0 AD BA 0D F0 AD BA',
+      '01 00 00 00 FF FF FF FF FF FF FF FF 00 00 00 00',
     ]) {
       const filled = (log: string) => log.replace(/: [0-9A-F]{2}( [0-9A-F]{2}){15} /, `: ${fill} `);
       assert.deepEqual(gates(filled(a175), filled(b175)), Array(3).fill('LoadOptions/32 x1'), fill);
