@@ -159,6 +159,9 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
 }
 
+/** Calls that begin a COM program's run: a new one after a finished run starts a new run (dialect.ts). */
+export const COM_INIT_CALLS: ReadonlySet<string> = new Set(['CoInitialize', 'CoInitializeEx', 'OleInitialize']);
+
 /**
  * A COM initialization (`CoInitialize`, `CoInitializeEx`, `OleInitialize`) or the spy's
  * registration, as programs word the line: `CoInitialize() returns 0x00000000`,
@@ -167,7 +170,10 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
  * call, group 2 its arguments (one level of parentheses inside them: `((IMallocSpy*)&spy)`),
  * group 3 what follows.
  */
-const SESSION_CALL = /(?:^|[^\w])(CoInitializeEx|CoInitialize|OleInitialize|CoRegisterMallocSpy)(\s*\((?:[^()]|\([^()]*\))*\))?(.*)$/;
+const SESSION_CALL = new RegExp(
+  // Longest names first: `CoInitializeEx` before `CoInitialize`.
+  `(?:^|[^\\w])(${[...COM_INIT_CALLS, 'CoRegisterMallocSpy'].sort((x, y) => y.length - x.length).join('|')})(\\s*\\((?:[^()]|\\([^()]*\\))*\\))?(.*)$`,
+);
 /** What reports a call's result after it: `returns`, `->`, `:`, `=`, then maybe `hr=`; the HRESULT or `succeeded` follows. */
 const RESULT_WORDS = /^\s*(?:returns|returned|->|=>|:|=)?\s*(?:hr\s*[:=]\s*)?/i;
 /** Without an argument list, only a result that cannot be another number: `0x…`, 8 hex digits, a name. */
@@ -195,9 +201,6 @@ export function opensComSession(text: string): boolean {
   else result = parseHresult(rest);
   return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
 }
-
-/** Calls that begin a COM program's run: a new one after a finished run starts a new run (dialect.ts). */
-export const COM_INIT_CALLS: ReadonlySet<string> = new Set(['CoInitialize', 'CoInitializeEx', 'OleInitialize']);
 
 /** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */
 export const E_ACCESSDENIED = 0x80070005;

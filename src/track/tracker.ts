@@ -403,7 +403,7 @@ export class Tracker {
   private readonly displaced: (Block | null)[] = [];
   /**
    * The last RECALLED_LOST blocks whose address a new block took, by that address (see
-   * `lateFree`): where each is in `displaced`, or -1 for one counted freed (`lost`), with the
+   * `lateFree`): where each is in `displaced`, or -1 for one counted freed, with the
    * line it was born on, and whether a realloc moved a block away from that address since.
    */
   private readonly recalled = new Map<BlockKey, { at: number; firstLine: number; moved: boolean }>();
@@ -1215,14 +1215,20 @@ export class Tracker {
    */
   private reused(row: number, key: BlockKey, line: number): void {
     const m = this.marks;
-    const counted = m.coUninitialize === null && m.dump === null && this.comInitAt <= this.live.firstLineOf(row);
+    const firstLine = this.live.firstLineOf(row);
+    // While the program ran, since its run's last COM initialization: freed on a line the log lost.
+    const counted = m.coUninitialize === null && m.dump === null && this.comInitAt <= firstLine;
     // The last few by address, for a late free (see `lateFree`).
     this.recalled.delete(key);
-    this.recalled.set(key, { at: counted ? -1 : this.displaced.length, firstLine: this.live.firstLineOf(row), moved: false });
+    this.recalled.set(key, { at: counted ? -1 : this.displaced.length, firstLine, moved: false });
     if (this.recalled.size > RECALLED_LOST) this.recalled.delete(this.recalled.keys().next().value!);
-    if (counted) return this.lost(row, line);
-    this.displaced.push(rowBlock(this.live, row, null, null));
     const size = this.live.sizeOf(row);
+    if (counted) {
+      this.freed.blocks++;
+      this.freed.bytes += size;
+    } else {
+      this.displaced.push(rowBlock(this.live, row, null, null));
+    }
     this.liveBytes -= size;
     this.episodes.free(size, line);
     this.live.release(row);
@@ -1238,7 +1244,7 @@ export class Tracker {
    * revoke S_OK) failed `check`, and `--assume-complete` called it a true leak (attack notes
    * #161); read as a double free, the free it was counted a missing line. However long the
    * other thread kept the address (#170). Returns whether it was such a free; the block is
-   * counted freed then, as while the program runs (`lost`), and a `free-out-of-order` anomaly
+   * counted freed then, as while the program runs (see `reused`), and a `free-out-of-order` anomaly
    * cancels the missing free.
    *
    * Only after a realloc moved a block away from the address: the spies print a free before
@@ -1272,16 +1278,6 @@ export class Tracker {
       `${text} freed: the block from line ${lost.firstLine}, whose address another allocation took before this free was printed (threads printing out of order)`,
     );
     return true;
-  }
-
-  /** A block whose address was allocated again while it lived, while the program ran: freed on a line the log lost. */
-  private lost(row: number, line: number): void {
-    const size = this.live.sizeOf(row);
-    this.liveBytes -= size;
-    this.episodes.free(size, line);
-    this.freed.blocks++;
-    this.freed.bytes += size;
-    this.live.release(row);
   }
 
   /**
