@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeBuffer } from '../src/analyze.js';
-import { matchBlocks, pairMoves } from '../src/diff/diff.js';
+import { matchBlocks } from '../src/diff/diff.js';
+import { pairMoves } from '../src/diff/moves.js';
 import { matchBaseline } from '../src/baseline/match.js';
 import { parseBaseline } from '../src/baseline/read.js';
 import { buildBaseline, renderBaseline } from '../src/baseline/build.js';
