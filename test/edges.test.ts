@@ -1,5 +1,5 @@
 // Edge cases found in review: cut spy lines, odd UTF-16, hostile dialect keys, bad option
-// values, empty logs at the CI gate, output failures.
+// values, empty logs and logs with no spy event at the CI gate, output failures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeBuffer } from '../src/analyze.js';
-import { BIN, ROOT, fixture, spylog } from './helpers.js';
+import { BIN, ROOT, fixture, runMain, spylog } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spylog-edges-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -105,4 +105,59 @@ test('an output failure (full disk) is one line and exit 2, not a stack trace', 
   const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" check fixtures/w2k-console.log > /dev/full`], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'spylog: cannot write the output: the disk is full\n');
+});
+
+test('a spy log with no spy event read has nothing to judge: the spy lines in another wording, a registration COM refused, no spy at all (attack notes #199, #201)', async () => {
+  const head = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  const logs: Record<string, { lines: string[]; says: RegExp }> = {
+    // A 64-bit build printing `%p` (no `0x`), killed by abort() before CoUninitialize, two blocks alive.
+    'x64-pct-p': {
+      lines: [
+        ...head,
+        'MALLOC SPY: 000001D2F3A4B5C0 - 64 bytes allocated',
+        'CoTaskMemAlloc(64) returns 000001D2F3A4B5C0',
+        'MALLOC SPY: 000001D2F3A4B640 - 44 bytes allocated',
+        'CLSIDFromProgID() returns 0x00000000',
+      ],
+      says: /: 2 lines look like the spy's but no spy event could be read \(the first at line 3\): the spy words its lines in a way the mallocspy dialect does not read/,
+    },
+    // A spy whose QueryInterface does not answer IID_IMallocSpy: E_INVALIDARG, and the revoke finds nothing registered.
+    einvalidarg: {
+      lines: [
+        head[0]!,
+        'CoRegisterMallocSpy() returns 0x80070057',
+        'CoTaskMemAlloc(64) returns 0x0023A000 (deliberately never freed)',
+        'Called CoUninitialize()',
+        'CoRevokeMallocSpy() returns 0x800401FC',
+      ],
+      says: /: no spy event, and the spy was never installed: CoRegisterMallocSpy failed with 0x80070057: this call installed no spy \(line 2\)/,
+    },
+    // The spy writes to stderr (or OutputDebugString) while `> log` captured stdout.
+    elsewhere: {
+      lines: [
+        'CoInitialize() returns 0x00000000',
+        'CLSIDFromProgID() returns 0x00000000',
+        'CoCreateInstance() returns 0x00000000',
+        'Called CoUninitialize()',
+      ],
+      says: /: no spy event and no registration of the spy: no spy watched this run, or it printed elsewhere/,
+    },
+  };
+  for (const [name, { lines, says }] of Object.entries(logs)) {
+    const path = join(tmp, `${name}.log`);
+    writeFileSync(path, lines.join('\r\n') + '\r\n');
+    const check = await runMain(['check', path]);
+    assert.equal(check.status, 2, name);
+    assert.match(check.stderr, says, name);
+    const baseline = await runMain(['baseline', path]);
+    assert.equal(baseline.status, 2, name);
+    assert.equal(baseline.stdout, '', name);
+    const diff = await runMain(['diff', 'fixtures/w2k-console.log', path, '--fail-on-new', 'any']);
+    assert.equal(diff.status, 2, name);
+    const report = await runMain(['report', path]);
+    assert.match(report.stdout.split('\n')[1]!, /^NOTHING TO JUDGE: /, name);
+  }
+  // The one exception: a spy registered and revoked with nothing in between is judged (and passes).
+  const quiet = await runMain(['check', 'fixtures/program-only.log']);
+  assert.equal(quiet.status, 0, quiet.stderr);
 });

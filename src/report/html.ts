@@ -252,7 +252,7 @@ function partsTable(r: Report): string {
       const judged = p.part.report ?? p.part.verdict!;
       const s = judged.summary;
       const cls = s['true-leak'].blocks ? 'leak' : s.unresolved.blocks ? 'undecided' : 'ok';
-      const verdict = p.part.report ? headline(p.part.report, PLAIN) : summaryHeadline(s, PLAIN, p.part.verdict!.unseen);
+      const verdict = p.part.report ? headline(p.part.report, PLAIN, true) : summaryHeadline(s, PLAIN, p.part.verdict!.unseen);
       return `<tr><td>${esc(p.label)}</td><td class="num">${p.firstLine}\u2013${p.lastLine}</td><td><span class="trunc ${judged.truncation}">${esc(judged.truncation)}</span></td><td class="part-verdict ${cls}">${esc(verdict.split('\n')[0] ?? '')}</td></tr>`;
     })
     .join('\n');

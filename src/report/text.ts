@@ -1,7 +1,7 @@
 // The human report: verdict first, then why the log is (or is not) complete, the
 // categories, the blocks that outlived the program grouped by where they were
 // allocated, and the anomalies summarised by kind.
-import { nothingToJudge } from '../verdict/nothing.js';
+import { noSpyEvent, nothingToJudge } from '../verdict/nothing.js';
 import { byCategorySignature, groupBy } from '../model/groups.js';
 import { bytesOf, count, num as n, testLabel, unseenLost, unseenSource } from '../text/words.js';
 import { compareParts, compareWords } from '../text/compare.js';
@@ -80,7 +80,7 @@ export function renderText(report: Report, style: Style): string {
 
   const parts = partsTable(
     report,
-    (part) => (part.report ? headline(part.report, PLAIN) : summaryHeadline(part.verdict!.summary, PLAIN, part.verdict!.unseen)),
+    (part) => (part.report ? headline(part.report, PLAIN, true) : summaryHeadline(part.verdict!.summary, PLAIN, part.verdict!.unseen)),
     look,
   );
   if (parts) {
@@ -200,9 +200,10 @@ export function renderText(report: Report, style: Style): string {
   return displayLines(out.join('\n') + '\n', style.bold('') !== '');
 }
 
-export function headline(report: Report, style: Style): string {
+/** The verdict line; `part`: a part's in the table of a file's parts, which names no file. */
+export function headline(report: Report, style: Style, part = false): string {
   // An empty file, or one no dialect reads, is not a clean run: say so before anything else.
-  const nothing = nothingToJudge(report);
+  const nothing = part ? noSpyEvent(report) : nothingToJudge(report);
   if (nothing) return style.yellow(style.bold(`NOTHING TO JUDGE: ${displayText(nothing)}`));
   return summaryHeadline(report.summary, style, report.unseen);
 }

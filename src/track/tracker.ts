@@ -15,6 +15,7 @@ import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from
 import type { Block, BlockKey, Tally } from '../model/block.js';
 import type { DeferredReleaseFinding } from '../model/report.js';
 import { AnomalyLog } from './anomalies.js';
+import { hex32 } from '../text/words.js';
 import {
   BlockTable,
   RECENT_FREES,
@@ -931,6 +932,12 @@ export class Tracker {
       this.marks.register ??= line;
       // A spy registered now counts from zero: nothing an earlier run left is its.
       if (e.hresult === 0) this.inheritedKeys = null;
+      // A registration COM refused installed no spy (E_INVALIDARG from a spy that does not answer
+      // IID_IMallocSpy, CO_E_OBJISREG while another is registered): without any spy event, such a
+      // log has nothing a gate may pass (verdict/nothing.ts; attack notes #201).
+      else if (e.hresult !== null && e.hresult >= 0x80000000) {
+        this.anomalies.add('spy-not-registered', line, `CoRegisterMallocSpy failed with ${hex32(e.hresult)}: this call installed no spy`);
+      }
     } else if (e.marker === 'revoke') {
       this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
       // COM refuses to revoke a spy while blocks it saw allocated are alive (SPEC §1): with none
