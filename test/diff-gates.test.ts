@@ -9,19 +9,22 @@ import { join } from 'node:path';
 import { analyzeBuffer } from '../src/analyze.js';
 import { diffReports } from '../src/diff/diff.js';
 import { FAIL_ON_NEW, failOnNew, type FailOnNew } from '../src/diff/gate.js';
-import { FIXTURES, runMain } from './helpers.js';
+import { FIXTURES, ROOT, runMain } from './helpers.js';
 
 interface GateCase {
   name: string;
   finding: string;
   situation: string;
+  /** The logs, relative to fixtures/, when they are not this folder's NAME-a.log and NAME-b.log (a real capture). */
+  a?: string;
+  b?: string;
   /** Per gate, B's new blocks as `context/size xN`, comma-separated; empty when the gate passes. */
   newTo: Record<FailOnNew, string>;
 }
 
 const DIR = join(FIXTURES, 'diff-gates');
 const CASES = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8')) as GateCase[];
-const pathOf = (c: GateCase, side: 'a' | 'b') => `fixtures/diff-gates/${c.name}-${side}.log`;
+const pathOf = (c: GateCase, side: 'a' | 'b') => `fixtures/${c[side] ?? `diff-gates/${c.name}-${side}.log`}`;
 
 test('cases.json names every pair once, each with a finding, a situation and all three gates', () => {
   assert.ok(CASES.length >= 30);
@@ -39,7 +42,7 @@ test('cases.json names every pair once, each with a finding, a situation and all
 
 for (const c of CASES) {
   test(`diff gates, ${c.finding} ${c.name}: the library and the command line call the same blocks new`, async () => {
-    const [a, b] = (['a', 'b'] as const).map((side) => analyzeBuffer(readFileSync(join(DIR, `${c.name}-${side}.log`)), { source: pathOf(c, side) }));
+    const [a, b] = (['a', 'b'] as const).map((side) => analyzeBuffer(readFileSync(join(ROOT, pathOf(c, side))), { source: pathOf(c, side) }));
     const d = diffReports(a!, b!);
     for (const which of FAIL_ON_NEW) {
       const gate = failOnNew(d, which);

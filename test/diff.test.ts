@@ -270,6 +270,57 @@ describe('failOnNew', () => {
   });
 });
 
+test("B's exit-time output cut after A's first frees: B's never-freed blocks of A's later ones read as A reads them (attack notes #200, #179)", () => {
+  // The real wine2 pair: B, redirected, kept the helper DLL's 12 exit-time frees and lost clbhold's 11.
+  const a = analyzeFixture('real/wine2/helperdll-clbhold-msvcrt-console.log');
+  const b = analyzeFixture('real/wine2/helperdll-clbhold-msvcrt-redirected.log');
+  assert.equal(b.truncation, 'complete');
+  assert.equal(b.summary['true-leak'].blocks, 12);
+  const d = diffReports(a, b);
+  assert.equal(d.truncation.b, 'possibly-truncated');
+  assert.deepEqual(d.categories['true-leak'].b, { blocks: 1, bytes: 64 });
+  assert.deepEqual(d.categories.exitprocess.b, { blocks: 23, bytes: 1387 });
+  assert.deepEqual(d.groups, []);
+  assert.match(
+    d.weaknesses[0]!,
+    /^B \(.*\) reads possibly truncated against A: 11 blocks \(637 bytes\) never freed in B are freed at exit in A after the 12 exit-time frees B shows, which are A's first/,
+  );
+  // B's own report is untouched.
+  assert.equal(b.truncation, 'complete');
+  // A block A frees at exit before one B shows freed is no cut: B lost nothing there, the block leaks (#179).
+  const crlf = (l: string[]) => l.join('\r\n') + '\r\n';
+  const run = (bstrFreedAtExit: boolean) =>
+    crlf([
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      'MALLOC SPY: 0x0013A8F8 - 44 bytes allocated',
+      'CLSIDFromProgID() returns 0x00000000',
+      'MALLOC SPY: 0x0013C0F0 - 48 bytes allocated',
+      'SysAllocString() returns 0x0013C0F4',
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      '0x0013A8F8 - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00 ..Zw............',
+      '0x0013C0F0 - 48 bytes: 28 00 00 00 53 00 63 00 72 00 69 00 70 00 74 00 (...S.c.r.i.p.t.',
+      ...(bstrFreedAtExit ? ['MALLOC SPY: 0x0013C0F0 - freed, 1 blocks remaining'] : []),
+      `MALLOC SPY: 0x0013A8F8 - freed, ${bstrFreedAtExit ? 0 : 1} blocks remaining`,
+    ]);
+  const early = diffReports(analyzeBuffer(run(true)), analyzeBuffer(run(false)));
+  assert.equal(early.truncation.b, 'complete');
+  assert.equal(failOnNew(early, 'true-leak').tripped, true);
+  // The same block freed last in A: B's output may have been cut before it.
+  const last = (log: string) =>
+    log.replace(/(MALLOC SPY: 0x0013C0F0 - freed, 1 blocks remaining\r\n)(MALLOC SPY: 0x0013A8F8 - freed, 0 blocks remaining\r\n)/, '$2$1');
+  const lateA = last(run(true)).replace('0x0013A8F8 - freed, 0', '0x0013A8F8 - freed, 1').replace('0x0013C0F0 - freed, 1', '0x0013C0F0 - freed, 0');
+  const late = diffReports(analyzeBuffer(lateA), analyzeBuffer(run(false)));
+  assert.equal(late.truncation.b, 'possibly-truncated');
+  assert.equal(failOnNew(late, 'true-leak').tripped, false);
+  // Unless what B kept is not A's first frees (B frees a 40-byte block at exit, A never does): no cut, the leak is new.
+  const other = diffReports(analyzeBuffer(lateA), analyzeBuffer(run(false).replaceAll('0x0013A8F8 - 44 bytes', '0x0013A8F8 - 40 bytes')));
+  assert.equal(other.truncation.b, 'complete');
+  assert.equal(failOnNew(other, 'true-leak').tripped, true);
+});
+
 test("a possibly truncated side of several runs is explained by the part that is, not by run 1's complete evidence", () => {
   const r = analyzeBuffer(readFileSync('fixtures/situations/buf4096-appended.log'));
   const weak = assessWeaknesses(r, r);

@@ -9,6 +9,7 @@ import { DIFF_SCHEMA, type CategoryDelta, type DiffGroup, type DiffResult, type 
 import { assessWeaknesses } from './weakness.js';
 import { compareText } from '../text/compare.js';
 import { pairMoves } from './moves.js';
+import { readAgainst } from './reference.js';
 
 /** Unmatched allocation lines listed per group and side (the counts are always exact). */
 export const LINES_LISTED = 10;
@@ -16,8 +17,10 @@ export const LINES_LISTED = 10;
 /** Most alarming first when byte changes tie. */
 const CATEGORY_RANK: Record<Category, number> = { 'true-leak': 0, unresolved: 1, exitprocess: 2, couninitialize: 3, freed: 4 };
 
-export function diffReports(a: Report, b: Report): DiffResult {
-  const weaknesses = assessWeaknesses(a, b);
+export function diffReports(a: Report, bAsLogged: Report): DiffResult {
+  // B's blocks whose exit-time frees A shows B lost are read as A reads them (reference.ts).
+  const { b, cut } = readAgainst(a, bAsLogged);
+  const weaknesses = assessWeaknesses(a, b, cut);
   const groups: DiffGroup[] = [];
   const unchanged: Tally = { blocks: 0, bytes: 0 };
   const byKeyA = groupBy(a.blocks, byCategorySignature);

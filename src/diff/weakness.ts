@@ -8,13 +8,16 @@ import { unseenIn, type Report } from '../model/report.js';
 /** Event counts further apart than this factor mean the runs did not do the same work. */
 export const EVENT_RATIO = 2;
 
-export function assessWeaknesses(a: Report, b: Report): string[] {
+/** `cut`: why B reads possibly truncated against A (diff/reference.ts), or null. */
+export function assessWeaknesses(a: Report, b: Report, cut: string | null = null): string[] {
   const out: string[] = [];
   for (const [name, r] of [
     ['A', a],
     ['B', b],
   ] as const) {
-    if (r.truncation !== 'complete') {
+    if (name === 'B' && cut !== null) {
+      out.push(`B (${r.source}) reads possibly truncated against A: ${cut}`);
+    } else if (r.truncation !== 'complete') {
       const reason = worstEvidence(r);
       const why = reason ? `: ${reason}` : '';
       out.push(
