@@ -136,3 +136,39 @@ test('a 0-byte block is a valid baseline row (CoTaskMemAlloc(0) is a real alloca
     [['CLSIDFromProgID', 0, 1]],
   );
 });
+
+test("a context's pointers read as <address>: a rerun at other addresses matches its baseline and keeps its CI identity (attack notes #202)", async () => {
+  // The runtime's blocks are allocated before a program line that names a heap pointer; the
+  // rerun's heap is elsewhere. 32-bit and 64-bit pointers; an HRESULT and a count stay.
+  const run = (heap: string, wide: string) =>
+    [
+      'CoInitialize() returns 0x00000000',
+      'CoRegisterMallocSpy() returns 0x00000000',
+      `MALLOC SPY: 0x${heap}1C0 - 12 bytes allocated`,
+      `SpyEarlyHold: 1 block held, first at 0x${heap}1C0 (flags 0x00000002)`,
+      `MALLOC SPY: 0x${wide}6DA0 - 48 bytes allocated`,
+      `Called CoTaskMemFree(0x${wide}6DA0), next 0x80070005`,
+      'Called CoUninitialize()',
+      'CoRevokeMallocSpy() returns 0x80070005',
+      'MALLOC SPY: detected memory leaks!',
+      `0x${heap}1C0 - 12 bytes: 48 45 4C 44 11 11 11 11 11 11 11 11             HELD........`,
+      `0x${wide}6DA0 - 48 bytes: 48 45 4C 44 22 22 22 22 22 22 22 22 22 22 22 22 HELD""""""""""""`,
+      `MALLOC SPY: 0x${heap}1C0 - freed, 1 blocks remaining`,
+      `MALLOC SPY: 0x${wide}6DA0 - freed, 0 blocks remaining`,
+    ].join('\r\n') + '\r\n';
+  const reference = analyzeBuffer(run('0034D', '000000000037'));
+  assert.deepEqual(
+    reference.blocks.map((b) => b.context),
+    ['SpyEarlyHold: 1 block held, first at <address> (flags 0x00000002)', 'Called CoTaskMemFree(<address>), next 0x80070005'],
+  );
+  const baseline = parseBaseline(renderBaseline(buildBaseline(reference), reference), 'b.csv');
+  const rerun = run('0041A', '0000000001C2').replace(/MALLOC SPY: 0x[0-9A-F]+ - freed.*\r\n/g, '');
+  // Every CI format names a finding by its context and size (README "Identity"): the same in the rerun.
+  assert.deepEqual(
+    analyzeBuffer(rerun).blocks.map((b) => b.context),
+    reference.blocks.map((b) => b.context),
+  );
+  const checked = analyzeBuffer(rerun, { baseline });
+  assert.deepEqual(checked.summary['true-leak'], { blocks: 0, bytes: 0 });
+  assert.deepEqual(checked.summary.exitprocess, { blocks: 2, bytes: 60 });
+});

@@ -212,3 +212,27 @@ export function parseHresult(rest: string): number | null {
   if (h[1] !== undefined) return parseInt(h[1], 16) >>> 0;
   return HRESULT_NAMES.get(h[2]!) ?? null;
 }
+
+/**
+ * A hex token that holds a pointer: 16 digits (a 64-bit process's), or 8 in the range of a
+ * 32-bit process's heap and DLLs (0x00010000-0x7FFFFFFF: below are counts and S_FALSE, above
+ * are HRESULT failures, which stay, being the same every run).
+ */
+const POINTER = /\b0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})(?![0-9A-Za-z_])/g;
+
+/** What a pointer in a context reads as. */
+export const ADDRESS_IN_CONTEXT = '<address>';
+
+/**
+ * A program line's text as a block's context: its pointers as ADDRESS_IN_CONTEXT. A context
+ * names a finding, a baseline row and a diff group, and a pointer changes every run
+ * (`Called CoTaskMemFree(0x0000000000376DA0)`, `11 blocks held, first at 0x0034D1C0`): with it,
+ * a rerun's runtime blocks matched no baseline row and every CI alert changed identity
+ * (attack notes #202).
+ */
+export function stableContext(text: string): string {
+  if (!text.includes('0x') && !text.includes('0X')) return text;
+  return text.replace(POINTER, (token, digits: string) =>
+    digits.length === 16 || (parseInt(digits, 16) >= 0x10000 && parseInt(digits, 16) < 0x80000000) ? ADDRESS_IN_CONTEXT : token,
+  );
+}

@@ -8,7 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { E_ACCESSDENIED, opensComSession } from '../parse/program.js';
+import { E_ACCESSDENIED, opensComSession, stableContext } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -895,9 +895,9 @@ export class Tracker {
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
     // A test's start or end line names a context too: an end line its test (like a call's
     // `returns` line; the runner's time, `(3 ms)`, would change it every run), a start line
-    // itself up to the test's name.
+    // itself up to the test's name. Any other line's pointers read as `<address>` (stableContext).
     const test = e.marker === null && this.opts.tests !== null ? readTestLine(e.text, this.opts.tests) : null;
-    const named = test === null ? (e.call ?? e.text) : test.kind === 'end' ? test.name : e.text.slice(0, test.nameEnd);
+    const named = test === null ? (e.call ?? stableContext(e.text)) : test.kind === 'end' ? test.name : e.text.slice(0, test.nameEnd);
     // Cut, call name or text alike: a context is a group key in every output (a 64 K name
     // would be copied into every row); a lone UTF-16 surrogate shows as U+FFFD in every format.
     const context = named.slice(0, this.opts.contextLength).toWellFormed();
