@@ -161,3 +161,42 @@ test('a spy log with no spy event read has nothing to judge: the spy lines in an
   const quiet = await runMain(['check', 'fixtures/program-only.log']);
   assert.equal(quiet.status, 0, quiet.stderr);
 });
+
+test('a registration that worked in any wording or part is a spy watching; one COM refused, also printed with %d, is none (attack notes #206, #209-#211)', async () => {
+  const check = async (name: string, lines: string[]) => {
+    const path = join(tmp, `${name}.log`);
+    writeFileSync(path, lines.join('\r\n') + '\r\n');
+    return runMain(['check', path]);
+  };
+  const clean = (register: string, revoke = 'CoRevokeMallocSpy() returns 0x00000000') => [
+    'CoInitialize() returns 0x00000000',
+    register,
+    'Object released',
+    'Called CoUninitialize()',
+    revoke,
+  ];
+  // Judged, and clean: the registration in another wording (#209), a second one refused while the first is installed (#210).
+  for (const [name, lines] of Object.entries({
+    colons: clean('::CoRegisterMallocSpy(&g_spy) returns S_OK', '::CoRevokeMallocSpy() returns S_OK'),
+    hr: clean('hr = CoRegisterMallocSpy(&spy) returned 0x0'),
+    args: clean('CoRegisterMallocSpy(&spy) returns 0x00000000', 'CoRevokeMallocSpy(): 0x00000000'),
+    twice: clean('CoRegisterMallocSpy() returns 0x00000000\r\nCoRegisterMallocSpy() returns 0x800401FB'),
+    // DebugView: another process's line ends the capture (#211).
+    debugview: [
+      '1\t0.0\t[100] CoInitialize() returns 0x00000000',
+      '2\t0.1\t[100] CoRegisterMallocSpy() returns 0x00000000',
+      '3\t0.2\t[100] Called CoUninitialize()',
+      '4\t0.3\t[100] CoRevokeMallocSpy() returns 0x00000000',
+      '5\t0.4\t[200] svchost: heartbeat',
+    ],
+  })) {
+    const r = await check(name, lines);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+  }
+  // Refused, printed with %d (E_INVALIDARG), or in another wording: nothing to judge (#206).
+  for (const register of ['CoRegisterMallocSpy() returns -2147024809', '::CoRegisterMallocSpy(&spy) returns E_INVALIDARG']) {
+    const r = await check('refused', clean(register, 'CoRevokeMallocSpy() returns -2147221500'));
+    assert.equal(r.status, 2, register);
+    assert.match(r.stderr, /the spy was never installed: CoRegisterMallocSpy failed with 0x80070057/, register);
+  }
+});

@@ -12,6 +12,8 @@
 import type { Category, Tally } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { count } from '../text/words.js';
+import { groupBy } from '../model/groups.js';
+import { derivePattern, matchesPattern, type Pattern } from '../baseline/pattern.js';
 
 /** B as read against A: `b` itself when A shows no lost tail of B's exit-time output. */
 export interface BReadAgainstA {
@@ -47,32 +49,52 @@ export function readAgainst(a: Report, b: Report): BReadAgainstA {
 }
 
 /**
- * B's true leaks that match, by call and size, A's exit-time frees after the first k, where B's
- * k exit-time frees are A's first k (as a multiset of call and size: threads may reorder a few).
- * Only single-run reports (the order of a file of several runs is not one ExitProcess's), only a
- * complete A, only blocks the logs decided.
+ * B's true leaks that match A's exit-time frees after the first k, where B's k exit-time frees
+ * of A's calls and sizes are A's first k (as a multiset of call and size: threads may reorder a
+ * few). B's exit-time frees of a call and size A leaked and never frees at exit (an atexit handler
+ * that now frees it: the leak fixed) tell nothing of where B's output was cut (attack notes
+ * #208); any other exit-time free of B's counts. A block
+ * matches by call and size, and by its dump data where A's blocks of that call and size have
+ * some: their pattern as a baseline derives it (bytes that differ, pointers: any), so B's new
+ * leak of a runtime block's size and call is not taken for it (#205). Only single-run reports
+ * (the order of a file of several runs is not one ExitProcess's), only a complete A, only blocks
+ * the logs decided.
  */
 function lostExitTail(a: Report, b: Report): { blocks: ReportBlock[]; kept: number } {
   const none = { blocks: [], kept: 0 };
   if (a.truncation !== 'complete' || a.runs || a.processes || b.runs || b.processes) return none;
+  const key = (x: ReportBlock) => `${x.size}\0${x.context}`;
   const exitFrees = (r: Report) =>
     r.blocks.filter((x) => x.category === 'exitprocess' && x.decidedBy === 'log' && x.freeLine !== null).sort((x, y) => x.freeLine! - y.freeLine!);
   const inA = exitFrees(a);
-  const inB = exitFrees(b);
+  const freedAtExitInA = new Set(inA.map(key));
+  const leakedInA = new Set(a.blocks.filter((x) => x.category === 'true-leak').map(key));
+  const inB = exitFrees(b).filter((x) => freedAtExitInA.has(key(x)) || !leakedInA.has(key(x)));
   if (inB.length >= inA.length) return none;
-  const key = (x: ReportBlock) => `${x.size}\0${x.context}`;
   const head = counts(inA.slice(0, inB.length), key);
   for (const x of inB) {
     const n = head.get(key(x)) ?? 0;
     if (n === 0) return none;
     head.set(key(x), n - 1);
   }
-  const tail = counts(inA.slice(inB.length), key);
+  const tailBlocks = inA.slice(inB.length);
+  const tail = counts(tailBlocks, key);
+  const wordSize = a.blocks.some((x) => x.address.length - 2 > 8) ? 8 : 4;
+  const patterns = new Map<string, Pattern>();
+  for (const [k, list] of groupBy(tailBlocks, key)) {
+    patterns.set(
+      k,
+      derivePattern(
+        list.map((x) => x.data),
+        wordSize,
+      ),
+    );
+  }
   const blocks: ReportBlock[] = [];
   for (const x of b.blocks) {
     if (x.category !== 'true-leak' || x.decidedBy !== 'log') continue;
     const n = tail.get(key(x)) ?? 0;
-    if (n === 0) continue;
+    if (n === 0 || !matchesPattern(x.data, patterns.get(key(x))!)) continue;
     tail.set(key(x), n - 1);
     blocks.push(x);
   }

@@ -30,7 +30,7 @@ const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
  * as one, the crashed run's blocks "reused" by the next process's allocations and counted freed
  * (attack notes #147, as #90 was for `0x00000000`).
  */
-const HRESULT = /^\s*(?:(?:hr\s*)?[:=(]\s*)?(?:(?:0x)?([0-9A-Fa-f]{1,8})|([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+))\b/;
+const HRESULT = /^\s*(?:(?:hr\s*)?[:=(]\s*)?(?:(?:0x)?([0-9A-Fa-f]{1,8})|([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)|-(\d{1,10}))\b/;
 /** The names of the HRESULTs a registration or a revoke returns (winerror.h). */
 const HRESULT_NAMES: ReadonlyMap<string, number> = new Map([
   ['S_OK', 0],
@@ -188,9 +188,28 @@ const PLAIN_HRESULT = /^(?:0x[0-9A-Fa-f]{1,8}|[0-9A-Fa-f]{8}|[A-Z][A-Z0-9]*(?:_[
  * `check` passed (attack notes #166, #177, #178).
  */
 export function opensComSession(text: string): boolean {
-  if (!text.includes('Initialize') && !text.includes('CoRegisterMallocSpy')) return false;
+  const call = sessionCall(text);
+  if (call === null) return false;
+  return call.name === 'CoRegisterMallocSpy' ? call.result === 0 : call.result !== null;
+}
+
+/**
+ * What a registration of the spy in any of those wordings returned: its HRESULT, null when it
+ * says none, undefined when the line registers no spy. A registration in the dialect's own
+ * wording is its marker; this reads the others, for the one question they answer: did a spy
+ * watch this run (verdict/nothing.ts; attack notes #209).
+ */
+export function registrationResult(text: string): number | null | undefined {
+  if (!text.includes('CoRegisterMallocSpy')) return undefined;
+  const call = sessionCall(text);
+  return call === null || call.name !== 'CoRegisterMallocSpy' ? undefined : call.result;
+}
+
+/** The COM session call a program line reports, and its result (null: none said). */
+function sessionCall(text: string): { name: string; result: number | null } | null {
+  if (!text.includes('Initialize') && !text.includes('CoRegisterMallocSpy')) return null;
   const m = SESSION_CALL.exec(text);
-  if (m === null) return false;
+  if (m === null) return null;
   const words = RESULT_WORDS.exec(m[3]!)![0];
   const rest = m[3]!.slice(words.length);
   const said = words.trim();
@@ -199,7 +218,7 @@ export function opensComSession(text: string): boolean {
   // `CoInitialize: 2 threads` is no result: without an argument list, a bare number counts only after a word that says it is one (`returned 0`, `-> 0`, `hr=0`).
   else if (m[2] === undefined && (said === '' || said === ':') && !PLAIN_HRESULT.test(rest)) result = null;
   else result = parseHresult(rest);
-  return m[1] === 'CoRegisterMallocSpy' ? result === 0 : result !== null;
+  return { name: m[1]!, result };
 }
 
 /** What `CoRevokeMallocSpy` returns while blocks the spy saw allocated are still alive (SPEC §1). */
@@ -210,6 +229,8 @@ export function parseHresult(rest: string): number | null {
   const h = HRESULT.exec(rest);
   if (!h) return null;
   if (h[1] !== undefined) return parseInt(h[1], 16) >>> 0;
+  // A failure printed with `%d` (`-2147024809`): the same 32 bits (attack notes #206).
+  if (h[3] !== undefined) return Number(h[3]) <= 0x80000000 ? -Number(h[3]) >>> 0 : null;
   return HRESULT_NAMES.get(h[2]!) ?? null;
 }
 

@@ -8,7 +8,7 @@
 // alive and freed are rows of typed arrays (blocks.ts, FreedRows): a block becomes an
 // object only when a report lists it.
 import { UNREADABLE_COUNT, type LineEvent } from '../parse/events.js';
-import { E_ACCESSDENIED, opensComSession, stableContext } from '../parse/program.js';
+import { E_ACCESSDENIED, opensComSession, registrationResult, stableContext } from '../parse/program.js';
 import { isNull, spell, spelled, type Address } from '../parse/address.js';
 import { SCAN_ALLOC, type SpyScanner } from '../parse/scan.js';
 import { readTestLine, type TestLine, type TestOutcome, type TestPatterns } from '../parse/tests.js';
@@ -892,6 +892,17 @@ export class Tracker {
     this.timeline.sample(line, t.size, this.liveBytes);
   }
 
+  /**
+   * A registration of the spy and what it returned. One COM refused installed no spy
+   * (E_INVALIDARG from a spy that does not answer IID_IMallocSpy, CO_E_OBJISREG while another
+   * is registered): it marks no registration, and without any spy event such a log has nothing
+   * a gate may pass (verdict/nothing.ts; attack notes #201, #206).
+   */
+  private registration(hresult: number | null, line: number): void {
+    if (hresult === null || hresult < 0x80000000) this.marks.register ??= line;
+    else this.anomalies.add('spy-not-registered', line, `CoRegisterMallocSpy failed with ${hex32(hresult)}: this call installed no spy`);
+  }
+
   private program(e: Extract<LineEvent, { type: 'program' }>, line: number): void {
     // A test's start or end line names a context too: an end line its test (like a call's
     // `returns` line; the runner's time, `(3 ms)`, would change it every run), a start line
@@ -927,17 +938,18 @@ export class Tracker {
     this.stretch = new Stretch();
     this.marks.lastProgramLine = line;
     this.noExitYet();
+    // A registration in another wording (`::CoRegisterMallocSpy(&g_spy) returns S_OK`) says
+    // whether a spy watched, and nothing more (attack notes #209); a dump-only dialect (the
+    // CRT's) has no spy to watch.
+    if (e.marker === null && !this.opts.dumpOnly) {
+      const result = registrationResult(e.text);
+      if (result !== undefined) this.registration(result, line);
+    }
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') {
-      this.marks.register ??= line;
+      this.registration(e.hresult, line);
       // A spy registered now counts from zero: nothing an earlier run left is its.
       if (e.hresult === 0) this.inheritedKeys = null;
-      // A registration COM refused installed no spy (E_INVALIDARG from a spy that does not answer
-      // IID_IMallocSpy, CO_E_OBJISREG while another is registered): without any spy event, such a
-      // log has nothing a gate may pass (verdict/nothing.ts; attack notes #201).
-      else if (e.hresult !== null && e.hresult >= 0x80000000) {
-        this.anomalies.add('spy-not-registered', line, `CoRegisterMallocSpy failed with ${hex32(e.hresult)}: this call installed no spy`);
-      }
     } else if (e.marker === 'revoke') {
       this.marks.revoke = { line, hresult: e.hresult, liveBlocks: t.size };
       // COM refuses to revoke a spy while blocks it saw allocated are alive (SPEC §1): with none

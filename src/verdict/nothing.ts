@@ -38,11 +38,14 @@ export function noSpyEvent(report: Report): string | null {
       ' (--dialect names another, or a JSON file of regexes)'
     );
   }
+  // A registration that worked, in any part (a DebugView capture's last line may be another process's, #211).
+  const parts = [...(report.processes ?? []), ...(report.runs ?? [])];
+  if (report.phases.spyRegistered !== null || parts.some((p) => p.report === undefined || p.report.phases.spyRegistered !== null)) return null;
   const refused = report.anomalies.find((a) => a.kind === 'spy-not-registered');
   if (refused) return `no spy event, and the spy was never installed: ${refused.message} (line ${refused.line})`;
   // Other dialects word a registration their own way, or not at all.
-  if (report.dialect === undefined && report.phases.spyRegistered === null) {
-    return `no spy event and no registration of the spy: no spy watched this run, or it printed elsewhere (stderr, OutputDebugString)`;
+  if (report.dialect === undefined) {
+    return 'no spy event and no registration of the spy: no spy watched this run, or it printed elsewhere (stderr, OutputDebugString)';
   }
   return null;
 }
