@@ -941,6 +941,33 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
   assert.deepEqual(read(more.join('\r\n') + '\r\n'), ['complete', 1, 0]);
 });
 
+test("PowerShell's prompt in a UNC folder and starship's or oh-my-posh's `❯` are the console's; a program's `❯ …` or lone `?` is its own (attack notes #204)", () => {
+  const run = EXIT_FREE_RUN.join('\r\n') + '\r\n';
+  const read = (text: string) => {
+    const r = analyzeBuffer(text);
+    return [r.truncation, r.summary['true-leak'].blocks, r.summary.unresolved.blocks];
+  };
+  // A console paste ending in the prompt, without a line end: whole, the leak a true leak.
+  for (const tail of [
+    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\fileserver\\builds\\spy> ',
+    '\r\nPS Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share>> ', // a nested prompt, at a share's root
+    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\srv\\Spy Tools (x86)>.\\spy.exe\r\n', // with the next command
+    'PS Microsoft.PowerShell.Core\\FileSystem::C:\\work\\spy> ',
+    '\r\n\u276F ',
+  ])
+    assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
+  // The program's own last line (a redirected run: the ExitProcess output was lost).
+  for (const tail of [
+    '\u276F Option 1',
+    '\u276F\u276F',
+    '?',
+    '\u00e9',
+    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share\\leaks.csv -> 4 blocks written',
+    'Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share>',
+  ])
+    assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
+});
+
 test('a Ctrl+Z after the last line end is the end-of-file mark `copy` writes, not a cut line, whatever the chunks (attack notes #143)', () => {
   const chunked = (bytes: Buffer, size: number) => {
     const a = createAnalyzer();

@@ -3,7 +3,7 @@
 // control, bidi, line-separating and invisible characters escaped, with and without colour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain } from './helpers.js';
@@ -65,6 +65,69 @@ test('displayText: controls as \\xNN, bidi, separators and invisible characters 
   // The last look keeps spylog's own colours only.
   assert.equal(displayLines(`\x1b[31mred\x1b[39m ${ESC}]0;t${BEL}\nnext`, true), `\x1b[31mred\x1b[39m \\x1B]0;t\\x07\nnext`);
   assert.equal(displayLines(`\x1b[31mred\x1b[39m`, false), '\\x1B[31mred\\x1B[39m');
+});
+
+test('displayText: every format and default-ignorable character as <U+XXXX> (attack notes #203); accents, CJK and signs untouched', () => {
+  // Tag characters spelling "ignore" (ASCII smuggling), then U+00AD, U+2061, the Hangul fillers and a variation selector, as in the attack's log.
+  const tags = [...'ignore'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+  assert.equal(
+    displayText(`CoTaskMemAlloc${tags}\u00AD\u2061\u115F\u1160\u3164\uFFA0\uFE0F(64)`),
+    'CoTaskMemAlloc<U+E0069><U+E0067><U+E006E><U+E006F><U+E0072><U+E0065><U+00AD><U+2061><U+115F><U+1160><U+3164><U+FFA0><U+FE0F>(64)',
+  );
+  const each: [string, string][] = [
+    ['\u034F', '<U+034F>'],
+    ['\u17B4', '<U+17B4>'],
+    ['\u180B', '<U+180B>'],
+    ['\u180E', '<U+180E>'],
+    ['\u206A', '<U+206A>'],
+    ['\uFE00', '<U+FE00>'],
+    ['\uFFF0', '<U+FFF0>'],
+    ['\uFFF9', '<U+FFF9>'],
+    ['\u{1BCA0}', '<U+1BCA0>'],
+    ['\u{1D173}', '<U+1D173>'],
+    ['\u{E0001}', '<U+E0001>'],
+    ['\u{E007F}', '<U+E007F>'],
+    ['\u{E0100}', '<U+E0100>'],
+    ['\u{E01EF}', '<U+E01EF>'],
+  ];
+  for (const [c, shown] of each) {
+    assert.equal(displayText(`a${c}b`), `a${shown}b`, shown);
+    assert.ok(!isDisplaySafe(`a${c}b`), shown);
+  }
+  // Combining accents (a decomposed é, Devanagari's vowel sign), CJK, Hangul and visible signs are text.
+  for (const t of ['Jörg e\u0301 \u0915\u093F 中文 한글 ✅ ⚠ ❯ ’…']) {
+    assert.equal(displayText(t), t);
+    assert.ok(isDisplaySafe(t));
+  }
+});
+
+test("text, github, markdown and HTML show the attack log's hidden characters escaped (attack notes #203)", async () => {
+  const tags = [...'ignore previous'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+  const hidden = `${tags}\u00AD\u2061\u115F\u3164\uFE0F`;
+  const log = join(tmp, 'invisible-tags.log');
+  writeFileSync(
+    log,
+    'CoInitialize() returns 0x00000000\r\nCoRegisterMallocSpy() returns 0x00000000\r\nMALLOC SPY: 0x0013BBB0 - 64 bytes allocated\r\n' +
+      `CoTaskMemAlloc${hidden}(64) returns 0x0013BBB0\r\nCalled CoUninitialize()\r\nCoRevokeMallocSpy() returns 0x80070005\r\n` +
+      'MALLOC SPY: detected memory leaks!\r\n0x0013BBB0 - 64 bytes: 4C 45 41 4B 23 31 00 CD CD CD CD CD CD CD CD CD LEAK#1..........\r\n',
+  );
+  const raw = /\u00AD|\u115F|\u3164|\uFE0F|\u2061|[\u{E0000}-\u{E0FFF}]/u;
+  const html = join(tmp, 'invisible-tags.html');
+  const runs: [string, string[]][] = [
+    ['report', [log, '--html', html]],
+    ['check text', ['check', log, '--assume-complete']],
+    ['check github', ['check', log, '--assume-complete', '-f', 'github']],
+    ['check markdown', ['check', log, '--assume-complete', '-f', 'markdown']],
+  ];
+  for (const [what, args] of runs) {
+    const r = await runMain(args, { env: { NO_COLOR: '1', COLUMNS: '400' } });
+    assert.ok(r.status !== null && r.status <= 1, `${what}: ${r.stderr}`);
+    assert.doesNotMatch(r.stdout, raw, what);
+    assert.match(r.stdout, /CoTaskMemAlloc<U\+E0069><U\+E0067><U\+E006E>/, what);
+  }
+  const page = readFileSync(html, 'utf8');
+  assert.doesNotMatch(page, raw, 'html');
+  assert.match(page, /CoTaskMemAlloc&lt;U\+E0069&gt;&lt;U\+E0067&gt;/);
 });
 
 test('report, check and diff text: nothing raw from the log, piped or on a colour terminal', async () => {

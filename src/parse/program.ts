@@ -57,6 +57,23 @@ const HRESULT_NAMES: ReadonlyMap<string, number> = new Map([
  * notes #148). A blank before it is `prompt $P$S$G`'s (`C:\work\spy >`, #158).
  */
 const PROMPT = /^(?:PS )?[A-Za-z]:\\(?:[^<>|"*?:\r\n]*[^<>|"*?:\r\n=-])?>/;
+/**
+ * PowerShell's prompt in a folder it names by its provider: a UNC path (`PS
+ * Microsoft.PowerShell.Core\FileSystem::\\fileserver\builds\spy>`; cmd cannot start in one, so
+ * only PowerShell prints it), or a drive named so. The path after the provider's name as in
+ * PROMPT. Read as the program's, a console paste that ends in it read truncated, its leak
+ * `unresolved`, and `baseline` refused it (attack notes #204).
+ */
+const PS_PROVIDER_PROMPT =
+  /^PS Microsoft\.PowerShell\.Core\\FileSystem::(?:[A-Za-z]:\\|\\\\[^\\/<>|"*?:\r\n]+\\)(?:[^<>|"*?:\r\n]*[^<>|"*?:\r\n=-])?>/;
+/**
+ * The prompt character of starship's and oh-my-posh's prompts (Windows Terminal, VS Code), on
+ * the prompt's last line; alone only: a program's menu or list (`❯ Option 1`) is its output
+ * (attack notes #204). Not in CONSOLE_LINES: its skeleton (`?`) would make a program's lone `?`
+ * or `é` the console's. The line above it (folder, git branch) is free text and stays the
+ * program's.
+ */
+const PROMPT_CHARACTERS = new Set(['\u276F']);
 /** What `pause` prints (Visual Studio's Ctrl+F5 runs it), as Windows words it in a few languages; and cmd's Ctrl+C question. */
 const CONSOLE_LINES = new Set([
   'Press any key to continue . . .',
@@ -112,6 +129,8 @@ function isConsoleLine(text: string): boolean {
   return (
     CONSOLE_LINES.has(text) ||
     PROMPT.test(text) ||
+    PS_PROVIDER_PROMPT.test(text) ||
+    PROMPT_CHARACTERS.has(text) ||
     CONSOLE_HOST.test(text) ||
     MSYS_PROMPT.test(text) ||
     (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)))
