@@ -48,7 +48,8 @@ export function debugViewColumns(b: Uint8Array, start: number, end: number, out:
   i++;
   out.pid = null;
   out.message = i;
-  if (b[i] === 91 /* [ */) {
+  // No byte at or past `end` is read (nor in `head`, parse/scan.ts: why).
+  if (i < end && b[i] === 91 /* [ */) {
     let j = i + 1;
     let pid = 0;
     let d: number;
@@ -60,7 +61,7 @@ export function debugViewColumns(b: Uint8Array, start: number, end: number, out:
     if (digits > 0 && j < end && b[j] === 93 /* ] */) {
       if (digits > 15) return false;
       out.pid = pid;
-      out.message = b[j + 1] === 32 && j + 1 < end ? j + 2 : j + 1;
+      out.message = j + 1 < end && b[j + 1] === 32 ? j + 2 : j + 1;
     }
   }
   return true;
