@@ -921,6 +921,12 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
     '\r\nC:\\work\\spy\\Debug\\MallocSpyTest.exe (Prozess 14236) wurde mit Code 0 beendet.\r\nDrücken Sie eine beliebige Taste, um dieses Fenster zu schließen...',
     '\r\nuser@HOST MINGW64 /c/work/spy\r\n$ ',
     '\r\nuser@HOST MINGW64 ~/spy (main)\r\n$ ',
+    // PowerShell's prompt in a UNC folder, and starship's or oh-my-posh's lone `❯` (attack notes #204).
+    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\fileserver\\builds\\spy> ',
+    '\r\nPS Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share>> ', // a nested prompt, at a share's root
+    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\srv\\Spy Tools (x86)>.\\spy.exe\r\n', // with the next command
+    'PS Microsoft.PowerShell.Core\\FileSystem::C:\\work\\spy> ',
+    '\r\n\u276F ',
   ])
     assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
   // The program's own last line after its free (a redirected run: the ExitProcess output was lost).
@@ -934,30 +940,7 @@ test("console hosts' own lines are the console's; a path with an arrow and a sen
     ' *  Executing task: cleanup',
     'admin@HOST MINGW64 build finished',
     '$ 5 blocks',
-  ])
-    assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
-  // A sentence that starts with `More` and trails off is no elision: nothing is missing.
-  const more = [...EXIT_FREE_RUN.slice(0, 4), 'More than one provider registered, using the first...', ...EXIT_FREE_RUN.slice(4)];
-  assert.deepEqual(read(more.join('\r\n') + '\r\n'), ['complete', 1, 0]);
-});
-
-test("PowerShell's prompt in a UNC folder and starship's or oh-my-posh's `❯` are the console's; a program's `❯ …` or lone `?` is its own (attack notes #204)", () => {
-  const run = EXIT_FREE_RUN.join('\r\n') + '\r\n';
-  const read = (text: string) => {
-    const r = analyzeBuffer(text);
-    return [r.truncation, r.summary['true-leak'].blocks, r.summary.unresolved.blocks];
-  };
-  // A console paste ending in the prompt, without a line end: whole, the leak a true leak.
-  for (const tail of [
-    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\fileserver\\builds\\spy> ',
-    '\r\nPS Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share>> ', // a nested prompt, at a share's root
-    'PS Microsoft.PowerShell.Core\\FileSystem::\\\\srv\\Spy Tools (x86)>.\\spy.exe\r\n', // with the next command
-    'PS Microsoft.PowerShell.Core\\FileSystem::C:\\work\\spy> ',
-    '\r\n\u276F ',
-  ])
-    assert.deepEqual(read(run + tail), ['complete', 1, 0], tail);
-  // The program's own last line (a redirected run: the ExitProcess output was lost).
-  for (const tail of [
+    // A program's `❯ …` or lone `?` (attack notes #204).
     '\u276F Option 1',
     '\u276F\u276F',
     '?',
@@ -966,6 +949,9 @@ test("PowerShell's prompt in a UNC folder and starship's or oh-my-posh's `❯` a
     'Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share>',
   ])
     assert.deepEqual(read(run + tail + '\r\n'), ['possibly-truncated', 0, 1], tail);
+  // A sentence that starts with `More` and trails off is no elision: nothing is missing.
+  const more = [...EXIT_FREE_RUN.slice(0, 4), 'More than one provider registered, using the first...', ...EXIT_FREE_RUN.slice(4)];
+  assert.deepEqual(read(more.join('\r\n') + '\r\n'), ['complete', 1, 0]);
 });
 
 test('a Ctrl+Z after the last line end is the end-of-file mark `copy` writes, not a cut line, whatever the chunks (attack notes #143)', () => {
