@@ -168,6 +168,15 @@ test("a context's pointers read as <address>: a rerun at other addresses matches
     analyzeBuffer(rerun).blocks.map((b) => b.context),
     reference.blocks.map((b) => b.context),
   );
+  // The same pointers as MSVC's `%p` prints them (no `0x`) or `%#llx` (no leading zeros) (#216).
+  for (const printed of [(p: string) => p.slice(2), (p: string) => '0x' + p.slice(2).replace(/^0+/, '').toLowerCase()]) {
+    const respelled = (log: string) =>
+      log.replace(/(first at |CoTaskMemFree\()(0x[0-9A-F]+)/g, (_, before: string, p: string) => before + printed(p));
+    assert.deepEqual(
+      analyzeBuffer(respelled(rerun)).blocks.map((b) => b.context),
+      reference.blocks.map((b) => b.context),
+    );
+  }
   const checked = analyzeBuffer(rerun, { baseline });
   assert.deepEqual(checked.summary['true-leak'], { blocks: 0, bytes: 0 });
   assert.deepEqual(checked.summary.exitprocess, { blocks: 2, bytes: 60 });

@@ -181,3 +181,10 @@ test('the progress line shows a file name escaped', () => {
   assert.ok(isDisplaySafe(line), line);
   assert.match(line, /run\\x1B\]0;x\\x07\.log/);
 });
+
+test("an emoji's presentation selector U+FE0F shows as drawn after an emoji, and escaped anywhere else (attack notes #217)", () => {
+  assert.equal(displayText('\u2764\uFE0F cache warmed'), '\u2764\uFE0F cache warmed');
+  assert.equal(displayText('\u2714\uFE0F done'), '\u2714\uFE0F done');
+  assert.equal(displayText('CoTaskMemAlloc\uFE0F'), 'CoTaskMemAlloc<U+FE0F>');
+  assert.equal(displayText('\u2764\uFE0F\uFE0F'), '\u2764\uFE0F<U+FE0F>');
+});

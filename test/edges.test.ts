@@ -199,4 +199,10 @@ test('a registration that worked in any wording or part is a spy watching; one C
     assert.equal(r.status, 2, register);
     assert.match(r.stderr, /the spy was never installed: CoRegisterMallocSpy failed with 0x80070057/, register);
   }
+  // A line that names the call with no result is no registration: nothing to judge either (#215).
+  for (const register of ['CoRegisterMallocSpy failed', 'Calling CoRegisterMallocSpy...', 'Skipping CoRegisterMallocSpy (SPY not set)']) {
+    const r = await check('unsaid', clean(register, 'Done.'));
+    assert.equal(r.status, 2, register);
+    assert.match(r.stderr, /no spy event and no registration of the spy/, register);
+  }
 });

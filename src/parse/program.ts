@@ -254,11 +254,21 @@ export function parseHresult(rest: string): number | null {
 }
 
 /**
- * A hex token that holds a pointer: 16 digits (a 64-bit process's), or 8 in the range of a
- * 32-bit process's heap and DLLs (0x00010000-0x7FFFFFFF: below are counts and S_FALSE, above
- * are HRESULT failures, which stay, being the same every run).
+ * A hex token that may hold a pointer: with `0x`, 5 to 16 digits (`%#llx` drops leading zeros);
+ * without, as MSVC's `%p` prints one, 16 digits, or 8 with a letter among them (8 decimal digits
+ * are more likely a number). `pointerLike` then asks its value.
  */
-const POINTER = /\b0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})(?![0-9A-Za-z_])/g;
+const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{5,16})|([0-9A-Fa-f]{16}|(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{8}))(?![0-9A-Za-z_])/g;
+
+/**
+ * A value a pointer can have: 16 digits (a 64-bit process's) above 0xFFFF, or at most 8 in the
+ * range of a 32-bit process's heap and DLLs (0x00010000-0x7FFFFFFF: below are counts and
+ * S_FALSE, above are HRESULT failures, which stay, being the same every run).
+ */
+function pointerLike(digits: string): boolean {
+  const v = parseInt(digits, 16);
+  return digits.length > 8 ? v >= 0x10000 : v >= 0x10000 && v < 0x80000000;
+}
 
 /** What a pointer in a context reads as. */
 export const ADDRESS_IN_CONTEXT = '<address>';
@@ -266,13 +276,13 @@ export const ADDRESS_IN_CONTEXT = '<address>';
 /**
  * A program line's text as a block's context: its pointers as ADDRESS_IN_CONTEXT. A context
  * names a finding, a baseline row and a diff group, and a pointer changes every run
- * (`Called CoTaskMemFree(0x0000000000376DA0)`, `11 blocks held, first at 0x0034D1C0`): with it,
+ * (`Called CoTaskMemFree(0x0000000000376DA0)`, `%p`'s `0000000000376DA0`, `11 blocks held, first at
+ * 0x0034D1C0`): with it,
  * a rerun's runtime blocks matched no baseline row and every CI alert changed identity
  * (attack notes #202).
  */
 export function stableContext(text: string): string {
-  if (!text.includes('0x') && !text.includes('0X')) return text;
-  return text.replace(POINTER, (token, digits: string) =>
-    digits.length === 16 || (parseInt(digits, 16) >= 0x10000 && parseInt(digits, 16) < 0x80000000) ? ADDRESS_IN_CONTEXT : token,
+  return text.replace(POINTER, (token, prefixed: string | undefined, bare: string | undefined) =>
+    pointerLike(prefixed ?? bare!) ? ADDRESS_IN_CONTEXT : token,
   );
 }

@@ -24,8 +24,10 @@
  *   all of Mn: that is every combining accent (`e` + U+0301, Devanagari's vowel signs).
  * - Zl, Zp: the line and paragraph separators U+2028/9.
  * The two properties grow only by Unicode adding characters, which Node's version decides.
+ * One exception: U+FE0F right after an emoji (`❤️`, `✔️`) only picks how the emoji is drawn;
+ * escaped, it broke the word it was in (attack notes #217). Elsewhere it is escaped.
  */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+const UNSAFE = /(?!(?<=\p{Extended_Pictographic})\uFE0F)[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 /** C0 and C1 controls and DEL as `\xNN`; the others (U+00AD too) as `<U+00AD>`. */
 function escape(c: string): string {

@@ -942,8 +942,10 @@ export class Tracker {
     // whether a spy watched, and nothing more (attack notes #209); a dump-only dialect (the
     // CRT's) has no spy to watch.
     if (e.marker === null && !this.opts.dumpOnly) {
+      // Only with its result: `CoRegisterMallocSpy failed`, `Skipping CoRegisterMallocSpy` say
+      // none, and are no registration (attack notes #215).
       const result = registrationResult(e.text);
-      if (result !== undefined) this.registration(result, line);
+      if (result !== undefined && result !== null) this.registration(result, line);
     }
     if (e.marker === 'couninitialize') this.marks.coUninitialize = line;
     else if (e.marker === 'register') {
