@@ -256,9 +256,10 @@ export function parseHresult(rest: string): number | null {
 /**
  * A hex token that may hold a pointer: with `0x`, 5 to 16 digits (`%#llx` drops leading zeros);
  * without, as MSVC's `%p` prints one, 16 digits, or 8 with a letter among them (8 decimal digits
- * are more likely a number). `pointerLike` then asks its value.
+ * are more likely a number) that are not a GUID's first group (`{0002DF01-0000-…}`: a CLSID
+ * names a class, the same every run). `pointerLike` then asks its value.
  */
-const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{5,16})|([0-9A-Fa-f]{16}|(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{8}))(?![0-9A-Za-z_])/g;
+const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{5,16})|([0-9A-Fa-f]{16}|(?<![-{])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{8}(?!-)))(?![0-9A-Za-z_])/g;
 
 /**
  * A value a pointer can have: 16 digits (a 64-bit process's) above 0xFFFF, or at most 8 in the
