@@ -254,21 +254,24 @@ export function parseHresult(rest: string): number | null {
 }
 
 /**
- * A hex token that may hold a pointer: with `0x`, 5 to 16 digits (`%#llx` drops leading zeros);
- * without, as MSVC's `%p` prints one, 16 digits, or 8 with a letter among them (8 decimal digits
- * are more likely a number) that are not a GUID's first group (`{0002DF01-0000-…}`: a CLSID
- * names a class, the same every run). `pointerLike` then asks its value.
+ * A hex token that may hold a pointer, as a user-mode process prints one: with `0x`, 8 digits or
+ * 16; without (MSVC's `%p`), 8 starting `00` or 16 starting `0000`, with a letter among them (a
+ * run of decimal digits is more likely a number), and not a GUID's first group (`{0002DF01-…}`:
+ * a CLSID names a class, the same every run). `pointerLike` then asks its value. Shorter forms
+ * (`0x376da0`, `%#llx`) and other hex (flags, CRCs, hashes) stay: read as pointers, they merged
+ * two different calls into one context, and a leak that moved from one to the other passed
+ * `diff --fail-on-new` (attack notes #218).
  */
-const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{5,16})|([0-9A-Fa-f]{16}|(?<![-{])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{8}(?!-)))(?![0-9A-Za-z_])/g;
+const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})|(?<![-{])(?=[0-9]*[A-Fa-f])(0000[0-9A-Fa-f]{12}|00[0-9A-Fa-f]{6})(?!-))(?![0-9A-Za-z_])/g;
 
 /**
- * A value a pointer can have: 16 digits (a 64-bit process's) above 0xFFFF, or at most 8 in the
- * range of a 32-bit process's heap and DLLs (0x00010000-0x7FFFFFFF: below are counts and
- * S_FALSE, above are HRESULT failures, which stay, being the same every run).
+ * A value a user-mode pointer can have: above 0xFFFF, below 0x80000000 in a 32-bit process (above
+ * are HRESULT failures, which stay, being the same every run) and below 0x800000000000 in a 64-bit
+ * one (a 64-bit hash is mostly above).
  */
 function pointerLike(digits: string): boolean {
   const v = parseInt(digits, 16);
-  return digits.length > 8 ? v >= 0x10000 : v >= 0x10000 && v < 0x80000000;
+  return v >= 0x10000 && v < (digits.length > 8 ? 0x800000000000 : 0x80000000);
 }
 
 /** What a pointer in a context reads as. */
