@@ -181,6 +181,11 @@ test('a registration that worked in any wording or part is a spy watching; one C
     hr: clean('hr = CoRegisterMallocSpy(&spy) returned 0x0'),
     args: clean('CoRegisterMallocSpy(&spy) returns 0x00000000', 'CoRevokeMallocSpy(): 0x00000000'),
     twice: clean('CoRegisterMallocSpy() returns 0x00000000\r\nCoRegisterMallocSpy() returns 0x800401FB'),
+    // Success said further on, or in words (#219).
+    doneHr: clean('CoRegisterMallocSpy done, hr=0x0'),
+    ok: clean('CoRegisterMallocSpy OK'),
+    bracketOk: clean('[ OK ] CoRegisterMallocSpy'),
+    wide: clean('CoRegisterMallocSpy returns 0x0000000000000000'),
     // DebugView: another process's line ends the capture (#211).
     debugview: [
       '1\t0.0\t[100] CoInitialize() returns 0x00000000',
@@ -194,7 +199,13 @@ test('a registration that worked in any wording or part is a spy watching; one C
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
   }
   // Refused, printed with %d (E_INVALIDARG), or in another wording: nothing to judge (#206).
-  for (const register of ['CoRegisterMallocSpy() returns -2147024809', '::CoRegisterMallocSpy(&spy) returns E_INVALIDARG']) {
+  for (const register of [
+    'CoRegisterMallocSpy() returns -2147024809',
+    '::CoRegisterMallocSpy(&spy) returns E_INVALIDARG',
+    'CoRegisterMallocSpy() returns 0xFFFFFFFF80070057', // widened to 64 bits
+    'CoRegisterMallocSpy() returns 2147942487', // %u
+    'ERROR: CoRegisterMallocSpy(&spy) failed, hr=0x80070057',
+  ]) {
     const r = await check('refused', clean(register, 'CoRevokeMallocSpy() returns -2147221500'));
     assert.equal(r.status, 2, register);
     assert.match(r.stderr, /the spy was never installed: CoRegisterMallocSpy failed with 0x80070057/, register);

@@ -30,7 +30,8 @@ const CALL = /^([A-Za-z_~][\w:~<>]*)\s*\(.*?\)\s+returns\b/;
  * as one, the crashed run's blocks "reused" by the next process's allocations and counted freed
  * (attack notes #147, as #90 was for `0x00000000`).
  */
-const HRESULT = /^\s*(?:(?:hr\s*)?[:=(]\s*)?(?:(?:0x)?([0-9A-Fa-f]{1,8})|([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)|-(\d{1,10}))\b/;
+const HRESULT =
+  /^\s*(?:(?:hr\s*)?[:=(]\s*)?(?:(?:0x)?([0-9A-Fa-f]{1,8})|([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)|-(\d{1,10})|0x(?:00000000|FFFFFFFF)([0-9A-Fa-f]{8})|(\d{9,10}))\b/i;
 /** The names of the HRESULTs a registration or a revoke returns (winerror.h). */
 const HRESULT_NAMES: ReadonlyMap<string, number> = new Map([
   ['S_OK', 0],
@@ -221,8 +222,20 @@ export function opensComSession(text: string): boolean {
 export function registrationResult(text: string): number | null | undefined {
   if (!text.includes('CoRegisterMallocSpy')) return undefined;
   const call = sessionCall(text);
-  return call === null || call.name !== 'CoRegisterMallocSpy' ? undefined : call.result;
+  if (call === null || call.name !== 'CoRegisterMallocSpy') return undefined;
+  if (call.result !== null) return call.result;
+  // Said further on (`done, hr=0x0`, `(hr=0x0)`), or in words with no failure among them
+  // (`CoRegisterMallocSpy OK`, `[ OK ] CoRegisterMallocSpy`); `failed`, `Skipping …` and
+  // `Calling …` say no result (attack notes #215, #219).
+  const hr = SAID_HRESULT.exec(text);
+  if (hr !== null) return parseHresult(hr[1]!);
+  return SUCCESS_WORD.test(text) && !FAILURE_WORD.test(text) ? 0 : null;
 }
+
+/** An HRESULT after `hr=` or `hr:` anywhere in a line. */
+const SAID_HRESULT = /\bhr\s*[:=]\s*(\S+)/i;
+const SUCCESS_WORD = /\b(?:OK|S_OK|succeeded|success(?:ful(?:ly)?)?|registered)\b/i;
+const FAILURE_WORD = /\b(?:fail(?:s|ed|ure)?|error|not|unable|cannot|can't|skip(?:s|ped|ping)?|E_[A-Z_]+|CO_E_[A-Z_]+)\b/i;
 
 /** The COM session call a program line reports, and its result (null: none said). */
 function sessionCall(text: string): { name: string; result: number | null } | null {
@@ -248,8 +261,11 @@ export function parseHresult(rest: string): number | null {
   const h = HRESULT.exec(rest);
   if (!h) return null;
   if (h[1] !== undefined) return parseInt(h[1], 16) >>> 0;
-  // A failure printed with `%d` (`-2147024809`): the same 32 bits (attack notes #206).
+  // A failure printed with `%d` (`-2147024809`), with `%u` (`2147942487`), or widened to 64 bits
+  // (`0xFFFFFFFF80070057`): the same 32 bits (attack notes #206, #215).
   if (h[3] !== undefined) return Number(h[3]) <= 0x80000000 ? -Number(h[3]) >>> 0 : null;
+  if (h[4] !== undefined) return parseInt(h[4], 16) >>> 0;
+  if (h[5] !== undefined) return Number(h[5]) <= 0xffffffff ? Number(h[5]) : null;
   return HRESULT_NAMES.get(h[2]!) ?? null;
 }
 
