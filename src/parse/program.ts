@@ -227,15 +227,26 @@ export function registrationResult(text: string): number | null | undefined {
   // Said further on (`done, hr=0x0`, `(hr=0x0)`), or in words with no failure among them
   // (`CoRegisterMallocSpy OK`, `[ OK ] CoRegisterMallocSpy`); `failed`, `Skipping …` and
   // `Calling …` say no result (attack notes #215, #219).
+  // Only a line that speaks of this call alone: no other call's `hr=0` (#222); a failure it
+  // says is one, and a success needs no failure word, failing HRESULT or question beside it (#221).
+  if (OTHER_CALL.test(text.replace(/CoRegisterMallocSpy/g, ''))) return null;
   const hr = SAID_HRESULT.exec(text);
-  if (hr !== null) return parseHresult(hr[1]!);
-  return SUCCESS_WORD.test(text) && !FAILURE_WORD.test(text) ? 0 : null;
+  const said = hr === null ? null : parseHresult(hr[1]!);
+  if (said !== null && said >= 0x80000000) return said;
+  if (FAILURE_WORD.test(text) || FAILING_HEX.test(text) || text.includes('?')) return null;
+  if (said !== null) return said;
+  return SUCCESS_WORD.test(text) ? 0 : null;
 }
 
 /** An HRESULT after `hr=` or `hr:` anywhere in a line. */
 const SAID_HRESULT = /\bhr\s*[:=]\s*(\S+)/i;
 const SUCCESS_WORD = /\b(?:OK|S_OK|succeeded|success(?:ful(?:ly)?)?|registered)\b/i;
-const FAILURE_WORD = /\b(?:fail(?:s|ed|ure)?|error|not|unable|cannot|can't|skip(?:s|ped|ping)?|E_[A-Z_]+|CO_E_[A-Z_]+)\b/i;
+const FAILURE_WORD =
+  /\b(?:fail(?:s|ed|ure)?|error|not|no|unable|cannot|can't|skip(?:s|ped|ping)?|already|reject(?:s|ed)?|refus(?:es|ed)|denied|invalid|expected|got|E_[A-Z_]+|CO_E_[A-Z_]+)\b/i;
+/** A failing HRESULT written out (`0x8…`), or as `%d`. */
+const FAILING_HEX = /\b0x[89A-Fa-f][0-9A-Fa-f]{7}\b|-\d{10}\b/;
+/** Another call named in the line (`CoInitialize hr=0x0`, `Foo()`). */
+const OTHER_CALL = /\b(?:Co|Ole)[A-Z]\w*|\b\w+\(/;
 
 /** The COM session call a program line reports, and its result (null: none said). */
 function sessionCall(text: string): { name: string; result: number | null } | null {
@@ -271,14 +282,15 @@ export function parseHresult(rest: string): number | null {
 
 /**
  * A hex token that may hold a pointer, as a user-mode process prints one: with `0x`, 8 digits or
- * 16; without (MSVC's `%p`), 8 starting `00` or 16 starting `0000`, with a letter among them (a
- * run of decimal digits is more likely a number), and not a GUID's first group (`{0002DF01-…}`:
- * a CLSID names a class, the same every run). `pointerLike` then asks its value. Shorter forms
- * (`0x376da0`, `%#llx`) and other hex (flags, CRCs, hashes) stay: read as pointers, they merged
- * two different calls into one context, and a leak that moved from one to the other passed
- * `diff --fail-on-new` (attack notes #218).
+ * 16; without (MSVC's `%p`), 8 or 16 starting `0000`, with a letter among them (a run of decimal
+ * digits is more likely a number), and not a GUID's first group (`{0002DF01-…}`: a CLSID names a
+ * class, the same every run). `pointerLike` then asks its value. Shorter forms (`0x376da0`,
+ * `%#llx`) and 16-digit hashes stay: read as pointers, they merged two different calls into one
+ * context, and a leak that moved from one to the other passed `diff --fail-on-new` (attack notes
+ * #218). A 32-bit `%p` pointer may start with any digit (a heap past 16 MB, a DLL: #223), so an
+ * 8-digit CRC with a letter, in that range, reads as one (README, known limits).
  */
-const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})|(?<![-{])(?=[0-9]*[A-Fa-f])(0000[0-9A-Fa-f]{12}|00[0-9A-Fa-f]{6})(?!-))(?![0-9A-Za-z_])/g;
+const POINTER = /\b(?:0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})|(?<![-{])(?=[0-9]*[A-Fa-f])(0000[0-9A-Fa-f]{12}|[0-9A-Fa-f]{8})(?!-))(?![0-9A-Za-z_])/g;
 
 /**
  * A value a user-mode pointer can have: above 0xFFFF, below 0x80000000 in a 32-bit process (above
