@@ -4,7 +4,7 @@ import { bySignature, groupBy } from '../model/groups.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { csvField } from '../text/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
-import { derivePattern, formatPattern } from './pattern.js';
+import { derivePattern, formatPattern, wordSizeOf } from './pattern.js';
 import { compareText } from '../text/compare.js';
 
 export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] as const;
@@ -26,7 +26,7 @@ export function buildBaseline(report: Report): Baseline {
     for (const [key, list] of groupBy(mine, bySignature)) counts.set(key, Math.max(counts.get(key) ?? 0, list.length));
   }
   const groups = groupBy(held, bySignature);
-  const wordSize = report.blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
+  const wordSize = wordSizeOf(report.blocks);
   const entries: BaselineEntry[] = [...groups].map(([key, blocks]) => {
     const first = blocks[0]!;
     const lines = blocks.map((b) => b.allocLine ?? b.freeLine).filter((l) => l !== null);

@@ -53,6 +53,11 @@ export function matchesPattern(data: string | null, p: Pattern): boolean {
  * addresses change between runs and machines). `wordSize` is 4 for a 32-bit log, 8 for
  * a 64-bit one. Returns [] when no block has data.
  */
+/** The pointer size of the process a report's blocks come from: 8 when an address has more than 8 hex digits. */
+export function wordSizeOf(blocks: readonly { address: string }[]): 4 | 8 {
+  return blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
+}
+
 export function derivePattern(datas: (string | null)[], wordSize: 4 | 8): Pattern {
   const rows = datas.filter((d): d is string => d !== null).map(parseHexBytes);
   if (rows.length === 0) return [];

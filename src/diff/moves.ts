@@ -38,9 +38,10 @@ function decided(x: ReportBlock): boolean {
   return DECIDED_RUNTIME.has(x.category);
 }
 
-/** Each block's dump data, parsed once, and what they tell (`evidenceOf`). */
+/** Each block's dump data, parsed once, and what they tell (`evidenceOf`), judged once: pass 1 and 2 ask for every block. */
 class DumpData {
   private readonly bytesOf = new Map<ReportBlock, Uint8Array | null>();
+  private readonly judged = new Map<ReportBlock, Evidence>();
 
   bytes(x: ReportBlock): Uint8Array | null {
     let bytes = this.bytesOf.get(x);
@@ -49,8 +50,12 @@ class DumpData {
   }
 
   evidence(x: ReportBlock): Evidence {
-    const bytes = this.bytes(x);
-    return bytes === null ? 'none' : evidenceOf(bytes);
+    let evidence = this.judged.get(x);
+    if (evidence === undefined) {
+      const bytes = this.bytes(x);
+      this.judged.set(x, (evidence = bytes === null ? 'none' : evidenceOf(bytes)));
+    }
+    return evidence;
   }
 }
 

@@ -13,7 +13,7 @@ import type { Category, Tally } from '../model/block.js';
 import type { Report, ReportBlock } from '../model/report.js';
 import { count } from '../text/words.js';
 import { groupBy } from '../model/groups.js';
-import { derivePattern, matchesPattern, type Pattern } from '../baseline/pattern.js';
+import { derivePattern, matchesPattern, wordSizeOf, type Pattern } from '../baseline/pattern.js';
 
 /** B as read against A: `b` itself when A shows no lost tail of B's exit-time output. */
 export interface BReadAgainstA {
@@ -79,7 +79,7 @@ function lostExitTail(a: Report, b: Report): { blocks: ReportBlock[]; kept: numb
   }
   const tailBlocks = inA.slice(inB.length);
   const tail = counts(tailBlocks, key);
-  const wordSize = a.blocks.some((x) => x.address.length - 2 > 8) ? 8 : 4;
+  const wordSize = wordSizeOf(a.blocks);
   const patterns = new Map<string, Pattern>();
   for (const [k, list] of groupBy(tailBlocks, key)) {
     patterns.set(

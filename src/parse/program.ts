@@ -224,11 +224,11 @@ export function registrationResult(text: string): number | null | undefined {
   const call = sessionCall(text);
   if (call === null || call.name !== 'CoRegisterMallocSpy') return undefined;
   if (call.result !== null) return call.result;
-  // Said further on (`done, hr=0x0`, `(hr=0x0)`), or in words with no failure among them
-  // (`CoRegisterMallocSpy OK`, `[ OK ] CoRegisterMallocSpy`); `failed`, `Skipping …` and
-  // `Calling …` say no result (attack notes #215, #219).
-  // Only a line that speaks of this call alone: no other call's `hr=0` (#222); a failure it
-  // says is one, and a success needs no failure word, failing HRESULT or question beside it (#221).
+  // Said further on (`done, hr=0x0`, `(hr=0x0)`) or in words (`CoRegisterMallocSpy OK`, `[ OK ]
+  // CoRegisterMallocSpy`), in a line that speaks of this call alone (another call's `hr=0`
+  // is not its, #222). A failing `hr=` is a refusal; a success needs no failure word, failing
+  // HRESULT or question beside it (`Object is already registered.`, `OK? no`, #221);
+  // `failed`, `Skipping …` and `Calling …` say no result (#215, #219).
   if (OTHER_CALL.test(text.replace(/CoRegisterMallocSpy/g, ''))) return null;
   const hr = SAID_HRESULT.exec(text);
   const said = hr === null ? null : parseHresult(hr[1]!);

@@ -47,24 +47,16 @@ export function isDisplaySafe(s: string): boolean {
 }
 
 /** The colour sequences spylog's own styles write (report/style.ts): bold, dim, red, green, yellow, and their ends. */
-const OUR_SGR = /\x1b\[(?:1|2|22|31|32|33|39)m/;
-/**
- * The marks spylog's own job summary writes (check/reporters/markdown.ts): `⚠️` and `ℹ️`, a
- * sign and the emoji variation selector U+FE0F, which UNSAFE escapes. The same two from a log
- * pass too: the selector follows a sign that shows, so it hides nothing.
- */
-const OUR_MARKS = /\u26A0\uFE0F|\u2139\uFE0F/;
-const OURS_COLOUR = new RegExp(`(${OUR_SGR.source}|${OUR_MARKS.source})`);
-const OURS_PLAIN = new RegExp(`(${OUR_MARKS.source})`);
+const OUR_SGR = /(\x1b\[(?:1|2|22|31|32|33|39)m)/;
 
 /**
  * The last look at a whole human-facing output before it is written: its lines as they are,
- * spylog's own colour sequences when `colour` and its own marks, and everything else
- * displayText'd. The reporters escape log text where they take it in (so that widths are
+ * spylog's own colour sequences when `colour`, and everything else displayText'd (the job
+ * summary's `⚠️` and `ℹ️` are emoji: UNSAFE lets their U+FE0F through). The reporters escape log text where they take it in (so that widths are
  * measured on what is shown); this makes sure nothing they missed reaches a terminal raw.
  */
 export function displayLines(text: string, colour: boolean): string {
-  const pieces = text.split(colour ? OURS_COLOUR : OURS_PLAIN);
+  const pieces = colour ? text.split(OUR_SGR) : [text];
   // split() with a capture group: the sequences are at the odd places.
   return pieces.map((p, i) => (i % 2 === 1 ? p : p.split('\n').map(displayText).join('\n'))).join('');
 }

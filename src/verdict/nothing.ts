@@ -53,6 +53,8 @@ export function noSpyEvent(report: Report): string | null {
 /** Why the report has nothing to judge (`what` names what the caller would do with it), or null when it has. */
 export function nothingToJudge(report: Report, what = 'judge'): string | null {
   if (report.bytes === 0) return `${report.source} is empty: there is nothing to ${what}`;
+  const unmatched = noDialectMatched(report);
+  if (unmatched !== null) return unmatched;
   const noEvent = noSpyEvent(report);
-  return noDialectMatched(report) ?? (noEvent === null ? null : `${report.source}: ${noEvent}`);
+  return noEvent === null ? null : `${report.source}: ${noEvent}`;
 }
