@@ -60,6 +60,11 @@ for (const [id, ms] of self) {
     }
   }
 }
+// `... | head` closes the pipe early: stop quietly instead of an unhandled 'error' event.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const pct = (ms) => ((100 * ms) / total).toFixed(1).padStart(5) + ' %';
 const print = (title, map, n) => {
   process.stdout.write(`${title}\n`);
