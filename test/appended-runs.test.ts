@@ -289,7 +289,9 @@ test('a banner of 5,000 lines between two runs: each run reads as it does alone 
 
 test('past the lines held in full: blocks still waiting for their call are named by the first program line, however many prompts and blanks come before it', () => {
   // A failed revoke, an exit-time allocation with no program line after it, then a console
-  // transcript: the blank lines and the prompt are no call, the program's banner is.
+  // transcript: the blank lines and the prompt are no call, and the banner after the prompt is
+  // the next command's output, not this program's: the block was allocated in ExitProcess
+  // (attack notes #227; it used to be named by the banner). A program line before the prompt does name it.
   const run = [
     'CoInitialize() returns 0x00000000',
     'CoRegisterMallocSpy() returns 0x00000000',
@@ -314,10 +316,17 @@ test('past the lines held in full: blocks still waiting for their call are named
     const reference = analyzeBuffer(input, { holdLines: 1e9 });
     assert.deepEqual(
       reference.blocks.map((b) => b.context),
-      ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+      ['CoCreateInstance', 'ExitProcess'],
     );
     for (const holdLines of [5, 6, undefined])
       assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), JSON.stringify(reference), `${blanks} blanks, ${holdLines}`);
+    // Without the prompt the banner is the program's own line, and names the block.
+    const own = Buffer.from([...run, ...transcript.filter((l) => !l.startsWith('C:'))].join('\n') + '\n');
+    for (const holdLines of [5, 1e9])
+      assert.deepEqual(
+        analyzeBuffer(own, { holdLines }).blocks.map((b) => b.context),
+        ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+      );
   }
 });
 

@@ -227,3 +227,146 @@ test('a registration that worked in any wording or part is a spy watching; one C
     assert.match(r.stderr, /no spy event and no registration of the spy/, register);
   }
 });
+
+/** The console capture fixture as a console paste's lines (CR LF), `edit` applied to its lines. */
+function consoleLines(edit: (lines: string[]) => string[] = (l) => l, end = '\r\n'): string {
+  const lines = readFileSync(fixture('w2k-console.log'), 'latin1').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return edit(lines).join('\r\n') + end;
+}
+
+test('what the next command printed after the prompt is the console’s, not the program’s last line (attack notes #227)', async () => {
+  for (const [name, trailer] of Object.entries({
+    cmd: ['', 'C:\\work\\spy>echo %ERRORLEVEL%', '1', '', 'C:\\work\\spy>'],
+    powershell: ['PS C:\\work\\spy> $LASTEXITCODE', '1', 'PS C:\\work\\spy> '],
+    dir: ['', 'C:\\work\\spy>dir /b', 'spy.exe', 'spy-console.txt', '', 'C:\\work\\spy>'],
+  })) {
+    const path = join(tmp, `next-command-${name}.log`);
+    writeFileSync(
+      path,
+      // The prompt last, printed without a line end.
+      consoleLines((l) => [...l, ...trailer], ''),
+    );
+    const r = await runMain(['report', '--format', 'json', path]);
+    const report = JSON.parse(r.stdout);
+    // As the paste without them: complete, its 11 exit-time frees held by the runtime, 2 true leaks.
+    assert.equal(report.truncation, 'complete', name);
+    assert.deepEqual([report.summary.exitprocess.blocks, report.summary['true-leak'].blocks], [11, 2], name);
+    assert.equal(report.phases.lastProgramLine, 46, name);
+    const gate = await runMain(['check', '--unresolved', 'warn', path]);
+    assert.equal(gate.status, 1, name);
+  }
+});
+
+test('a spy line the console wrapped at its width is read as one line (attack notes #228)', () => {
+  const a = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(16, '0');
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  lines.push(
+    `MALLOC SPY: ${a(0x13a000)} - 216 bytes allocated`,
+    `MALLOC SPY: ${a(0x13a100)} - 44 bytes allocated`,
+    'CLSIDFromProgID() returns 0x00000000',
+  );
+  for (let i = 0; i < 100; i++) lines.push(`MALLOC SPY: ${a(0x23a000 + i * 0x40)} - 64 bytes allocated`, 'CoTaskMemAlloc(64) returns');
+  lines.push('Called CoUninitialize()', 'CoRevokeMallocSpy() returns 0x80070005', 'MALLOC SPY: detected memory leaks!');
+  for (let i = 0; i < 100; i++) lines.push(`${a(0x23a000 + i * 0x40)} - 64 bytes: 4C 45 41 4B`);
+  // 81 characters: the count's third digit pushes `g` past column 80.
+  lines.push(
+    `MALLOC SPY: ${a(0x13a000)} - freed (realloc to 0 bytes), 101 blocks remaining`,
+    `MALLOC SPY: ${a(0x13a100)} - reallocated to ${a(0x13a200)}, 88 bytes`,
+    `MALLOC SPY: ${a(0x13a200)} - freed, 100 blocks remaining`,
+  );
+  const whole = analyzeBuffer(lines.join('\r\n') + '\r\n');
+  assert.deepEqual([whole.truncation, whole.summary['true-leak'].blocks, whole.summary.exitprocess.blocks], ['complete', 100, 2]);
+  // (Narrower, dump entries wrap too: a row of an entry with fewer bytes is an entry in itself.)
+  for (const width of [80, 60, 50]) {
+    const rows = lines.flatMap((l) => (l.length > width ? [l.slice(0, width), l.slice(width)] : [l]));
+    assert.ok(rows.length > lines.length, `${width}`);
+    const wrapped = analyzeBuffer(rows.join('\r\n') + '\r\n');
+    assert.deepEqual(
+      // (Line numbers move: each wrapped line is two.)
+      [wrapped.truncation, wrapped.summary, wrapped.anomalies.map((x) => x.kind)],
+      [whole.truncation, whole.summary, whole.anomalies.map((x) => x.kind)],
+      `wrapped at ${width} columns`,
+    );
+  }
+  // A spy line cut short with a whole line after it stays what it was: a malformed line, then that line.
+  const cut = analyzeBuffer(lines.slice(0, 3).join('\n') + '\nMALLOC SPY: 0x10 - fre\nMALLOC SPY: 0x20 - 8 bytes allocated\nDone.\n');
+  assert.deepEqual(
+    cut.anomalies.map((x) => [x.kind, x.line]),
+    [['malformed-spy-line', 4]],
+  );
+  assert.equal(cut.allocs, 2);
+});
+
+test('a block reallocated inside ExitProcess is held at its size before: a redirected run’s block fits its baseline row (attack notes #224)', async () => {
+  // The console run: the runtime's 216-byte block (line 9, dumped at 216) is reallocated to 432 during ExitProcess, then freed.
+  const reference = join(tmp, 'exit-realloc-console.log');
+  writeFileSync(
+    reference,
+    consoleLines((l) => [
+      ...l.slice(0, 61),
+      'MALLOC SPY: 0x0013A070 - reallocated to 0x0013B000, 432 bytes',
+      'MALLOC SPY: 0x0013B000 - freed, 11 blocks remaining',
+      ...l.slice(62),
+    ]),
+  );
+  const report = JSON.parse((await runMain(['report', '--format', 'json', reference])).stdout);
+  const held = report.blocks.find((b: { allocLine: number }) => b.allocLine === 9);
+  assert.deepEqual([held.category, held.size, held.exitSize, held.reallocs], ['exitprocess', 216, 432, 1]);
+  assert.equal(report.summary.exitprocess.bytes, 784);
+  const made = await runMain(['baseline', reference]);
+  assert.equal(made.status, 0, made.stderr);
+  assert.match(made.stdout, /^CLSIDFromProgID,216,2,/m);
+  assert.doesNotMatch(made.stdout, /,432,/);
+  const baseline = join(tmp, 'exit-realloc.csv');
+  writeFileSync(baseline, made.stdout);
+  // The redirected run of the same program: its runtime blocks are all in the baseline; only its 2 own leaks fail.
+  const gate = await runMain(['check', '--format', 'json', fixture('w2k-redirected.log'), '--baseline', baseline]);
+  const checked = JSON.parse(gate.stdout);
+  assert.deepEqual([checked.report.summary['true-leak'].blocks, checked.report.summary.exitprocess.blocks], [2, 11]);
+  const diff = await runMain(['diff', reference, fixture('w2k-redirected.log'), '--fail-on-new', 'any']);
+  assert.equal(diff.status, 0, diff.stderr);
+});
+
+test('baseline refuses a console paste whose start scrolled out: its runtime blocks have no call (attack notes #225)', async () => {
+  const path = join(tmp, 'scrolled-off.log');
+  writeFileSync(
+    path,
+    consoleLines((l) => l.slice(24)),
+  );
+  const r = await runMain(['baseline', path]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /the start of the run is not in the log: 11 blocks freed at exit \(0x0013A030, \.\.\.\) were first seen in the dump/);
+  // The whole paste still makes one.
+  const whole = join(tmp, 'whole-paste.log');
+  writeFileSync(whole, consoleLines());
+  assert.equal((await runMain(['baseline', whole])).status, 0);
+});
+
+test('a time in a context line is no part of its name: a rerun’s blocks fit the baseline (attack notes #226)', async () => {
+  const named = (ms: number) => consoleLines((l) => l.map((x, i) => (i === 23 ? `Looked up ADODB.Recordset in ${ms} ms (12:03:4${ms % 10})` : x)));
+  const reference = join(tmp, 'timing-console.log');
+  writeFileSync(reference, named(16));
+  const made = await runMain(['baseline', reference]);
+  assert.match(made.stdout, /^Looked up ADODB\.Recordset in <duration> \(<time>\),216,2,/m);
+  const baseline = join(tmp, 'timing.csv');
+  writeFileSync(baseline, made.stdout);
+  const rerun = join(tmp, 'timing-rerun.log');
+  writeFileSync(rerun, named(23));
+  const gate = JSON.parse((await runMain(['check', '--format', 'json', rerun, '--baseline', baseline])).stdout);
+  assert.deepEqual(gate.report.summary['true-leak'].blocks, 2);
+  assert.deepEqual(
+    gate.checks.map((c: { id: string; outcome: string }) => [c.id, c.outcome]),
+    [
+      ['true-leaks', 'fail'],
+      ['unresolved', 'pass'],
+      ['baseline', 'pass'],
+    ],
+  );
+  // Numbers that name what the call did stay.
+  const sized = analyzeBuffer(
+    ['CoRegisterMallocSpy() returns 0x00000000', 'MALLOC SPY: 0x10 - 8 bytes allocated', 'Read 16 bytes from 3 items', ''].join('\n'),
+  );
+  assert.equal(sized.blocks[0]?.context, 'Read 16 bytes from 3 items');
+});

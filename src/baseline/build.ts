@@ -46,6 +46,17 @@ export function buildBaseline(report: Report): Baseline {
   return { file: report.source, entries, complete: new Set([ALL_CONTEXTS]) };
 }
 
+/**
+ * The blocks a reference run frees at exit that it never showed allocated (first seen in its
+ * dump): the start of the run is not in the log, as when a console paste's first lines
+ * scrolled out of the window. Such a block has no call to name, so its row fits no later
+ * run's block; and what was allocated before the paste's first line and not dumped is not
+ * listed at all, so the file could not say it lists everything (attack notes #225).
+ */
+export function heldButNeverAllocated(report: Report): ReportBlock[] {
+  return report.blocks.filter((b) => b.category === 'exitprocess' && b.allocLine === null);
+}
+
 /** The single-run reports a report is made of (itself when it holds one run). */
 function runsOf(report: Report): Report[] {
   if (report.processes) return report.processes.flatMap((p) => (p.report ? runsOf(p.report) : []));

@@ -7,7 +7,7 @@
 // judged by the analysis (analyze.ts), part by part.
 import type { LineEvent } from '../parse/events.js';
 import { readTestLine } from '../parse/tests.js';
-import { lastWritten } from '../parse/program.js';
+import { lastWritten, opensComSession } from '../parse/program.js';
 import type { LinePosition, LineSink } from '../read/lines.js';
 import { SCAN_OTHER, SpyScanner } from '../parse/scan.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
@@ -270,11 +270,40 @@ export interface Capture {
 }
 
 /** A program line held after its process's run finished (see `route`), with where it lies. */
+interface WrappedLine {
+  proc: Proc;
+  message: string;
+  e: LineEvent;
+  lineNo: number;
+  at: LinePosition;
+}
+
 interface HeldLine {
   e: LineEvent;
   lineNo: number;
   dropped: number;
   at: LinePosition;
+  /** A plain line after a prompt: the console's if it goes to the run the prompt came after (see `afterPrompt`). */
+  trailer?: boolean;
+}
+
+/** A trailer as the console's line (see `afterPrompt`). */
+function asConsole(e: LineEvent): LineEvent {
+  return e.type === 'program' ? { type: 'console', text: e.text, prompt: false } : e;
+}
+
+/** The latest program, printed and console lines only counted. */
+interface StandIns {
+  lastProgram: HeldLine | null;
+  lastPrinted: HeldLine | null;
+  lastConsole: HeldLine | null;
+}
+
+/** A line only counted, as the stand-in of its kind (`type`: what it is to the run it goes to). */
+function standIn(to: StandIns, type: LineEvent['type'], h: HeldLine): void {
+  if (type === 'program') to.lastProgram = h;
+  if (PRINTED_BY_PROGRAM.has(type)) to.lastPrinted = h;
+  if (type === 'console') to.lastConsole = h;
 }
 
 /**
@@ -309,7 +338,7 @@ const FIRST_SPLITS = CRT_SPLITS / 2 + 1;
  * program line and the latest line the program printed are kept, and given to the run in
  * their place, in line order.
  */
-interface PastCap {
+interface PastCap extends StandIns {
   /** Held in full, in order: test start lines, the first program line, the first line that is not blank; an overlong line as its anomaly only. */
   kept: (HeldLine | { e: null; lineNo: number; dropped: number })[];
   keptChars: number;
@@ -320,6 +349,8 @@ interface PastCap {
   lastPrinted: HeldLine | null;
   /** The latest console line only counted: the program's bytes may start after it (`OwnBytes.afterConsole`; attack notes #85). */
   lastConsole: HeldLine | null;
+  /** The same, with the lines after a prompt the console's: for the run they were held after (see `afterPrompt`). */
+  trailers: StandIns;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
   /** Whether a program line was held in full past the cap (it names the blocks still waiting for their call, and settles the frees since the last one). */
@@ -345,6 +376,8 @@ interface Proc extends CapturedProcess {
   registered: boolean;
   /** A run start (`CoInitialize`) is among the held lines, waiting for the line that tells whose it is (see `route`). */
   startHeld: boolean;
+  /** A shell's prompt came after its run began, and only the console's and blank lines since (see `afterPrompt`). */
+  afterPrompt: boolean;
   reader: DialectReader | null;
   emit: Emit;
 }
@@ -365,6 +398,8 @@ export class LogDemux implements LineSink {
   private recognized = false;
   private nonBlank = 0;
   private readonly procs = new Map<number | null, Proc>();
+  /** A spy line that did not parse, waiting for the next line (see `unwrap`). */
+  private wrapped: WrappedLine | null = null;
   private lastProc: Proc | null = null;
   private endRun: CapturedRun | null = null;
   /** Reused by the DebugView byte path. */
@@ -409,6 +444,8 @@ export class LogDemux implements LineSink {
    * line decoded (a dump entry is printed by the program: the C runtime's flush follows it).
    */
   span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number, base: number, crlf: number): number {
+    // A spy line or dump entry whole in itself is no wrapped line's second half.
+    if (this.wrapped !== null) this.flushWrapped(this.wrapped);
     if (this.debugView) return this.spanDebugView(bytes, start, len, maxEnd, lineNo);
     const scanner = this.scanner!;
     const kind = scanner.lineAt(bytes, start, len);
@@ -447,6 +484,7 @@ export class LogDemux implements LineSink {
   /** Ends the input: the capture, with every process's and run's tracker (not yet finished). */
   finish(): Capture {
     if (this.pending !== null) this.decide();
+    if (this.wrapped !== null) this.flushWrapped(this.wrapped);
     const dialect = this.dialect!;
     if (this.procs.size === 0) this.proc(null, 1, NO_POSITION);
     // Held lines go to their finished runs; the file's end is the run whose line came last (in
@@ -544,17 +582,63 @@ export class LogDemux implements LineSink {
     }
     if (message.includes('\r')) message = this.written(message);
     proc ??= this.proc(null, lineNo, at);
+    if (this.wrapped !== null && this.unwrap(proc, message, lineNo, dropped, at)) return;
     const kind = this.scanner !== null && dropped === 0 ? this.scanner.text(message) : SCAN_OTHER;
     if (kind !== SCAN_OTHER) {
       this.spy(proc, kind, lineNo);
     } else if (this.classify !== null) {
-      if (!this.route(proc, this.classify(message), lineNo, dropped, at)) this.counted(proc, lineNo);
+      const e = this.classify(message);
+      if (e.type === 'malformed' && dropped === 0) {
+        // Maybe the first row of a line the console wrapped: the next line tells (see `unwrap`).
+        this.wrapped = { proc, message, e, lineNo, at: { ...at } };
+        return;
+      }
+      if (!this.route(proc, e, lineNo, dropped, at)) this.counted(proc, lineNo);
     } else {
       if (dropped > 0) proc.run.tracker!.overlong(lineNo, dropped);
       proc.at = at;
       proc.reader!.line(message, lineNo, proc.emit);
       this.counted(proc, lineNo);
     }
+  }
+
+  /**
+   * A console copied with its window's rows, not its lines (the consoles of NT 4, 2000 and XP;
+   * any console whose text is selected as a block): a line wider than the window is two lines
+   * in the paste, the first exactly as wide as the window. A 64-bit
+   * `MALLOC SPY: 0x… - freed (realloc to 0 bytes), 101 blocks remaining` is 81 characters: at 80
+   * columns its `g` became the program's last line, the free an anomaly and its block a leak
+   * (attack notes #228). So a spy line that does not parse waits for the next line: when the
+   * two read as one spy event, they are that event, on the first one's line number; otherwise
+   * the first is what it was (a malformed spy line) and the second is read as it is.
+   * True when `message` was the held line's second half.
+   */
+  private unwrap(proc: Proc, message: string, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
+    const w = this.wrapped!;
+    this.wrapped = null;
+    if (w.proc === proc && dropped === 0) {
+      const joined = w.message + message;
+      const kind = this.scanner !== null ? this.scanner.text(joined) : SCAN_OTHER;
+      if (kind !== SCAN_OTHER) {
+        this.spy(proc, kind, w.lineNo);
+        this.counted(proc, lineNo);
+        return true;
+      }
+      const e = this.classify!(joined);
+      if (e.type === 'realloc' || e.type === 'alloc-failed') {
+        if (!this.route(proc, e, w.lineNo, 0, at)) this.counted(proc, w.lineNo);
+        this.counted(proc, lineNo);
+        return true;
+      }
+    }
+    this.flushWrapped(w);
+    return false;
+  }
+
+  /** The held spy line that did not parse (see `unwrap`), as it is. */
+  private flushWrapped(w: WrappedLine): void {
+    this.wrapped = null;
+    if (!this.route(w.proc, w.e, w.lineNo, 0, w.at)) this.counted(w.proc, w.lineNo);
   }
 
   /**
@@ -569,6 +653,7 @@ export class LogDemux implements LineSink {
 
   /** A line read from its bytes (spy output or a dump entry): the lines held before it are its run's, and the log has text. */
   private spyOutput(proc: Proc): void {
+    proc.afterPrompt = false;
     if (proc.held.length > 0) {
       if (proc.startHeld) this.startHeldRun(proc);
       else this.release(proc);
@@ -617,14 +702,18 @@ export class LogDemux implements LineSink {
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
-    if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = { type: 'console', text: e.text };
+    if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = { type: 'console', text: e.text, prompt: false };
+    // Held, a line keeps what it is and whether it came after a prompt: it is the console's only
+    // if it goes to the run the prompt came after, not the next one (its banner; see `afterPrompt`).
+    const shown = this.afterPrompt(proc, e);
+    const trailer = shown !== e;
     if (!proc.finished && proc.registered) {
       if (registers(e)) {
         this.startRun(proc, proc.held, lineNo, at, true);
-        if (proc.held.length > 0) this.release(proc);
+        if (proc.held.length > 0) this.release(proc, false);
       } else if (this.holds(proc, e) && !this.namesCall(e)) {
         if (proc.held.length < TENTATIVE_LINES && proc.heldChars + textLength(e) <= TENTATIVE_CHARS)
-          return hold(proc, { e, lineNo, dropped, at: { ...at } });
+          return hold(proc, { e, lineNo, dropped, at: { ...at }, trailer });
         this.release(proc);
       } else if (proc.held.length > 0) {
         this.release(proc);
@@ -638,17 +727,17 @@ export class LogDemux implements LineSink {
         if (proc.held.length > 0) this.release(proc);
       } else if (waits && e.type === 'program' && e.marker === null && this.dialect!.isRunStart(e) && proc.held.length < this.holdLines) {
         proc.startHeld = true;
-        return hold(proc, { e, lineNo, dropped, at: { ...at } });
+        return hold(proc, { e, lineNo, dropped, at: { ...at }, trailer });
       } else if (this.dialect!.isRunStart(e)) {
         // Past the cap, the held lines' last places are in the ring: the splits are those of all the lines.
         this.startRun(proc, proc.past ? [...proc.held, ...proc.past.ring] : proc.held, lineNo, at, false);
         proc.holdingOff = false;
         proc.startHeld = false;
-        if (proc.held.length > 0) this.release(proc);
+        if (proc.held.length > 0) this.release(proc, false);
       } else if (proc.startHeld && !this.holds(proc, e)) {
         this.startHeldRun(proc);
       } else if (this.holds(proc, e)) {
-        const line: HeldLine = { e, lineNo, dropped, at: { ...at } };
+        const line: HeldLine = { e, lineNo, dropped, at: { ...at }, trailer };
         if (proc.past === null && proc.held.length < this.holdLines && proc.heldChars + textLength(e) <= HOLD_CHARS) return hold(proc, line);
         // Past the cap only with the first splits held in full (not when a few very long lines fill the characters).
         if (proc.held.length >= FIRST_SPLITS && this.holdPast(proc, line)) return true;
@@ -662,8 +751,38 @@ export class LogDemux implements LineSink {
         this.release(proc);
       }
     }
-    this.deliver(proc, e, lineNo, dropped, at);
+    this.deliver(proc, shown, lineNo, dropped, at);
     return false;
+  }
+
+  /**
+   * After a shell's prompt the program has exited: a plain line there is the next command's
+   * output (`echo %ERRORLEVEL%`'s `0`, PowerShell's `$LASTEXITCODE`), the console's as much as
+   * the prompt. Read as the program's last line, no spy output followed it and a complete
+   * console paste read possibly-truncated, its exit-time frees ordinary ones (attack notes
+   * #227). A call's line, a test's line, a marker or spy output is a program's again (the next
+   * run's, or a prompt-like line the program printed itself). Decided here, line by line as
+   * they come, so lines held past the cap read the same as lines held in full.
+   */
+  private afterPrompt(proc: Proc, e: LineEvent): LineEvent {
+    if (e.type === 'blank') return e;
+    if (e.type === 'console') {
+      if (e.prompt && proc.run.tracker?.begun === true) proc.afterPrompt = true;
+      return e;
+    }
+    if (!proc.afterPrompt) return e;
+    const tests = this.opts.tracker.tests;
+    if (
+      e.type === 'program' &&
+      e.marker === null &&
+      e.call === null &&
+      !opensComSession(e.text) &&
+      (tests === null || readTestLine(e.text, tests) === null)
+    ) {
+      return { type: 'console', text: e.text, prompt: false };
+    }
+    proc.afterPrompt = false;
+    return e;
   }
 
   /**
@@ -699,7 +818,7 @@ export class LogDemux implements LineSink {
     if (start) this.startRun(proc, proc.held, start.lineNo, start.at, false);
     proc.startHeld = false;
     proc.holdingOff = false;
-    this.release(proc);
+    this.release(proc, start === undefined);
   }
 
   /** Whether a program line names a call of the running program (`… returns …`), not one that starts a run. */
@@ -716,6 +835,7 @@ export class LogDemux implements LineSink {
       lastProgram: null,
       lastPrinted: null,
       lastConsole: null,
+      trailers: { lastProgram: null, lastPrinted: null, lastConsole: null },
       nonBlank: false,
       program: false,
       ring: [],
@@ -728,8 +848,8 @@ export class LogDemux implements LineSink {
     const h = past.ring[0]!;
     const e = h.e;
     const tests = this.opts.tracker.tests;
-    const full =
-      (!past.nonBlank && e.type !== 'blank') || (e.type === 'program' && (!past.program || (tests !== null && readTestLine(e.text, tests) !== null)));
+    const program = e.type === 'program' && h.trailer !== true;
+    const full = (!past.nonBlank && e.type !== 'blank') || (program && (!past.program || (tests !== null && readTestLine(e.text, tests) !== null)));
     if (full || h.dropped > 0) {
       const chars = full && (e.type === 'program' || e.type === 'console') ? e.text.length : 0;
       if (past.kept.length >= HOLD_LINES || past.keptChars + chars > HOLD_CHARS) return false;
@@ -740,40 +860,45 @@ export class LogDemux implements LineSink {
     past.ring.push(line);
     if (full) {
       past.nonBlank = true; // a blank is never held in full here
-      past.program ||= e.type === 'program';
+      past.program ||= program;
       return true;
     }
     past.counted++;
     const plain = h.dropped > 0 ? { ...h, dropped: 0 } : h;
-    if (e.type === 'program') past.lastProgram = plain;
-    if (PRINTED_BY_PROGRAM.has(e.type)) past.lastPrinted = plain;
-    if (e.type === 'console') past.lastConsole = plain;
+    standIn(past, e.type, plain);
+    standIn(past.trailers, h.trailer === true ? 'console' : e.type, plain);
     return true;
   }
 
-  /** The held lines, in order, to the process's current run. */
-  private release(proc: Proc): void {
+  /**
+   * The held lines, in order, to the process's current run. `trailers`: the run is the one
+   * they were held after (not a new one begun since), so a line after its prompt is the
+   * console's (see `afterPrompt`).
+   */
+  private release(proc: Proc, trailers = true): void {
     const held = proc.held;
     const past = proc.past;
     proc.held = [];
     proc.heldChars = 0;
     proc.past = null;
+    const event = (h: HeldLine): LineEvent => (trailers && h.trailer === true ? asConsole(h.e) : h.e);
     for (const h of held) {
-      this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      this.deliver(proc, event(h), h.lineNo, h.dropped, h.at);
       this.counted(proc, h.lineNo);
     }
     if (past === null) return;
     // In line order: the lines kept in full, and in place of the lines only counted, their latest program, printed and console lines.
-    const stand = [past.lastProgram, past.lastPrinted, past.lastConsole].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
+    const last = trailers ? past.trailers : past;
+    const stand = [last.lastProgram, last.lastPrinted, last.lastConsole].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
     const lines = [...past.kept, ...stand].sort((a, b) => a.lineNo - b.lineNo);
     for (const h of lines) {
-      if (h.e !== null) this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      if (h.e !== null) this.deliver(proc, event(h), h.lineNo, h.dropped, h.at);
       else proc.run.tracker!.overlong(h.lineNo, h.dropped);
     }
     for (const h of past.kept) if (h.e !== null) this.counted(proc, h.lineNo);
     proc.run.lines += past.counted;
     for (const h of past.ring) {
-      this.deliver(proc, h.e, h.lineNo, h.dropped, h.at);
+      this.deliver(proc, event(h), h.lineNo, h.dropped, h.at);
       this.counted(proc, h.lineNo);
     }
   }
@@ -855,6 +980,7 @@ export class LogDemux implements LineSink {
       finished: false,
       registered: false,
       startHeld: false,
+      afterPrompt: false,
       reader,
       at,
       emit: (e, line) => void this.route(p, e, line, 0, p.at),

@@ -44,6 +44,12 @@ export interface ReportBlock {
   /** extra: how many times the block was reallocated. */
   reallocs: number;
   /**
+   * extra, only on an `exitprocess` block reallocated inside ExitProcess: its size there, before
+   * it was freed. `size` is the size it held until the program's output ended: what the runtime
+   * held, and all a capture that lost its exit-time output shows of it (attack notes #224).
+   */
+  exitSize?: number;
+  /**
    * extra: the block was the Nth allocation of its run (alloc lines, failed ones included, and
    * reallocs of NULL; counted from the run's first line, which for a spy that prints from its
    * registration is the count since CoRegisterMallocSpy): a spy that counts its PreAlloc calls

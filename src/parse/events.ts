@@ -20,8 +20,12 @@ export type LineEvent =
   | { type: 'malformed'; text: string; reason: string }
   /** A line in the dump's shape (`0x<hex> - <n>`) that does not parse: a damaged entry, part of the dump; its address still names a block. */
   | { type: 'malformed-dump-entry'; text: string; reason: string; address: Address }
-  /** What the console, not the program, printed: a shell prompt, `Press any key to continue . . .`. */
-  | { type: 'console'; text: string }
+  /**
+   * What the console, not the program, printed: a shell prompt, `Press any key to continue . . .`.
+   * `prompt`: a shell waiting for its next command, so the program has exited (what follows it
+   * is that command's, not the program's).
+   */
+  | { type: 'console'; text: string; prompt: boolean }
   | { type: 'unreadable'; text: string }
   | { type: 'blank' };
 

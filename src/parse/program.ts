@@ -125,15 +125,17 @@ const skeleton = (text: string): string => text.replace(/[^\x00-\x7e]|\?/g, '?')
 const CONSOLE_SKELETONS = new Set([...CONSOLE_LINES].filter((l) => /[^\x00-\x7e]/.test(l)).map(skeleton));
 const SKELETON_LENGTHS = new Set([...CONSOLE_SKELETONS].map((l) => l.length));
 
+/** A shell's prompt, in any of the spellings above: the shell waits for its next command. */
+function isPrompt(text: string): boolean {
+  return PROMPT.test(text) || PS_PROVIDER_PROMPT.test(text) || PROMPT_CHARACTERS.has(text) || MSYS_PROMPT.test(text) || text === '$';
+}
+
 /** The console's own line (a prompt, `pause`), in any of the spellings above. */
 function isConsoleLine(text: string): boolean {
   return (
     CONSOLE_LINES.has(text) ||
-    PROMPT.test(text) ||
-    PS_PROVIDER_PROMPT.test(text) ||
-    PROMPT_CHARACTERS.has(text) ||
+    isPrompt(text) ||
     CONSOLE_HOST.test(text) ||
-    MSYS_PROMPT.test(text) ||
     (SKELETON_LENGTHS.has(text.length) && CONSOLE_SKELETONS.has(skeleton(text)))
   );
 }
@@ -173,7 +175,7 @@ export function programLine(line: string, marker: Marker | null = null, hresult:
   if (marker === null) {
     if (ELISION.test(text)) return { type: 'elision', text };
     // The console's own lines around a console capture are not the program's output: they must not become its last line.
-    if (isConsoleLine(text)) return { type: 'console', text };
+    if (isConsoleLine(text)) return { type: 'console', text, prompt: isPrompt(text) };
   }
   const call = CALL.exec(text);
   return { type: 'program', text, call: call ? call[1]! : null, marker, hresult };
@@ -314,7 +316,27 @@ export const ADDRESS_IN_CONTEXT = '<address>';
  * (attack notes #202).
  */
 export function stableContext(text: string): string {
-  return text.replace(POINTER, (token, prefixed: string | undefined, bare: string | undefined) =>
+  const stable = text.replace(POINTER, (token, prefixed: string | undefined, bare: string | undefined) =>
     pointerLike(prefixed ?? bare!) ? ADDRESS_IN_CONTEXT : token,
   );
+  return DURATION.test(stable) || CLOCK.test(stable)
+    ? stable.replace(DURATION_ALL, DURATION_IN_CONTEXT).replace(CLOCK_ALL, CLOCK_IN_CONTEXT)
+    : stable;
 }
+
+/** What a time in a context reads as: how long a step took, or the time of day. */
+export const DURATION_IN_CONTEXT = '<duration>';
+export const CLOCK_IN_CONTEXT = '<time>';
+/**
+ * A time a program prints with its progress: `Looked up ADODB.Recordset in 16 ms`, `(0.016s)`,
+ * `took 2 seconds`. Like a pointer it changes every run: in a context, a rerun's runtime blocks
+ * matched no baseline row and were true leaks (attack notes #226). A number with any other
+ * unit (`16 bytes`, `3 items`) stays: it names what the call did.
+ */
+const DURATION_SOURCE = String.raw`(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:ms|msec|msecs|\u00b5s|us|ns|s|sec|secs|seconds?|milliseconds?|microseconds?|ticks)(?![\w])`;
+const DURATION = new RegExp(DURATION_SOURCE);
+const DURATION_ALL = new RegExp(DURATION_SOURCE, 'g');
+/** A time of day, `12:03:44` or `12:03:44.123` (a log's timestamp), for the same reason. */
+const CLOCK_SOURCE = String.raw`(?<![\w:])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,7})?(?![\w:])`;
+const CLOCK = new RegExp(CLOCK_SOURCE);
+const CLOCK_ALL = new RegExp(CLOCK_SOURCE, 'g');

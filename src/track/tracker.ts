@@ -393,6 +393,17 @@ export class Tracker {
   private liveBytes = 0;
   private readonly window: FreedRows;
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
+  /**
+   * The size at the end of the program's output so far (its last line, or its dump) of each
+   * block reallocated since, by the line it was first seen on (a row may move, that line
+   * does not). A realloc after the program's last line happened inside ExitProcess: the
+   * block held that size until then, which is all a capture that lost its exit-time output
+   * shows (see `withHeldSize`; attack notes #224). Alive, or freed into the window; emptied
+   * when the window settles.
+   */
+  private readonly sizeAtOutputEnd = new Map<number, number>();
+  /** The line the window last settled at (the program's last line, or its dump); 0: none yet. */
+  private settledAt = 0;
   private readonly couninit: Block[] = [];
   private couninitOverflow: Tally = { blocks: 0, bytes: 0 };
   private readonly freed: Tally = { blocks: 0, bytes: 0 };
@@ -676,7 +687,7 @@ export class Tracker {
       live: blockList(rows.length + displaced.length, (i) =>
         i < rows.length ? rowBlock(this.live, rows[i]!, null, null) : displaced[i - rows.length]!,
       ),
-      window: blockList(window.count, (i) => window.block(i, null)),
+      window: blockList(window.count, (i) => this.withHeldSize(window.block(i, null))),
       windowOverflow: this.windowOverflow,
       couninitialize: this.couninit,
       freed: this.freed,
@@ -806,6 +817,7 @@ export class Tracker {
     } else {
       this.windowOverflow.blocks++;
       this.windowOverflow.bytes += size;
+      if (this.sizeAtOutputEnd.size > 0) this.sizeAtOutputEnd.delete(this.live.firstLineOf(row));
       this.live.release(row);
     }
     // Room for the rows the window holds again after the compaction: without it, a loop of
@@ -875,6 +887,8 @@ export class Tracker {
       if (lost !== undefined) lost.moved = true;
     }
     // The block keeps its identity (allocation line, context); address and size follow.
+    const first = t.firstLineOf(row);
+    if (first <= this.settledAt && !this.sizeAtOutputEnd.has(first)) this.sizeAtOutputEnd.set(first, t.sizeOf(row));
     this.liveBytes -= t.sizeOf(row);
     this.episodes.free(t.sizeOf(row), line);
     const spelling = spell(to.text, to.key);
@@ -990,6 +1004,15 @@ export class Tracker {
     }
     w.clear();
     this.windowOverflow = { blocks: 0, bytes: 0 };
+    if (this.sizeAtOutputEnd.size > 0) this.sizeAtOutputEnd.clear();
+    this.settledAt = line;
+  }
+
+  /** A block freed since the program's output ended, with the size it had there when a realloc since changed it (see `sizeAtOutputEnd`). */
+  private withHeldSize(b: Block): Block {
+    const held = this.sizeAtOutputEnd.size > 0 ? this.sizeAtOutputEnd.get(b.firstLine) : undefined;
+    if (held !== undefined && held !== b.size) b.heldSize = held;
+    return b;
   }
 
   /**

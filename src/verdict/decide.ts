@@ -58,8 +58,9 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
   const tests = trace.tests.length > 0 ? new TestTally(trace) : null;
-  const list = (b: Block, category: Category): void => {
+  const list = (b: Block, category: Category, exitSize?: number): void => {
     const block = toReportBlock(b, category, 'log');
+    if (exitSize !== undefined) block.exitSize = exitSize;
     // Every block of a run with tests says which test allocated it.
     if (tests) {
       const t = tests.testOf(b.ordinal);
@@ -78,8 +79,11 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const exiting = pastShutdown(trace);
   const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
   for (const b of trace.window) {
-    if (exiting) list(b, 'exitprocess');
-    else {
+    if (exiting) {
+      // Reallocated inside ExitProcess: held at its size before (see ReportBlock.exitSize).
+      if (b.heldSize !== undefined) list({ ...b, size: b.heldSize }, 'exitprocess', b.size);
+      else list(b, 'exitprocess');
+    } else {
       addTally(summary.freed, { blocks: 1, bytes: b.size });
       tests?.freed(b);
     }
