@@ -269,7 +269,7 @@ export interface Capture {
   endRun: CapturedRun;
 }
 
-/** A program line held after its process's run finished (see `route`), with where it lies. */
+/** A spy line that did not parse, held until the next line says whether the console wrapped it (see `unwrap`). */
 interface WrappedLine {
   proc: Proc;
   message: string;
@@ -278,6 +278,7 @@ interface WrappedLine {
   at: LinePosition;
 }
 
+/** A program line held after its process's run finished (see `route`), with where it lies. */
 interface HeldLine {
   e: LineEvent;
   lineNo: number;
@@ -779,7 +780,7 @@ export class LogDemux implements LineSink {
       !opensComSession(e.text) &&
       (tests === null || readTestLine(e.text, tests) === null)
     ) {
-      return { type: 'console', text: e.text, prompt: false };
+      return asConsole(e);
     }
     proc.afterPrompt = false;
     return e;
