@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeBuffer } from '../src/analyze.js';
+import { analyzeBuffer, createAnalyzer } from '../src/analyze.js';
 import { BIN, ROOT, fixture, runMain, spylog } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spylog-edges-'));
@@ -240,6 +240,17 @@ test('what the next command printed after the prompt is the console’s, not the
     cmd: ['', 'C:\\work\\spy>echo %ERRORLEVEL%', '1', '', 'C:\\work\\spy>'],
     powershell: ['PS C:\\work\\spy> $LASTEXITCODE', '1', 'PS C:\\work\\spy> '],
     dir: ['', 'C:\\work\\spy>dir /b', 'spy.exe', 'spy-console.txt', '', 'C:\\work\\spy>'],
+    // Another program's output after the prompt: a test binary's lines, a tool's call line (#229).
+    gtest: [
+      '',
+      'C:\\work\\spy>unit_tests.exe',
+      '[==========] Running 1 test from 1 test suite.',
+      '[ RUN      ] Registry.Check',
+      '[       OK ] Registry.Check (0 ms)',
+      '',
+      'C:\\work\\spy>',
+    ],
+    call: ['', 'C:\\work\\spy>regtool.exe /check', 'DllRegisterServer() returns 0x00000000', '', 'C:\\work\\spy>'],
   })) {
     const path = join(tmp, `next-command-${name}.log`);
     writeFileSync(
@@ -337,7 +348,10 @@ test('baseline refuses a console paste whose start scrolled out: its runtime blo
   const r = await runMain(['baseline', path]);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /the start of the run is not in the log: 11 blocks freed at exit \(0x0013A030, \.\.\.\) were first seen in the dump/);
+  assert.match(
+    r.stderr,
+    /11 blocks freed at exit \(0x0013A030, \.\.\.\) were first seen in the dump: their allocation lines are not in the log \(its start scrolled out/,
+  );
   // The whole paste still makes one.
   const whole = join(tmp, 'whole-paste.log');
   writeFileSync(whole, consoleLines());
@@ -369,4 +383,124 @@ test('a time in a context line is no part of its name: a rerun’s blocks fit th
     ['CoRegisterMallocSpy() returns 0x00000000', 'MALLOC SPY: 0x10 - 8 bytes allocated', 'Read 16 bytes from 3 items', ''].join('\n'),
   );
   assert.equal(sized.blocks[0]?.context, 'Read 16 bytes from 3 items');
+});
+
+/** A 64-bit console run with no leak of its own: `n` runtime blocks dumped and freed at exit by realloc to 0 (81 columns from 100 blocks on), after `pad` alloc/free pairs. */
+function wideRun(pad: number, n: number): string[] {
+  const a = (x: number) => '0x' + x.toString(16).toUpperCase().padStart(16, '0');
+  const lines = ['CoInitialize() returns 0x00000000', 'CoRegisterMallocSpy() returns 0x00000000'];
+  for (let i = 0; i < pad; i++)
+    lines.push(`MALLOC SPY: ${a(0x500000)} - 32 bytes allocated`, `MALLOC SPY: ${a(0x500000)} - freed, 0 blocks remaining`);
+  lines.push('Warmup() returns 0x00000000');
+  for (let i = 0; i < n; i++) lines.push(`MALLOC SPY: ${a(0x13a000 + i * 0x40)} - 44 bytes allocated`);
+  lines.push(
+    'CLSIDFromProgID() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x80070005',
+    'MALLOC SPY: detected memory leaks!',
+  );
+  for (let i = 0; i < n; i++) lines.push(`${a(0x13a000 + i * 0x40)} - 44 bytes: 98 B1 5A 77 08 BC 13 00 01 00 00 00 01 00 11 00`);
+  for (let i = 0; i < n; i++) lines.push(`MALLOC SPY: ${a(0x13a000 + i * 0x40)} - freed (realloc to 0 bytes), ${n - 1 - i} blocks remaining`);
+  return lines;
+}
+
+test('a wrapped spy line is joined on every input path and chunking, past the first chunk too (attack notes #230)', async () => {
+  const lines = wideRun(1200, 120);
+  const rows = lines.flatMap((l) => (l.length > 80 ? [l.slice(0, 80), l.slice(80)] : [l]));
+  const whole = Buffer.from(lines.join('\r\n') + '\r\n');
+  const wrapped = Buffer.from(rows.join('\r\n') + '\r\n');
+  assert.ok(wrapped.length > 128 * 1024 && rows.length - lines.length === 20);
+  const expected = analyzeBuffer(whole, { source: 'x' });
+  assert.deepEqual([expected.truncation, expected.summary.exitprocess.blocks], ['complete', 120]);
+  const same = (r: typeof expected, how: string) =>
+    assert.deepEqual([r.truncation, r.summary, r.anomalies.map((x) => x.kind)], [expected.truncation, expected.summary, []], how);
+  same(analyzeBuffer(wrapped, { source: 'x' }), 'one buffer');
+  same(analyzeBuffer(wrapped, { source: 'x', bytePath: false }), 'decoded path');
+  for (const size of [1, 7, 100, 4096, 65536]) {
+    const a = createAnalyzer({ source: 'x' });
+    for (let i = 0; i < wrapped.length; i += size) a.write(wrapped.subarray(i, i + size));
+    same(a.end(), `${size}-byte chunks`);
+  }
+  const path = join(tmp, 'wide-wrapped.log');
+  writeFileSync(path, wrapped);
+  assert.equal((await runMain(['check', path])).status, 0);
+  assert.equal((await runMain(['check', '-'], { stdin: wrapped })).status, 0);
+});
+
+test('a block reallocated inside ExitProcess whose free was lost is still held at its size before (attack notes #231, #235)', async () => {
+  // The redirected twin whose last whole buffer ended between the exit-time realloc and its free.
+  const console = consoleLines((l) => [
+    ...l.slice(0, 61),
+    'MALLOC SPY: 0x0013A070 - reallocated to 0x0013B000, 432 bytes',
+    'MALLOC SPY: 0x0013B000 - freed, 11 blocks remaining',
+    ...l.slice(62),
+  ]);
+  const redirected = readFileSync(fixture('w2k-redirected.log'), 'latin1').split('\n').slice(0, 60);
+  const kept = [
+    ...redirected,
+    'MALLOC SPY: 0x0013A030 - freed, 12 blocks remaining',
+    'MALLOC SPY: 0x0013A070 - reallocated to 0x0013B000, 432 bytes',
+    '',
+  ].join('\n');
+  // Whole buffers: a banner makes the file exactly 2 x 4096 bytes (the C runtime wrote nothing after them).
+  const cut = 'Spy test build 42 ' + 'x'.repeat(8192 - kept.length - 19) + '\n' + kept;
+  assert.equal(cut.length, 8192);
+  const report = analyzeBuffer(cut);
+  // Line 10: the banner came first.
+  const block = report.blocks.find((b) => b.allocLine === 10)!;
+  assert.deepEqual([block.category, block.size, block.exitSize], ['unresolved', 216, 432]);
+  const reference = join(tmp, 'exit-realloc-ref.log');
+  const baseline = join(tmp, 'exit-realloc-ref.csv');
+  const redirect = join(tmp, 'exit-realloc-cut.log');
+  writeFileSync(reference, console);
+  writeFileSync(redirect, cut);
+  writeFileSync(baseline, (await runMain(['baseline', reference])).stdout);
+  const gate = JSON.parse((await runMain(['check', '--format', 'json', redirect, '--baseline', baseline])).stdout);
+  // Only the program's own two leaks fail; the realloc'd block is the runtime's, decided by the baseline.
+  assert.deepEqual([gate.report.summary['true-leak'].blocks, gate.report.summary.exitprocess.blocks], [2, 11]);
+  assert.equal((await runMain(['diff', reference, redirect, '--fail-on-new', 'any'])).status, 0);
+  // Counted past the window, the bytes are the listed ones' (#235).
+  for (const windowLimit of [1, 10_000]) assert.equal(analyzeBuffer(console, { windowLimit }).summary.exitprocess.bytes, 784, `${windowLimit}`);
+});
+
+test('baseline refuses a reference with lines missing: frees of blocks it never showed, a run that never reached CoUninitialize (attack notes #233, #234)', async () => {
+  const cases: [string, string, RegExp][] = [
+    // Only the exit-time frees and a prompt left of the paste.
+    [
+      'exit-frees-only',
+      [...readFileSync(fixture('w2k-console-noleak.log'), 'latin1').split('\n').slice(-12, -1), '', 'C:\\work\\spy>'].join('\r\n'),
+      /11 frees of blocks the log never showed \(line 1\)/,
+    ],
+    ['early-exit', readFileSync(fixture('situations/early-exit-console.log'), 'latin1'), /never reached CoUninitialize nor dumped/],
+    // A garbled allocation line: named as such, not only as a lost start.
+    [
+      'garbled',
+      consoleLines((l) => l.map((x, i) => (i === 7 ? x + 'MALLOC SPY: 0x0013A070 - 216 bytes allocated' : x)).filter((_, i) => i !== 8)),
+      /first seen in the dump: their allocation lines are not in the log \(its start scrolled out of the console window, or the lines are garbled/,
+    ],
+  ];
+  for (const [name, text, says] of cases) {
+    const path = join(tmp, `${name}.log`);
+    writeFileSync(path, text);
+    const r = await runMain(['baseline', path]);
+    assert.equal(r.status, 2, name);
+    assert.equal(r.stdout, '', name);
+    assert.match(r.stderr, says, name);
+  }
+});
+
+test('dates and times of day in their usual spellings are no part of a context (attack notes #232)', () => {
+  const contextOf = (line: string) =>
+    analyzeBuffer(['CoRegisterMallocSpy() returns 0x00000000', 'MALLOC SPY: 0x10 - 8 bytes allocated', line, ''].join('\n')).blocks[0]?.context;
+  for (const [line, context] of <[string, string][]>[
+    ['2026-12-01T12:03:44.123Z Looked up ADODB.Recordset', '<time> Looked up ADODB.Recordset'],
+    ['[2026-12-01 12:03:44] Looked up', '[<time>] Looked up'],
+    ['Looked up at 12:03:44PM', 'Looked up at <time>'],
+    ['12:03 Looked up', '<time> Looked up'],
+    ['Looked up, elapsed 00:01.016', 'Looked up, elapsed <time>'],
+    ['Looked up on 01.12.2026', 'Looked up on <time>'],
+    ['Loaded msxml 6.30.17763 (16 items)', 'Loaded msxml 6.30.17763 (16 items)'],
+  ]) {
+    assert.equal(contextOf(line), context, line);
+  }
 });

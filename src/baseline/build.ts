@@ -6,6 +6,7 @@ import { csvField } from '../text/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
 import { derivePattern, formatPattern, wordSizeOf } from './pattern.js';
 import { compareText } from '../text/compare.js';
+import { count } from '../text/words.js';
 
 export const BASELINE_COLUMNS = ['context', 'size', 'count', 'pattern', 'note'] as const;
 
@@ -47,14 +48,32 @@ export function buildBaseline(report: Report): Baseline {
 }
 
 /**
- * The blocks a reference run frees at exit that it never showed allocated (first seen in its
- * dump): the start of the run is not in the log, as when a console paste's first lines
- * scrolled out of the window. Such a block has no call to name, so its row fits no later
- * run's block; and what was allocated before the paste's first line and not dumped is not
- * listed at all, so the file could not say it lists everything (attack notes #225).
+ * Why a complete-looking reference cannot say what the runtime holds, or null. A baseline
+ * says it lists everything (`# complete: *`), so a reference with lines missing would make
+ * the runtime's blocks in later runs true leaks:
+ * - blocks it frees at exit that it never showed allocated (first seen in its dump): their
+ *   allocation lines are not in the log, as when a console paste's first lines scrolled out
+ *   of the window; such a block has no call to name, so its row fits no later run's block
+ *   (attack notes #225, #234);
+ * - frees of blocks it never showed at all: a paste that lost its dump as well (#233);
+ * - a run that never reached CoUninitialize nor dumped (a crash, an early exit, or a start
+ *   scrolled out): it shows nothing of what the runtime holds past CoUninitialize.
  */
-export function heldButNeverAllocated(report: Report): ReportBlock[] {
-  return report.blocks.filter((b) => b.category === 'exitprocess' && b.allocLine === null);
+export function referenceGap(report: Report): string | null {
+  const unborn = report.blocks.filter((b) => b.category === 'exitprocess' && b.allocLine === null);
+  if (unborn.length > 0) {
+    const one = unborn.length === 1;
+    return `${count(unborn.length, 'block')} freed at exit (${unborn[0]!.address}${one ? '' : ', ...'}) ${one ? 'was' : 'were'} first seen in the dump: ${one ? 'its allocation line is' : 'their allocation lines are'} not in the log (its start scrolled out of the console window, or the lines are garbled: see the anomalies), so the call${one ? '' : 's'} that allocated ${one ? 'it is' : 'them are'} unknown`;
+  }
+  const unknown = report.anomalies.filter((a) => a.kind === 'unknown-free');
+  const unknownFrees = report.anomalyCounts['unknown-free'] ?? unknown.length;
+  if (unknownFrees > 0) {
+    return `${count(unknownFrees, 'free')} of blocks the log never showed (line ${unknown[0]?.line ?? '?'}): lines are missing from it (its start scrolled out of the console window?), or the program freed what it never allocated`;
+  }
+  const shutDown = runsOf(report).every((r) => r.phases.coUninitialize !== null || r.phases.dump !== null);
+  if (!shutDown)
+    return 'the run never reached CoUninitialize nor dumped (a crash, an early exit, or its start is not in the log): it shows nothing of what the runtime holds past CoUninitialize';
+  return null;
 }
 
 /** The single-run reports a report is made of (itself when it holds one run). */

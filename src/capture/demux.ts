@@ -445,8 +445,9 @@ export class LogDemux implements LineSink {
    * line decoded (a dump entry is printed by the program: the C runtime's flush follows it).
    */
   span(bytes: Buffer, start: number, len: number, maxEnd: number, lineNo: number, base: number, crlf: number): number {
-    // A spy line or dump entry whole in itself is no wrapped line's second half.
-    if (this.wrapped !== null) this.flushWrapped(this.wrapped);
+    // The line after a spy line that did not parse goes the decoded way, which joins the two
+    // when the console wrapped one line in two (see `unwrap`; attack notes #230).
+    if (this.wrapped !== null) return -1;
     if (this.debugView) return this.spanDebugView(bytes, start, len, maxEnd, lineNo);
     const scanner = this.scanner!;
     const kind = scanner.lineAt(bytes, start, len);
@@ -757,13 +758,15 @@ export class LogDemux implements LineSink {
   }
 
   /**
-   * After a shell's prompt the program has exited: a plain line there is the next command's
-   * output (`echo %ERRORLEVEL%`'s `0`, PowerShell's `$LASTEXITCODE`), the console's as much as
+   * After a shell's prompt the program has exited: a program line there is the next command's
+   * output (`echo %ERRORLEVEL%`'s `0`, PowerShell's `$LASTEXITCODE`, another test binary's
+   * `[ RUN      ]`, a tool's `DllRegisterServer() returns 0x00000000`), the console's as much as
    * the prompt. Read as the program's last line, no spy output followed it and a complete
    * console paste read possibly-truncated, its exit-time frees ordinary ones (attack notes
-   * #227). A call's line, a test's line, a marker or spy output is a program's again (the next
-   * run's, or a prompt-like line the program printed itself). Decided here, line by line as
-   * they come, so lines held past the cap read the same as lines held in full.
+   * #227, #229). Spy output, a marker or a run's start (`CoInitialize`, a registration) is a
+   * program's again: the next run's, or that of a program that printed a prompt-like line
+   * itself. Held lines keep what they are for the next run (see `release`). Decided here, line
+   * by line as they come, so lines held past the cap read the same as lines held in full.
    */
   private afterPrompt(proc: Proc, e: LineEvent): LineEvent {
     if (e.type === 'blank') return e;
@@ -772,16 +775,7 @@ export class LogDemux implements LineSink {
       return e;
     }
     if (!proc.afterPrompt) return e;
-    const tests = this.opts.tracker.tests;
-    if (
-      e.type === 'program' &&
-      e.marker === null &&
-      e.call === null &&
-      !opensComSession(e.text) &&
-      (tests === null || readTestLine(e.text, tests) === null)
-    ) {
-      return asConsole(e);
-    }
+    if (e.type === 'program' && e.marker === null && !this.dialect!.isRunStart(e) && !opensComSession(e.text)) return asConsole(e);
     proc.afterPrompt = false;
     return e;
   }
@@ -849,8 +843,10 @@ export class LogDemux implements LineSink {
     const h = past.ring[0]!;
     const e = h.e;
     const tests = this.opts.tracker.tests;
+    // A trailer (see `afterPrompt`) is no program line of the finished run; a test line is kept either way (the next run's, maybe).
     const program = e.type === 'program' && h.trailer !== true;
-    const full = (!past.nonBlank && e.type !== 'blank') || (program && (!past.program || (tests !== null && readTestLine(e.text, tests) !== null)));
+    const test = e.type === 'program' && tests !== null && readTestLine(e.text, tests) !== null;
+    const full = (!past.nonBlank && e.type !== 'blank') || test || (program && !past.program);
     if (full || h.dropped > 0) {
       const chars = full && (e.type === 'program' || e.type === 'console') ? e.text.length : 0;
       if (past.kept.length >= HOLD_LINES || past.keptChars + chars > HOLD_CHARS) return false;

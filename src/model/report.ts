@@ -44,9 +44,10 @@ export interface ReportBlock {
   /** extra: how many times the block was reallocated. */
   reallocs: number;
   /**
-   * extra, only on an `exitprocess` block reallocated inside ExitProcess: its size there, before
-   * it was freed. `size` is the size it held until the program's output ended: what the runtime
-   * held, and all a capture that lost its exit-time output shows of it (attack notes #224).
+   * extra, only on a block reallocated inside ExitProcess (after the program's last line of a
+   * run that got past CoUninitialize or dumped): its size there. `size` is the size it held
+   * until the program's output ended: what the runtime held, and all a capture that lost its
+   * exit-time output shows of it (attack notes #224, #231).
    */
   exitSize?: number;
   /**

@@ -336,7 +336,14 @@ export const CLOCK_IN_CONTEXT = '<time>';
 const DURATION_SOURCE = String.raw`(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:ms|msec|msecs|\u00b5s|us|ns|s|sec|secs|seconds?|milliseconds?|microseconds?|ticks)(?![\w])`;
 const DURATION = new RegExp(DURATION_SOURCE);
 const DURATION_ALL = new RegExp(DURATION_SOURCE, 'g');
-/** A time of day, `12:03:44` or `12:03:44.123` (a log's timestamp), for the same reason. */
-const CLOCK_SOURCE = String.raw`(?<![\w:])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,7})?(?![\w:])`;
+/**
+ * A date or a time of day in a log's usual spellings, for the same reason: `12:03:44.123`,
+ * `12:03`, `12:03:44 PM`, `12:03:44Z`, an elapsed `00:01.016`; ISO 8601's
+ * `2026-12-01T12:03:44.123+01:00`, `2026-12-01 12:03:44`, `12/01/2026`, `01.12.2026`
+ * (attack notes #232). A version (`6.30.17763`) is no date: a dotted date needs its 4-digit year.
+ */
+const TIME_OF_DAY = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?: ?[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?`;
+const DATE = String.raw`(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4})`;
+const CLOCK_SOURCE = String.raw`(?<![\w:./-])(?:${DATE}(?:[T ]${TIME_OF_DAY})?|${TIME_OF_DAY})(?![\w:])`;
 const CLOCK = new RegExp(CLOCK_SOURCE);
 const CLOCK_ALL = new RegExp(CLOCK_SOURCE, 'g');

@@ -112,6 +112,8 @@ export interface Trace {
   /** Blocks freed after the program's last line (exit-time frees if the run got that far). */
   window: BlockList;
   windowOverflow: Tally;
+  /** The bytes of `windowOverflow` at the sizes the blocks held when the program's output ended (see `heldSize`). */
+  windowOverflowHeldBytes: number;
   /** Blocks freed inside CoUninitialize. */
   couninitialize: Block[];
   /** Tallies of what is only counted: ordinary frees. */
@@ -393,6 +395,7 @@ export class Tracker {
   private liveBytes = 0;
   private readonly window: FreedRows;
   private windowOverflow: Tally = { blocks: 0, bytes: 0 };
+  private windowOverflowHeldBytes = 0;
   /**
    * The size at the end of the program's output so far (its last line, or its dump) of each
    * block reallocated since, by the line it was first seen on (a row may move, that line
@@ -685,10 +688,11 @@ export class Tracker {
     const window = this.window;
     return {
       live: blockList(rows.length + displaced.length, (i) =>
-        i < rows.length ? rowBlock(this.live, rows[i]!, null, null) : displaced[i - rows.length]!,
+        i < rows.length ? this.withHeldSize(rowBlock(this.live, rows[i]!, null, null)) : displaced[i - rows.length]!,
       ),
       window: blockList(window.count, (i) => this.withHeldSize(window.block(i, null))),
       windowOverflow: this.windowOverflow,
+      windowOverflowHeldBytes: this.windowOverflowHeldBytes,
       couninitialize: this.couninit,
       freed: this.freed,
       couninitializeOverflow: this.couninitOverflow,
@@ -817,7 +821,13 @@ export class Tracker {
     } else {
       this.windowOverflow.blocks++;
       this.windowOverflow.bytes += size;
-      if (this.sizeAtOutputEnd.size > 0) this.sizeAtOutputEnd.delete(this.live.firstLineOf(row));
+      let held = size;
+      if (this.sizeAtOutputEnd.size > 0) {
+        const first = this.live.firstLineOf(row);
+        held = this.sizeAtOutputEnd.get(first) ?? size;
+        this.sizeAtOutputEnd.delete(first);
+      }
+      this.windowOverflowHeldBytes += held;
       this.live.release(row);
     }
     // Room for the rows the window holds again after the compaction: without it, a loop of
@@ -1004,11 +1014,12 @@ export class Tracker {
     }
     w.clear();
     this.windowOverflow = { blocks: 0, bytes: 0 };
+    this.windowOverflowHeldBytes = 0;
     if (this.sizeAtOutputEnd.size > 0) this.sizeAtOutputEnd.clear();
     this.settledAt = line;
   }
 
-  /** A block freed since the program's output ended, with the size it had there when a realloc since changed it (see `sizeAtOutputEnd`). */
+  /** A block alive, or freed since the program's output ended, with the size it had there when a realloc since changed it (see `sizeAtOutputEnd`). */
   private withHeldSize(b: Block): Block {
     const held = this.sizeAtOutputEnd.size > 0 ? this.sizeAtOutputEnd.get(b.firstLine) : undefined;
     if (held !== undefined && held !== b.size) b.heldSize = held;

@@ -70,6 +70,12 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     blocks.push(block);
   };
 
+  // Reallocated inside ExitProcess: listed at the size it held until then (see ReportBlock.exitSize).
+  const listAtOutputEnd = (b: Block, category: Category): void => {
+    if (b.heldSize !== undefined) list({ ...b, size: b.heldSize }, category, b.size);
+    else list(b, category);
+  };
+
   // 1. The log. Ordinary frees are only counted; what is listed is tallied at the end.
   addTally(summary.freed, trace.freed);
   for (const b of trace.couninitialize) list(b, 'couninitialize');
@@ -79,16 +85,14 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const exiting = pastShutdown(trace);
   const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
   for (const b of trace.window) {
-    if (exiting) {
-      // Reallocated inside ExitProcess: held at its size before (see ReportBlock.exitSize).
-      if (b.heldSize !== undefined) list({ ...b, size: b.heldSize }, 'exitprocess', b.size);
-      else list(b, 'exitprocess');
-    } else {
+    if (exiting) listAtOutputEnd(b, 'exitprocess');
+    else {
       addTally(summary.freed, { blocks: 1, bytes: b.size });
       tests?.freed(b);
     }
   }
-  addTally(summary[windowCategory], trace.windowOverflow);
+  // Counted past the window: at the sizes held until the program's output ended, as the listed ones.
+  addTally(summary[windowCategory], exiting ? { blocks: trace.windowOverflow.blocks, bytes: trace.windowOverflowHeldBytes } : trace.windowOverflow);
   if (exiting && trace.windowOverflow.blocks > 0) {
     trace.anomalies.add(
       'window-overflow',
@@ -97,7 +101,12 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     );
   }
   const neverFreed = blocks.length;
-  for (const b of trace.live) list(b, 'unresolved');
+  // Alive at the end, reallocated inside ExitProcess: a capture that kept the realloc and lost
+  // the free (the last whole buffer ended between them) shows it at its size there (attack notes #231).
+  for (const b of trace.live) {
+    if (exiting) listAtOutputEnd(b, 'unresolved');
+    else list(b, 'unresolved');
+  }
   // Blocks the spy counted alive that the log never showed allocated: never freed, as far as
   // the log goes, and the log that lost their lines is never complete. No row of a baseline and
   // no holder can fit a block whose size and context are unknown; only --assume-complete decides them.

@@ -3,7 +3,7 @@
 import { SpylogError } from '../../errors.js';
 import { bytesOf, count } from '../../text/words.js';
 import { unseenIn } from '../../model/report.js';
-import { buildBaseline, heldButNeverAllocated, renderBaseline } from '../../baseline/build.js';
+import { buildBaseline, referenceGap, renderBaseline } from '../../baseline/build.js';
 import { ANALYSIS_OPTIONS, refuseNothingToJudge, toAnalyzeOptions, type AnalysisArgs } from '../common.js';
 import { analyzeLog, warn, type Io } from '../io.js';
 import { oneLog } from '../one-log.js';
@@ -36,13 +36,9 @@ export async function run(args: BaselineArgs, io: Io): Promise<number> {
       `${report.source} is ${report.truncation} (${report.evidence[0] ?? 'no evidence'}); a baseline needs a complete reference run: capture the program on a console`,
     );
   }
-  const unborn = heldButNeverAllocated(report);
-  if (unborn.length > 0) {
-    const one = unborn.length === 1;
-    throw new SpylogError(
-      'USAGE',
-      `${report.source}: the start of the run is not in the log: ${count(unborn.length, 'block')} freed at exit (${unborn[0]!.address}${one ? '' : ', ...'}) ${one ? 'was' : 'were'} first seen in the dump, so the call${one ? '' : 's'} that allocated ${one ? 'it is' : 'them are'} unknown; a baseline needs the whole run, from its first line (a console paste may have lost its start to the window's buffer)`,
-    );
+  const gap = referenceGap(report);
+  if (gap !== null) {
+    throw new SpylogError('USAGE', `${report.source}: ${gap}; a baseline needs the whole run, from its first line to its exit`);
   }
   const baseline = buildBaseline(report);
   const leaks = report.summary['true-leak'];
