@@ -504,3 +504,76 @@ test('dates and times of day in their usual spellings are no part of a context (
     assert.equal(contextOf(line), context, line);
   }
 });
+
+test('a prompt inside the run (a batch file the program runs) hides none of its own lines; after the run, colour codes and `...` are the console’s too (attack notes #236, #238)', async () => {
+  // `system("setup.bat")` mid-run: cmd echoes the batch's command with its prompt into the program's console.
+  const batch = ['', 'C:\\work\\spy>echo Registering components', 'Registering components'];
+  const midRun = join(tmp, 'batch-mid-run.log');
+  writeFileSync(
+    midRun,
+    consoleLines((l) => [...l.slice(0, 23), ...batch, ...l.slice(23)]),
+  );
+  const report = JSON.parse((await runMain(['report', '--format', 'json', midRun])).stdout);
+  assert.equal(report.truncation, 'complete');
+  // The runtime's blocks keep their call: the batch's output is no program line, the program's call line after it is one.
+  assert.deepEqual(
+    [...new Set(report.blocks.filter((b: { category: string }) => b.category === 'exitprocess').map((b: { context: string }) => b.context))],
+    ['CLSIDFromProgID'],
+  );
+  // A crash after the batch: the program's call line after the prompt is still its last line, with no spy output after it.
+  const crash = analyzeBuffer(
+    readFileSync(fixture('situations/crash-console-prompt.log'), 'latin1')
+      .split('\r\n')
+      .flatMap((line) => (line === 'CoCreateInstance() returns 0x00000000' ? [...batch, line] : [line]))
+      .join('\r\n'),
+  );
+  assert.equal(crash.truncation, 'possibly-truncated');
+  // After the run: another command's colour codes and an elision-looking `...` are the console's.
+  for (const [name, trailer] of Object.entries({
+    ansi: ['', 'C:\\work\\spy>git status', '\x1b[32mOn branch main\x1b[m', 'nothing to commit, working tree clean', '', 'C:\\work\\spy>'],
+    elision: ['', 'C:\\work\\spy>build.cmd', 'Compiling...', '...', 'Build succeeded.', '', 'C:\\work\\spy>'],
+  })) {
+    const after = analyzeBuffer(consoleLines((l) => [...l, ...trailer], ''));
+    assert.deepEqual([after.truncation, after.summary.exitprocess.blocks, after.summary['true-leak'].blocks], ['complete', 11, 2], name);
+  }
+});
+
+test('baseline takes a reference whose other parts never reach CoUninitialize but show nothing of the runtime (attack notes #237)', async () => {
+  const path = (name: string) => join(tmp, `${name}.log`);
+  // DebugView: another process's chatter. A second tool with no spy after the run. A crashed run with nothing left alive before a whole one.
+  const crashed = [
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00500000 - 8 bytes allocated',
+    'MALLOC SPY: 0x00500000 - freed, 0 blocks remaining',
+    'Object released',
+  ];
+  writeFileSync(
+    path('then-good'),
+    consoleLines((l) => [...crashed, ...l]),
+  );
+  writeFileSync(
+    path('tool-after'),
+    consoleLines((l) => [...l, '', 'C:\\work\\spy>regtool /check', 'CoInitialize() returns 0x00000000', 'DllRegisterServer() returns 0x00000000']),
+  );
+  for (const log of [fixture('capture/debugview-pids.log'), path('then-good'), path('tool-after')]) {
+    const r = await runMain(['baseline', log]);
+    assert.equal(r.status, 0, `${log}: ${r.stderr}`);
+    assert.match(r.stdout, /^# complete: \*$/m, log);
+  }
+  // A run of several that exits early with blocks alive is named.
+  // (an `exit()` after its last line: its exit-time free is visible, one block stays alive).
+  const early = [
+    ...crashed.slice(0, 3),
+    'MALLOC SPY: 0x00500100 - 16 bytes allocated',
+    'Object released',
+    'MALLOC SPY: 0x00500100 - freed, 1 blocks remaining',
+  ];
+  writeFileSync(
+    path('early-then-good'),
+    consoleLines((l) => [...early, ...l]),
+  );
+  const refused = await runMain(['baseline', path('early-then-good')]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /run 1 \(line 1\) never reached CoUninitialize nor dumped .*, yet left blocks alive/);
+});

@@ -56,8 +56,11 @@ export function buildBaseline(report: Report): Baseline {
  *   of the window; such a block has no call to name, so its row fits no later run's block
  *   (attack notes #225, #234);
  * - frees of blocks it never showed at all: a paste that lost its dump as well (#233);
- * - a run that never reached CoUninitialize nor dumped (a crash, an early exit, or a start
- *   scrolled out): it shows nothing of what the runtime holds past CoUninitialize.
+ * - no run that reached CoUninitialize or dumped: it shows nothing of what the runtime holds
+ *   past CoUninitialize; or a run that did not, with spy output after its last line or blocks
+ *   never freed (an `exit()` whose exit-time frees read as ordinary ones). A part with no spy
+ *   event (DebugView's other processes, a second tool without a spy) or a crashed run with
+ *   nothing left alive says nothing either way (attack notes #237).
  */
 export function referenceGap(report: Report): string | null {
   const unborn = report.blocks.filter((b) => b.category === 'exitprocess' && b.allocLine === null);
@@ -70,18 +73,32 @@ export function referenceGap(report: Report): string | null {
   if (unknownFrees > 0) {
     return `${count(unknownFrees, 'free')} of blocks the log never showed (line ${unknown[0]?.line ?? '?'}): lines are missing from it (its start scrolled out of the console window?), or the program freed what it never allocated`;
   }
-  const shutDown = runsOf(report).every((r) => r.phases.coUninitialize !== null || r.phases.dump !== null);
-  if (!shutDown)
-    return 'the run never reached CoUninitialize nor dumped (a crash, an early exit, or its start is not in the log): it shows nothing of what the runtime holds past CoUninitialize';
+  const runs = partsOf(report, '');
+  const shutDown = (r: Report) => r.phases.coUninitialize !== null || r.phases.dump !== null;
+  const never = 'never reached CoUninitialize nor dumped (a crash, an early exit, or its start is not in the log)';
+  if (!runs.some((p) => shutDown(p.report))) return `the run ${never}: it shows nothing of what the runtime holds past CoUninitialize`;
+  const cut = runs.find(
+    (p) => !shutDown(p.report) && (p.report.phases.exitEvents > 0 || p.report.summary['true-leak'].blocks + p.report.summary.unresolved.blocks > 0),
+  );
+  if (cut)
+    return `${cut.label} ${never}, yet left blocks alive or freed them after its last line: what the runtime frees at exit cannot be told from the program's frees`;
   return null;
+}
+
+/** The single-run reports a report is made of, each with a name for messages (`pid 4312, run 2 (line 40)`). */
+function partsOf(report: Report, label: string): { label: string; report: Report }[] {
+  if (report.processes) return report.processes.flatMap((p) => (p.report ? partsOf(p.report, `pid ${p.pid ?? '?'}`) : []));
+  // A part kept only as a summary lists no blocks (past the first hundred runs of a file).
+  if (report.runs) {
+    const within = label === '' ? '' : `${label}, `;
+    return report.runs.flatMap((r) => (r.report ? [{ label: `${within}run ${r.index} (line ${r.firstLine})`, report: r.report }] : []));
+  }
+  return [{ label: label === '' ? 'the run' : label, report }];
 }
 
 /** The single-run reports a report is made of (itself when it holds one run). */
 function runsOf(report: Report): Report[] {
-  if (report.processes) return report.processes.flatMap((p) => (p.report ? runsOf(p.report) : []));
-  // A part kept only as a summary lists no blocks (past the first hundred runs of a file).
-  if (report.runs) return report.runs.flatMap((r) => (r.report ? [r.report] : []));
-  return [report];
+  return partsOf(report, '').map((p) => p.report);
 }
 
 /** The baseline as CSV: comment lines say where it came from and what `complete` means. */

@@ -288,9 +288,14 @@ interface HeldLine {
   trailer?: boolean;
 }
 
-/** A trailer as the console's line (see `afterPrompt`). */
+/** `Proc.afterPrompt`: no prompt; one before the run was over (a batch file's, maybe); one after it. */
+const NO_PROMPT = 0;
+const MAYBE_MID_RUN = 1;
+const AFTER_EXIT = 2;
+
+/** A trailer as the console's line (see `afterPrompt`): the next command's output, its `...` and colour codes too (attack notes #238). */
 function asConsole(e: LineEvent): LineEvent {
-  return e.type === 'program' ? { type: 'console', text: e.text, prompt: false } : e;
+  return e.type === 'program' || e.type === 'elision' || e.type === 'unreadable' ? { type: 'console', text: e.text, prompt: false } : e;
 }
 
 /** The latest program, printed and console lines only counted. */
@@ -377,8 +382,8 @@ interface Proc extends CapturedProcess {
   registered: boolean;
   /** A run start (`CoInitialize`) is among the held lines, waiting for the line that tells whose it is (see `route`). */
   startHeld: boolean;
-  /** A shell's prompt came after its run began, and only the console's and blank lines since (see `afterPrompt`). */
-  afterPrompt: boolean;
+  /** A shell's prompt came after its run began (or was over), and only the console's and blank lines since (see `afterPrompt`). */
+  afterPrompt: typeof NO_PROMPT | typeof MAYBE_MID_RUN | typeof AFTER_EXIT;
   reader: DialectReader | null;
   emit: Emit;
 }
@@ -655,7 +660,7 @@ export class LogDemux implements LineSink {
 
   /** A line read from its bytes (spy output or a dump entry): the lines held before it are its run's, and the log has text. */
   private spyOutput(proc: Proc): void {
-    proc.afterPrompt = false;
+    proc.afterPrompt = NO_PROMPT;
     if (proc.held.length > 0) {
       if (proc.startHeld) this.startHeldRun(proc);
       else this.release(proc);
@@ -758,25 +763,37 @@ export class LogDemux implements LineSink {
   }
 
   /**
-   * After a shell's prompt the program has exited: a program line there is the next command's
-   * output (`echo %ERRORLEVEL%`'s `0`, PowerShell's `$LASTEXITCODE`, another test binary's
-   * `[ RUN      ]`, a tool's `DllRegisterServer() returns 0x00000000`), the console's as much as
-   * the prompt. Read as the program's last line, no spy output followed it and a complete
-   * console paste read possibly-truncated, its exit-time frees ordinary ones (attack notes
-   * #227, #229). Spy output, a marker or a run's start (`CoInitialize`, a registration) is a
-   * program's again: the next run's, or that of a program that printed a prompt-like line
-   * itself. Held lines keep what they are for the next run (see `release`). Decided here, line
-   * by line as they come, so lines held past the cap read the same as lines held in full.
+   * After a shell's prompt the program has exited: what follows is the next command's output
+   * (`echo %ERRORLEVEL%`'s `0`, PowerShell's `$LASTEXITCODE`, another test binary's
+   * `[ RUN      ]`, a tool's `DllRegisterServer() returns 0x00000000`, its `...` and colour
+   * codes), the console's as much as the prompt. Read as the program's last line, no spy
+   * output followed it and a complete console paste read possibly-truncated, its exit-time
+   * frees ordinary ones (attack notes #227, #229, #238). Spy output, a marker or a run's start
+   * (`CoInitialize`, a registration) is a program's again: the next run's.
+   *
+   * Before the run is over (its revoke or dump), a prompt may be a batch file's that the
+   * program runs (`system("setup.bat")` echoes `C:\work\spy>echo ...`) and the program goes on
+   * after it: only plain lines are the console's then (the batch's output; a crash's `echo
+   * %ERRORLEVEL%`), up to the program's next call's line, test line or spy output (#236).
+   *
+   * Held lines keep what they are for the next run (see `release`). Decided here, line by line
+   * as they come, so lines held past the cap read the same as lines held in full.
    */
   private afterPrompt(proc: Proc, e: LineEvent): LineEvent {
     if (e.type === 'blank') return e;
     if (e.type === 'console') {
-      if (e.prompt && proc.run.tracker?.begun === true) proc.afterPrompt = true;
+      if (e.prompt && proc.run.tracker?.begun === true) proc.afterPrompt = proc.finished ? AFTER_EXIT : MAYBE_MID_RUN;
       return e;
     }
-    if (!proc.afterPrompt) return e;
-    if (e.type === 'program' && e.marker === null && !this.dialect!.isRunStart(e) && !opensComSession(e.text)) return asConsole(e);
-    proc.afterPrompt = false;
+    if (proc.afterPrompt === NO_PROMPT) return e;
+    if (proc.afterPrompt === AFTER_EXIT) {
+      if (e.type === 'elision' || e.type === 'unreadable') return asConsole(e);
+      if (e.type === 'program' && e.marker === null && !this.dialect!.isRunStart(e) && !opensComSession(e.text)) return asConsole(e);
+    } else if (e.type === 'program' && e.marker === null && e.call === null && !opensComSession(e.text)) {
+      const tests = this.opts.tracker.tests;
+      if (tests === null || readTestLine(e.text, tests) === null) return asConsole(e);
+    }
+    proc.afterPrompt = NO_PROMPT;
     return e;
   }
 
@@ -977,7 +994,7 @@ export class LogDemux implements LineSink {
       finished: false,
       registered: false,
       startHeld: false,
-      afterPrompt: false,
+      afterPrompt: NO_PROMPT,
       reader,
       at,
       emit: (e, line) => void this.route(p, e, line, 0, p.at),
