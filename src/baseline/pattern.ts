@@ -47,17 +47,17 @@ export function matchesPattern(data: string | null, p: Pattern): boolean {
   return true;
 }
 
+/** The pointer size of the process a report's blocks come from: 8 when an address has more than 8 hex digits. */
+export function wordSizeOf(blocks: readonly { address: string }[]): 4 | 8 {
+  return blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
+}
+
 /**
  * The pattern shared by the dump data of blocks of one signature: bytes that differ
  * become `??`, and so do pointer-sized words that look like addresses (heap and DLL
  * addresses change between runs and machines). `wordSize` is 4 for a 32-bit log, 8 for
  * a 64-bit one. Returns [] when no block has data.
  */
-/** The pointer size of the process a report's blocks come from: 8 when an address has more than 8 hex digits. */
-export function wordSizeOf(blocks: readonly { address: string }[]): 4 | 8 {
-  return blocks.some((b) => b.address.length - 2 > 8) ? 8 : 4;
-}
-
 export function derivePattern(datas: (string | null)[], wordSize: 4 | 8): Pattern {
   const rows = datas.filter((d): d is string => d !== null).map(parseHexBytes);
   if (rows.length === 0) return [];

@@ -34,7 +34,7 @@ export interface Block {
   reallocs: number;
   /** The Nth allocation of its run (see ReportBlock.ordinal); null when its allocation is not in the log. */
   ordinal: number | null;
-  /** Only on a block freed after the program's output ended and reallocated since: its size there. */
+  /** Only on a block reallocated since the program's output ended (alive, or freed since): its size there. */
   heldSize?: number;
 }
 

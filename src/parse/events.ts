@@ -22,8 +22,8 @@ export type LineEvent =
   | { type: 'malformed-dump-entry'; text: string; reason: string; address: Address }
   /**
    * What the console, not the program, printed: a shell prompt, `Press any key to continue . . .`.
-   * `prompt`: a shell waiting for its next command, so the program has exited (what follows it
-   * is that command's, not the program's).
+   * `prompt`: a shell waiting for its next command; after the run, what follows it is that
+   * command's output, not the program's (capture/demux.ts, `afterPrompt`).
    */
   | { type: 'console'; text: string; prompt: boolean }
   | { type: 'unreadable'; text: string }
