@@ -248,6 +248,25 @@ test('lines between runs past the lines held in full: every run reads as if all 
     // No program line among the last ones: the run's last program line is one only counted.
     ['trailing prompts', [...Array.from({ length: 40 }, (_, i) => `step ${i}`), '', 'C:\\work>', '', 'C:\\work>', '', 'C:\\work>']],
     ['blanks first', [...Array.from({ length: 30 }, () => ''), ...Array.from({ length: 30 }, (_, i) => (i % 5 === 0 ? long : `after blanks ${i}`))]],
+    // The next command's output after a prompt: elisions and colour codes among it, closed by a prompt or not (attack notes #238, #240).
+    [
+      'after a prompt',
+      [
+        '',
+        'C:\\work>build.cmd',
+        ...Array.from({ length: 60 }, (_, i) => (i % 9 === 0 ? '...' : i % 7 === 0 ? '\x1b[32mok\x1b[m' : `step ${i}`)),
+        '',
+        'C:\\work>',
+      ],
+    ],
+    [
+      'after a prompt, unclosed',
+      [
+        '',
+        'C:\\work>build.cmd',
+        ...Array.from({ length: 60 }, (_, i) => (i % 9 === 0 ? '...' : i % 13 === 0 ? '[ RUN      ] Other.T' + i : `step ${i}`)),
+      ],
+    ],
   ];
   let compared = 0;
   for (const file of allFixtureLogs()) {
@@ -289,9 +308,10 @@ test('a banner of 5,000 lines between two runs: each run reads as it does alone 
 
 test('past the lines held in full: blocks still waiting for their call are named by the first program line, however many prompts and blanks come before it', () => {
   // A failed revoke, an exit-time allocation with no program line after it, then a console
-  // transcript: the blank lines and the prompt are no call, and the banner after the prompt is
-  // the next command's output, not this program's: the block was allocated in ExitProcess
-  // (attack notes #227; it used to be named by the banner). A program line before the prompt does name it.
+  // transcript: the blank lines and the prompt are no call; the banner after the prompt, which no
+  // later prompt closes, is read as the program's (a batch file's echo in a redirected file looks
+  // the same, and its program goes on: attack notes #240), and names the block. Closed by a
+  // prompt, it is the next command's, and the block was allocated in ExitProcess (#227).
   const run = [
     'CoInitialize() returns 0x00000000',
     'CoRegisterMallocSpy() returns 0x00000000',
@@ -316,16 +336,17 @@ test('past the lines held in full: blocks still waiting for their call are named
     const reference = analyzeBuffer(input, { holdLines: 1e9 });
     assert.deepEqual(
       reference.blocks.map((b) => b.context),
-      ['CoCreateInstance', 'ExitProcess'],
+      ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
     );
     for (const holdLines of [5, 6, undefined])
       assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), JSON.stringify(reference), `${blanks} blanks, ${holdLines}`);
-    // Without the prompt the banner is the program's own line, and names the block.
-    const own = Buffer.from([...run, ...transcript.filter((l) => !l.startsWith('C:'))].join('\n') + '\n');
-    for (const holdLines of [5, 1e9])
+    // A prompt after it closes the next command's output: the block was allocated in ExitProcess.
+    const closed = Buffer.from([...run, ...transcript, 'C:\\work>'].join('\n'));
+    for (const holdLines of [5, 6, 1e9])
       assert.deepEqual(
-        analyzeBuffer(own, { holdLines }).blocks.map((b) => b.context),
-        ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+        analyzeBuffer(closed, { holdLines }).blocks.map((b) => b.context),
+        ['CoCreateInstance', 'ExitProcess'],
+        `${blanks} blanks, ${holdLines}`,
       );
   }
 });

@@ -577,3 +577,64 @@ test('baseline takes a reference whose other parts never reach CoUninitialize bu
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /run 1 \(line 1\) never reached CoUninitialize nor dumped .*, yet left blocks alive/);
 });
+
+test('the next command’s lines are the console’s only when a prompt closes them; a run over at CoUninitialize without a revoke has trailers too; a fixture’s own end line is its test’s (attack notes #239, #240, #243)', () => {
+  const tool = ['', 'C:\\work\\spy>regtool /register Reports.dll', 'DllRegisterServer() returns 0x00000000', '', 'C:\\work\\spy>'];
+  // CoUninitialize, then the exit-time frees on the console, no revoke nor dump (#239).
+  const noRevoke = analyzeBuffer(consoleLines((l) => [...l.slice(0, 45), ...l.slice(60), ...tool], ''));
+  assert.deepEqual([noRevoke.truncation, noRevoke.summary.exitprocess.blocks, noRevoke.summary['true-leak'].blocks], ['complete', 11, 2]);
+  // Redirected: the program frees a block after its dump, runs a cleanup batch (its echo lands in the
+  // file) and prints a last line. No prompt closes that line: it is the program's, and nothing follows it (#240).
+  const redirected = readFileSync(fixture('w2k-redirected.log'), 'latin1').split('\n').slice(0, -1);
+  const cleanup = [
+    ...redirected,
+    'MALLOC SPY: 0x0023A050 - freed, 12 blocks remaining',
+    '',
+    'C:\\work\\spy>echo Removing temporary registration',
+    'Removing temporary registration',
+    'Exiting.',
+    '',
+  ];
+  const r = analyzeBuffer(cleanup.join('\n'));
+  assert.equal(r.truncation, 'possibly-truncated');
+  assert.equal(r.summary.unresolved.blocks, 12);
+  assert.equal(r.phases?.lastProgramLine, cleanup.length - 1);
+  // A fixture that revokes per test and runs a batch in TearDown: the `[ OK ]` after the batch's prompt is its test's (#243).
+  const perTest = [
+    '[ RUN      ] SpyTest.A',
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'MALLOC SPY: 0x00100050 - 32 bytes allocated',
+    'MALLOC SPY: 0x00100050 - freed, 0 blocks remaining',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+    '',
+    'C:\\work\\spy>del /q temp\\*.*',
+    '[       OK ] SpyTest.A (2 ms)',
+    '[ RUN      ] SpyTest.B',
+    'CoInitialize() returns 0x00000000',
+    'CoRegisterMallocSpy() returns 0x00000000',
+    'Called CoUninitialize()',
+    'CoRevokeMallocSpy() returns 0x00000000',
+    '[       OK ] SpyTest.B (0 ms)',
+    '',
+  ];
+  const tests = analyzeBuffer(perTest.join('\n')).tests!;
+  assert.deepEqual(
+    tests.map((t) => [t.name, t.outcome]),
+    [
+      ['SpyTest.A', 'passed'],
+      ['SpyTest.B', 'passed'],
+    ],
+  );
+});
+
+test('baseline refuses a file whose parts past the first hundred are kept only as summaries (attack notes #241)', async () => {
+  // 101 appended runs of a leak-free program and the reference run last: run 100 is kept only as a summary.
+  const run = readFileSync(fixture('w2k-console-noleak.log'), 'latin1');
+  const path = join(tmp, 'many-runs.log');
+  writeFileSync(path, run.repeat(102));
+  const r = await runMain(['baseline', path]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /part(s)? of the file \(past its first hundred runs or processes\) (is|are) kept only as a summary/);
+});

@@ -147,7 +147,7 @@ function noteLine(run: CapturedRun, kind: number, at: Readonly<LinePosition>, li
 
 /** The characters a held line counts against its cap. */
 function textLength(e: LineEvent): number {
-  return e.type === 'program' || e.type === 'console' ? e.text.length : 0;
+  return e.type === 'program' || e.type === 'console' || e.type === 'elision' || e.type === 'unreadable' ? e.text.length : 0;
 }
 
 /** Holds `line` for its process (see `LogDemux.route`): true, the line is held. */
@@ -284,8 +284,11 @@ interface HeldLine {
   lineNo: number;
   dropped: number;
   at: LinePosition;
-  /** A plain line after a prompt: the console's if it goes to the run the prompt came after (see `afterPrompt`). */
-  trailer?: boolean;
+  /**
+   * A line after a prompt (NO_PROMPT: none), by the prompt's kind: the console's if it goes to
+   * the run the prompt came after (see `afterPrompt`), after the run only when a prompt closes it (see `release`).
+   */
+  trailer: number;
 }
 
 /** `Proc.afterPrompt`: no prompt; one before the run was over (a batch file's, maybe); one after it. */
@@ -296,6 +299,15 @@ const AFTER_EXIT = 2;
 /** A trailer as the console's line (see `afterPrompt`): the next command's output, its `...` and colour codes too (attack notes #238). */
 function asConsole(e: LineEvent): LineEvent {
   return e.type === 'program' || e.type === 'elision' || e.type === 'unreadable' ? { type: 'console', text: e.text, prompt: false } : e;
+}
+
+/** Whether the last line of `lines` but blank ones is the console's own (a prompt, a pause). */
+function closedByConsole(lines: readonly HeldLine[]): boolean {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const e = lines[i]!.e;
+    if (e.type !== 'blank') return e.type === 'console';
+  }
+  return false;
 }
 
 /** The latest program, printed and console lines only counted. */
@@ -359,8 +371,13 @@ interface PastCap extends StandIns {
   trailers: StandIns;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
-  /** Whether a program line was held in full past the cap (it names the blocks still waiting for their call, and settles the frees since the last one). */
+  /**
+   * Whether a program line was held in full past the cap (it names the blocks still waiting for
+   * their call, and settles the frees since the last one): one that is no trailer, and any (a
+   * trailer is the run's own line unless a prompt closes it: both are kept, see `release`).
+   */
   program: boolean;
+  anyProgram: boolean;
   /** The latest lines, in full (at most PAST_RING; with the two above, a few lines of at most the line limit each, outside HOLD_CHARS). */
   ring: HeldLine[];
 }
@@ -713,7 +730,7 @@ export class LogDemux implements LineSink {
     // Held, a line keeps what it is and whether it came after a prompt: it is the console's only
     // if it goes to the run the prompt came after, not the next one (its banner; see `afterPrompt`).
     const shown = this.afterPrompt(proc, e);
-    const trailer = shown !== e;
+    const trailer = shown !== e ? proc.afterPrompt : NO_PROMPT;
     if (!proc.finished && proc.registered) {
       if (registers(e)) {
         this.startRun(proc, proc.held, lineNo, at, true);
@@ -752,7 +769,9 @@ export class LogDemux implements LineSink {
         if (proc.startHeld) this.startHeldRun(proc);
         else {
           proc.holdingOff = true;
-          this.release(proc);
+          // Past every cap, a prompt's stretch is taken as closed: the lines after it are delivered
+          // as they come from here on, the console's (as `afterPrompt` reads them), like these.
+          this.release(proc, true, true);
         }
       } else if (proc.held.length > 0) {
         this.release(proc);
@@ -782,19 +801,34 @@ export class LogDemux implements LineSink {
   private afterPrompt(proc: Proc, e: LineEvent): LineEvent {
     if (e.type === 'blank') return e;
     if (e.type === 'console') {
-      if (e.prompt && proc.run.tracker?.begun === true) proc.afterPrompt = proc.finished ? AFTER_EXIT : MAYBE_MID_RUN;
+      const tracker = proc.run.tracker;
+      if (e.prompt && tracker?.begun === true) proc.afterPrompt = proc.finished || tracker.uninitialized ? AFTER_EXIT : MAYBE_MID_RUN;
       return e;
     }
     if (proc.afterPrompt === NO_PROMPT) return e;
     if (proc.afterPrompt === AFTER_EXIT) {
       if (e.type === 'elision' || e.type === 'unreadable') return asConsole(e);
-      if (e.type === 'program' && e.marker === null && !this.dialect!.isRunStart(e) && !opensComSession(e.text)) return asConsole(e);
+      if (
+        e.type === 'program' &&
+        e.marker === null &&
+        !this.dialect!.isRunStart(e) &&
+        !opensComSession(e.text) &&
+        !this.endsRunningTest(proc, e.text)
+      )
+        return asConsole(e);
     } else if (e.type === 'program' && e.marker === null && e.call === null && !opensComSession(e.text)) {
       const tests = this.opts.tracker.tests;
       if (tests === null || readTestLine(e.text, tests) === null) return asConsole(e);
     }
     proc.afterPrompt = NO_PROMPT;
     return e;
+  }
+
+  /** Whether a program line is the end line of a test running in the process's run (a fixture's `[ OK ]` after a batch its TearDown ran: attack notes #243). */
+  private endsRunningTest(proc: Proc, text: string): boolean {
+    const tests = this.opts.tracker.tests;
+    const test = tests === null ? null : readTestLine(text, tests);
+    return test?.kind === 'end' && proc.run.tracker?.isRunningTest(test.name) === true;
   }
 
   /**
@@ -805,9 +839,12 @@ export class LogDemux implements LineSink {
   private holds(proc: Proc, e: LineEvent): boolean {
     if (proc.reader !== null || proc.holdingOff) return false;
     if (e.type === 'blank' || e.type === 'console') return true;
+    // After a prompt, what may be the next command's output waits too (see `afterPrompt`).
+    const trailing = proc.afterPrompt === AFTER_EXIT;
+    if (trailing && (e.type === 'elision' || e.type === 'unreadable')) return true;
     if (e.type !== 'program' || e.marker !== null) return false;
     const tests = this.opts.tracker.tests;
-    return tests === null || readTestLine(e.text, tests)?.kind !== 'end';
+    return trailing || tests === null || readTestLine(e.text, tests)?.kind !== 'end';
   }
 
   /**
@@ -850,6 +887,7 @@ export class LogDemux implements LineSink {
       trailers: { lastProgram: null, lastPrinted: null, lastConsole: null },
       nonBlank: false,
       program: false,
+      anyProgram: false,
       ring: [],
     });
     if (past.ring.length < PAST_RING) {
@@ -861,11 +899,14 @@ export class LogDemux implements LineSink {
     const e = h.e;
     const tests = this.opts.tracker.tests;
     // A trailer (see `afterPrompt`) is no program line of the finished run; a test line is kept either way (the next run's, maybe).
-    const program = e.type === 'program' && h.trailer !== true;
+    const program = e.type === 'program' && h.trailer === NO_PROMPT;
     const test = e.type === 'program' && tests !== null && readTestLine(e.text, tests) !== null;
-    const full = (!past.nonBlank && e.type !== 'blank') || test || (program && !past.program);
+    // An elision or an unreadable line is held only after a prompt; its anomaly must not be lost.
+    const anomaly = e.type === 'elision' || e.type === 'unreadable';
+    const full =
+      (!past.nonBlank && e.type !== 'blank') || test || anomaly || (program && !past.program) || (e.type === 'program' && !past.anyProgram);
     if (full || h.dropped > 0) {
-      const chars = full && (e.type === 'program' || e.type === 'console') ? e.text.length : 0;
+      const chars = full ? textLength(e) : 0;
       if (past.kept.length >= HOLD_LINES || past.keptChars + chars > HOLD_CHARS) return false;
       past.kept.push(full ? h : { e: null, lineNo: h.lineNo, dropped: h.dropped });
       past.keptChars += chars;
@@ -875,12 +916,13 @@ export class LogDemux implements LineSink {
     if (full) {
       past.nonBlank = true; // a blank is never held in full here
       past.program ||= program;
+      past.anyProgram ||= e.type === 'program';
       return true;
     }
     past.counted++;
     const plain = h.dropped > 0 ? { ...h, dropped: 0 } : h;
     standIn(past, e.type, plain);
-    standIn(past.trailers, h.trailer === true ? 'console' : e.type, plain);
+    standIn(past.trailers, h.trailer !== NO_PROMPT ? 'console' : e.type, plain);
     return true;
   }
 
@@ -889,20 +931,26 @@ export class LogDemux implements LineSink {
    * they were held after (not a new one begun since), so a line after its prompt is the
    * console's (see `afterPrompt`).
    */
-  private release(proc: Proc, trailers = true): void {
+  private release(proc: Proc, trailers = true, overflow = false): void {
     const held = proc.held;
     const past = proc.past;
+    // After the run, the lines after a prompt are the console's only when the console's line
+    // closes them (the next prompt, as a paste ends): a prompt that a batch file the program
+    // ran echoed into a redirected file is followed by the program's own lines, and no prompt
+    // (attack notes #240). (Lines held past the cap are all after the run.)
+    const closed = trailers && (overflow || closedByConsole(past === null ? held : [...held, ...past.ring]));
     proc.held = [];
     proc.heldChars = 0;
     proc.past = null;
-    const event = (h: HeldLine): LineEvent => (trailers && h.trailer === true ? asConsole(h.e) : h.e);
+    const event = (h: HeldLine): LineEvent =>
+      trailers && (h.trailer === MAYBE_MID_RUN || (h.trailer === AFTER_EXIT && closed)) ? asConsole(h.e) : h.e;
     for (const h of held) {
       this.deliver(proc, event(h), h.lineNo, h.dropped, h.at);
       this.counted(proc, h.lineNo);
     }
     if (past === null) return;
     // In line order: the lines kept in full, and in place of the lines only counted, their latest program, printed and console lines.
-    const last = trailers ? past.trailers : past;
+    const last = closed ? past.trailers : past;
     const stand = [last.lastProgram, last.lastPrinted, last.lastConsole].filter((h, i, all): h is HeldLine => h !== null && all.indexOf(h) === i);
     const lines = [...past.kept, ...stand].sort((a, b) => a.lineNo - b.lineNo);
     for (const h of lines) {

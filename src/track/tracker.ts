@@ -490,6 +490,16 @@ export class Tracker {
   get begun(): boolean {
     return this.marks.events > 0 || this.marks.register !== null;
   }
+
+  /** Whether a test of this name is running (its start line seen, not its end). */
+  isRunningTest(name: string): boolean {
+    return (this.runningNames.get(name) ?? 0) > 0;
+  }
+
+  /** Whether the program printed its CoUninitialize marker: what it does after is its exit. */
+  get uninitialized(): boolean {
+    return this.marks.coUninitialize !== null;
+  }
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
     register: null,
