@@ -308,10 +308,11 @@ test('a banner of 5,000 lines between two runs: each run reads as it does alone 
 
 test('past the lines held in full: blocks still waiting for their call are named by the first program line, however many prompts and blanks come before it', () => {
   // A failed revoke, an exit-time allocation with no program line after it, then a console
-  // transcript: the blank lines and the prompt are no call; the banner after the prompt, which no
-  // later prompt closes, is read as the program's (a batch file's echo in a redirected file looks
-  // the same, and its program goes on: attack notes #240), and names the block. Closed by a
-  // prompt, it is the next command's, and the block was allocated in ExitProcess (#227).
+  // transcript: the blank lines and the prompt are no call, and the banner after the prompt is
+  // the next command's output, closed by the input's end or a later prompt: the block was
+  // allocated in ExitProcess (attack notes #227, #245). Without the prompt the banner is the
+  // program's own line and names the block; so it is when the program's spy output follows it
+  // (a batch file the program ran echoed the prompt: #240).
   const run = [
     'CoInitialize() returns 0x00000000',
     'CoRegisterMallocSpy() returns 0x00000000',
@@ -321,6 +322,8 @@ test('past the lines held in full: blocks still waiting for their call are named
     'CoRevokeMallocSpy() returns 0x80070005',
     'MALLOC SPY: 0x0013B000 - 32 bytes allocated',
   ];
+  const contexts = (lines: string[], holdLines: number | undefined) =>
+    analyzeBuffer(Buffer.from(lines.join('\n') + '\n'), { holdLines }).blocks.map((b) => b.context);
   for (const blanks of [10, 4200]) {
     const transcript = [
       ...Array.from({ length: blanks }, () => ''),
@@ -336,18 +339,22 @@ test('past the lines held in full: blocks still waiting for their call are named
     const reference = analyzeBuffer(input, { holdLines: 1e9 });
     assert.deepEqual(
       reference.blocks.map((b) => b.context),
-      ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+      ['CoCreateInstance', 'ExitProcess'],
     );
     for (const holdLines of [5, 6, undefined])
       assert.equal(JSON.stringify(analyzeBuffer(input, { holdLines })), JSON.stringify(reference), `${blanks} blanks, ${holdLines}`);
-    // A prompt after it closes the next command's output: the block was allocated in ExitProcess.
-    const closed = Buffer.from([...run, ...transcript, 'C:\\work>'].join('\n'));
-    for (const holdLines of [5, 6, 1e9])
+    for (const holdLines of [5, 6, 1e9]) {
+      const why = `${blanks} blanks, ${holdLines}`;
+      assert.deepEqual(contexts([...run, ...transcript, 'C:\\work>'], holdLines), ['CoCreateInstance', 'ExitProcess'], why);
       assert.deepEqual(
-        analyzeBuffer(closed, { holdLines }).blocks.map((b) => b.context),
-        ['CoCreateInstance', 'ExitProcess'],
-        `${blanks} blanks, ${holdLines}`,
+        contexts([...run, ...transcript.filter((l) => !l.startsWith('C:'))], holdLines),
+        ['CoCreateInstance', 'SpyTest 1.0 (build 42)'],
+        why,
       );
+      const goesOn = [...run, ...transcript, 'MALLOC SPY: 0x0013B000 - freed, 1 blocks remaining'];
+      assert.deepEqual(contexts(goesOn, holdLines), ['CoCreateInstance', 'SpyTest 1.0 (build 42)'], why);
+      assert.equal(analyzeBuffer(Buffer.from(goesOn.join('\n') + '\n'), { holdLines }).phases?.lastProgramLine, run.length + blanks + 3, why);
+    }
   }
 });
 

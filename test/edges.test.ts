@@ -578,27 +578,36 @@ test('baseline takes a reference whose other parts never reach CoUninitialize bu
   assert.match(refused.stderr, /run 1 \(line 1\) never reached CoUninitialize nor dumped .*, yet left blocks alive/);
 });
 
-test('the next command’s lines are the console’s only when a prompt closes them; a run over at CoUninitialize without a revoke has trailers too; a fixture’s own end line is its test’s (attack notes #239, #240, #243)', () => {
+test('the next command’s lines are the console’s when a prompt or the input’s end closes them, not when the program’s output goes on; a run over at CoUninitialize without a revoke has trailers too; a fixture’s own end line is its test’s (attack notes #239, #240, #243, #245)', () => {
   const tool = ['', 'C:\\work\\spy>regtool /register Reports.dll', 'DllRegisterServer() returns 0x00000000', '', 'C:\\work\\spy>'];
   // CoUninitialize, then the exit-time frees on the console, no revoke nor dump (#239).
   const noRevoke = analyzeBuffer(consoleLines((l) => [...l.slice(0, 45), ...l.slice(60), ...tool], ''));
   assert.deepEqual([noRevoke.truncation, noRevoke.summary.exitprocess.blocks, noRevoke.summary['true-leak'].blocks], ['complete', 11, 2]);
-  // Redirected: the program frees a block after its dump, runs a cleanup batch (its echo lands in the
-  // file) and prints a last line. No prompt closes that line: it is the program's, and nothing follows it (#240).
-  const redirected = readFileSync(fixture('w2k-redirected.log'), 'latin1').split('\n').slice(0, -1);
-  const cleanup = [
-    ...redirected,
-    'MALLOC SPY: 0x0023A050 - freed, 12 blocks remaining',
-    '',
-    'C:\\work\\spy>echo Removing temporary registration',
-    'Removing temporary registration',
-    'Exiting.',
-    '',
-  ];
-  const r = analyzeBuffer(cleanup.join('\n'));
-  assert.equal(r.truncation, 'possibly-truncated');
-  assert.equal(r.summary.unresolved.blocks, 12);
-  assert.equal(r.phases?.lastProgramLine, cleanup.length - 1);
+  // A paste that ends with the next command's output, no prompt after it: the input's end closes it (#245).
+  for (const trailer of [
+    ['', 'C:\\work\\spy>echo %ERRORLEVEL%', '0'],
+    ['', 'user@host MINGW64 /c/work/spy', '$ git sta'],
+  ]) {
+    const unclosed = analyzeBuffer(consoleLines((l) => [...l, ...trailer]));
+    assert.deepEqual(
+      [unclosed.truncation, unclosed.summary.exitprocess.blocks, unclosed.summary['true-leak'].blocks],
+      ['complete', 11, 2],
+      trailer[1],
+    );
+  }
+  // The program's own spy output after the prompt's lines: a batch file it ran echoed the prompt,
+  // and the lines are its own (#240); its last line is the batch's output.
+  const batch = analyzeBuffer(
+    consoleLines((l) => [
+      ...l.slice(0, 60),
+      '',
+      'C:\\work\\spy>echo Removing temporary registration',
+      'Removing temporary registration',
+      ...l.slice(60),
+    ]),
+  );
+  assert.equal(batch.phases?.lastProgramLine, 63);
+  assert.deepEqual([batch.truncation, batch.summary.exitprocess.blocks], ['complete', 11]);
   // A fixture that revokes per test and runs a batch in TearDown: the `[ OK ]` after the batch's prompt is its test's (#243).
   const perTest = [
     '[ RUN      ] SpyTest.A',
@@ -637,4 +646,24 @@ test('baseline refuses a file whose parts past the first hundred are kept only a
   const r = await runMain(['baseline', path]);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /part(s)? of the file \(past its first hundred runs or processes\) (is|are) kept only as a summary/);
+});
+
+test('a long next-command output after a run over at CoUninitialize, closed by a prompt; a batch mid-run in a second COM session (attack notes #246, #250)', () => {
+  // CoUninitialize, the exit-time frees, no revoke nor dump; then `dir` of 100 lines and a prompt (#246).
+  const dir = ['', 'C:\\work\\spy>dir /b', ...Array.from({ length: 100 }, (_, i) => `file${i}.txt`), '', 'C:\\work\\spy>'];
+  const noRevoke = analyzeBuffer(consoleLines((l) => [...l.slice(0, 45), ...l.slice(60), ...dir], ''));
+  assert.deepEqual([noRevoke.truncation, noRevoke.summary.exitprocess.blocks, noRevoke.summary['true-leak'].blocks], ['complete', 11, 2]);
+  // A first COM session ended, a second begun; mid-run a batch echoes a prompt: the run is not over (#250).
+  const batch = ['', 'C:\\work\\spy>echo Registering components', 'Registering components'];
+  const twoSessions = analyzeBuffer(
+    consoleLines((l) => [
+      ...l.slice(0, 2),
+      'Called CoUninitialize()',
+      'CoInitialize() returns 0x00000000',
+      ...l.slice(2, 23),
+      ...batch,
+      ...l.slice(23),
+    ]),
+  );
+  assert.deepEqual([...new Set(twoSessions.blocks.filter((b) => b.category === 'exitprocess').map((b) => b.context))], ['CLSIDFromProgID']);
 });

@@ -369,6 +369,8 @@ interface PastCap extends StandIns {
   lastConsole: HeldLine | null;
   /** The same, with the lines after a prompt the console's: for the run they were held after (see `afterPrompt`). */
   trailers: StandIns;
+  /** The kind of the latest line past the cap that is not blank (null: none yet): whether the console's line closes them (see `release`). */
+  lastNonBlank: LineEvent['type'] | null;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
   /**
@@ -516,8 +518,10 @@ export class LogDemux implements LineSink {
     let end = this.endRun;
     for (const p of this.procs.values()) {
       if (p.held.length > 0) {
-        if (p.startHeld) this.startHeldRun(p);
-        else this.release(p);
+        // The end of the input closes a prompt's stretch as another prompt would: a paste that
+        // ends with the next command's output (`echo %ERRORLEVEL%`, `0`; attack notes #245).
+        if (p.startHeld) this.startHeldRun(p, true);
+        else this.release(p, true, true);
         if (end === null || p.run.lastLine > end.lastLine) end = p.run;
       }
     }
@@ -738,7 +742,8 @@ export class LogDemux implements LineSink {
       } else if (this.holds(proc, e) && !this.namesCall(e)) {
         if (proc.held.length < TENTATIVE_LINES && proc.heldChars + textLength(e) <= TENTATIVE_CHARS)
           return hold(proc, { e, lineNo, dropped, at: { ...at }, trailer });
-        this.release(proc);
+        // Past the cap, as below: the lines after it come as they are read (attack notes #246).
+        this.release(proc, true, true);
       } else if (proc.held.length > 0) {
         this.release(proc);
       }
@@ -862,12 +867,12 @@ export class LogDemux implements LineSink {
   }
 
   /** The held lines from their run start on are a new run's (nothing refused its registration). */
-  private startHeldRun(proc: Proc): void {
+  private startHeldRun(proc: Proc, atEnd = false): void {
     const start = proc.held.findLast((h) => this.dialect!.isRunStart(h.e));
     if (start) this.startRun(proc, proc.held, start.lineNo, start.at, false);
     proc.startHeld = false;
     proc.holdingOff = false;
-    this.release(proc, start === undefined);
+    this.release(proc, start === undefined, atEnd);
   }
 
   /** Whether a program line names a call of the running program (`… returns …`), not one that starts a run. */
@@ -885,11 +890,13 @@ export class LogDemux implements LineSink {
       lastPrinted: null,
       lastConsole: null,
       trailers: { lastProgram: null, lastPrinted: null, lastConsole: null },
+      lastNonBlank: null,
       nonBlank: false,
       program: false,
       anyProgram: false,
       ring: [],
     });
+    if (line.e.type !== 'blank') past.lastNonBlank = line.e.type;
     if (past.ring.length < PAST_RING) {
       past.ring.push(line);
       return true;
@@ -931,14 +938,16 @@ export class LogDemux implements LineSink {
    * they were held after (not a new one begun since), so a line after its prompt is the
    * console's (see `afterPrompt`).
    */
-  private release(proc: Proc, trailers = true, overflow = false): void {
+  private release(proc: Proc, trailers = true, closedHere = false): void {
     const held = proc.held;
     const past = proc.past;
-    // After the run, the lines after a prompt are the console's only when the console's line
-    // closes them (the next prompt, as a paste ends): a prompt that a batch file the program
-    // ran echoed into a redirected file is followed by the program's own lines, and no prompt
-    // (attack notes #240). (Lines held past the cap are all after the run.)
-    const closed = trailers && (overflow || closedByConsole(past === null ? held : [...held, ...past.ring]));
+    // After the run, the lines after a prompt are the console's when the console's line closes
+    // them (the next prompt), the input ends there (`closedHere`, as a paste ends), or they pass
+    // every cap; not when the program's own output goes on after them (spy output, a marker: a
+    // batch file the program ran after its dump; attack notes #240). (Lines held past the cap
+    // are all after the run.)
+    const closed =
+      trailers && (closedHere || (past !== null && past.lastNonBlank !== null ? past.lastNonBlank === 'console' : closedByConsole(held)));
     proc.held = [];
     proc.heldChars = 0;
     proc.past = null;

@@ -496,9 +496,10 @@ export class Tracker {
     return (this.runningNames.get(name) ?? 0) > 0;
   }
 
-  /** Whether the program printed its CoUninitialize marker: what it does after is its exit. */
+  /** Whether the program printed its CoUninitialize marker since its latest COM initialization: what it does after is its exit (attack notes #250). */
   get uninitialized(): boolean {
-    return this.marks.coUninitialize !== null;
+    const at = this.marks.coUninitialize;
+    return at !== null && at > this.comInitAt;
   }
   readonly anomalies: AnomalyLog;
   private readonly marks: Marks = {
