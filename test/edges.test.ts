@@ -667,3 +667,21 @@ test('a long next-command output after a run over at CoUninitialize, closed by a
   );
   assert.deepEqual([...new Set(twoSessions.blocks.filter((b) => b.category === 'exitprocess').map((b) => b.context))], ['CLSIDFromProgID']);
 });
+
+test('after an early exit() and a prompt, the next command’s colour codes are the console’s (attack notes #252)', () => {
+  const early = readFileSync(fixture('situations/early-exit-console.log'), 'latin1').replace(/\r?\n?C:\\work\\spy>\s*$/, '');
+  const trailer = [
+    '',
+    'C:\\work\\spy>git log --color=always -1',
+    '\x1b[33mcommit 1a2b3c4\x1b[m',
+    'Author: A <a@example.com>',
+    '',
+    '    Fix the leak',
+    '',
+    'C:\\work\\spy>',
+  ];
+  const r = analyzeBuffer(early + '\r\n' + trailer.join('\r\n'));
+  const alone = analyzeBuffer(readFileSync(fixture('situations/early-exit-console.log')));
+  assert.deepEqual([r.truncation, r.summary['true-leak'].blocks], [alone.truncation, alone.summary['true-leak'].blocks]);
+  assert.deepEqual([r.truncation, r.summary['true-leak'].blocks], ['complete', 3]);
+});

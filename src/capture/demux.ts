@@ -821,6 +821,9 @@ export class LogDemux implements LineSink {
         !this.endsRunningTest(proc, e.text)
       )
         return asConsole(e);
+    } else if (e.type === 'unreadable') {
+      // Colour codes (`git log --color=always` after an early `exit()`) say nothing of the program (#252).
+      return asConsole(e);
     } else if (e.type === 'program' && e.marker === null && e.call === null && !opensComSession(e.text)) {
       const tests = this.opts.tracker.tests;
       if (tests === null || readTestLine(e.text, tests) === null) return asConsole(e);
