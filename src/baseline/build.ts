@@ -1,7 +1,7 @@
 // From a trustworthy reference run (a complete console capture) to a baseline, and the
 // baseline's CSV text. Pure: the CLI does the I/O.
 import { bySignature, groupBy } from '../model/groups.js';
-import type { Report, ReportBlock } from '../model/report.js';
+import type { Report, ReportBlock, ReportPart } from '../model/report.js';
 import { csvField } from '../text/csv.js';
 import { ALL_CONTEXTS, type Baseline, type BaselineEntry } from './model.js';
 import { derivePattern, formatPattern, wordSizeOf } from './pattern.js';
@@ -71,14 +71,15 @@ export function referenceGap(report: Report): string | null {
     return `${count(unborn.length, 'block')} freed at exit (${unborn[0]!.address}${one ? '' : ', ...'}) ${one ? 'was' : 'were'} first seen in the dump: ${one ? 'its allocation line is' : 'their allocation lines are'} not in the log (its start scrolled out of the console window, or the lines are garbled: see the anomalies), so the call${one ? '' : 's'} that allocated ${one ? 'it is' : 'them are'} unknown`;
   }
   const unknown = report.anomalies.filter((a) => a.kind === 'unknown-free');
-  const unknownFrees = report.anomalyCounts['unknown-free'] ?? unknown.length;
+  const unknownFrees = report.anomalyCounts['unknown-free'] ?? 0;
   if (unknownFrees > 0) {
     return `${count(unknownFrees, 'free')} of blocks the log never showed (line ${unknown[0]?.line ?? '?'}): lines are missing from it (its start scrolled out of the console window?), or the program freed what it never allocated`;
   }
-  const summarized = summaryParts(report);
+  const parts = partsOf(report, '');
+  const summarized = parts.filter((p) => p.report === null).length;
   if (summarized > 0)
     return `${count(summarized, 'part')} of the file (past its first hundred runs or processes) ${summarized === 1 ? 'is' : 'are'} kept only as a summary, so ${summarized === 1 ? 'its' : 'their'} blocks cannot be listed; cut the log to the run the baseline is for`;
-  const runs = partsOf(report, '');
+  const runs = parts.filter((p): p is Part & { report: Report } => p.report !== null);
   const shutDown = (r: Report) => r.phases.coUninitialize !== null || r.phases.dump !== null;
   const never = 'never reached CoUninitialize nor dumped (a crash, an early exit, or its start is not in the log)';
   if (!runs.some((p) => shutDown(p.report))) return `the run ${never}: it shows nothing of what the runtime holds past CoUninitialize`;
@@ -87,29 +88,38 @@ export function referenceGap(report: Report): string | null {
   return null;
 }
 
-/** How many parts with spy events a report keeps only as summaries (no blocks listed). */
-function summaryParts(report: Report): number {
-  const parts = [...(report.processes ?? []), ...(report.runs ?? [])];
-  return parts.reduce(
-    (n, p) => n + (p.report ? summaryParts(p.report) : p.verdict !== undefined && p.verdict.allocs + p.verdict.frees > 0 ? 1 : 0),
-    0,
-  );
+interface Part {
+  label: string;
+  report: Report | null;
 }
 
-/** The single-run reports a report is made of, each with a name for messages (`pid 4312, run 2 (line 40)`). */
-function partsOf(report: Report, label: string): { label: string; report: Report }[] {
-  if (report.processes) return report.processes.flatMap((p) => (p.report ? partsOf(p.report, `pid ${p.pid ?? '?'}`) : []));
-  // A part kept only as a summary lists no blocks (past the first hundred runs of a file).
+/**
+ * The single-run reports a report is made of, each with a name for messages (`pid 4312, run 2
+ * (line 40)`). A part kept only as a summary (past the first hundred of a file) lists no blocks:
+ * its report is null, and it is left out when it saw no spy event.
+ */
+function partsOf(report: Report, label: string): Part[] {
+  const summary = (p: ReportPart, name: string): Part[] =>
+    p.verdict !== undefined && p.verdict.allocs + p.verdict.frees > 0 ? [{ label: name, report: null }] : [];
+  if (report.processes) {
+    return report.processes.flatMap((p) => {
+      const name = `pid ${p.pid ?? '?'}`;
+      return p.report ? partsOf(p.report, name) : summary(p, name);
+    });
+  }
   if (report.runs) {
     const within = label === '' ? '' : `${label}, `;
-    return report.runs.flatMap((r) => (r.report ? [{ label: `${within}run ${r.index} (line ${r.firstLine})`, report: r.report }] : []));
+    return report.runs.flatMap((r) => {
+      const name = `${within}run ${r.index} (line ${r.firstLine})`;
+      return r.report ? [{ label: name, report: r.report }] : summary(r, name);
+    });
   }
   return [{ label: label === '' ? 'the run' : label, report }];
 }
 
 /** The single-run reports a report is made of (itself when it holds one run). */
 function runsOf(report: Report): Report[] {
-  return partsOf(report, '').map((p) => p.report);
+  return partsOf(report, '').flatMap((p) => (p.report ? [p.report] : []));
 }
 
 /** The baseline as CSV: comment lines say where it came from and what `complete` means. */

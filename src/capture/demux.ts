@@ -154,7 +154,13 @@ function textLength(e: LineEvent): number {
 function hold(proc: Proc, line: HeldLine): true {
   proc.held.push(line);
   proc.heldChars += textLength(line.e);
+  heldNonBlank(proc, line);
   return true;
+}
+
+/** Notes the kind of a line held in full or past the cap, unless blank (see `Proc.lastHeld`). */
+function heldNonBlank(proc: Proc, line: HeldLine): void {
+  if (line.e.type !== 'blank') proc.lastHeld = line.e.type;
 }
 
 /** A spy event that allocates or frees a block. */
@@ -301,19 +307,11 @@ function asConsole(e: LineEvent): LineEvent {
   return e.type === 'program' || e.type === 'elision' || e.type === 'unreadable' ? { type: 'console', text: e.text, prompt: false } : e;
 }
 
-/** Whether the last line of `lines` but blank ones is the console's own (a prompt, a pause). */
-function closedByConsole(lines: readonly HeldLine[]): boolean {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const e = lines[i]!.e;
-    if (e.type !== 'blank') return e.type === 'console';
-  }
-  return false;
-}
-
-/** The latest program, printed and console lines only counted. */
+/** The latest program, printed and console lines only counted (without their anomaly). */
 interface StandIns {
   lastProgram: HeldLine | null;
   lastPrinted: HeldLine | null;
+  /** The latest console line only counted: the program's bytes may start after it (`OwnBytes.afterConsole`; attack notes #85). */
   lastConsole: HeldLine | null;
 }
 
@@ -362,15 +360,8 @@ interface PastCap extends StandIns {
   keptChars: number;
   /** Lines only counted (overlong ones too: their anomaly is in `kept`). */
   counted: number;
-  /** The latest program line and the latest line the program printed among those counted (without their anomaly). */
-  lastProgram: HeldLine | null;
-  lastPrinted: HeldLine | null;
-  /** The latest console line only counted: the program's bytes may start after it (`OwnBytes.afterConsole`; attack notes #85). */
-  lastConsole: HeldLine | null;
-  /** The same, with the lines after a prompt the console's: for the run they were held after (see `afterPrompt`). */
+  /** The stand-ins (its own fields) as the lines read; `trailers`, with the lines after a prompt the console's: for the run they were held after (see `afterPrompt`). */
   trailers: StandIns;
-  /** The kind of the latest line past the cap that is not blank (null: none yet): whether the console's line closes them (see `release`). */
-  lastNonBlank: LineEvent['type'] | null;
   /** Whether a line that is not blank was held in full past the cap (it ends a dump still open). */
   nonBlank: boolean;
   /**
@@ -401,6 +392,8 @@ interface Proc extends CapturedProcess {
   registered: boolean;
   /** A run start (`CoInitialize`) is among the held lines, waiting for the line that tells whose it is (see `route`). */
   startHeld: boolean;
+  /** The kind of the latest held line that is not blank (null: none): a console line closes a prompt's stretch (see `release`). */
+  lastHeld: LineEvent['type'] | null;
   /** A shell's prompt came after its run began (or was over), and only the console's and blank lines since (see `afterPrompt`). */
   afterPrompt: typeof NO_PROMPT | typeof MAYBE_MID_RUN | typeof AFTER_EXIT;
   reader: DialectReader | null;
@@ -730,7 +723,7 @@ export class LogDemux implements LineSink {
    */
   private route(proc: Proc, e: LineEvent, lineNo: number, dropped: number, at: Readonly<LinePosition>): boolean {
     // The frame's own lines (a transcript's header and footer, a CI runner's lines) are the console's.
-    if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = { type: 'console', text: e.text, prompt: false };
+    if (this.frame && e.type === 'program' && e.marker === null && this.isFrame(e.text, lineNo)) e = asConsole(e);
     // Held, a line keeps what it is and whether it came after a prompt: it is the console's only
     // if it goes to the run the prompt came after, not the next one (its banner; see `afterPrompt`).
     const shown = this.afterPrompt(proc, e);
@@ -893,13 +886,12 @@ export class LogDemux implements LineSink {
       lastPrinted: null,
       lastConsole: null,
       trailers: { lastProgram: null, lastPrinted: null, lastConsole: null },
-      lastNonBlank: null,
       nonBlank: false,
       program: false,
       anyProgram: false,
       ring: [],
     });
-    if (line.e.type !== 'blank') past.lastNonBlank = line.e.type;
+    heldNonBlank(proc, line);
     if (past.ring.length < PAST_RING) {
       past.ring.push(line);
       return true;
@@ -949,11 +941,11 @@ export class LogDemux implements LineSink {
     // every cap; not when the program's own output goes on after them (spy output, a marker: a
     // batch file the program ran after its dump; attack notes #240). (Lines held past the cap
     // are all after the run.)
-    const closed =
-      trailers && (closedHere || (past !== null && past.lastNonBlank !== null ? past.lastNonBlank === 'console' : closedByConsole(held)));
+    const closed = trailers && (closedHere || proc.lastHeld === 'console');
     proc.held = [];
     proc.heldChars = 0;
     proc.past = null;
+    proc.lastHeld = null;
     const event = (h: HeldLine): LineEvent =>
       trailers && (h.trailer === MAYBE_MID_RUN || (h.trailer === AFTER_EXIT && closed)) ? asConsole(h.e) : h.e;
     for (const h of held) {
@@ -1055,6 +1047,7 @@ export class LogDemux implements LineSink {
       registered: false,
       startHeld: false,
       afterPrompt: NO_PROMPT,
+      lastHeld: null,
       reader,
       at,
       emit: (e, line) => void this.route(p, e, line, 0, p.at),

@@ -319,23 +319,22 @@ export function stableContext(text: string): string {
   const stable = text.replace(POINTER, (token, prefixed: string | undefined, bare: string | undefined) =>
     pointerLike(prefixed ?? bare!) ? ADDRESS_IN_CONTEXT : token,
   );
-  return DURATION.test(stable) || CLOCK.test(stable)
-    ? stable.replace(DURATION_ALL, DURATION_IN_CONTEXT).replace(CLOCK_ALL, CLOCK_IN_CONTEXT)
-    : stable;
+  return stable.replace(DURATION, DURATION_IN_CONTEXT).replace(CLOCK, CLOCK_IN_CONTEXT);
 }
 
 /** What a time in a context reads as: how long a step took, or the time of day. */
-export const DURATION_IN_CONTEXT = '<duration>';
-export const CLOCK_IN_CONTEXT = '<time>';
+const DURATION_IN_CONTEXT = '<duration>';
+const CLOCK_IN_CONTEXT = '<time>';
 /**
  * A time a program prints with its progress: `Looked up ADODB.Recordset in 16 ms`, `(0.016s)`,
  * `took 2 seconds`. Like a pointer it changes every run: in a context, a rerun's runtime blocks
  * matched no baseline row and were true leaks (attack notes #226). A number with any other
  * unit (`16 bytes`, `3 items`) stays: it names what the call did.
  */
-const DURATION_SOURCE = String.raw`(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:ms|msec|msecs|\u00b5s|us|ns|s|sec|secs|seconds?|milliseconds?|microseconds?|ticks)(?![\w])`;
-const DURATION = new RegExp(DURATION_SOURCE);
-const DURATION_ALL = new RegExp(DURATION_SOURCE, 'g');
+const DURATION = new RegExp(
+  String.raw`(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:ms|msec|msecs|\u00b5s|us|ns|s|sec|secs|seconds?|milliseconds?|microseconds?|ticks)(?![\w])`,
+  'g',
+);
 /**
  * A date or a time of day in a log's usual spellings, for the same reason: `12:03:44.123`,
  * `12:03`, `12:03:44 PM`, `12:03:44Z`, an elapsed `00:01.016`; ISO 8601's
@@ -344,6 +343,4 @@ const DURATION_ALL = new RegExp(DURATION_SOURCE, 'g');
  */
 const TIME_OF_DAY = String.raw`\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?: ?[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2})?`;
 const DATE = String.raw`(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4})`;
-const CLOCK_SOURCE = String.raw`(?<![\w:./-])(?:${DATE}(?:[T ]${TIME_OF_DAY})?|${TIME_OF_DAY})(?![\w:])`;
-const CLOCK = new RegExp(CLOCK_SOURCE);
-const CLOCK_ALL = new RegExp(CLOCK_SOURCE, 'g');
+const CLOCK = new RegExp(String.raw`(?<![\w:./-])(?:${DATE}(?:[T ]${TIME_OF_DAY})?|${TIME_OF_DAY})(?![\w:])`, 'g');

@@ -58,9 +58,16 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
   const summary = Object.fromEntries(CATEGORIES.map((c) => [c, { blocks: 0, bytes: 0 }])) as Record<Category, Tally>;
   const blocks: ReportBlock[] = [];
   const tests = trace.tests.length > 0 ? new TestTally(trace) : null;
-  const list = (b: Block, category: Category, exitSize?: number): void => {
-    const block = toReportBlock(b, category, 'log');
-    if (exitSize !== undefined) block.exitSize = exitSize;
+  // Frees after the program's last line happened inside ExitProcess, provided the
+  // program got past CoUninitialize or dumped; otherwise it was still running.
+  const exiting = pastShutdown(trace);
+  const list = (b: Block, category: Category): void => {
+    // Reallocated inside ExitProcess (freed there, or alive at the end: a capture that kept the
+    // realloc and lost the free): listed at the size it held until then (ReportBlock.exitSize;
+    // attack notes #224, #231).
+    const held = exiting ? b.heldSize : undefined;
+    const block = toReportBlock(held === undefined ? b : { ...b, size: held }, category, 'log');
+    if (held !== undefined) block.exitSize = b.size;
     // Every block of a run with tests says which test allocated it.
     if (tests) {
       const t = tests.testOf(b.ordinal);
@@ -70,22 +77,13 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     blocks.push(block);
   };
 
-  // Reallocated inside ExitProcess: listed at the size it held until then (see ReportBlock.exitSize).
-  const listAtOutputEnd = (b: Block, category: Category): void => {
-    if (b.heldSize !== undefined) list({ ...b, size: b.heldSize }, category, b.size);
-    else list(b, category);
-  };
-
   // 1. The log. Ordinary frees are only counted; what is listed is tallied at the end.
   addTally(summary.freed, trace.freed);
   for (const b of trace.couninitialize) list(b, 'couninitialize');
   addTally(summary.couninitialize, trace.couninitializeOverflow);
-  // Frees after the program's last line happened inside ExitProcess, provided the
-  // program got past CoUninitialize or dumped; otherwise it was still running.
-  const exiting = pastShutdown(trace);
   const windowCategory: Category = exiting ? 'exitprocess' : 'freed';
   for (const b of trace.window) {
-    if (exiting) listAtOutputEnd(b, 'exitprocess');
+    if (exiting) list(b, 'exitprocess');
     else {
       addTally(summary.freed, { blocks: 1, bytes: b.size });
       tests?.freed(b);
@@ -101,12 +99,7 @@ export function decide(trace: Trace, facts: RunFacts, deciders: Deciders, window
     );
   }
   const neverFreed = blocks.length;
-  // Alive at the end, reallocated inside ExitProcess: a capture that kept the realloc and lost
-  // the free (the last whole buffer ended between them) shows it at its size there (attack notes #231).
-  for (const b of trace.live) {
-    if (exiting) listAtOutputEnd(b, 'unresolved');
-    else list(b, 'unresolved');
-  }
+  for (const b of trace.live) list(b, 'unresolved');
   // Blocks the spy counted alive that the log never showed allocated: never freed, as far as
   // the log goes, and the log that lost their lines is never complete. No row of a baseline and
   // no holder can fit a block whose size and context are unknown; only --assume-complete decides them.
